@@ -1,0 +1,36 @@
+namespace NoisyRnn.Noise;
+
+/// <summary>
+/// Replays recorded draws in order (for example the <c>noise_draws</c> of the reference fixtures), so that a
+/// run reproduces another implementation's values exactly.
+/// </summary>
+public sealed class ReplayNoiseSource : INoiseSource
+{
+    private readonly float[] _draws;
+    private int _position;
+
+    /// <summary>Creates a replay stream.</summary>
+    /// <param name="draws">Raw draws in the order they will be requested; copied.</param>
+    /// <param name="distribution">The distribution the draws came from (reported, not checked).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="draws"/> is null.</exception>
+    public ReplayNoiseSource(ReadOnlySpan<float> draws, NoiseDistribution distribution)
+    {
+        _draws = draws.ToArray();
+        Distribution = distribution;
+    }
+
+    /// <inheritdoc />
+    public NoiseDistribution Distribution { get; }
+
+    /// <summary>Number of draws not yet consumed.</summary>
+    public int Remaining => _draws.Length - _position;
+
+    /// <inheritdoc />
+    public void Fill(Span<float> destination)
+    {
+        if (destination.Length > Remaining)
+            throw new InvalidOperationException($"Replay source has {Remaining} draws left; {destination.Length} were requested.");
+        _draws.AsSpan(_position, destination.Length).CopyTo(destination);
+        _position += destination.Length;
+    }
+}
