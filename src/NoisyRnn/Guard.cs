@@ -42,6 +42,7 @@ internal static class Guard
 
     public static void AllFinite(ReadOnlySpan<float> values, string name)
     {
+        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values)) return;
         for (int i = 0; i < values.Length; i++)
         {
             if (!float.IsFinite(values[i])) throw new ArgumentException($"{name} must be finite; element {i} is {values[i]}.", name);
@@ -50,6 +51,7 @@ internal static class Guard
 
     public static void AllFinite(ReadOnlySpan<double> values, string name)
     {
+        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values)) return;
         for (int i = 0; i < values.Length; i++)
         {
             if (!double.IsFinite(values[i])) throw new ArgumentException($"{name} must be finite; element {i} is {values[i]}.", name);

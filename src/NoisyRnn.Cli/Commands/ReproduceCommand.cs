@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace NoisyRnn.Cli.Commands;
+
+/// <summary>`noisyrnn reproduce`: the main job (see README).</summary>
+internal static class ReproduceCommand
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = "Preset: quick (default, a few minutes), paper (512 units, 2500 steps), smoke (seconds, for tests).", DefaultValueFactory = _ => "quick" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default ./runs/<timestamp>)." };
+        var seed = new Option<ulong>("--seed") { Description = "Base seed of weights, batches, noise and analysis.", DefaultValueFactory = _ => 0UL };
+        var steps = new Option<int?>("--steps") { Description = "Override the number of training steps." };
+        var hidden = new Option<int?>("--hidden") { Description = "Override the number of hidden units." };
+        var cells = new Option<int?>("--place-cells") { Description = "Override the number of place cells." };
+        var batch = new Option<int?>("--batch") { Description = "Override the batch size (also the number of quiescent chains)." };
+        var lr = new Option<double?>("--lr") { Description = "Override the Adam learning rate." };
+        var noise = new Option<float?>("--noise-std") { Description = "Override the noise-trained network's per-step recurrent noise std (paper: 0.01)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue training from the checkpoints in --out if present." };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG figures." };
+        var command = new Command("reproduce", "Train a noise-trained and a noise-free network on the spatial task, run quiescence and measure reactivation.")
+        {
+            preset, outDir, seed, steps, hidden, cells, batch, lr, noise, resume, noPlots,
+        };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var p = ReproducePreset.Find(parse.GetValue(preset)!);
+                if (parse.GetValue(steps) is { } s) p = p with { Steps = s };
+                if (parse.GetValue(hidden) is { } h) p = p with { HiddenSize = h };
+                if (parse.GetValue(cells) is { } c) p = p with { PlaceCells = c };
+                if (parse.GetValue(batch) is { } b) p = p with { BatchSize = b };
+                if (parse.GetValue(lr) is { } l) p = p with { LearningRate = l };
+                if (parse.GetValue(noise) is { } n) p = p with { NoiseStd = n };
+                string dir = parse.GetValue(outDir)
+                    ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+                new ReproduceRunner(p, parse.GetValue(seed), dir, Console.Out, parse.GetValue(resume), !parse.GetValue(noPlots)).Run();
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or Training.TrainingDivergedException or Models.SimulationDivergedException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,43 @@
+namespace NoisyRnn.Cli.Commands;
+
+/// <summary>Sizes and lengths of a `reproduce` run. All fields can be overridden from the command line.</summary>
+internal sealed record ReproducePreset
+{
+    public required string Name { get; init; }
+    public int HiddenSize { get; init; } = 128;
+    public int PlaceCells { get; init; } = 512;
+    public double PlaceCellSigma { get; init; } = 0.2;
+    public int BatchSize { get; init; } = 200;
+    public int SequenceLength { get; init; } = 100;
+    public int Steps { get; init; } = 1000;
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Per-step recurrent noise std of the noise-trained network (paper: sqrt(1e-4)).</summary>
+    public float NoiseStd { get; init; } = 0.01f;
+    public float Dt { get; init; } = 0.2f;
+    public float TimeConstant { get; init; } = 1f;
+    public int EvaluateEvery { get; init; } = 100;
+    public int KlSteps { get; init; } = 1000;
+    public int VarianceSteps { get; init; } = 2000;
+    public int VarianceShift { get; init; } = 1000;
+    public int StepDistanceSteps { get; init; } = 100;
+    public int KlSamples { get; init; } = 2500;
+
+    /// <summary>Small default that shows the paper's contrasts on a 2-core machine in a few minutes.</summary>
+    public static ReproducePreset Quick { get; } = new() { Name = "quick" };
+
+    /// <summary>The paper's spatial configuration (512 hidden units, 2500 steps): tens of minutes on 2 cores.</summary>
+    public static ReproducePreset Paper { get; } = new() { Name = "paper", HiddenSize = 512, Steps = 2500 };
+
+    /// <summary>A seconds-long smoke run for tests: too short to learn, exercises every stage.</summary>
+    public static ReproducePreset Smoke { get; } = new()
+    {
+        Name = "smoke", HiddenSize = 16, PlaceCells = 32, BatchSize = 16, SequenceLength = 20, Steps = 4, EvaluateEvery = 2,
+        KlSteps = 40, VarianceSteps = 60, VarianceShift = 20, StepDistanceSteps = 20, KlSamples = 200,
+    };
+
+    public static IReadOnlyList<ReproducePreset> All { get; } = [Quick, Paper, Smoke];
+
+    public static ReproducePreset Find(string name) =>
+        All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown preset '{name}'; expected one of: {string.Join(", ", All.Select(p => p.Name))}.", nameof(name));
+}

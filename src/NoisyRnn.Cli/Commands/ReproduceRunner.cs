@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NoisyRnn.Analysis;
+using NoisyRnn.Models;
+using NoisyRnn.Noise;
+using NoisyRnn.Tasks;
+using NoisyRnn.Training;
+
+namespace NoisyRnn.Cli.Commands;
+
+/// <summary>One trained network of a reproduce run.</summary>
+internal sealed record NetworkSummary(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("noise_std")] float NoiseStd,
+    [property: JsonPropertyName("steps")] int Steps,
+    [property: JsonPropertyName("train_seconds")] double TrainSeconds,
+    [property: JsonPropertyName("final_train_loss")] double FinalTrainLoss,
+    [property: JsonPropertyName("test_loss")] double TestLoss,
+    [property: JsonPropertyName("position_error_m")] double PositionErrorM,
+    [property: JsonPropertyName("position_mse_m2")] double PositionMseM2,
+    [property: JsonPropertyName("kl_uniform_to_active")] double KlUniformToActive,
+    [property: JsonPropertyName("weights")] string Weights,
+    [property: JsonPropertyName("evaluations")] IReadOnlyList<SpatialEvaluation> Evaluations);
+
+/// <summary>One (network, quiescence) pair of a reproduce run; the field names are part of the CLI's contract.</summary>
+internal sealed record RunSummary(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("network")] string Network,
+    [property: JsonPropertyName("noise_std")] float NoiseStd,
+    [property: JsonPropertyName("biased")] bool Biased,
+    [property: JsonPropertyName("quiescence_mode")] string QuiescenceMode,
+    [property: JsonPropertyName("quiescent_noise_std")] float QuiescentNoiseStd,
+    [property: JsonPropertyName("test_loss")] double TestLoss,
+    [property: JsonPropertyName("position_error_m")] double PositionErrorM,
+    [property: JsonPropertyName("position_mse_m2")] double PositionMseM2,
+    [property: JsonPropertyName("kl_quiescent_to_active")] double? KlQuiescentToActive,
+    [property: JsonPropertyName("kl_standard_error")] double? KlStandardError,
+    [property: JsonPropertyName("kl_note")] string? KlNote,
+    [property: JsonPropertyName("quiescent_output_variance")] double QuiescentOutputVariance,
+    [property: JsonPropertyName("active_step_distance")] double ActiveStepDistance,
+    [property: JsonPropertyName("quiescent_step_distance")] double QuiescentStepDistance);
+
+/// <summary>Everything `reproduce` writes to summary.json.</summary>
+internal sealed record ReproduceSummary(
+    [property: JsonPropertyName("preset")] string Preset,
+    [property: JsonPropertyName("seed")] ulong Seed,
+    [property: JsonPropertyName("wall_seconds")] double WallSeconds,
+    [property: JsonPropertyName("kl_uniform_to_active")] double KlUniformToActive,
+    [property: JsonPropertyName("isa")] string Isa,
+    [property: JsonPropertyName("settings")] ReproducePreset Settings,
+    [property: JsonPropertyName("networks")] IReadOnlyList<NetworkSummary> Networks,
+    [property: JsonPropertyName("runs")] IReadOnlyList<RunSummary> Runs);
+
+/// <summary>
+/// The main job: trains a noise-trained and a noise-free network on the spatial task, runs quiescence three ways
+/// (noise-trained with Scaled noise; noise-free with Scaled noise, i.e. none; noise-free with the noise-trained
+/// network's quiescent std), measures reactivation, and writes summary.json, the weights and figures.
+/// </summary>
+internal sealed class ReproduceRunner
+{
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly ReproducePreset _preset;
+    private readonly ulong _seed;
+    private readonly string _outDir;
+    private readonly TextWriter _log;
+    private readonly bool _resume;
+    private readonly bool _plots;
+
+    public ReproduceRunner(ReproducePreset preset, ulong seed, string outDir, TextWriter log, bool resume = false, bool plots = true)
+    {
+        _preset = preset;
+        _seed = seed;
+        _outDir = outDir;
+        _log = log;
+        _resume = resume;
+        _plots = plots;
+    }
+
+    private sealed record TrainedNetwork(string Name, float NoiseStd, VanillaRnn Model, SpatialTrainer Trainer, TrainingResult Result,
+        float[] ActiveDecoded, GaussianKde ActiveDensity, double ActiveStepDistance, KlEstimate KlUniform, string WeightsPath);
+
+    public ReproduceSummary Run(CancellationToken cancellationToken = default)
+    {
+        var p = _preset;
+        var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(_outDir);
+        _log.WriteLine($"NoisyRnn reproduce: preset '{p.Name}', seed {_seed}, SIMD {Kernels.Isa.Describe()}, {Environment.ProcessorCount} cores");
+        _log.WriteLine($"  spatial task: {p.HiddenSize} hidden units, {p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m), batch {p.BatchSize} x {p.SequenceLength} steps, " +
+                       $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step");
+        _log.WriteLine($"  output folder: {Path.GetFullPath(_outDir)}");
+
+        var taskOptions = new SpatialNavigationOptions { SequenceLength = p.SequenceLength };
+        var generator = new SpatialTrajectoryGenerator(taskOptions);
+        var placeCells = PlaceCells.CreateRandom(p.PlaceCells, p.PlaceCellSigma, taskOptions.BoxWidth, taskOptions.BoxHeight, _seed);
+
+        var networks = new List<TrainedNetwork>
+        {
+            TrainAndMeasure("noise-trained", p.NoiseStd, generator, placeCells, taskOptions, cancellationToken),
+            TrainAndMeasure("noise-free", 0f, generator, placeCells, taskOptions, cancellationToken),
+        };
+
+        var reactivation = new ReactivationOptions
+        {
+            KlSteps = p.KlSteps, VarianceSteps = p.VarianceSteps, VarianceShift = p.VarianceShift,
+            StepDistanceSteps = p.StepDistanceSteps, KlSamples = p.KlSamples, Seed = _seed,
+        };
+        float scaledStd = QuiescentNoise.Scaled.Resolve(p.NoiseStd);
+        var plan = new (TrainedNetwork Net, QuiescentNoise Mode)[]
+        {
+            (networks[0], QuiescentNoise.Scaled),
+            (networks[1], QuiescentNoise.Scaled),
+            (networks[1], QuiescentNoise.Absolute(scaledStd)),
+        };
+
+        var runs = new List<RunSummary>();
+        var reports = new List<(string Name, QuiescentReport Report)>();
+        foreach (var (net, mode) in plan)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            float std = mode.Resolve(net.NoiseStd);
+            string name = $"{net.Name}/{mode}";
+            _log.WriteLine($"Quiescence {name}: sigma_q = {std:G3} per step, {reactivation.TotalSteps} steps x {p.BatchSize} chains ...");
+            var t = Stopwatch.StartNew();
+            var report = SpatialReactivation.Analyze(net.Model, placeCells, net.Trainer.TestInitialState, p.BatchSize,
+                net.ActiveDensity, std, reactivation);
+            _log.WriteLine($"  done in {t.Elapsed.TotalSeconds:F1} s");
+            var last = net.Result.Evaluations[^1];
+            runs.Add(new RunSummary(name, net.Name, net.NoiseStd, taskOptions.Biased, mode.ToString(), std,
+                last.Loss, last.PositionErrorMetres, last.PositionMse,
+                report.Kl?.Value, report.Kl?.StandardError, report.KlNote,
+                report.QuiescentOutputVariance, net.ActiveStepDistance, report.QuiescentStepDistance));
+            reports.Add((name, report));
+        }
+
+        var summary = new ReproduceSummary(p.Name, _seed, clock.Elapsed.TotalSeconds, networks[0].KlUniform.Value, Kernels.Isa.Describe(), p,
+            networks.Select(n =>
+            {
+                var last = n.Result.Evaluations[^1];
+                return new NetworkSummary(n.Name, n.NoiseStd, p.Steps, n.Result.WallSeconds, n.Result.FinalLoss, last.Loss,
+                    last.PositionErrorMetres, last.PositionMse, n.KlUniform.Value, Path.GetRelativePath(_outDir, n.WeightsPath), n.Result.Evaluations);
+            }).ToList(),
+            runs);
+
+        if (_plots)
+        {
+            var figures = Plotting.ReproduceFigures.Write(_outDir, taskOptions,
+                networks[0].ActiveDecoded, p.BatchSize, p.SequenceLength, reports,
+                networks.Select(n => (n.Name, n.Result.Evaluations)).ToList());
+            foreach (var f in figures) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
+        }
+
+        summary = summary with { WallSeconds = clock.Elapsed.TotalSeconds };
+        string summaryPath = Path.Combine(_outDir, "summary.json");
+        AtomicFile.WriteAllText(summaryPath, JsonSerializer.Serialize(summary, JsonOptions));
+        ResultTable.Print(_log, summary);
+        _log.WriteLine($"Wrote {summaryPath} ({summary.WallSeconds:F0} s in total).");
+        return summary;
+    }
+
+    private TrainedNetwork TrainAndMeasure(string name, float noiseStd, SpatialTrajectoryGenerator generator, PlaceCells placeCells,
+        SpatialNavigationOptions taskOptions, CancellationToken cancellationToken)
+    {
+        var p = _preset;
+        var modelOptions = new VanillaRnnOptions(2, p.HiddenSize, p.PlaceCells, p.PlaceCells, Activation.Relu, p.TimeConstant, p.Dt, UseBias: false);
+        // Both networks start from the same initial weights and see the same batches: only the noise differs.
+        var model = VanillaRnn.CreateInitialized(modelOptions, _seed);
+        var training = new TrainingOptions
+        {
+            Steps = p.Steps, BatchSize = p.BatchSize, Adam = new AdamOptions { LearningRate = p.LearningRate },
+            Noise = NoiseLevels.Recurrent(noiseStd), Seed = _seed, EvaluateEvery = p.EvaluateEvery, TestBatchSize = p.BatchSize,
+            CheckpointEvery = 100,
+        };
+        var trainer = new SpatialTrainer(model, generator, placeCells, training);
+        string weights = Path.Combine(_outDir, name, "model.nrnn");
+        _log.WriteLine($"Training the {name} network (recurrent noise std {noiseStd} per step) ...");
+        var progress = new ConsoleProgress(_log, name);
+        var result = trainer.Train(progress, weights, _resume, cancellationToken);
+        var last = result.Evaluations[^1];
+        _log.WriteLine($"  {name}: test loss {last.Loss:E3}, position error {last.PositionErrorMetres:F3} m (MSE {last.PositionMse:F4} m^2), {result.WallSeconds:F1} s");
+
+        float[] active = SpatialReactivation.DecodeActive(model, trainer.TestBatch, trainer.TestInitialState, placeCells,
+            training.Noise, Salt(_seed, 7));
+        var density = SpatialReactivation.Density(active);
+        double activeStep = ReactivationMetrics.MeanStepDistance(active, p.BatchSize, p.SequenceLength, 2);
+        var uniform = KlDivergence.UniformToKde(taskOptions.BoxWidth, taskOptions.BoxHeight, density, p.KlSamples, Salt(_seed, 11));
+        return new TrainedNetwork(name, noiseStd, model, trainer, result, active, density, activeStep, uniform, weights);
+    }
+
+    private static ulong Salt(ulong seed, ulong salt) => unchecked(seed * 0x9E3779B97F4A7C15UL + salt * 0xBF58476D1CE4E5B9UL + 1);
+}

@@ -1,0 +1,123 @@
+using NoisyRnn.Analysis;
+using NoisyRnn.Tasks;
+using NoisyRnn.Training;
+using ScottPlot;
+
+namespace NoisyRnn.Cli.Plotting;
+
+/// <summary>The figures of a reproduce run (ScottPlot, PNG): decoded trajectories, position densities, learning curves.</summary>
+internal static class ReproduceFigures
+{
+    private const int Panel = 420;
+    private const int Bins = 44;
+    private const int TrajectoriesShown = 6;
+    private const int QuiescentStepsShown = 300;
+
+    public static IReadOnlyList<string> Write(string outDir, SpatialNavigationOptions task, float[] activeDecoded, int batch, int activeSteps,
+        IReadOnlyList<(string Name, QuiescentReport Report)> runs, IReadOnlyList<(string Name, IReadOnlyList<SpatialEvaluation> Evaluations)> curves)
+    {
+        if (Fonts.Default is null || Fonts.Default.Length == 0)
+            throw new InvalidOperationException("No font found for plot text (install fonts under /usr/share/fonts).");
+        var files = new List<string>
+        {
+            Trajectories(Path.Combine(outDir, "trajectories.png"), task, activeDecoded, batch, activeSteps, runs),
+            Densities(Path.Combine(outDir, "densities.png"), task, activeDecoded, runs),
+            LearningCurves(Path.Combine(outDir, "learning_curves.png"), curves),
+        };
+        return files;
+    }
+
+    private static string Trajectories(string path, SpatialNavigationOptions task, float[] active, int batch, int steps,
+        IReadOnlyList<(string Name, QuiescentReport Report)> runs)
+    {
+        var multi = new Multiplot();
+        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        var panels = new List<(string Title, float[] Data, int Steps, int Shown)> { ("active (noise-trained)", active, steps, steps) };
+        panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}", r.Report.QuiescentDecoded, r.Report.Steps, Math.Min(QuiescentStepsShown, r.Report.Steps))));
+        foreach (var (title, data, n, shown) in panels)
+        {
+            var plot = Arena(task, title);
+            for (int b = 0; b < Math.Min(TrajectoriesShown, batch); b++)
+            {
+                var xs = new double[shown];
+                var ys = new double[shown];
+                for (int t = 0; t < shown; t++)
+                {
+                    xs[t] = data[(b * n + t) * 2];
+                    ys[t] = data[(b * n + t) * 2 + 1];
+                }
+                var line = plot.Add.ScatterLine(xs, ys, Colors.Category10[b % 10]);
+                line.LineWidth = 1.2f;
+                var start = plot.Add.Markers(new[] { xs[0] }, new[] { ys[0] }, MarkerShape.FilledCircle, 6, Colors.Category10[b % 10]);
+                _ = start;
+            }
+            multi.AddPlot(plot);
+        }
+        multi.SavePng(path, Panel * panels.Count, Panel + 20);
+        return path;
+    }
+
+    private static string Densities(string path, SpatialNavigationOptions task, float[] active,
+        IReadOnlyList<(string Name, QuiescentReport Report)> runs)
+    {
+        var multi = new Multiplot();
+        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        var panels = new List<(string Title, float[] Data)> { ("active density (noise-trained)", active) };
+        panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}", r.Report.QuiescentDecoded)));
+        foreach (var (title, data) in panels)
+        {
+            var plot = Arena(task, title);
+            var hm = plot.Add.Heatmap(Histogram(data, task));
+            hm.Extent = new CoordinateRect(-task.BoxWidth / 2, task.BoxWidth / 2, -task.BoxHeight / 2, task.BoxHeight / 2);
+            hm.Colormap = new ScottPlot.Colormaps.Viridis();
+            multi.AddPlot(plot);
+        }
+        multi.SavePng(path, Panel * panels.Count, Panel + 20);
+        return path;
+    }
+
+    private static string LearningCurves(string path, IReadOnlyList<(string Name, IReadOnlyList<SpatialEvaluation> Evaluations)> curves)
+    {
+        var plot = new Plot();
+        int i = 0;
+        foreach (var (name, evals) in curves)
+        {
+            var s = plot.Add.Scatter(evals.Select(e => (double)e.Step).ToArray(), evals.Select(e => e.PositionErrorMetres).ToArray(), Colors.Category10[i++]);
+            s.LegendText = name;
+        }
+        plot.Title("Held-out position decoding error");
+        plot.XLabel("training step");
+        plot.YLabel("mean position error (m)");
+        plot.ShowLegend();
+        plot.SavePng(path, 640, 420);
+        return path;
+    }
+
+    private static Plot Arena(SpatialNavigationOptions task, string title)
+    {
+        var plot = new Plot();
+        plot.Title(title, 13);
+        plot.XLabel("x (m)");
+        plot.YLabel("y (m)");
+        double w = task.BoxWidth / 2, h = task.BoxHeight / 2;
+        plot.Axes.SetLimits(-w * 1.05, w * 1.05, -h * 1.05, h * 1.05);
+        plot.Axes.SquareUnits();
+        return plot;
+    }
+
+    /// <summary>Normalised 2-D histogram of [n, 2] positions; row 0 is the top of the arena (ScottPlot's heatmap order).</summary>
+    private static double[,] Histogram(float[] data, SpatialNavigationOptions task)
+    {
+        var grid = new double[Bins, Bins];
+        double w = task.BoxWidth, h = task.BoxHeight;
+        int n = data.Length / 2;
+        for (int i = 0; i < n; i++)
+        {
+            int col = (int)Math.Floor((data[2 * i] + w / 2) / w * Bins);
+            int row = (int)Math.Floor((data[2 * i + 1] + h / 2) / h * Bins);
+            if (col < 0 || col >= Bins || row < 0 || row >= Bins) continue;
+            grid[Bins - 1 - row, col] += 1.0 / n;
+        }
+        return grid;
+    }
+}

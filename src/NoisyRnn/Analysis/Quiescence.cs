@@ -1,0 +1,82 @@
+using NoisyRnn.Models;
+using NoisyRnn.Noise;
+
+namespace NoisyRnn.Analysis;
+
+/// <summary>Turns readout values [n, outputs] into task coordinates [n, decodedSize] (e.g. place-cell code to position).</summary>
+/// <param name="outputs">Readout values, row-major [n, outputs].</param>
+/// <param name="decoded">Destination, row-major [n, decodedSize].</param>
+public delegate void OutputDecoder(ReadOnlySpan<float> outputs, Span<float> decoded);
+
+/// <summary>
+/// Quiescent ("sleep") runs: the network evolves with its input removed and recurrent noise of std sigma_q per
+/// step, r(t+dt) = r + phi(r, 0) dt + sigma_q xi (THEORY.md, "Quiescence is Langevin sampling"; reference
+/// output_kl.py runs the model on zero inputs with sigma_rec scaled by sqrt 2). No BPTT tape is recorded: memory is
+/// O(batch x hidden x chunk) plus the decoded trajectories.
+/// </summary>
+public static class Quiescence
+{
+    /// <summary>Time steps simulated per chunk before decoding; bounds the memory of the raw readout.</summary>
+    public const int ChunkSteps = 100;
+
+    /// <summary>
+    /// Runs the network from <paramref name="initialHidden"/> for <paramref name="steps"/> input-free steps and
+    /// returns the decoded readout of every step.
+    /// </summary>
+    /// <param name="model">The trained network.</param>
+    /// <param name="initialHidden">Starting states [batch, hidden] (e.g. <see cref="VanillaRnn.Encode"/> of the
+    /// place-cell code of the active batch's start positions, as the reference does).</param>
+    /// <param name="batch">Number of independent chains; &gt; 0.</param>
+    /// <param name="steps">Quiescent steps; &gt; 0 (paper: 1000 for KL, 2000 for variance, 100 for step distance).</param>
+    /// <param name="noiseStd">Per-step recurrent noise std sigma_q; finite and &gt;= 0 (see <see cref="QuiescentNoise"/>).</param>
+    /// <param name="noise">Source of the raw draws (Gaussian for the paper).</param>
+    /// <param name="decode">Maps readout rows to task coordinates.</param>
+    /// <param name="decodedSize">Coordinates per decoded row (2 for positions); &gt; 0.</param>
+    /// <returns>Decoded trajectories [batch, steps, decodedSize].</returns>
+    /// <exception cref="ArgumentException">Wrong span length or non-finite initial states.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the noise std is out of range.</exception>
+    /// <exception cref="SimulationDivergedException">The state became non-finite; the step is counted from the start of the run.</exception>
+    public static float[] Run(VanillaRnn model, ReadOnlySpan<float> initialHidden, int batch, int steps, float noiseStd,
+        INoiseSource noise, OutputDecoder decode, int decodedSize)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(noise);
+        ArgumentNullException.ThrowIfNull(decode);
+        Guard.Positive(batch);
+        Guard.Positive(steps);
+        Guard.Positive(decodedSize);
+        Guard.NonNegative(noiseStd);
+        int hidden = model.Options.HiddenSize, outputs = model.Options.OutputSize;
+        Guard.Length(initialHidden.Length, (long)batch * hidden, nameof(initialHidden), $"[batch={batch}, hidden={hidden}]");
+        Guard.AllFinite(initialHidden, nameof(initialHidden));
+
+        var result = new float[(long)batch * steps * decodedSize];
+        int chunk = Math.Min(ChunkSteps, steps);
+        var state = initialHidden.ToArray();
+        var hiddenChunk = new float[batch * chunk * hidden];
+        var outputChunk = new float[batch * chunk * outputs];
+        var decodedChunk = new float[batch * chunk * decodedSize];
+        for (int t0 = 0; t0 < steps; t0 += chunk)
+        {
+            int n = Math.Min(chunk, steps - t0);
+            Span<float> h = hiddenChunk.AsSpan(0, batch * n * hidden);
+            Span<float> y = outputChunk.AsSpan(0, batch * n * outputs);
+            Span<float> d = decodedChunk.AsSpan(0, batch * n * decodedSize);
+            try
+            {
+                model.Simulate(state, ReadOnlySpan<float>.Empty, batch, n, noiseStd, noise, h, y);
+            }
+            catch (SimulationDivergedException e)
+            {
+                throw new SimulationDivergedException(t0 + e.Step);
+            }
+            decode(y, d);
+            for (int b = 0; b < batch; b++)
+            {
+                d.Slice(b * n * decodedSize, n * decodedSize).CopyTo(result.AsSpan((b * (long)steps + t0) * decodedSize, n * decodedSize));
+                h.Slice((b * n + n - 1) * hidden, hidden).CopyTo(state.AsSpan(b * hidden, hidden));
+            }
+        }
+        return result;
+    }
+}

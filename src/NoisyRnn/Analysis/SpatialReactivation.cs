@@ -1,0 +1,171 @@
+using NoisyRnn.Models;
+using NoisyRnn.Noise;
+using NoisyRnn.Tasks;
+
+namespace NoisyRnn.Analysis;
+
+/// <summary>
+/// Lengths and sample counts of a reactivation analysis. Defaults are the paper's (Krishna et al. 2024, Sec. 4.1;
+/// reference output_kl.py, output_variance.py, output_distance.py): KL on 1000 quiescent steps, variance on 2000
+/// steps with the first 1000 dropped, step distance on the first 100 steps, 2500 Monte Carlo samples. One quiescent
+/// run of max(KlSteps, VarianceSteps, StepDistanceSteps) steps serves all three metrics: each uses its leading or
+/// trailing window of that run.
+/// </summary>
+public sealed record ReactivationOptions
+{
+    /// <summary>Leading quiescent steps whose decoded outputs form the quiescent density; &gt; 0. Default 1000.</summary>
+    public int KlSteps { get; init; } = 1000;
+
+    /// <summary>Quiescent steps for the output variance; &gt; VarianceShift. Default 2000.</summary>
+    public int VarianceSteps { get; init; } = 2000;
+
+    /// <summary>Leading steps dropped before the variance is measured (burn-in); &gt;= 0. Default 1000.</summary>
+    public int VarianceShift { get; init; } = 1000;
+
+    /// <summary>Leading quiescent steps over which the mean step distance is measured; &gt;= 2. Default 100.</summary>
+    public int StepDistanceSteps { get; init; } = 100;
+
+    /// <summary>Monte Carlo samples drawn from the quiescent KDE; &gt; 0. Default 2500.</summary>
+    public int KlSamples { get; init; } = KlDivergence.DefaultSamples;
+
+    /// <summary>Seed of the quiescent noise and the Monte Carlo samples.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Steps of the single quiescent run that serves all metrics.</summary>
+    public int TotalSteps => Math.Max(KlSteps, Math.Max(VarianceSteps, StepDistanceSteps));
+
+    /// <summary>Checks every field.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A field is outside its range; the parameter name is the property.</exception>
+    public void Validate()
+    {
+        if (KlSteps <= 0) throw new ArgumentOutOfRangeException(nameof(KlSteps), KlSteps, "KlSteps must be > 0.");
+        if (VarianceShift < 0) throw new ArgumentOutOfRangeException(nameof(VarianceShift), VarianceShift, "VarianceShift must be >= 0.");
+        if (VarianceSteps < VarianceShift + 2) throw new ArgumentOutOfRangeException(nameof(VarianceSteps), VarianceSteps, $"VarianceSteps must be >= VarianceShift + 2 = {VarianceShift + 2}.");
+        if (StepDistanceSteps < 2) throw new ArgumentOutOfRangeException(nameof(StepDistanceSteps), StepDistanceSteps, "StepDistanceSteps must be >= 2.");
+        if (KlSamples <= 0) throw new ArgumentOutOfRangeException(nameof(KlSamples), KlSamples, "KlSamples must be > 0.");
+    }
+}
+
+/// <summary>Reactivation metrics of one quiescent run compared with the active (waking) decoded positions.</summary>
+/// <param name="QuiescentNoiseStd">Per-step recurrent noise std of the quiescent run.</param>
+/// <param name="Kl">KL(quiescent || active) by the reference's Monte Carlo KDE estimator, or null when the quiescent
+/// positions are degenerate (for example every chain frozen at one point) and no KDE exists.</param>
+/// <param name="KlNote">Why <paramref name="Kl"/> is null; otherwise null.</param>
+/// <param name="QuiescentOutputVariance">Per-trajectory trace of the covariance of decoded positions after the burn-in,
+/// averaged over trajectories, m^2.</param>
+/// <param name="QuiescentStepDistance">Mean Euclidean step of decoded quiescent positions over the first steps, m.</param>
+/// <param name="QuiescentDecoded">Decoded quiescent positions [batch, steps, 2], m.</param>
+/// <param name="Batch">Number of chains.</param>
+/// <param name="Steps">Steps per chain.</param>
+public sealed record QuiescentReport(float QuiescentNoiseStd, KlEstimate? Kl, string? KlNote, double QuiescentOutputVariance,
+    double QuiescentStepDistance, float[] QuiescentDecoded, int Batch, int Steps);
+
+/// <summary>
+/// The paper's reactivation analysis for the spatial task (Sec. 4.1, Fig. 2): decode active and quiescent outputs
+/// to positions with the top-3 place-cell rule, fit Gaussian KDEs (Scott's rule) and compare them by Monte Carlo
+/// KL, and measure the output variance and step distance of the decoded trajectories.
+/// </summary>
+public static class SpatialReactivation
+{
+    /// <summary>
+    /// Runs the network on a batch of waking trajectories (velocity input, training noise) and decodes its outputs.
+    /// </summary>
+    /// <param name="model">Trained network.</param>
+    /// <param name="batch">Waking trajectories (their velocity drives the network).</param>
+    /// <param name="initState">Place-cell code of the start positions, [batch, cells].</param>
+    /// <param name="placeCells">Place cells used for decoding.</param>
+    /// <param name="noise">Noise during the active run (the training noise, as the reference).</param>
+    /// <param name="seed">Seed of the noise streams.</param>
+    /// <returns>Decoded positions [batch, time, 2], m.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">Sizes do not match the model.</exception>
+    public static float[] DecodeActive(VanillaRnn model, SpatialTrajectoryBatch batch, ReadOnlySpan<float> initState,
+        PlaceCells placeCells, NoiseLevels noise, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(placeCells);
+        ArgumentNullException.ThrowIfNull(noise);
+        var tape = model.CreateTape(batch.BatchSize, batch.TimeSteps);
+        model.Forward(batch.Velocity, initState, noise, NoiseStreams.FromSeed(seed), tape);
+        var decoded = new float[batch.BatchSize * batch.TimeSteps * 2];
+        placeCells.Decode(tape.Outputs, decoded);
+        return decoded;
+    }
+
+    /// <summary>Fits the Gaussian KDE (Scott's rule) of decoded positions [n, 2].</summary>
+    /// <param name="decoded">Decoded positions, row-major [n, 2].</param>
+    /// <returns>The density estimate.</returns>
+    /// <exception cref="DegenerateDataException">The positions have a singular covariance.</exception>
+    public static GaussianKde Density(ReadOnlySpan<float> decoded)
+    {
+        var data = new double[decoded.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = decoded[i];
+        return new GaussianKde(data, 2, BandwidthRule.Scott);
+    }
+
+    /// <summary>
+    /// Runs quiescence from the encoded start states and measures it against the active density.
+    /// </summary>
+    /// <param name="model">Trained network.</param>
+    /// <param name="placeCells">Place cells used for decoding.</param>
+    /// <param name="initState">Place-cell code of the start positions, [batch, cells]; the chains start at
+    /// <see cref="VanillaRnn.Encode"/> of it, as in the reference.</param>
+    /// <param name="batch">Number of chains; &gt; 0.</param>
+    /// <param name="activeDensity">KDE of the active decoded positions (see <see cref="Density"/>).</param>
+    /// <param name="quiescentNoiseStd">Per-step recurrent noise std during quiescence; &gt;= 0.</param>
+    /// <param name="options">Lengths and sample counts.</param>
+    /// <returns>The quiescent metrics and trajectories.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option or size is out of range.</exception>
+    /// <exception cref="SimulationDivergedException">The quiescent state became non-finite.</exception>
+    public static QuiescentReport Analyze(VanillaRnn model, PlaceCells placeCells, ReadOnlySpan<float> initState, int batch,
+        GaussianKde activeDensity, float quiescentNoiseStd, ReactivationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(placeCells);
+        ArgumentNullException.ThrowIfNull(activeDensity);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Guard.Positive(batch);
+        Guard.NonNegative(quiescentNoiseStd);
+
+        var hidden0 = new float[batch * model.Options.HiddenSize];
+        model.Encode(initState, batch, hidden0);
+        int steps = options.TotalSteps;
+        var noise = new GaussianNoiseSource(SeedSequence.Derive(options.Seed, SeedSequence.NoiseStream, 0));
+        float[] decoded = Quiescence.Run(model, hidden0, batch, steps, quiescentNoiseStd, noise,
+            (y, d) => placeCells.Decode(y, d), 2);
+
+        // KL(quiescent || active) on the leading KlSteps of every chain.
+        var klPoints = Window(decoded, batch, steps, 0, options.KlSteps);
+        KlEstimate? kl = null;
+        string? note = null;
+        try
+        {
+            var quiescentDensity = Density(klPoints);
+            kl = KlDivergence.MonteCarlo(quiescentDensity, activeDensity, options.KlSamples,
+                SeedSequence.Derive(options.Seed, SeedSequence.AnalysisStream, 0));
+        }
+        catch (DegenerateDataException e)
+        {
+            note = "no quiescent density: " + e.Message;
+        }
+
+        var varianceWindow = Window(decoded, batch, steps, 0, options.VarianceSteps);
+        double variance = ReactivationMetrics.OutputVariance(varianceWindow, batch, options.VarianceSteps, 2, options.VarianceShift);
+        var stepWindow = Window(decoded, batch, steps, 0, options.StepDistanceSteps);
+        double stepDistance = ReactivationMetrics.MeanStepDistance(stepWindow, batch, options.StepDistanceSteps, 2);
+        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps);
+    }
+
+    /// <summary>Copies steps [start, start+length) of every trajectory of a [batch, steps, 2] array.</summary>
+    private static float[] Window(float[] trajectories, int batch, int steps, int start, int length)
+    {
+        if (start == 0 && length == steps) return trajectories;
+        var w = new float[batch * length * 2];
+        for (int b = 0; b < batch; b++)
+            trajectories.AsSpan((b * steps + start) * 2, length * 2).CopyTo(w.AsSpan(b * length * 2));
+        return w;
+    }
+}

@@ -1,0 +1,115 @@
+namespace NoisyRnn.Training;
+
+/// <summary>
+/// Hyper-parameters of <see cref="Adam"/>, with the defaults of <c>torch.optim.Adam</c> except the learning
+/// rate, which defaults to the paper's 1e-3 (Krishna et al. 2024, App. B; reference trainer.py).
+/// </summary>
+public sealed record AdamOptions
+{
+    /// <summary>Step size; finite and &gt; 0. Default 1e-3.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Decay of the first-moment average; in [0, 1). Default 0.9.</summary>
+    public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>Decay of the second-moment average; in [0, 1). Default 0.999.</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Added to the bias-corrected root of the second moment; finite and &gt; 0. Default 1e-8.</summary>
+    public double Epsilon { get; init; } = 1e-8;
+
+    /// <summary>
+    /// Coupled L2 weight decay: <c>weightDecay * parameter</c> is added to the gradient before the moments are
+    /// updated (torch.optim.Adam, not AdamW); finite and &gt;= 0. Default 0 (the paper).
+    /// </summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Checks every field.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A field is outside its range; the parameter name is the property.</exception>
+    public void Validate()
+    {
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be finite and > 0.");
+        if (!(Beta1 >= 0 && Beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(Beta1), Beta1, "Beta1 must be in [0, 1).");
+        if (!(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(Beta2), Beta2, "Beta2 must be in [0, 1).");
+        if (!(Epsilon > 0) || !double.IsFinite(Epsilon)) throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, "Epsilon must be finite and > 0.");
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be finite and >= 0.");
+    }
+}
+
+/// <summary>
+/// Adam over one contiguous parameter buffer, computing what <c>torch.optim.Adam</c> computes in float32:
+/// g += wd*p; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+/// The moments live in two buffers of the same layout as the parameters, so checkpoints store them as they are.
+/// </summary>
+public sealed class Adam
+{
+    private readonly float[] _m;
+    private readonly float[] _v;
+
+    /// <summary>Creates an optimizer for <paramref name="parameterCount"/> parameters with zero moments.</summary>
+    /// <param name="options">Hyper-parameters; validated.</param>
+    /// <param name="parameterCount">Length of the parameter buffer; &gt; 0.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range or <paramref name="parameterCount"/> &lt;= 0.</exception>
+    public Adam(AdamOptions options, int parameterCount)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Guard.Positive(parameterCount);
+        Options = options;
+        _m = new float[parameterCount];
+        _v = new float[parameterCount];
+    }
+
+    /// <summary>The hyper-parameters.</summary>
+    public AdamOptions Options { get; }
+
+    /// <summary>Number of steps taken so far (t in the bias corrections).</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>First-moment buffer (same layout as the parameters); exposed for checkpoints.</summary>
+    public Span<float> FirstMoment => _m;
+
+    /// <summary>Second-moment buffer (same layout as the parameters); exposed for checkpoints.</summary>
+    public Span<float> SecondMoment => _v;
+
+    /// <summary>Restores the step counter after loading the moments from a checkpoint.</summary>
+    /// <param name="stepCount">Steps already taken; &gt;= 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepCount"/> is negative.</exception>
+    public void RestoreStepCount(long stepCount)
+    {
+        if (stepCount < 0) throw new ArgumentOutOfRangeException(nameof(stepCount), stepCount, "stepCount must be >= 0.");
+        StepCount = stepCount;
+    }
+
+    /// <summary>Applies one update in place.</summary>
+    /// <param name="parameters">Parameter buffer, length = the count given at construction; updated in place.</param>
+    /// <param name="gradients">Gradient of the loss, same layout; not modified.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        Guard.Length(parameters.Length, _m.Length, nameof(parameters), "[parameterCount]");
+        Guard.Length(gradients.Length, _m.Length, nameof(gradients), "[parameterCount]");
+        StepCount++;
+        // Scalars reach the float32 kernels the way PyTorch passes Python floats: computed in double, cast once.
+        float b1 = (float)Options.Beta1, b2 = (float)Options.Beta2, eps = (float)Options.Epsilon, wd = (float)Options.WeightDecay;
+        // Bias corrections in double, as Python computes them, then used in float32 like torch.
+        double bc1 = 1 - Math.Pow(b1, StepCount);
+        double bc2Sqrt = Math.Sqrt(1 - Math.Pow(b2, StepCount));
+        float stepSize = (float)(Options.LearningRate / bc1);
+        float invBc2Sqrt = (float)bc2Sqrt;
+        float oneMinusB1 = (float)(1 - Options.Beta1), oneMinusB2 = (float)(1 - Options.Beta2);
+        Span<float> m = _m, v = _v;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            float g = gradients[i];
+            if (wd != 0) g += wd * parameters[i];
+            float mi = m[i] * b1 + g * oneMinusB1;
+            float vi = v[i] * b2 + g * g * oneMinusB2;
+            m[i] = mi;
+            v[i] = vi;
+            float denom = MathF.Sqrt(vi) / invBc2Sqrt + eps;
+            parameters[i] -= stepSize * (mi / denom);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NoisyRnn.Models;
+
+namespace NoisyRnn.Training;
+
+/// <summary>What <see cref="Checkpoint.Load"/> returns: the model, and the optimizer state when one was saved.</summary>
+/// <param name="Model">The network with its saved parameters.</param>
+/// <param name="Step">Training steps completed when saved.</param>
+/// <param name="AdamStepCount">Adam's step counter (0 when no optimizer state was saved).</param>
+/// <param name="AdamFirstMoment">Adam's first moments, same layout as the parameters; null when not saved.</param>
+/// <param name="AdamSecondMoment">Adam's second moments; null when not saved.</param>
+/// <param name="Metadata">Free-form string pairs saved with the checkpoint (e.g. the run name, the noise level).</param>
+public sealed record CheckpointData(VanillaRnn Model, int Step, long AdamStepCount, float[]? AdamFirstMoment,
+    float[]? AdamSecondMoment, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>
+/// Binary checkpoints of a vanilla RNN and, optionally, its Adam state. Layout: the 8 bytes "NRNNCKP1", a
+/// little-endian int32 header length, a UTF-8 JSON header (model options, step, parameter views), the float32
+/// parameters in <see cref="ParameterSet"/> order, then the two Adam moment buffers when present, and a SHA-256
+/// of everything before it. Writes go to a temporary file that is renamed over the target, so a crash never leaves
+/// a torn checkpoint; a truncated or corrupted file is reported, never half-loaded.
+/// </summary>
+public static class Checkpoint
+{
+    private static readonly byte[] Magic = "NRNNCKP1"u8.ToArray();
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        WriteIndented = false,
+    };
+
+    private sealed record Header(int FormatVersion, VanillaRnnOptions Options, int Step, long AdamStepCount,
+        bool HasAdam, int ParameterCount, List<ParameterView> Views, Dictionary<string, string> Metadata);
+
+    /// <summary>Writes a checkpoint atomically (temporary file, then rename).</summary>
+    /// <param name="path">Target file; its folder is created if needed.</param>
+    /// <param name="model">The network to save.</param>
+    /// <param name="step">Training steps completed; &gt;= 0.</param>
+    /// <param name="adam">Optimizer whose moments to save, or null for weights only.</param>
+    /// <param name="metadata">Optional string pairs stored in the header.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the parameters contain NaN or infinity
+    /// (a checkpoint never stores non-finite weights).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    public static void Save(string path, VanillaRnn model, int step, Adam? adam = null, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(model);
+        Guard.NonNegative(step);
+        Guard.AllFinite(model.Parameters.Values, "model.Parameters");
+        var header = new Header(1, model.Options, step, adam?.StepCount ?? 0, adam != null, model.Parameters.Length,
+            model.Parameters.Views.ToList(), metadata?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new());
+        byte[] headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, Json);
+
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = full + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                void Write(ReadOnlySpan<byte> bytes)
+                {
+                    stream.Write(bytes);
+                    hash.AppendData(bytes);
+                }
+
+                Write(Magic);
+                Span<byte> len = stackalloc byte[4];
+                BitConverter.TryWriteBytes(len, headerBytes.Length);
+                Write(len);
+                Write(headerBytes);
+                Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(model.Parameters.Values.AsSpan()));
+                if (adam != null)
+                {
+                    Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<float>)adam.FirstMoment));
+                    Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<float>)adam.SecondMoment));
+                }
+                stream.Write(hash.GetHashAndReset());
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Reads a checkpoint written by <see cref="Save"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The model and optimizer state.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, is truncated, or fails its checksum.</exception>
+    public static CheckpointData Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint not found: {path}", path);
+        byte[] bytes = File.ReadAllBytes(path);
+        const int HashLength = 32;
+        if (bytes.Length < Magic.Length + 4 + HashLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new InvalidDataException($"{path} is not a NoisyRnn checkpoint (missing the NRNNCKP1 signature).");
+        ReadOnlySpan<byte> body = bytes.AsSpan(0, bytes.Length - HashLength);
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - HashLength)))
+            throw new InvalidDataException($"{path} is truncated or corrupted (checksum mismatch).");
+        int headerLength = BitConverter.ToInt32(bytes, Magic.Length);
+        int offset = Magic.Length + 4;
+        if (headerLength <= 0 || offset + headerLength > body.Length)
+            throw new InvalidDataException($"{path} has an invalid header length {headerLength}.");
+        Header header = JsonSerializer.Deserialize<Header>(bytes.AsSpan(offset, headerLength), Json)
+            ?? throw new InvalidDataException($"{path} has an empty header.");
+        offset += headerLength;
+        if (header.FormatVersion != 1) throw new InvalidDataException($"{path} has format version {header.FormatVersion}; this library reads version 1.");
+        header.Options.Validate();
+        var model = new VanillaRnn(header.Options);
+        int n = model.Parameters.Length;
+        if (n != header.ParameterCount)
+            throw new InvalidDataException($"{path} holds {header.ParameterCount} parameters; the model it describes has {n}.");
+        long expected = (long)n * sizeof(float) * (header.HasAdam ? 3 : 1);
+        if (body.Length - offset != expected)
+            throw new InvalidDataException($"{path} has {body.Length - offset} bytes of data; expected {expected}.");
+        float[] Read()
+        {
+            var values = new float[n];
+            body.Slice(offset, n * sizeof(float)).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+            offset += n * sizeof(float);
+            return values;
+        }
+        Read().CopyTo(model.Parameters.Values, 0);
+        float[]? m = header.HasAdam ? Read() : null;
+        float[]? v = header.HasAdam ? Read() : null;
+        return new CheckpointData(model, header.Step, header.AdamStepCount, m, v, header.Metadata);
+    }
+}

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using NoisyRnn.Models;
+using NoisyRnn.Noise;
+using NoisyRnn.Tasks;
+
+namespace NoisyRnn.Training;
+
+/// <summary>
+/// Trains a vanilla RNN with BPTT and Adam to path-integrate on the spatial navigation task: velocity input
+/// [batch, time, 2], initial state = place-cell code of the start position, targets = place-cell codes of the
+/// positions [batch, time, cells], MSE loss (Krishna et al. 2024, Sec. 4.1; reference trainer.py).
+/// Every step draws a fresh batch and fresh noise from seeds derived from <see cref="TrainingOptions.Seed"/> and the
+/// step number, so runs are reproducible and a resumed run continues exactly where it stopped.
+/// </summary>
+public sealed class SpatialTrainer
+{
+    private readonly VanillaRnn _model;
+    private readonly SpatialTrajectoryGenerator _generator;
+    private readonly PlaceCells _placeCells;
+    private readonly SpatialTrajectoryBatch _testBatch;
+    private readonly float[] _testInit;
+    private readonly float[] _testTargets;
+    private ForwardTape? _testTape;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="model">The network to train in place; InputSize must be 2 and OutputSize = InitSize = place-cell count.</param>
+    /// <param name="generator">Trajectory generator (sequence length = time steps per batch).</param>
+    /// <param name="placeCells">Place cells giving targets and initial states.</param>
+    /// <param name="options">Training options; validated.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The model's sizes do not fit the task.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public SpatialTrainer(VanillaRnn model, SpatialTrajectoryGenerator generator, PlaceCells placeCells, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(placeCells);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var o = model.Options;
+        if (o.InputSize != 2) throw new ArgumentException($"model.Options.InputSize is {o.InputSize}; the spatial task needs 2 (velocity x, y).", nameof(model));
+        if (o.OutputSize != placeCells.Count) throw new ArgumentException($"model.Options.OutputSize is {o.OutputSize}; expected the place-cell count {placeCells.Count}.", nameof(model));
+        if (o.InitSize != placeCells.Count) throw new ArgumentException($"model.Options.InitSize is {o.InitSize}; expected the place-cell count {placeCells.Count}.", nameof(model));
+        _model = model;
+        _generator = generator;
+        _placeCells = placeCells;
+        Options = options;
+        _testBatch = generator.Generate(options.TestBatchSize, new SeededTaskRandom(SeedSequence.Derive(options.Seed, SeedSequence.TestStream, 0)));
+        _testInit = new float[options.TestBatchSize * placeCells.Count];
+        _testTargets = new float[options.TestBatchSize * _testBatch.TimeSteps * placeCells.Count];
+        placeCells.Encode(_testBatch.InitialPosition, _testInit);
+        placeCells.Encode(_testBatch.Positions, _testTargets);
+    }
+
+    /// <summary>The training options.</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>The held-out batch used by <see cref="Evaluate"/> (fixed for the trainer's seed).</summary>
+    public SpatialTrajectoryBatch TestBatch => _testBatch;
+
+    /// <summary>Place-cell code of the held-out batch's start positions, [testBatch, cells].</summary>
+    public ReadOnlySpan<float> TestInitialState => _testInit;
+
+    /// <summary>
+    /// Runs training from step 0, or from the checkpoint at <paramref name="checkpointPath"/> when
+    /// <paramref name="resume"/> is true and the file exists.
+    /// </summary>
+    /// <param name="progress">Receives a report after every step (may be null).</param>
+    /// <param name="checkpointPath">Where to write checkpoints (every <see cref="TrainingOptions.CheckpointEvery"/> steps and at
+    /// the end), or null for none.</param>
+    /// <param name="resume">Continue from the checkpoint at <paramref name="checkpointPath"/> if it exists.</param>
+    /// <param name="cancellationToken">Stops between steps; the last checkpoint stays valid.</param>
+    /// <returns>Evaluations and timings.</returns>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became non-finite; the update was not applied.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt or belongs to another model shape.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public TrainingResult Train(IProgress<TrainingProgress>? progress = null, string? checkpointPath = null, bool resume = false,
+        CancellationToken cancellationToken = default)
+    {
+        var o = Options;
+        var adam = new Adam(o.Adam, _model.Parameters.Length);
+        int startStep = 0;
+        if (resume && checkpointPath != null && File.Exists(checkpointPath))
+        {
+            var data = Checkpoint.Load(checkpointPath);
+            if (data.Model.Options != _model.Options)
+                throw new InvalidDataException($"Checkpoint {checkpointPath} describes {data.Model.Options}, not the model being trained ({_model.Options}).");
+            data.Model.Parameters.Values.CopyTo(_model.Parameters.Values, 0);
+            if (data.AdamFirstMoment != null && data.AdamSecondMoment != null)
+            {
+                data.AdamFirstMoment.CopyTo(adam.FirstMoment);
+                data.AdamSecondMoment.CopyTo(adam.SecondMoment);
+                adam.RestoreStepCount(data.AdamStepCount);
+            }
+            startStep = data.Step;
+        }
+
+        int batch = o.BatchSize, time = _generator.Options.SequenceLength, cells = _placeCells.Count;
+        var tape = _model.CreateTape(batch, time);
+        var gradient = _model.Parameters.CloneEmpty();
+        var initState = new float[batch * cells];
+        var targets = new float[batch * time * cells];
+        var outputGradient = new float[batch * time * cells];
+        var evaluations = new List<SpatialEvaluation>();
+        var clock = Stopwatch.StartNew();
+        double loss = double.NaN;
+
+        for (int step = startStep + 1; step <= o.Steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var data = _generator.Generate(batch, new SeededTaskRandom(SeedSequence.Derive(o.Seed, SeedSequence.TaskStream, (ulong)step)));
+            _placeCells.Encode(data.InitialPosition, initState);
+            _placeCells.Encode(data.Positions, targets);
+            var streams = NoiseStreams.FromSeed(SeedSequence.Derive(o.Seed, SeedSequence.NoiseStream, (ulong)step), o.NoiseDistribution);
+            _model.Forward(data.Velocity, initState, o.Noise, streams, tape);
+            loss = MseLoss.Compute(tape.Outputs, targets, outputGradient);
+            if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "the loss");
+            Array.Clear(gradient.Values);
+            _model.Backward(tape, outputGradient, gradient);
+            if (!TensorPrimitives.IsFiniteAll<float>(gradient.Values))
+            {
+                string name = gradient.Views.First(v => !TensorPrimitives.IsFiniteAll<float>(gradient[v.Name])).Name;
+                throw new TrainingDivergedException(step, $"the gradient of {name}");
+            }
+            adam.Step(_model.Parameters.Values, gradient.Values);
+
+            SpatialEvaluation? evaluation = null;
+            if (step % o.EvaluateEvery == 0 || step == o.Steps)
+            {
+                evaluation = Evaluate(step);
+                evaluations.Add(evaluation.Value);
+            }
+            if (checkpointPath != null && (step == o.Steps || (o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0)))
+                Checkpoint.Save(checkpointPath, _model, step, adam);
+            progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, evaluation));
+        }
+        return new TrainingResult(evaluations, loss, clock.Elapsed.TotalSeconds, startStep);
+    }
+
+    /// <summary>
+    /// Evaluates the current parameters on the held-out batch with the training noise on (fixed noise seed, so
+    /// evaluations at different steps are comparable): MSE loss and top-3 position decoding error.
+    /// </summary>
+    /// <param name="step">Step number to record in the result.</param>
+    /// <returns>The held-out metrics.</returns>
+    public SpatialEvaluation Evaluate(int step = 0)
+    {
+        int b = Options.TestBatchSize, t = _testBatch.TimeSteps;
+        _testTape ??= _model.CreateTape(b, t);
+        var streams = NoiseStreams.FromSeed(SeedSequence.Derive(Options.Seed, SeedSequence.TestStream, 1), Options.NoiseDistribution);
+        _model.Forward(_testBatch.Velocity, _testInit, Options.Noise, streams, _testTape);
+        double loss = MseLoss.Compute(_testTape.Outputs, _testTargets, Span<float>.Empty);
+        var decoded = new float[b * t * 2];
+        _placeCells.Decode(_testTape.Outputs, decoded);
+        (double error, double mse) = PositionErrors(decoded, _testBatch.Positions);
+        return new SpatialEvaluation(step, loss, error, mse);
+    }
+
+    /// <summary>Mean Euclidean error (m) and mean per-coordinate squared error (m^2) between two [n, 2] position arrays.</summary>
+    /// <param name="decoded">Decoded positions [n, 2].</param>
+    /// <param name="truth">True positions [n, 2].</param>
+    /// <returns>(mean distance, mean squared coordinate error).</returns>
+    /// <exception cref="ArgumentException">Lengths differ or are not even.</exception>
+    public static (double MeanDistance, double MeanSquaredError) PositionErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth)
+    {
+        Guard.Length(truth.Length, decoded.Length, nameof(truth), "decoded.Length");
+        if (decoded.Length == 0 || decoded.Length % 2 != 0) throw new ArgumentException($"decoded must hold [n, 2] positions; length is {decoded.Length}.", nameof(decoded));
+        double dist = 0, sq = 0;
+        for (int i = 0; i < decoded.Length; i += 2)
+        {
+            double dx = decoded[i] - truth[i], dy = decoded[i + 1] - truth[i + 1];
+            double d2 = dx * dx + dy * dy;
+            sq += d2;
+            dist += Math.Sqrt(d2);
+        }
+        int n = decoded.Length / 2;
+        return (dist / n, sq / (2.0 * n));
+    }
+}

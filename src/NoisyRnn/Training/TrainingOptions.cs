@@ -1,0 +1,75 @@
+using NoisyRnn.Noise;
+
+namespace NoisyRnn.Training;
+
+/// <summary>
+/// How a network is trained: steps, batch, optimizer, training noise and seeds. Defaults follow the paper's
+/// spatial configuration (batch 200, Adam lr 1e-3, no weight decay; Krishna et al. 2024, App. B).
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Number of optimizer steps (one fresh batch each); &gt; 0. Paper: 2500 (spatial).</summary>
+    public int Steps { get; init; } = 2500;
+
+    /// <summary>Trajectories per batch; &gt; 0. Paper: 200.</summary>
+    public int BatchSize { get; init; } = 200;
+
+    /// <summary>Optimizer hyper-parameters.</summary>
+    public AdamOptions Adam { get; init; } = new();
+
+    /// <summary>Per-step noise std of input, recurrent and readout noise during training (reference <c>sigma_in</c>,
+    /// <c>sqrt(sigma2_rec)</c>, <c>sigma_out</c>). Paper, spatial: recurrent 0.01 (variance 1e-4).</summary>
+    public NoiseLevels Noise { get; init; } = NoiseLevels.None;
+
+    /// <summary>Distribution of the raw input and recurrent draws: Gaussian (paper) or U[0,1) (reference).</summary>
+    public NoiseDistribution NoiseDistribution { get; init; } = NoiseDistribution.StandardNormal;
+
+    /// <summary>Base seed; batches, noise and the held-out batch derive their own streams from it.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Evaluate on the held-out batch every this many steps (and at the last step); &gt; 0.</summary>
+    public int EvaluateEvery { get; init; } = 100;
+
+    /// <summary>Trajectories in the held-out batch; &gt; 0.</summary>
+    public int TestBatchSize { get; init; } = 200;
+
+    /// <summary>Write a checkpoint every this many steps when a checkpoint path is given; 0 = only at the end.</summary>
+    public int CheckpointEvery { get; init; } = 100;
+
+    /// <summary>Checks every field.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A field is outside its range; the parameter name is the property.</exception>
+    /// <exception cref="ArgumentNullException"><see cref="Adam"/> or <see cref="Noise"/> is null.</exception>
+    public void Validate()
+    {
+        if (Steps <= 0) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be > 0.");
+        if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be > 0.");
+        if (EvaluateEvery <= 0) throw new ArgumentOutOfRangeException(nameof(EvaluateEvery), EvaluateEvery, "EvaluateEvery must be > 0.");
+        if (TestBatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(TestBatchSize), TestBatchSize, "TestBatchSize must be > 0.");
+        if (CheckpointEvery < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "CheckpointEvery must be >= 0.");
+        if (Adam is null) throw new ArgumentNullException(nameof(Adam));
+        if (Noise is null) throw new ArgumentNullException(nameof(Noise));
+        Adam.Validate();
+    }
+}
+
+/// <summary>Metrics of one evaluation on the held-out batch of the spatial task.</summary>
+/// <param name="Step">Training steps completed when measured.</param>
+/// <param name="Loss">MSE over [batch, time, cells] with the training noise on (reference <c>loss</c>).</param>
+/// <param name="PositionErrorMetres">Mean Euclidean distance between the top-3 decoded and true positions, m.</param>
+/// <param name="PositionMse">Mean over x and y of the squared decoding error, m^2 (reference <c>pos_mse</c>).</param>
+public readonly record struct SpatialEvaluation(int Step, double Loss, double PositionErrorMetres, double PositionMse);
+
+/// <summary>Progress of a training run, reported after every step.</summary>
+/// <param name="Step">Steps completed (1-based).</param>
+/// <param name="TotalSteps">Steps the run will take.</param>
+/// <param name="Loss">Training MSE of this step's batch.</param>
+/// <param name="ElapsedSeconds">Wall time since the run (or its resumption) started.</param>
+/// <param name="Evaluation">Held-out metrics when this step was an evaluation step; otherwise null.</param>
+public readonly record struct TrainingProgress(int Step, int TotalSteps, double Loss, double ElapsedSeconds, SpatialEvaluation? Evaluation);
+
+/// <summary>What a training run returns.</summary>
+/// <param name="Evaluations">Every held-out evaluation, in step order.</param>
+/// <param name="FinalLoss">Training loss of the last step.</param>
+/// <param name="WallSeconds">Wall time of this call.</param>
+/// <param name="StartStep">Step the run started (resumed) from; 0 for a fresh run.</param>
+public sealed record TrainingResult(IReadOnlyList<SpatialEvaluation> Evaluations, double FinalLoss, double WallSeconds, int StartStep);
