@@ -118,12 +118,12 @@ public sealed class PlaceCells
         int rows = CheckPositions(positions, nameof(positions));
         Guard.Length(activations.Length, (long)rows * Count, nameof(activations), $"{rows} positions x {Count} cells");
         if (rows == 0) return;
-        float scale = (float)(1.0 / (2.0 * Sigma * Sigma));
+        float twoSigmaSquared = (float)(2.0 * Sigma * Sigma);
 
         if ((long)rows * Count < ParallelThreshold || Environment.ProcessorCount == 1)
         {
             for (int r = 0; r < rows; r++)
-                EncodeRow(positions[2 * r], positions[2 * r + 1], scale, activations.Slice(r * Count, Count));
+                EncodeRow(positions[2 * r], positions[2 * r + 1], twoSigmaSquared, activations.Slice(r * Count, Count));
             return;
         }
 
@@ -140,7 +140,7 @@ public sealed class PlaceCells
                     var pos = new ReadOnlySpan<float>((float*)posAddress, 2 * rows);
                     var act = new Span<float>((float*)actAddress, rows * Count);
                     for (int r = start; r < end; r++)
-                        EncodeRow(pos[2 * r], pos[2 * r + 1], scale, act.Slice(r * Count, Count));
+                        EncodeRow(pos[2 * r], pos[2 * r + 1], twoSigmaSquared, act.Slice(r * Count, Count));
                 });
             }
         }
@@ -189,7 +189,7 @@ public sealed class PlaceCells
     {
         int rows = CheckPositions(positions, nameof(positions));
         Guard.Length(activations.Length, (long)rows * Count, nameof(activations), $"{rows} positions x {Count} cells");
-        float scale = (float)(1.0 / (2.0 * Sigma * Sigma));
+        float twoSigmaSquared = (float)(2.0 * Sigma * Sigma);
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = activations.Slice(r * Count, Count);
@@ -204,7 +204,7 @@ public sealed class PlaceCells
             float sum = 0;
             for (int i = 0; i < Count; i++)
             {
-                row[i] = MathF.Exp((min - row[i]) * scale);
+                row[i] = MathF.Exp(-row[i] / twoSigmaSquared - -min / twoSigmaSquared);
                 sum += row[i];
             }
             float inv = 1f / sum;
@@ -221,12 +221,15 @@ public sealed class PlaceCells
     }
 
     /// <summary>One row: squared distances (vectorised, tracking the minimum), then shifted logits, exp and normalisation.</summary>
-    private void EncodeRow(float px, float py, float scale, Span<float> row)
+    private void EncodeRow(float px, float py, float twoSigmaSquared, Span<float> row)
     {
         float min = SquaredDistances(px, py, _centerX, _centerY, row);
-        // logit_i - max logit = (min d^2 - d_i^2) / (2 sigma^2) <= 0, so exp never overflows and the largest term is 1.
-        TensorPrimitives.Subtract(min, row, row);
-        TensorPrimitives.Multiply(row, scale, row);
+        // logit_i = -d_i^2 / (2 sigma^2), a float32 division as in the reference (a multiplication by the reciprocal
+        // is faster but moves large logits by an ulp, ~4e-6 relative on small activations). The largest logit
+        // belongs to the smallest distance; subtracting it keeps every exponent <= 0, so exp never overflows and the
+        // largest term is exactly 1.
+        TensorPrimitives.Divide(row, -twoSigmaSquared, row);
+        TensorPrimitives.Subtract(row, -min / twoSigmaSquared, row);
         TensorPrimitives.Exp(row, row);
         float sum = TensorPrimitives.Sum(row);
         TensorPrimitives.Multiply(row, 1f / sum, row);
