@@ -201,6 +201,11 @@ public sealed class PlaceCells
                 row[i] = dx * dx + dy * dy;
                 min = Math.Min(min, row[i]);
             }
+            if (float.IsPositiveInfinity(min))
+            {
+                EncodeRowDouble(px, py, row);
+                continue;
+            }
             float sum = 0;
             for (int i = 0; i < Count; i++)
             {
@@ -224,6 +229,12 @@ public sealed class PlaceCells
     private void EncodeRow(float px, float py, float twoSigmaSquared, Span<float> row)
     {
         float min = SquaredDistances(px, py, _centerX, _centerY, row);
+        if (float.IsPositiveInfinity(min))
+        {
+            // Every squared distance overflowed float32 (|x| beyond ~1e19 m): redo the row in float64.
+            EncodeRowDouble(px, py, row);
+            return;
+        }
         // logit_i = -d_i^2 / (2 sigma^2), a float32 division as in the reference (a multiplication by the reciprocal
         // is faster but moves large logits by an ulp, ~4e-6 relative on small activations). The largest logit
         // belongs to the smallest distance; subtracting it keeps every exponent <= 0, so exp never overflows and the
@@ -233,6 +244,27 @@ public sealed class PlaceCells
         TensorPrimitives.Exp(row, row);
         float sum = TensorPrimitives.Sum(row);
         TensorPrimitives.Multiply(row, 1f / sum, row);
+    }
+
+    /// <summary>Float64 fallback for positions so far away that every float32 squared distance overflows.</summary>
+    private void EncodeRowDouble(double px, double py, Span<float> row)
+    {
+        double twoSigmaSquared = 2.0 * Sigma * Sigma;
+        var logits = new double[row.Length];
+        double max = double.NegativeInfinity;
+        for (int i = 0; i < row.Length; i++)
+        {
+            double dx = px - _centerX[i], dy = py - _centerY[i];
+            logits[i] = -(dx * dx + dy * dy) / twoSigmaSquared;
+            max = Math.Max(max, logits[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < row.Length; i++)
+        {
+            logits[i] = Math.Exp(logits[i] - max);
+            sum += logits[i];
+        }
+        for (int i = 0; i < row.Length; i++) row[i] = (float)(logits[i] / sum);
     }
 
     /// <summary>row[i] = (px - cx[i])^2 + (py - cy[i])^2 (multiply then add, no fused multiply-add); returns the minimum.</summary>
