@@ -45,6 +45,7 @@ public sealed class SpatialTrajectoryGenerator
     /// <returns>A new batch.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="random"/> returned a non-finite draw, or a replay stream does not match (see <see cref="ReplayTaskRandom"/>).</exception>
     public SpatialTrajectoryBatch Generate(int batchSize, ITaskRandom random)
     {
         Guard.Positive(batchSize);
@@ -59,6 +60,7 @@ public sealed class SpatialTrajectoryGenerator
     /// <param name="destination">The batch to overwrite; its <see cref="SpatialTrajectoryBatch.TimeSteps"/> must equal <see cref="SpatialNavigationOptions.SequenceLength"/>.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong number of time steps.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="random"/> returned a non-finite draw, or a replay stream does not match (see <see cref="ReplayTaskRandom"/>).</exception>
     public void Generate(ITaskRandom random, SpatialTrajectoryBatch destination)
     {
         ArgumentNullException.ThrowIfNull(random);
@@ -82,6 +84,11 @@ public sealed class SpatialTrajectoryGenerator
         random.Normal(0, o.TurnStd, turnNoise);
         random.Rayleigh(o.RayleighScale, speeds);
         random.Normal(0, o.RayleighScale * Math.PI / 2, unused);
+        RequireFinite(startX, "start x");
+        RequireFinite(startY, "start y");
+        RequireFinite(startHeading, "start heading");
+        RequireFinite(turnNoise, "turn noise");
+        RequireFinite(speeds, "speed");
 
         for (int b = 0; b < batch; b++)
         {
@@ -127,6 +134,15 @@ public sealed class SpatialTrajectoryGenerator
 
                 heading += turn;
             }
+        }
+    }
+
+    private static void RequireFinite(ReadOnlySpan<double> draws, string what)
+    {
+        for (int i = 0; i < draws.Length; i++)
+        {
+            if (!double.IsFinite(draws[i]))
+                throw new InvalidOperationException($"The task random stream returned a non-finite {what} draw ({draws[i]}) at index {i}.");
         }
     }
 

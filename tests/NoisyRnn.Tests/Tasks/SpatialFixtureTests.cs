@@ -82,6 +82,32 @@ public class SpatialFixtureTests
         for (int i = 0; i < init.Length; i++) Assert.True(Math.Abs(init[i] - batch.InitialState[i]) <= ActivationRelTol * init[i] + ActivationAbsTol);
     }
 
+    [Fact]
+    public void ReplayForTheWrongOptionsFailsWithAnExplanation()
+    {
+        var root = ReferenceFixtures.Load(SpatialFixtures.Files[0]);
+        var generator = new SpatialTrajectoryGenerator(SpatialFixtures.Options(root) with { BoxWidth = 2.0 });
+        var error = Assert.Throws<InvalidOperationException>(() => generator.Generate(SpatialFixtures.BatchSize(root), new ReplayTaskRandom(SpatialFixtures.Draws(root))));
+        Assert.Contains("Uniform(-1, 1) x 4", error.Message);
+        Assert.Contains("Uniform(-1.1, 1.1) x 4", error.Message);
+
+        var longer = new SpatialTrajectoryGenerator(SpatialFixtures.Options(root) with { SequenceLength = 13 });
+        Assert.Contains("count", Assert.Throws<InvalidOperationException>(() => longer.Generate(SpatialFixtures.BatchSize(root), new ReplayTaskRandom(SpatialFixtures.Draws(root)))).Message);
+    }
+
+    [Fact]
+    public void NonFiniteDrawsAreReported()
+    {
+        var generator = new SpatialTrajectoryGenerator(new SpatialNavigationOptions { SequenceLength = 1 });
+        var draws = new[]
+        {
+            RecordedTaskDraw.Uniform(-1.1, 1.1, [0.0]), RecordedTaskDraw.Uniform(-1.1, 1.1, [0.0]),
+            RecordedTaskDraw.Uniform(0, 2 * Math.PI, [0.0]), RecordedTaskDraw.Normal(0, 11.52, [0.0, double.NaN]),
+            RecordedTaskDraw.Rayleigh(0.26 * Math.PI, [1.0, 1.0]), RecordedTaskDraw.Normal(0, 0.26 * Math.PI * Math.PI / 2, [0.0]),
+        };
+        Assert.Contains("turn noise", Assert.Throws<InvalidOperationException>(() => generator.Generate(1, new ReplayTaskRandom(draws))).Message);
+    }
+
     internal static void AssertClose(FixtureTensor expected, ReadOnlySpan<float> actual, double rel, double abs)
     {
         Assert.Equal(expected.Data.Length, actual.Length);
