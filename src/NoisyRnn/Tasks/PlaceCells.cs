@@ -1,0 +1,371 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NoisyRnn.Tasks;
+
+/// <summary>
+/// Simulated place cells with Gaussian tuning normalised by a softmax over cells (Krishna et al., ICLR 2024,
+/// section 4.1; Sorscher et al.): the population code of position x is
+/// a_i(x) = softmax_i( -||x - c_i||^2 / (2 sigma^2) ), so the activations of one position are non-negative and sum
+/// to 1. Reference: <c>PlaceCells.get_activation</c> and <c>decode_pos</c> in <c>tasks/spatial_navigation.py</c>
+/// (the difference-of-Gaussians variant is not provided).
+/// </summary>
+/// <remarks>Instances are immutable and safe to share between threads.</remarks>
+public sealed class PlaceCells
+{
+    /// <summary>Rows per parallel work item in <see cref="Encode"/>; small problems run on the calling thread.</summary>
+    private const int RowsPerChunk = 64;
+
+    /// <summary>Cell-row products below which <see cref="Encode"/> stays on one thread.</summary>
+    private const long ParallelThreshold = 1 << 17;
+
+    /// <summary>Largest k for which <see cref="Decode"/> keeps its top-k list by insertion; larger k sorts the row.</summary>
+    private const int InsertionTopKLimit = 16;
+
+    private readonly float[] _centers; // [cells, 2] interleaved
+    private readonly float[] _centerX; // [cells]
+    private readonly float[] _centerY; // [cells]
+
+    /// <summary>Creates place cells from given centres (for example the reference fixture's <c>place_cell_centers</c>).</summary>
+    /// <param name="centers">Centres, [cells, 2] row-major (x, y), m; finite; copied. At least one cell.</param>
+    /// <param name="sigma">Tuning width, m; finite and &gt; 0 (paper: 0.2).</param>
+    /// <exception cref="ArgumentException"><paramref name="centers"/> is empty, has odd length or a non-finite value.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sigma"/> is not finite and positive.</exception>
+    public PlaceCells(ReadOnlySpan<float> centers, double sigma)
+    {
+        if (centers.Length == 0 || centers.Length % 2 != 0)
+            throw new ArgumentException($"centers has length {centers.Length}; expected a positive even length = cells * 2.", nameof(centers));
+        Guard.AllFinite(centers, nameof(centers));
+        Guard.Positive(sigma);
+        Sigma = sigma;
+        _centers = centers.ToArray();
+        Count = centers.Length / 2;
+        _centerX = new float[Count];
+        _centerY = new float[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            _centerX[i] = _centers[2 * i];
+            _centerY[i] = _centers[2 * i + 1];
+        }
+    }
+
+    /// <summary>Number of cells; &gt; 0.</summary>
+    public int Count { get; }
+
+    /// <summary>Tuning width sigma, m.</summary>
+    public double Sigma { get; }
+
+    /// <summary>Centres, [cells, 2] row-major (x, y), m.</summary>
+    public ReadOnlySpan<float> Centers => _centers;
+
+    /// <summary>
+    /// Creates <paramref name="count"/> cells with centres drawn uniformly in the box [-W/2, W/2] x [-H/2, H/2], as the
+    /// reference does (all x first, then all y), from a <see cref="SeededTaskRandom"/> with the given seed.
+    /// </summary>
+    /// <param name="count">Number of cells; &gt; 0 (paper: 512).</param>
+    /// <param name="sigma">Tuning width, m; &gt; 0 (paper: 0.2).</param>
+    /// <param name="boxWidth">Box width W, m; &gt; 0 (paper: 2.2).</param>
+    /// <param name="boxHeight">Box height H, m; &gt; 0 (paper: 2.2).</param>
+    /// <param name="seed">Seed of the centre stream.</param>
+    /// <returns>The place cells.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size or width is not positive and finite.</exception>
+    public static PlaceCells CreateRandom(int count, double sigma, double boxWidth, double boxHeight, ulong seed) =>
+        CreateRandom(count, sigma, boxWidth, boxHeight, new SeededTaskRandom(seed));
+
+    /// <summary>As <see cref="CreateRandom(int, double, double, double, ulong)"/>, drawing from a given stream: U(-W/2, W/2) [count], then U(-H/2, H/2) [count].</summary>
+    /// <param name="count">Number of cells; &gt; 0.</param>
+    /// <param name="sigma">Tuning width, m; &gt; 0.</param>
+    /// <param name="boxWidth">Box width W, m; &gt; 0.</param>
+    /// <param name="boxHeight">Box height H, m; &gt; 0.</param>
+    /// <param name="random">The stream the centres are drawn from.</param>
+    /// <returns>The place cells.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size or width is not positive and finite.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
+    public static PlaceCells CreateRandom(int count, double sigma, double boxWidth, double boxHeight, ITaskRandom random)
+    {
+        Guard.Positive(count);
+        Guard.Positive(sigma);
+        Guard.Positive(boxWidth);
+        Guard.Positive(boxHeight);
+        ArgumentNullException.ThrowIfNull(random);
+        var xs = new double[count];
+        var ys = new double[count];
+        random.Uniform(-boxWidth / 2, boxWidth / 2, xs);
+        random.Uniform(-boxHeight / 2, boxHeight / 2, ys);
+        var centers = new float[2 * count];
+        for (int i = 0; i < count; i++)
+        {
+            centers[2 * i] = (float)xs[i];
+            centers[2 * i + 1] = (float)ys[i];
+        }
+        return new PlaceCells(centers, sigma);
+    }
+
+    /// <summary>
+    /// Population code of each position: activations[n, i] = exp(-d_i^2 / (2 sigma^2)) / sum_j exp(-d_j^2 / (2 sigma^2)),
+    /// d_i = ||x_n - c_i||, computed in float32 and stabilised by subtracting the largest logit (so any finite
+    /// position, however far from every centre, gives finite activations summing to 1). Vectorised and, for large
+    /// inputs, parallel over positions; each row is computed independently, so results do not depend on the
+    /// thread count.
+    /// </summary>
+    /// <param name="positions">Positions, [n, 2] row-major (x, y), m; finite; n may be 0.</param>
+    /// <param name="activations">Receives [n, cells] row-major activations.</param>
+    /// <exception cref="ArgumentException"><paramref name="positions"/> has odd length or a non-finite value, or <paramref name="activations"/> is not n * cells long.</exception>
+    public void Encode(ReadOnlySpan<float> positions, Span<float> activations)
+    {
+        int rows = CheckPositions(positions, nameof(positions));
+        Guard.Length(activations.Length, (long)rows * Count, nameof(activations), $"{rows} positions x {Count} cells");
+        if (rows == 0) return;
+        float twoSigmaSquared = (float)(2.0 * Sigma * Sigma);
+
+        if ((long)rows * Count < ParallelThreshold || Environment.ProcessorCount == 1)
+        {
+            for (int r = 0; r < rows; r++)
+                EncodeRow(positions[2 * r], positions[2 * r + 1], twoSigmaSquared, activations.Slice(r * Count, Count));
+            return;
+        }
+
+        unsafe
+        {
+            fixed (float* pPos = positions)
+            fixed (float* pAct = activations)
+            {
+                nint posAddress = (nint)pPos, actAddress = (nint)pAct;
+                int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
+                Parallel.For(0, chunks, chunk =>
+                {
+                    int start = chunk * RowsPerChunk, end = Math.Min(rows, start + RowsPerChunk);
+                    var pos = new ReadOnlySpan<float>((float*)posAddress, 2 * rows);
+                    var act = new Span<float>((float*)actAddress, rows * Count);
+                    for (int r = start; r < end; r++)
+                        EncodeRow(pos[2 * r], pos[2 * r + 1], twoSigmaSquared, act.Slice(r * Count, Count));
+                });
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decodes positions as the mean of the centres of the <paramref name="k"/> most active cells (the reference's
+    /// top-3 decoding, <c>decode_pos</c>). Ties are broken deterministically: cells are ranked by activation, then
+    /// by lower cell index; the mean sums the chosen centres in rank order in float32 and divides by k, as numpy's
+    /// float32 mean does.
+    /// </summary>
+    /// <param name="activations">Activations, [n, cells] row-major; finite; any scale (network outputs are fine).</param>
+    /// <param name="positions">Receives [n, 2] row-major (x, y), m.</param>
+    /// <param name="k">Number of cells averaged; in [1, cells]. Default 3 (paper).</param>
+    /// <exception cref="ArgumentException">A length is not a multiple of the cell count / does not match, or an activation is not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is outside [1, cells].</exception>
+    public void Decode(ReadOnlySpan<float> activations, Span<float> positions, int k = 3)
+    {
+        if (k < 1 || k > Count) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {Count}].");
+        if (activations.Length % Count != 0)
+            throw new ArgumentException($"activations has length {activations.Length}; expected a multiple of {Count} = n x cells.", nameof(activations));
+        int rows = activations.Length / Count;
+        Guard.Length(positions.Length, 2L * rows, nameof(positions), $"{rows} rows x 2");
+        Guard.AllFinite(activations, nameof(activations));
+
+        Span<int> top = k <= InsertionTopKLimit ? stackalloc int[k] : new int[k];
+        int[]? order = k > InsertionTopKLimit ? new int[Count] : null;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = activations.Slice(r * Count, Count);
+            if (order is null) TopKByInsertion(row, top);
+            else TopKBySorting(row, order, top);
+            float sx = 0, sy = 0;
+            for (int j = 0; j < k; j++)
+            {
+                sx += _centerX[top[j]];
+                sy += _centerY[top[j]];
+            }
+            positions[2 * r] = sx / k;
+            positions[2 * r + 1] = sy / k;
+        }
+    }
+
+    /// <summary>Scalar twin of <see cref="Encode"/> (one thread, no SIMD), the test oracle.</summary>
+    internal void EncodeScalar(ReadOnlySpan<float> positions, Span<float> activations)
+    {
+        int rows = CheckPositions(positions, nameof(positions));
+        Guard.Length(activations.Length, (long)rows * Count, nameof(activations), $"{rows} positions x {Count} cells");
+        float twoSigmaSquared = (float)(2.0 * Sigma * Sigma);
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = activations.Slice(r * Count, Count);
+            float px = positions[2 * r], py = positions[2 * r + 1];
+            float min = float.PositiveInfinity;
+            for (int i = 0; i < Count; i++)
+            {
+                float dx = px - _centerX[i], dy = py - _centerY[i];
+                row[i] = dx * dx + dy * dy;
+                min = Math.Min(min, row[i]);
+            }
+            if (float.IsPositiveInfinity(min))
+            {
+                EncodeRowDouble(px, py, row);
+                continue;
+            }
+            float sum = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                row[i] = MathF.Exp(-row[i] / twoSigmaSquared - -min / twoSigmaSquared);
+                sum += row[i];
+            }
+            float inv = 1f / sum;
+            for (int i = 0; i < Count; i++) row[i] *= inv;
+        }
+    }
+
+    private static int CheckPositions(ReadOnlySpan<float> positions, string name)
+    {
+        if (positions.Length % 2 != 0)
+            throw new ArgumentException($"{name} has length {positions.Length}; expected an even length = n x 2.", name);
+        Guard.AllFinite(positions, name);
+        return positions.Length / 2;
+    }
+
+    /// <summary>One row: squared distances (vectorised, tracking the minimum), then shifted logits, exp and normalisation.</summary>
+    private void EncodeRow(float px, float py, float twoSigmaSquared, Span<float> row)
+    {
+        float min = SquaredDistances(px, py, _centerX, _centerY, row);
+        if (float.IsPositiveInfinity(min))
+        {
+            // Every squared distance overflowed float32 (|x| beyond ~1e19 m): redo the row in float64.
+            EncodeRowDouble(px, py, row);
+            return;
+        }
+        // logit_i = -d_i^2 / (2 sigma^2), a float32 division as in the reference (a multiplication by the reciprocal
+        // is faster but moves large logits by an ulp, ~4e-6 relative on small activations). The largest logit
+        // belongs to the smallest distance; subtracting it keeps every exponent <= 0, so exp never overflows and the
+        // largest term is exactly 1.
+        TensorPrimitives.Divide(row, -twoSigmaSquared, row);
+        TensorPrimitives.Subtract(row, -min / twoSigmaSquared, row);
+        TensorPrimitives.Exp(row, row);
+        float sum = TensorPrimitives.Sum(row);
+        TensorPrimitives.Multiply(row, 1f / sum, row);
+    }
+
+    /// <summary>Float64 fallback for positions so far away that every float32 squared distance overflows.</summary>
+    private void EncodeRowDouble(double px, double py, Span<float> row)
+    {
+        double twoSigmaSquared = 2.0 * Sigma * Sigma;
+        var logits = new double[row.Length];
+        double max = double.NegativeInfinity;
+        for (int i = 0; i < row.Length; i++)
+        {
+            double dx = px - _centerX[i], dy = py - _centerY[i];
+            logits[i] = -(dx * dx + dy * dy) / twoSigmaSquared;
+            max = Math.Max(max, logits[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < row.Length; i++)
+        {
+            logits[i] = Math.Exp(logits[i] - max);
+            sum += logits[i];
+        }
+        for (int i = 0; i < row.Length; i++) row[i] = (float)(logits[i] / sum);
+    }
+
+    /// <summary>row[i] = (px - cx[i])^2 + (py - cy[i])^2 (multiply then add, no fused multiply-add); returns the minimum.</summary>
+    private static float SquaredDistances(float px, float py, ReadOnlySpan<float> cx, ReadOnlySpan<float> cy, Span<float> row)
+    {
+        int n = row.Length, i = 0;
+        float min = float.PositiveInfinity;
+        ref float x0 = ref MemoryMarshal.GetReference(cx);
+        ref float y0 = ref MemoryMarshal.GetReference(cy);
+        ref float d0 = ref MemoryMarshal.GetReference(row);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            var vx = Vector512.Create(px);
+            var vy = Vector512.Create(py);
+            var vmin = Vector512.Create(float.PositiveInfinity);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var dx = vx - Vector512.LoadUnsafe(ref x0, (nuint)i);
+                var dy = vy - Vector512.LoadUnsafe(ref y0, (nuint)i);
+                var d = dx * dx + dy * dy;
+                d.StoreUnsafe(ref d0, (nuint)i);
+                vmin = Vector512.Min(vmin, d);
+            }
+            min = MinLanes(vmin.GetLower(), vmin.GetUpper());
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            var vx = Vector256.Create(px);
+            var vy = Vector256.Create(py);
+            var vmin = Vector256.Create(float.PositiveInfinity);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var dx = vx - Vector256.LoadUnsafe(ref x0, (nuint)i);
+                var dy = vy - Vector256.LoadUnsafe(ref y0, (nuint)i);
+                var d = dx * dx + dy * dy;
+                d.StoreUnsafe(ref d0, (nuint)i);
+                vmin = Vector256.Min(vmin, d);
+            }
+            min = MinLanes(vmin, Vector256.Create(float.PositiveInfinity));
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            var vx = Vector128.Create(px);
+            var vy = Vector128.Create(py);
+            var vmin = Vector128.Create(float.PositiveInfinity);
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var dx = vx - Vector128.LoadUnsafe(ref x0, (nuint)i);
+                var dy = vy - Vector128.LoadUnsafe(ref y0, (nuint)i);
+                var d = dx * dx + dy * dy;
+                d.StoreUnsafe(ref d0, (nuint)i);
+                vmin = Vector128.Min(vmin, d);
+            }
+            for (int l = 0; l < Vector128<float>.Count; l++) min = Math.Min(min, vmin[l]);
+        }
+        for (; i < n; i++)
+        {
+            float dx = px - cx[i], dy = py - cy[i];
+            float d = dx * dx + dy * dy;
+            row[i] = d;
+            if (d < min) min = d;
+        }
+        return min;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MinLanes(Vector256<float> a, Vector256<float> b)
+    {
+        Vector256<float> m = Vector256.Min(a, b);
+        float min = float.PositiveInfinity;
+        for (int l = 0; l < Vector256<float>.Count; l++) min = Math.Min(min, m[l]);
+        return min;
+    }
+
+    /// <summary>Top k indices of a row, ranked by activation (descending), then by index (ascending).</summary>
+    private static void TopKByInsertion(ReadOnlySpan<float> row, Span<int> top)
+    {
+        int k = top.Length, filled = 0;
+        for (int i = 0; i < row.Length; i++)
+        {
+            float v = row[i];
+            if (filled == k && !(v > row[top[k - 1]])) continue; // an equal value never displaces a lower index
+            int p = filled < k ? filled++ : k - 1;
+            while (p > 0 && v > row[top[p - 1]])
+            {
+                top[p] = top[p - 1];
+                p--;
+            }
+            top[p] = i;
+        }
+    }
+
+    private static void TopKBySorting(ReadOnlySpan<float> row, int[] order, Span<int> top)
+    {
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        float[] values = row.ToArray();
+        Array.Sort(order, (a, b) =>
+        {
+            int c = values[b].CompareTo(values[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        order.AsSpan(0, top.Length).CopyTo(top);
+    }
+}

@@ -1,0 +1,146 @@
+namespace NoisyRnn.Tasks;
+
+/// <summary>
+/// One training batch of the spatial navigation task in the network's terms (reference: the batch dictionary of
+/// <c>SpatialNavigation.get_generator</c>): velocity inputs, the place code of the start position that initialises
+/// the hidden state through the encoder, and place-code targets; plus the underlying trajectories.
+/// </summary>
+public sealed class SpatialNavigationBatch
+{
+    /// <summary>Allocates a zeroed batch to be filled by <see cref="SpatialNavigationTask.NextBatch(ITaskRandom, SpatialNavigationBatch)"/>.</summary>
+    /// <param name="batchSize">Number of trajectories; &gt; 0.</param>
+    /// <param name="timeSteps">Steps per trajectory; &gt; 0.</param>
+    /// <param name="cellCount">Number of place cells; &gt; 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public SpatialNavigationBatch(int batchSize, int timeSteps, int cellCount)
+    {
+        Guard.Positive(batchSize);
+        Guard.Positive(timeSteps);
+        Guard.Positive(cellCount);
+        CellCount = cellCount;
+        Trajectories = new SpatialTrajectoryBatch(batchSize, timeSteps);
+        InitialState = new float[checked(batchSize * cellCount)];
+        Targets = new float[checked(batchSize * timeSteps * cellCount)];
+    }
+
+    internal SpatialNavigationBatch(SpatialTrajectoryBatch trajectories, int cellCount)
+    {
+        CellCount = cellCount;
+        Trajectories = trajectories;
+        InitialState = new float[checked(trajectories.BatchSize * cellCount)];
+        Targets = new float[checked(trajectories.BatchSize * trajectories.TimeSteps * cellCount)];
+    }
+
+    /// <summary>Number of trajectories.</summary>
+    public int BatchSize => Trajectories.BatchSize;
+
+    /// <summary>Number of time steps.</summary>
+    public int TimeSteps => Trajectories.TimeSteps;
+
+    /// <summary>Number of place cells (the network's output and initial-state width).</summary>
+    public int CellCount { get; }
+
+    /// <summary>Network inputs, [batch, time, 2], m per step: the same array as <see cref="SpatialTrajectoryBatch.Velocity"/>. Reference: <c>data</c>.</summary>
+    public float[] Inputs => Trajectories.Velocity;
+
+    /// <summary>Place code of the start position, [batch, cells]; each row sums to 1. Reference: <c>init_state</c>.</summary>
+    public float[] InitialState { get; }
+
+    /// <summary>Place code of the target positions, [batch, time, cells]; each row sums to 1. Reference: <c>targets</c>.</summary>
+    public float[] Targets { get; }
+
+    /// <summary>Target positions, [batch, time, 2], m: the same array as <see cref="SpatialTrajectoryBatch.Positions"/>. Reference: <c>target_pos</c>.</summary>
+    public float[] Positions => Trajectories.Positions;
+
+    /// <summary>Start positions, [batch, 2], m: the same array as <see cref="SpatialTrajectoryBatch.InitialPosition"/>. Reference: <c>init_pos</c>.</summary>
+    public float[] InitialPosition => Trajectories.InitialPosition;
+
+    /// <summary>The trajectories the batch was built from (heading and speed included).</summary>
+    public SpatialTrajectoryBatch Trajectories { get; }
+}
+
+/// <summary>
+/// The spatial navigation task of Krishna et al. (ICLR 2024, section 4.1): trajectories from a
+/// <see cref="SpatialTrajectoryGenerator"/> encoded by <see cref="Tasks.PlaceCells"/>. A trainer calls
+/// <see cref="NextBatch(int, ITaskRandom)"/> (or the buffer-reusing overload) once per step.
+/// </summary>
+public sealed class SpatialNavigationTask
+{
+    /// <summary>Creates the task.</summary>
+    /// <param name="options">Trajectory parameters; validated.</param>
+    /// <param name="placeCells">Place cells used for the initial state and the targets (paper: 512 cells, sigma 0.2 m).</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public SpatialNavigationTask(SpatialNavigationOptions options, PlaceCells placeCells)
+    {
+        ArgumentNullException.ThrowIfNull(placeCells);
+        Generator = new SpatialTrajectoryGenerator(options);
+        PlaceCells = placeCells;
+    }
+
+    /// <summary>The trajectory parameters.</summary>
+    public SpatialNavigationOptions Options => Generator.Options;
+
+    /// <summary>The trajectory generator.</summary>
+    public SpatialTrajectoryGenerator Generator { get; }
+
+    /// <summary>The place cells.</summary>
+    public PlaceCells PlaceCells { get; }
+
+    /// <summary>Number of input features per step: 2 (velocity x, y).</summary>
+    public int InputSize => 2;
+
+    /// <summary>Number of outputs per step and width of the initial state: the place cell count.</summary>
+    public int OutputSize => PlaceCells.Count;
+
+    /// <summary>Generates a new batch of <see cref="SpatialNavigationOptions.SequenceLength"/> steps.</summary>
+    /// <param name="batchSize">Number of trajectories; &gt; 0 (paper: 200).</param>
+    /// <param name="random">The task stream; consumed as documented on <see cref="SpatialTrajectoryGenerator"/>.</param>
+    /// <returns>A new batch.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
+    public SpatialNavigationBatch NextBatch(int batchSize, ITaskRandom random)
+    {
+        Guard.Positive(batchSize);
+        ArgumentNullException.ThrowIfNull(random);
+        var batch = new SpatialNavigationBatch(batchSize, Options.SequenceLength, PlaceCells.Count);
+        NextBatch(random, batch);
+        return batch;
+    }
+
+    /// <summary>Overwrites <paramref name="destination"/> with a new batch, reusing its arrays (about 41 MB at the paper's size).</summary>
+    /// <param name="random">The task stream.</param>
+    /// <param name="destination">A batch with <see cref="SpatialNavigationOptions.SequenceLength"/> steps and <see cref="OutputSize"/> cells.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong time steps or cell count.</exception>
+    public void NextBatch(ITaskRandom random, SpatialNavigationBatch destination)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.CellCount != PlaceCells.Count)
+            throw new ArgumentException($"destination has {destination.CellCount} cells; expected {PlaceCells.Count}.", nameof(destination));
+        if (destination.TimeSteps != Options.SequenceLength)
+            throw new ArgumentException($"destination has {destination.TimeSteps} time steps; expected SequenceLength = {Options.SequenceLength}.", nameof(destination));
+        Generator.Generate(random, destination.Trajectories);
+        Encode(destination);
+    }
+
+    /// <summary>Builds a network batch from given trajectories (for example replayed or user-recorded ones); the arrays of <paramref name="trajectories"/> are shared, not copied.</summary>
+    /// <param name="trajectories">The trajectories; positions must be finite.</param>
+    /// <returns>A batch whose inputs and positions are those of <paramref name="trajectories"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="trajectories"/> is null.</exception>
+    /// <exception cref="ArgumentException">A position is not finite.</exception>
+    public SpatialNavigationBatch CreateBatch(SpatialTrajectoryBatch trajectories)
+    {
+        ArgumentNullException.ThrowIfNull(trajectories);
+        var batch = new SpatialNavigationBatch(trajectories, PlaceCells.Count);
+        Encode(batch);
+        return batch;
+    }
+
+    private void Encode(SpatialNavigationBatch batch)
+    {
+        PlaceCells.Encode(batch.InitialPosition, batch.InitialState);
+        PlaceCells.Encode(batch.Positions, batch.Targets);
+    }
+}
