@@ -91,19 +91,19 @@ internal sealed class ReproduceRunner
         var p = _preset;
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(_outDir);
-        _log.WriteLine($"NoisyRnn reproduce: preset '{p.Name}', seed {_seed}, SIMD {Kernels.Isa.Describe()}, {Environment.ProcessorCount} cores");
+        _log.WriteLine($"NoisyRnn reproduce: preset '{p.Name}', seed {_seed}, SIMD {Kernels.Isa.Tier.ToString()}, {Environment.ProcessorCount} cores");
         _log.WriteLine($"  spatial task: {p.HiddenSize} hidden units, {p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m), batch {p.BatchSize} x {p.SequenceLength} steps, " +
                        $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step");
         _log.WriteLine($"  output folder: {Path.GetFullPath(_outDir)}");
 
         var taskOptions = new SpatialNavigationOptions { SequenceLength = p.SequenceLength };
-        var generator = new SpatialTrajectoryGenerator(taskOptions);
         var placeCells = PlaceCells.CreateRandom(p.PlaceCells, p.PlaceCellSigma, taskOptions.BoxWidth, taskOptions.BoxHeight, _seed);
+        var task = new SpatialNavigationTask(taskOptions, placeCells);
 
         var networks = new List<TrainedNetwork>
         {
-            TrainAndMeasure("noise-trained", p.NoiseStd, generator, placeCells, taskOptions, cancellationToken),
-            TrainAndMeasure("noise-free", 0f, generator, placeCells, taskOptions, cancellationToken),
+            TrainAndMeasure("noise-trained", p.NoiseStd, task, cancellationToken),
+            TrainAndMeasure("noise-free", 0f, task, cancellationToken),
         };
 
         var reactivation = new ReactivationOptions
@@ -128,7 +128,7 @@ internal sealed class ReproduceRunner
             string name = $"{net.Name}/{mode}";
             _log.WriteLine($"Quiescence {name}: sigma_q = {std:G3} per step, {reactivation.TotalSteps} steps x {p.BatchSize} chains ...");
             var t = Stopwatch.StartNew();
-            var report = SpatialReactivation.Analyze(net.Model, placeCells, net.Trainer.TestInitialState, p.BatchSize,
+            var report = SpatialReactivation.Analyze(net.Model, placeCells, net.Trainer.TestBatch.InitialState, p.BatchSize,
                 net.ActiveDensity, std, reactivation);
             _log.WriteLine($"  done in {t.Elapsed.TotalSeconds:F1} s");
             var last = net.Result.Evaluations[^1];
@@ -139,7 +139,7 @@ internal sealed class ReproduceRunner
             reports.Add((name, report));
         }
 
-        var summary = new ReproduceSummary(p.Name, _seed, clock.Elapsed.TotalSeconds, networks[0].KlUniform.Value, Kernels.Isa.Describe(), p,
+        var summary = new ReproduceSummary(p.Name, _seed, clock.Elapsed.TotalSeconds, networks[0].KlUniform.Value, Kernels.Isa.Tier.ToString(), p,
             networks.Select(n =>
             {
                 var last = n.Result.Evaluations[^1];
@@ -164,10 +164,10 @@ internal sealed class ReproduceRunner
         return summary;
     }
 
-    private TrainedNetwork TrainAndMeasure(string name, float noiseStd, SpatialTrajectoryGenerator generator, PlaceCells placeCells,
-        SpatialNavigationOptions taskOptions, CancellationToken cancellationToken)
+    private TrainedNetwork TrainAndMeasure(string name, float noiseStd, SpatialNavigationTask task, CancellationToken cancellationToken)
     {
         var p = _preset;
+        var taskOptions = task.Options;
         var modelOptions = new VanillaRnnOptions(2, p.HiddenSize, p.PlaceCells, p.PlaceCells, Activation.Relu, p.TimeConstant, p.Dt, UseBias: false);
         // Both networks start from the same initial weights and see the same batches: only the noise differs.
         var model = VanillaRnn.CreateInitialized(modelOptions, _seed);
@@ -177,7 +177,7 @@ internal sealed class ReproduceRunner
             Noise = NoiseLevels.Recurrent(noiseStd), Seed = _seed, EvaluateEvery = p.EvaluateEvery, TestBatchSize = p.BatchSize,
             CheckpointEvery = 100,
         };
-        var trainer = new SpatialTrainer(model, generator, placeCells, training);
+        var trainer = new SpatialTrainer(model, task, training);
         string weights = Path.Combine(_outDir, name, "model.nrnn");
         _log.WriteLine($"Training the {name} network (recurrent noise std {noiseStd} per step) ...");
         var progress = new ConsoleProgress(_log, name);
@@ -185,8 +185,7 @@ internal sealed class ReproduceRunner
         var last = result.Evaluations[^1];
         _log.WriteLine($"  {name}: test loss {last.Loss:E3}, position error {last.PositionErrorMetres:F3} m (MSE {last.PositionMse:F4} m^2), {result.WallSeconds:F1} s");
 
-        float[] active = SpatialReactivation.DecodeActive(model, trainer.TestBatch, trainer.TestInitialState, placeCells,
-            training.Noise, Salt(_seed, 7));
+        float[] active = SpatialReactivation.DecodeActive(model, trainer.TestBatch, task.PlaceCells, training.Noise, Salt(_seed, 7));
         var density = SpatialReactivation.Density(active);
         double activeStep = ReactivationMetrics.MeanStepDistance(active, p.BatchSize, p.SequenceLength, 2);
         var uniform = KlDivergence.UniformToKde(taskOptions.BoxWidth, taskOptions.BoxHeight, density, p.KlSamples, Salt(_seed, 11));

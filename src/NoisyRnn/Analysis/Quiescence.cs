@@ -68,7 +68,7 @@ public static class Quiescence
             }
             catch (SimulationDivergedException e)
             {
-                throw new SimulationDivergedException(t0 + e.Step);
+                throw new SimulationDivergedException(t0 + e.Step, steps);
             }
             decode(y, d);
             for (int b = 0; b < batch; b++)

@@ -71,23 +71,21 @@ public static class SpatialReactivation
     /// Runs the network on a batch of waking trajectories (velocity input, training noise) and decodes its outputs.
     /// </summary>
     /// <param name="model">Trained network.</param>
-    /// <param name="batch">Waking trajectories (their velocity drives the network).</param>
-    /// <param name="initState">Place-cell code of the start positions, [batch, cells].</param>
+    /// <param name="batch">Waking batch: its velocity drives the network from the encoded start place code.</param>
     /// <param name="placeCells">Place cells used for decoding.</param>
     /// <param name="noise">Noise during the active run (the training noise, as the reference).</param>
     /// <param name="seed">Seed of the noise streams.</param>
     /// <returns>Decoded positions [batch, time, 2], m.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">Sizes do not match the model.</exception>
-    public static float[] DecodeActive(VanillaRnn model, SpatialTrajectoryBatch batch, ReadOnlySpan<float> initState,
-        PlaceCells placeCells, NoiseLevels noise, ulong seed)
+    public static float[] DecodeActive(VanillaRnn model, SpatialNavigationBatch batch, PlaceCells placeCells, NoiseLevels noise, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(placeCells);
         ArgumentNullException.ThrowIfNull(noise);
         var tape = model.CreateTape(batch.BatchSize, batch.TimeSteps);
-        model.Forward(batch.Velocity, initState, noise, NoiseStreams.FromSeed(seed), tape);
+        model.Forward(batch.Inputs, batch.InitialState, noise, NoiseStreams.FromSeed(seed), tape);
         var decoded = new float[batch.BatchSize * batch.TimeSteps * 2];
         placeCells.Decode(tape.Outputs, decoded);
         return decoded;

@@ -16,51 +16,39 @@ namespace NoisyRnn.Training;
 public sealed class SpatialTrainer
 {
     private readonly VanillaRnn _model;
-    private readonly SpatialTrajectoryGenerator _generator;
-    private readonly PlaceCells _placeCells;
-    private readonly SpatialTrajectoryBatch _testBatch;
-    private readonly float[] _testInit;
-    private readonly float[] _testTargets;
+    private readonly SpatialNavigationTask _task;
+    private readonly SpatialNavigationBatch _testBatch;
     private ForwardTape? _testTape;
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="model">The network to train in place; InputSize must be 2 and OutputSize = InitSize = place-cell count.</param>
-    /// <param name="generator">Trajectory generator (sequence length = time steps per batch).</param>
-    /// <param name="placeCells">Place cells giving targets and initial states.</param>
+    /// <param name="task">The task: trajectory generator (sequence length = time steps per batch) and place cells.</param>
     /// <param name="options">Training options; validated.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The model's sizes do not fit the task.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public SpatialTrainer(VanillaRnn model, SpatialTrajectoryGenerator generator, PlaceCells placeCells, TrainingOptions options)
+    public SpatialTrainer(VanillaRnn model, SpatialNavigationTask task, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(generator);
-        ArgumentNullException.ThrowIfNull(placeCells);
+        ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(options);
+        var placeCells = task.PlaceCells;
         options.Validate();
         var o = model.Options;
         if (o.InputSize != 2) throw new ArgumentException($"model.Options.InputSize is {o.InputSize}; the spatial task needs 2 (velocity x, y).", nameof(model));
         if (o.OutputSize != placeCells.Count) throw new ArgumentException($"model.Options.OutputSize is {o.OutputSize}; expected the place-cell count {placeCells.Count}.", nameof(model));
         if (o.InitSize != placeCells.Count) throw new ArgumentException($"model.Options.InitSize is {o.InitSize}; expected the place-cell count {placeCells.Count}.", nameof(model));
         _model = model;
-        _generator = generator;
-        _placeCells = placeCells;
+        _task = task;
         Options = options;
-        _testBatch = generator.Generate(options.TestBatchSize, new SeededTaskRandom(SeedSequence.Derive(options.Seed, SeedSequence.TestStream, 0)));
-        _testInit = new float[options.TestBatchSize * placeCells.Count];
-        _testTargets = new float[options.TestBatchSize * _testBatch.TimeSteps * placeCells.Count];
-        placeCells.Encode(_testBatch.InitialPosition, _testInit);
-        placeCells.Encode(_testBatch.Positions, _testTargets);
+        _testBatch = task.NextBatch(options.TestBatchSize, new SeededTaskRandom(SeedSequence.Derive(options.Seed, SeedSequence.TestStream, 0)));
     }
 
     /// <summary>The training options.</summary>
     public TrainingOptions Options { get; }
 
     /// <summary>The held-out batch used by <see cref="Evaluate"/> (fixed for the trainer's seed).</summary>
-    public SpatialTrajectoryBatch TestBatch => _testBatch;
-
-    /// <summary>Place-cell code of the held-out batch's start positions, [testBatch, cells].</summary>
-    public ReadOnlySpan<float> TestInitialState => _testInit;
+    public SpatialNavigationBatch TestBatch => _testBatch;
 
     /// <summary>
     /// Runs training from step 0, or from the checkpoint at <paramref name="checkpointPath"/> when
@@ -96,11 +84,10 @@ public sealed class SpatialTrainer
             startStep = data.Step;
         }
 
-        int batch = o.BatchSize, time = _generator.Options.SequenceLength, cells = _placeCells.Count;
+        int batch = o.BatchSize, time = _task.Options.SequenceLength, cells = _task.PlaceCells.Count;
         var tape = _model.CreateTape(batch, time);
         var gradient = _model.Parameters.CloneEmpty();
-        var initState = new float[batch * cells];
-        var targets = new float[batch * time * cells];
+        var data = new SpatialNavigationBatch(batch, time, cells);
         var outputGradient = new float[batch * time * cells];
         var evaluations = new List<SpatialEvaluation>();
         var clock = Stopwatch.StartNew();
@@ -109,12 +96,10 @@ public sealed class SpatialTrainer
         for (int step = startStep + 1; step <= o.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var data = _generator.Generate(batch, new SeededTaskRandom(SeedSequence.Derive(o.Seed, SeedSequence.TaskStream, (ulong)step)));
-            _placeCells.Encode(data.InitialPosition, initState);
-            _placeCells.Encode(data.Positions, targets);
+            _task.NextBatch(new SeededTaskRandom(SeedSequence.Derive(o.Seed, SeedSequence.TaskStream, (ulong)step)), data);
             var streams = NoiseStreams.FromSeed(SeedSequence.Derive(o.Seed, SeedSequence.NoiseStream, (ulong)step), o.NoiseDistribution);
-            _model.Forward(data.Velocity, initState, o.Noise, streams, tape);
-            loss = MseLoss.Compute(tape.Outputs, targets, outputGradient);
+            _model.Forward(data.Inputs, data.InitialState, o.Noise, streams, tape);
+            loss = MseLoss.Compute(tape.Outputs, data.Targets, outputGradient);
             if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "the loss");
             Array.Clear(gradient.Values);
             _model.Backward(tape, outputGradient, gradient);
@@ -149,10 +134,10 @@ public sealed class SpatialTrainer
         int b = Options.TestBatchSize, t = _testBatch.TimeSteps;
         _testTape ??= _model.CreateTape(b, t);
         var streams = NoiseStreams.FromSeed(SeedSequence.Derive(Options.Seed, SeedSequence.TestStream, 1), Options.NoiseDistribution);
-        _model.Forward(_testBatch.Velocity, _testInit, Options.Noise, streams, _testTape);
-        double loss = MseLoss.Compute(_testTape.Outputs, _testTargets, Span<float>.Empty);
+        _model.Forward(_testBatch.Inputs, _testBatch.InitialState, Options.Noise, streams, _testTape);
+        double loss = MseLoss.Compute(_testTape.Outputs, _testBatch.Targets, Span<float>.Empty);
         var decoded = new float[b * t * 2];
-        _placeCells.Decode(_testTape.Outputs, decoded);
+        _task.PlaceCells.Decode(_testTape.Outputs, decoded);
         (double error, double mse) = PositionErrors(decoded, _testBatch.Positions);
         return new SpatialEvaluation(step, loss, error, mse);
     }
