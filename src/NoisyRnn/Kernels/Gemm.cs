@@ -20,8 +20,9 @@ public static unsafe class Gemm
     /// <summary>Length of the k blocks: each block's partial sum is added to C before the next block starts.</summary>
     public const int DepthBlock = 256;
 
-    /// <summary>Products with m·n·k below this run on the calling thread only.</summary>
-    internal const long ParallelThreshold = 1L << 20;
+    /// <summary>Products with m·n·k below this run on the calling thread only: waking a second worker costs tens of
+    /// microseconds (milliseconds on a busy machine), more than a 200 x 128 x 128 product takes on one core.</summary>
+    internal const long ParallelThreshold = 1L << 23;
 
     /// <summary>Upper bound on the threads a product uses (tests set 1 to compare with the parallel result).</summary>
     internal static int MaxThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
