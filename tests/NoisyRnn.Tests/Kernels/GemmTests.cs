@@ -121,6 +121,23 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(SimdTiers))]
+    public void SimdEqualsScalarTwinBitForBit(IsaTier tier)
+    {
+        // The documented contract of Gemm today: same FMA order as GemmScalar, so equal bits (a kernel that reorders
+        // the sum must relax this test and the Gemm remarks together).
+        foreach (Op op in Enum.GetValues<Op>())
+        {
+            const int m = 19, n = 45, k = Gemm.DepthBlock + 7;
+            float[] a = Random(m * k, 31), b = Random(k * n, 32), c0 = Random(m * n, 33);
+            float[] expected = RunScalar(op, a, b, c0, true, m, n, k);
+            float[] actual = RunPadded(op, tier, a, b, c0, m, n, k, true, threads: 2);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]), $"{op} element {i}");
+        }
+    }
+
     [Fact]
     public void ScalarTierAgreesWithFloat64Reference()
     {
