@@ -127,7 +127,8 @@ public sealed class VanillaRnn
     /// <param name="streams">Raw draws for the three noise sites.</param>
     /// <param name="tape">A tape from <see cref="CreateTape"/>; its Batch and Time give the sizes.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">A span length differs from its shape, a value is not finite, or the tape belongs to other options.</exception>
+    /// <exception cref="ArgumentException">A span length differs from its shape, a value is not finite, the tape belongs to other
+    /// options, or a stream needed by a positive std is null.</exception>
     /// <exception cref="InvalidOperationException">A replayed noise stream ran out of draws.</exception>
     public void Forward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, NoiseLevels noise, NoiseStreams streams, ForwardTape tape)
     {
@@ -141,6 +142,8 @@ public sealed class VanillaRnn
         Guard.Length(initState.Length, (long)batch * o.InitSize, nameof(initState), $"[batch, init] = [{batch}, {o.InitSize}]");
         Guard.AllFinite(inputs, nameof(inputs));
         Guard.AllFinite(initState, nameof(initState));
+        if ((noise.InputStd > 0f && streams.Input is null) || (noise.RecurrentStd > 0f && streams.Recurrent is null) || (noise.OutputStd > 0f && streams.Output is null))
+            throw new ArgumentException("streams needs a source for every noise site whose std is > 0.", nameof(streams));
         tape.HasForward = false;
         ParameterSet p = Parameters;
         IsaTier tier = Isa.Tier;
