@@ -1,0 +1,245 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using NoisyRnn.Models;
+
+namespace NoisyRnn.Kernels;
+
+/// <summary>
+/// Fused element-wise kernels of the continuous-time RNN step, each a single pass over memory with explicit
+/// Vector512 / Vector256 / Vector128 paths and a scalar tail (scalar twin: <see cref="FusedScalar"/>).
+/// Source: reference vanilla RNN step, <c>h &lt;- (1 - alpha) h + alpha act(u) + s xi</c> (THEORY.md, "Noisy dynamics").
+/// </summary>
+public static unsafe class Fused
+{
+    /// <summary>Elements processed per chunk when tanh or sigmoid is evaluated by TensorPrimitives first.</summary>
+    private const int Chunk = 256;
+
+    /// <summary>
+    /// Leaky (Euler) update of the hidden state: next = (1 - alpha)·previous + alpha·act(preActivation) + noiseScale·noise.
+    /// </summary>
+    /// <param name="previous">h_{t-1}, any length n.</param>
+    /// <param name="preActivation">u_t, length n.</param>
+    /// <param name="noise">Raw noise draws xi_t, length n; or empty for no noise.</param>
+    /// <param name="alpha">dt / tau, in (0, 1] (not checked here: kernels trust their callers' validated options).</param>
+    /// <param name="noiseScale">Per-step noise std s multiplying the raw draws.</param>
+    /// <param name="activation">The nonlinearity act.</param>
+    /// <param name="next">h_t, length n; may be the very same span as <paramref name="previous"/> or
+    /// <paramref name="preActivation"/> (in place), must not partially overlap them.</param>
+    /// <exception cref="ArgumentException">A length differs from <paramref name="previous"/>'s.</exception>
+    public static void LeakyUpdate(ReadOnlySpan<float> previous, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> noise,
+        float alpha, float noiseScale, Activation activation, Span<float> next) =>
+        LeakyUpdate(previous, preActivation, noise, alpha, noiseScale, activation, next, Isa.Tier);
+
+    /// <summary>
+    /// Backward of the activation inside the leaky update: preActivationGradient = hiddenGradient·alpha·act'(preActivation),
+    /// with act' = 1[u &gt; 0] (ReLU), 1 - tanh²(u), sigmoid(u)(1 - sigmoid(u)) or 1 (identity).
+    /// </summary>
+    /// <param name="hiddenGradient">dL/dh_t, any length n.</param>
+    /// <param name="preActivation">u_t saved by the forward pass, length n.</param>
+    /// <param name="alpha">dt / tau, in (0, 1].</param>
+    /// <param name="activation">The nonlinearity act.</param>
+    /// <param name="preActivationGradient">dL/du_t, length n; may be the very same span as either input (in place).</param>
+    /// <exception cref="ArgumentException">A length differs from <paramref name="hiddenGradient"/>'s.</exception>
+    public static void ActivationBackward(ReadOnlySpan<float> hiddenGradient, ReadOnlySpan<float> preActivation, float alpha,
+        Activation activation, Span<float> preActivationGradient) =>
+        ActivationBackward(hiddenGradient, preActivation, alpha, activation, preActivationGradient, Isa.Tier);
+
+    internal static void CheckLeaky(int n, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> noise, Span<float> next)
+    {
+        Guard.Length(preActivation.Length, n, "preActivation", "[n] = previous.Length");
+        if (noise.Length != 0) Guard.Length(noise.Length, n, "noise", "[n] = previous.Length (or empty)");
+        Guard.Length(next.Length, n, "next", "[n] = previous.Length");
+    }
+
+    internal static void LeakyUpdate(ReadOnlySpan<float> previous, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> noise,
+        float alpha, float noiseScale, Activation activation, Span<float> next, IsaTier tier)
+    {
+        int n = previous.Length;
+        CheckLeaky(n, preActivation, noise, next);
+        if (tier == IsaTier.Scalar)
+        {
+            FusedScalar.LeakyUpdate(previous, preActivation, noise, alpha, noiseScale, activation, next);
+            return;
+        }
+        bool hasNoise = noise.Length != 0 && noiseScale != 0f;
+        if (activation is Activation.Relu or Activation.Identity)
+        {
+            fixed (float* hp = previous, u = preActivation, xi = noise, h = next)
+                Combine(hp, u, hasNoise ? xi : null, alpha, noiseScale, activation == Activation.Relu, h, n, tier);
+            return;
+        }
+        // tanh / sigmoid: evaluate act(u) with TensorPrimitives into a stack chunk, then combine in one pass.
+        float* a = stackalloc float[Chunk];
+        var aSpan = new Span<float>(a, Chunk);
+        for (int i0 = 0; i0 < n; i0 += Chunk)
+        {
+            int len = Math.Min(Chunk, n - i0);
+            if (activation == Activation.Tanh) TensorPrimitives.Tanh(preActivation.Slice(i0, len), aSpan[..len]);
+            else TensorPrimitives.Sigmoid(preActivation.Slice(i0, len), aSpan[..len]);
+            fixed (float* hp = previous, xi = noise, h = next)
+                Combine(hp + i0, a, hasNoise ? xi + i0 : null, alpha, noiseScale, false, h + i0, len, tier);
+        }
+    }
+
+    /// <summary>h = (1 - alpha) hp + alpha a' + s xi with a' = max(a, 0) when <paramref name="relu"/>; xi may be null.</summary>
+    private static void Combine(float* hp, float* a, float* xi, float alpha, float s, bool relu, float* h, int n, IsaTier tier)
+    {
+        float keep = 1f - alpha;
+        int i = 0;
+        if (tier >= IsaTier.Vector512)
+        {
+            Vector512<float> vk = Vector512.Create(keep), va = Vector512.Create(alpha), vs = Vector512.Create(s);
+            for (; i <= n - 16; i += 16)
+            {
+                Vector512<float> x = Vector512.Load(a + i);
+                if (relu) x = Vector512.Max(x, Vector512<float>.Zero);
+                Vector512<float> r = Vector512.FusedMultiplyAdd(va, x, Vector512.Load(hp + i) * vk);
+                if (xi != null) r = Vector512.FusedMultiplyAdd(vs, Vector512.Load(xi + i), r);
+                r.Store(h + i);
+            }
+        }
+        if (tier >= IsaTier.Vector256)
+        {
+            Vector256<float> vk = Vector256.Create(keep), va = Vector256.Create(alpha), vs = Vector256.Create(s);
+            for (; i <= n - 8; i += 8)
+            {
+                Vector256<float> x = Vector256.Load(a + i);
+                if (relu) x = Vector256.Max(x, Vector256<float>.Zero);
+                Vector256<float> r = Vector256.FusedMultiplyAdd(va, x, Vector256.Load(hp + i) * vk);
+                if (xi != null) r = Vector256.FusedMultiplyAdd(vs, Vector256.Load(xi + i), r);
+                r.Store(h + i);
+            }
+        }
+        if (tier >= IsaTier.Vector128)
+        {
+            Vector128<float> vk = Vector128.Create(keep), va = Vector128.Create(alpha), vs = Vector128.Create(s);
+            for (; i <= n - 4; i += 4)
+            {
+                Vector128<float> x = Vector128.Load(a + i);
+                if (relu) x = Vector128.Max(x, Vector128<float>.Zero);
+                Vector128<float> r = Vector128.FusedMultiplyAdd(va, x, Vector128.Load(hp + i) * vk);
+                if (xi != null) r = Vector128.FusedMultiplyAdd(vs, Vector128.Load(xi + i), r);
+                r.Store(h + i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float x = relu ? MathF.Max(a[i], 0f) : a[i];
+            float r = MathF.FusedMultiplyAdd(alpha, x, hp[i] * keep);
+            if (xi != null) r = MathF.FusedMultiplyAdd(s, xi[i], r);
+            h[i] = r;
+        }
+    }
+
+    internal static void ActivationBackward(ReadOnlySpan<float> hiddenGradient, ReadOnlySpan<float> preActivation, float alpha,
+        Activation activation, Span<float> preActivationGradient, IsaTier tier)
+    {
+        int n = hiddenGradient.Length;
+        Guard.Length(preActivation.Length, n, "preActivation", "[n] = hiddenGradient.Length");
+        Guard.Length(preActivationGradient.Length, n, "preActivationGradient", "[n] = hiddenGradient.Length");
+        if (tier == IsaTier.Scalar)
+        {
+            FusedScalar.ActivationBackward(hiddenGradient, preActivation, alpha, activation, preActivationGradient);
+            return;
+        }
+        switch (activation)
+        {
+            case Activation.Identity:
+                TensorPrimitives.Multiply(hiddenGradient, alpha, preActivationGradient);
+                return;
+            case Activation.Relu:
+                fixed (float* dh = hiddenGradient, u = preActivation, du = preActivationGradient)
+                    ReluBackward(dh, u, alpha, du, n, tier);
+                return;
+            default:
+                float* a = stackalloc float[Chunk];
+                var aSpan = new Span<float>(a, Chunk);
+                bool tanh = activation == Activation.Tanh;
+                for (int i0 = 0; i0 < n; i0 += Chunk)
+                {
+                    int len = Math.Min(Chunk, n - i0);
+                    if (tanh) TensorPrimitives.Tanh(preActivation.Slice(i0, len), aSpan[..len]);
+                    else TensorPrimitives.Sigmoid(preActivation.Slice(i0, len), aSpan[..len]);
+                    fixed (float* dh = hiddenGradient, du = preActivationGradient)
+                        SmoothBackward(dh + i0, a, alpha, tanh, du + i0, len, tier);
+                }
+                return;
+        }
+    }
+
+    /// <summary>du = u &gt; 0 ? dh·alpha : 0.</summary>
+    private static void ReluBackward(float* dh, float* u, float alpha, float* du, int n, IsaTier tier)
+    {
+        int i = 0;
+        if (tier >= IsaTier.Vector512)
+        {
+            Vector512<float> va = Vector512.Create(alpha);
+            for (; i <= n - 16; i += 16)
+            {
+                Vector512<float> mask = Vector512.GreaterThan(Vector512.Load(u + i), Vector512<float>.Zero);
+                Vector512.ConditionalSelect(mask, Vector512.Load(dh + i) * va, Vector512<float>.Zero).Store(du + i);
+            }
+        }
+        if (tier >= IsaTier.Vector256)
+        {
+            Vector256<float> va = Vector256.Create(alpha);
+            for (; i <= n - 8; i += 8)
+            {
+                Vector256<float> mask = Vector256.GreaterThan(Vector256.Load(u + i), Vector256<float>.Zero);
+                Vector256.ConditionalSelect(mask, Vector256.Load(dh + i) * va, Vector256<float>.Zero).Store(du + i);
+            }
+        }
+        if (tier >= IsaTier.Vector128)
+        {
+            Vector128<float> va = Vector128.Create(alpha);
+            for (; i <= n - 4; i += 4)
+            {
+                Vector128<float> mask = Vector128.GreaterThan(Vector128.Load(u + i), Vector128<float>.Zero);
+                Vector128.ConditionalSelect(mask, Vector128.Load(dh + i) * va, Vector128<float>.Zero).Store(du + i);
+            }
+        }
+        for (; i < n; i++) du[i] = u[i] > 0f ? dh[i] * alpha : 0f;
+    }
+
+    /// <summary>du = (dh·alpha)·(1 - a²) for tanh, (dh·alpha)·(a(1 - a)) for sigmoid, where a = act(u).</summary>
+    private static void SmoothBackward(float* dh, float* a, float alpha, bool tanh, float* du, int n, IsaTier tier)
+    {
+        int i = 0;
+        if (tier >= IsaTier.Vector512)
+        {
+            Vector512<float> va = Vector512.Create(alpha), one = Vector512<float>.One;
+            for (; i <= n - 16; i += 16)
+            {
+                Vector512<float> x = Vector512.Load(a + i);
+                Vector512<float> d = tanh ? one - x * x : x * (one - x);
+                ((Vector512.Load(dh + i) * va) * d).Store(du + i);
+            }
+        }
+        if (tier >= IsaTier.Vector256)
+        {
+            Vector256<float> va = Vector256.Create(alpha), one = Vector256<float>.One;
+            for (; i <= n - 8; i += 8)
+            {
+                Vector256<float> x = Vector256.Load(a + i);
+                Vector256<float> d = tanh ? one - x * x : x * (one - x);
+                ((Vector256.Load(dh + i) * va) * d).Store(du + i);
+            }
+        }
+        if (tier >= IsaTier.Vector128)
+        {
+            Vector128<float> va = Vector128.Create(alpha), one = Vector128<float>.One;
+            for (; i <= n - 4; i += 4)
+            {
+                Vector128<float> x = Vector128.Load(a + i);
+                Vector128<float> d = tanh ? one - x * x : x * (one - x);
+                ((Vector128.Load(dh + i) * va) * d).Store(du + i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float x = a[i];
+            float d = tanh ? 1f - x * x : x * (1f - x);
+            du[i] = dh[i] * alpha * d;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+namespace NoisyRnn.Models;
+
+/// <summary>
+/// Workspace of one <see cref="VanillaRnn"/> forward pass at a fixed (batch, time): owns every buffer the forward
+/// pass writes and back-propagation through time reads, so repeated training steps allocate nothing. Create it
+/// with <see cref="VanillaRnn.CreateTape"/>; reuse it for every pass of that size. Not thread-safe.
+/// All tensors are row-major.
+/// </summary>
+public sealed class ForwardTape
+{
+    internal ForwardTape(VanillaRnnOptions options, int batch, int time)
+    {
+        Options = options;
+        Batch = batch;
+        Time = time;
+        long rows = (long)batch * time;
+        InitialStateBuffer = new float[checked(batch * options.InitSize)];
+        InitialHiddenBuffer = new float[checked(batch * options.HiddenSize)];
+        NoisyInputBuffer = new float[checked(rows * options.InputSize)];
+        PreActivationBuffer = new float[checked(rows * options.HiddenSize)];
+        HiddenBuffer = new float[checked(rows * options.HiddenSize)];
+        OutputBuffer = new float[checked(rows * options.OutputSize)];
+        RecurrentWeightTransposed = new float[checked(options.HiddenSize * options.HiddenSize)];
+    }
+
+    internal VanillaRnnOptions Options { get; }
+
+    /// <summary>Batch size B this tape was made for; &gt; 0.</summary>
+    public int Batch { get; }
+
+    /// <summary>Number of time steps T this tape was made for; &gt; 0.</summary>
+    public int Time { get; }
+
+    /// <summary>True once a forward pass has filled the tape.</summary>
+    public bool HasForward { get; internal set; }
+
+    /// <summary>Hidden states h_t after each step t, [batch, time, hidden].</summary>
+    public ReadOnlySpan<float> Hidden => HiddenBuffer;
+
+    /// <summary>Readouts y_t = W_out h_t (+ b_out) + OutputStd·xi_out, [batch, time, output] (output noise included).</summary>
+    public ReadOnlySpan<float> Outputs => OutputBuffer;
+
+    /// <summary>h_0 = initState·W_encᵀ, [batch, hidden].</summary>
+    public ReadOnlySpan<float> InitialHidden => InitialHiddenBuffer;
+
+    /// <summary>Pre-activations u_t = W_rec h_{t-1} + W_in x̃_t (+ b_rec), [batch, time, hidden].</summary>
+    public ReadOnlySpan<float> PreActivations => PreActivationBuffer;
+
+    /// <summary>Noisy inputs x̃_t = x_t + InputStd·xi_in, [batch, time, input].</summary>
+    public ReadOnlySpan<float> NoisyInputs => NoisyInputBuffer;
+
+    /// <summary>The initial-state code given to the encoder, [batch, init].</summary>
+    public ReadOnlySpan<float> InitialState => InitialStateBuffer;
+
+    internal float[] InitialStateBuffer { get; }
+    internal float[] InitialHiddenBuffer { get; }
+    internal float[] NoisyInputBuffer { get; }
+    internal float[] PreActivationBuffer { get; }
+    internal float[] HiddenBuffer { get; }
+    internal float[] OutputBuffer { get; }
+    internal float[] RecurrentWeightTransposed { get; }
+
+    // Raw draws; allocated the first time a stream with std > 0 is used.
+    internal float[]? InputNoise { get; set; }
+    internal float[]? RecurrentNoise { get; set; }
+    internal float[]? OutputNoise { get; set; }
+
+    // Backward workspaces; allocated on the first backward pass.
+    internal float[]? HiddenGradient { get; set; }
+    internal float[]? PreActivationGradient { get; set; }
+    internal float[]? InitialHiddenGradient { get; set; }
+}

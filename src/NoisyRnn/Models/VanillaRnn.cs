@@ -1,0 +1,422 @@
+using System.Numerics.Tensors;
+using NoisyRnn.Kernels;
+using NoisyRnn.Noise;
+
+namespace NoisyRnn.Models;
+
+/// <summary>
+/// Continuous-time (leaky) vanilla RNN with noise injection, trained by back-propagation through time
+/// (Krishna et al., ICLR 2024; reference: <c>RNN</c> in RNNReactivation; THEORY.md, "Noisy dynamics").
+/// Per step t, with alpha = Dt / TimeConstant:
+/// <code>
+/// h_0 = W_enc s                                   (s: initial-state code, [batch, init])
+/// x̃_t = x_t + InputStd·xi_in_t
+/// u_t = W_rec h_{t-1} + W_in x̃_t (+ b_rec)
+/// h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t
+/// y_t = W_out h_t (+ b_out) + OutputStd·xi_out_t
+/// </code>
+/// Parameters (PyTorch <c>nn.Linear</c> layout [out, in], y = x·Wᵀ), in buffer order: <c>encoder.weight</c> [hidden, init],
+/// <c>w_in.weight</c> [hidden, input], <c>w_rec.weight</c> [hidden, hidden], <c>w_rec.bias</c> [hidden] (only with
+/// <see cref="VanillaRnnOptions.UseBias"/>; the recurrent pre-activation bias b_rec), <c>w_out.weight</c> [output, hidden],
+/// <c>w_out.bias</c> [output] (only with UseBias). The noise streams give raw draws; the model multiplies them by the stds.
+/// Not thread-safe: use one instance (or one tape) per thread.
+/// </summary>
+public sealed class VanillaRnn
+{
+    /// <summary>Name of the encoder weight W_enc, [hidden, init].</summary>
+    public const string EncoderWeight = "encoder.weight";
+
+    /// <summary>Name of the input weight W_in, [hidden, input].</summary>
+    public const string InputWeight = "w_in.weight";
+
+    /// <summary>Name of the recurrent weight W_rec, [hidden, hidden].</summary>
+    public const string RecurrentWeight = "w_rec.weight";
+
+    /// <summary>Name of the recurrent pre-activation bias b_rec, [hidden] (only with UseBias).</summary>
+    public const string RecurrentBias = "w_rec.bias";
+
+    /// <summary>Name of the readout weight W_out, [output, hidden].</summary>
+    public const string OutputWeight = "w_out.weight";
+
+    /// <summary>Name of the readout bias b_out, [output] (only with UseBias).</summary>
+    public const string OutputBias = "w_out.bias";
+
+    /// <summary>Creates a model with all parameters zero.</summary>
+    /// <param name="options">Sizes and time constants; validated.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (see <see cref="VanillaRnnOptions.Validate"/>).</exception>
+    public VanillaRnn(VanillaRnnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        Parameters = new ParameterSet(Layout(options));
+    }
+
+    /// <summary>
+    /// Creates a model initialised like PyTorch's <c>nn.Linear</c> default: every weight (and bias) of a layer with fan-in
+    /// f drawn from U(-1/sqrt(f), 1/sqrt(f)), from a seeded xoshiro256** generator in buffer order.
+    /// </summary>
+    /// <param name="options">Sizes and time constants; validated.</param>
+    /// <param name="seed">Any 64-bit value; equal seeds give equal parameters.</param>
+    /// <returns>The initialised model.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static VanillaRnn CreateInitialized(VanillaRnnOptions options, ulong seed)
+    {
+        var model = new VanillaRnn(options);
+        var rng = new Xoshiro256(seed);
+        foreach (var view in model.Parameters.Views)
+        {
+            int fanIn = view.Name switch
+            {
+                EncoderWeight => options.InitSize,
+                InputWeight => options.InputSize,
+                _ => options.HiddenSize, // w_rec.*, w_out.*
+            };
+            double bound = 1.0 / Math.Sqrt(fanIn);
+            Span<float> values = model.Parameters[view.Name];
+            for (int i = 0; i < values.Length; i++) values[i] = (float)((2.0 * rng.NextDouble() - 1.0) * bound);
+        }
+        return model;
+    }
+
+    private static IEnumerable<(string, int[])> Layout(VanillaRnnOptions o)
+    {
+        yield return (EncoderWeight, new[] { o.HiddenSize, o.InitSize });
+        yield return (InputWeight, new[] { o.HiddenSize, o.InputSize });
+        yield return (RecurrentWeight, new[] { o.HiddenSize, o.HiddenSize });
+        if (o.UseBias) yield return (RecurrentBias, new[] { o.HiddenSize });
+        yield return (OutputWeight, new[] { o.OutputSize, o.HiddenSize });
+        if (o.UseBias) yield return (OutputBias, new[] { o.OutputSize });
+    }
+
+    /// <summary>Sizes and time constants (validated).</summary>
+    public VanillaRnnOptions Options { get; }
+
+    /// <summary>All parameters in one contiguous buffer with named views (see the class remarks for names and shapes).</summary>
+    public ParameterSet Parameters { get; }
+
+    /// <summary>Creates the workspace of a forward pass and its BPTT at (batch, time); reuse it for every pass of that size.</summary>
+    /// <param name="batch">Trajectories per pass; &gt; 0.</param>
+    /// <param name="time">Steps per trajectory; &gt; 0.</param>
+    /// <returns>A new tape (about 3·batch·time·hidden floats, plus 2·batch·time·hidden more after the first backward pass).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="time"/> is not positive.</exception>
+    public ForwardTape CreateTape(int batch, int time)
+    {
+        Guard.Positive(batch);
+        Guard.Positive(time);
+        return new ForwardTape(Options, batch, time);
+    }
+
+    private void CheckTape(ForwardTape tape)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        if (tape.Options != Options) throw new ArgumentException("The tape was created for a model with other options.", nameof(tape));
+    }
+
+    /// <summary>
+    /// Runs the network over a batch of trajectories and records everything BPTT needs in <paramref name="tape"/>
+    /// (equations in the class remarks). For every stream whose std is &gt; 0, exactly one Fill call draws the whole
+    /// [batch, time, n] block in row-major order (input: n = input, recurrent: n = hidden, output: n = output); streams
+    /// with std 0 are not touched, so noise-free runs draw nothing.
+    /// </summary>
+    /// <param name="inputs">x, [batch, time, input] row-major; finite.</param>
+    /// <param name="initState">Initial-state code s, [batch, init]; finite.</param>
+    /// <param name="noise">Per-step stds of the input, recurrent and output noise.</param>
+    /// <param name="streams">Raw draws for the three noise sites.</param>
+    /// <param name="tape">A tape from <see cref="CreateTape"/>; its Batch and Time give the sizes.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A span length differs from its shape, a value is not finite, the tape belongs to other
+    /// options, or a stream needed by a positive std is null.</exception>
+    /// <exception cref="InvalidOperationException">A replayed noise stream ran out of draws.</exception>
+    public void Forward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, NoiseLevels noise, NoiseStreams streams, ForwardTape tape)
+    {
+        CheckTape(tape);
+        ArgumentNullException.ThrowIfNull(noise);
+        ArgumentNullException.ThrowIfNull(streams);
+        var o = Options;
+        int batch = tape.Batch, time = tape.Time, nIn = o.InputSize, nH = o.HiddenSize, nOut = o.OutputSize;
+        int rows = batch * time;
+        Guard.Length(inputs.Length, (long)rows * nIn, nameof(inputs), $"[batch, time, input] = [{batch}, {time}, {nIn}]");
+        Guard.Length(initState.Length, (long)batch * o.InitSize, nameof(initState), $"[batch, init] = [{batch}, {o.InitSize}]");
+        Guard.AllFinite(inputs, nameof(inputs));
+        Guard.AllFinite(initState, nameof(initState));
+        if ((noise.InputStd > 0f && streams.Input is null) || (noise.RecurrentStd > 0f && streams.Recurrent is null) || (noise.OutputStd > 0f && streams.Output is null))
+            throw new ArgumentException("streams needs a source for every noise site whose std is > 0.", nameof(streams));
+        tape.HasForward = false;
+        ParameterSet p = Parameters;
+        IsaTier tier = Isa.Tier;
+        int threads = Gemm.MaxThreads;
+        float alpha = o.Alpha;
+
+        // h_0 = W_enc s
+        initState.CopyTo(tape.InitialStateBuffer);
+        Gemm.MultiplyTransposedB(initState, p[EncoderWeight], tape.InitialHiddenBuffer, batch, nH, o.InitSize);
+
+        // x̃_t = x_t + InputStd·xi_in_t  (one [batch, time, input] block of draws)
+        if (noise.InputStd > 0f)
+        {
+            float[] xi = tape.InputNoise ??= new float[rows * nIn];
+            streams.Input.Fill(xi);
+            TensorPrimitives.MultiplyAdd(xi, noise.InputStd, inputs, tape.NoisyInputBuffer);
+        }
+        else
+        {
+            inputs.CopyTo(tape.NoisyInputBuffer);
+        }
+
+        float[]? recurrentNoise = null;
+        if (noise.RecurrentStd > 0f)
+        {
+            recurrentNoise = tape.RecurrentNoise ??= new float[rows * nH];
+            streams.Recurrent.Fill(recurrentNoise);
+        }
+
+        // Input part of u_t for all steps at once: U = X̃·W_inᵀ (+ b_rec), [batch·time, hidden].
+        float[] u = tape.PreActivationBuffer;
+        Gemm.MultiplyTransposedB(tape.NoisyInputBuffer, p[InputWeight], u, rows, nH, nIn);
+        if (o.UseBias) AddToRows(u, rows, p[RecurrentBias]);
+
+        float[] wRecT = tape.RecurrentWeightTransposed;
+        Gemm.Transpose(p[RecurrentWeight], nH, nH, wRecT);
+        float[] h = tape.HiddenBuffer;
+        int rowStride = time * nH;
+        for (int t = 0; t < time; t++)
+        {
+            // u_t += W_rec h_{t-1}: rows (b, t) of U have stride time·hidden.
+            ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
+            int previousStride = t == 0 ? nH : rowStride;
+            Gemm.MultiplyStrided(previous, previousStride, false, wRecT, nH, u.AsSpan(t * nH), rowStride, batch, nH, nH, true, tier, threads);
+
+            // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t
+            for (int b = 0; b < batch; b++)
+            {
+                int row = (b * time + t) * nH;
+                ReadOnlySpan<float> prevRow = t == 0 ? tape.InitialHiddenBuffer.AsSpan(b * nH, nH) : h.AsSpan(row - nH, nH);
+                ReadOnlySpan<float> xiRow = recurrentNoise is null ? default : recurrentNoise.AsSpan(row, nH);
+                Fused.LeakyUpdate(prevRow, u.AsSpan(row, nH), xiRow, alpha, noise.RecurrentStd, o.Activation, h.AsSpan(row, nH), tier);
+            }
+        }
+
+        // y_t = W_out h_t (+ b_out) + OutputStd·xi_out_t, all steps at once.
+        float[] y = tape.OutputBuffer;
+        Gemm.MultiplyTransposedB(h, p[OutputWeight], y, rows, nOut, nH);
+        if (o.UseBias) AddToRows(y, rows, p[OutputBias]);
+        if (noise.OutputStd > 0f)
+        {
+            float[] xi = tape.OutputNoise ??= new float[rows * nOut];
+            streams.Output.Fill(xi);
+            TensorPrimitives.MultiplyAdd(xi, noise.OutputStd, y, y);
+        }
+        tape.HasForward = true;
+    }
+
+    /// <summary>
+    /// Back-propagation through time of the last <see cref="Forward"/> recorded in <paramref name="tape"/>, using the
+    /// current parameters (do not change them in between). ADDS (+=) dL/dθ for every parameter into
+    /// <paramref name="gradient"/>; the caller zeroes it. The readout and the input/encoder weight gradients are
+    /// batched over all steps; the recurrent part runs step by step backwards.
+    /// </summary>
+    /// <param name="tape">The tape of a completed forward pass of this model.</param>
+    /// <param name="outputGradient">dL/dy, [batch, time, output] row-major (for the mean-squared error: 2(y - target)/count).</param>
+    /// <param name="gradient">Receives the gradients; same layout as <see cref="Parameters"/> (use <c>Parameters.CloneEmpty()</c>).</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A span length differs from its shape, the gradient layout differs, or the tape has no forward pass.</exception>
+    public void Backward(ForwardTape tape, ReadOnlySpan<float> outputGradient, ParameterSet gradient)
+    {
+        CheckTape(tape);
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (!tape.HasForward) throw new ArgumentException("The tape holds no forward pass; call Forward first.", nameof(tape));
+        if (!Parameters.HasSameLayout(gradient))
+            throw new ArgumentException("gradient must have the parameter layout (use Parameters.CloneEmpty()).", nameof(gradient));
+        var o = Options;
+        int batch = tape.Batch, time = tape.Time, nIn = o.InputSize, nH = o.HiddenSize, nOut = o.OutputSize;
+        int rows = batch * time;
+        Guard.Length(outputGradient.Length, (long)rows * nOut, nameof(outputGradient), $"[batch, time, output] = [{batch}, {time}, {nOut}]");
+        ParameterSet p = Parameters;
+        IsaTier tier = Isa.Tier;
+        int threads = Gemm.MaxThreads;
+        float alpha = o.Alpha, keep = 1f - alpha;
+        float[] dh = tape.HiddenGradient ??= new float[rows * nH];
+        float[] du = tape.PreActivationGradient ??= new float[rows * nH];
+        float[] dh0 = tape.InitialHiddenGradient ??= new float[batch * nH];
+
+        // y_t = W_out h_t + b_out:  dW_out += dYᵀ·H,  db_out += Σ dY,  dH = dY·W_out (direct readout part of dL/dh_t).
+        Gemm.MultiplyTransposedA(outputGradient, tape.HiddenBuffer, gradient[OutputWeight], nOut, nH, rows, accumulate: true);
+        if (o.UseBias) SumRows(outputGradient, rows, gradient[OutputBias]);
+        Gemm.Multiply(outputGradient, p[OutputWeight], dh, rows, nH, nOut);
+
+        float[] u = tape.PreActivationBuffer;
+        float[] h = tape.HiddenBuffer;
+        Span<float> dWrec = gradient[RecurrentWeight];
+        ReadOnlySpan<float> wRec = p[RecurrentWeight];
+        int rowStride = time * nH;
+        for (int t = time - 1; t >= 0; t--)
+        {
+            // dh[:, t] is complete here: readout part plus what step t + 1 sent back.
+            // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + noise:  du_t = dh_t · alpha · act'(u_t)
+            for (int b = 0; b < batch; b++)
+            {
+                int row = (b * time + t) * nH;
+                Fused.ActivationBackward(dh.AsSpan(row, nH), u.AsSpan(row, nH), alpha, o.Activation, du.AsSpan(row, nH), tier);
+            }
+
+            // u_t = W_rec h_{t-1} + ...:  dW_rec += Σ_b du_t[b]ᵀ h_{t-1}[b]
+            ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
+            int previousStride = t == 0 ? nH : rowStride;
+            ReadOnlySpan<float> duT = du.AsSpan(t * nH);
+            Gemm.MultiplyStrided(duT, rowStride, true, previous, previousStride, dWrec, nH, nH, nH, batch, true, tier, threads);
+
+            // dh_{t-1} = (1 - alpha) dh_t  (leak path)  +  du_t·W_rec  (recurrent path), added to its readout part.
+            Span<float> dPrevious = t == 0 ? dh0 : dh.AsSpan((t - 1) * nH);
+            for (int b = 0; b < batch; b++)
+            {
+                int row = (b * time + t) * nH;
+                ReadOnlySpan<float> dhRow = dh.AsSpan(row, nH);
+                if (t == 0) TensorPrimitives.Multiply(dhRow, keep, dh0.AsSpan(b * nH, nH));
+                else
+                {
+                    Span<float> target = dh.AsSpan(row - nH, nH);
+                    TensorPrimitives.MultiplyAdd(dhRow, keep, target, target);
+                }
+            }
+            Gemm.MultiplyStrided(duT, rowStride, false, wRec, nH, dPrevious, previousStride, batch, nH, nH, true, tier, threads);
+        }
+
+        // u_t = ... + W_in x̃_t + b_rec:  dW_in += dUᵀ·X̃,  db_rec += Σ dU  (all steps at once).
+        Gemm.MultiplyTransposedA(du, tape.NoisyInputBuffer, gradient[InputWeight], nH, nIn, rows, accumulate: true);
+        if (o.UseBias) SumRows(du, rows, gradient[RecurrentBias]);
+
+        // h_0 = W_enc s:  dW_enc += dh_0ᵀ·s
+        Gemm.MultiplyTransposedA(dh0, tape.InitialStateBuffer, gradient[EncoderWeight], nH, o.InitSize, batch, accumulate: true);
+    }
+
+    /// <summary>Encodes initial-state codes into initial hidden states: h_0 = W_enc s.</summary>
+    /// <param name="initState">s, [batch, init] row-major; finite.</param>
+    /// <param name="batch">Number of codes; &gt; 0.</param>
+    /// <param name="hidden">Receives h_0, [batch, hidden].</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A span length differs from its shape or <paramref name="initState"/> is not finite.</exception>
+    public void Encode(ReadOnlySpan<float> initState, int batch, Span<float> hidden)
+    {
+        Guard.Positive(batch);
+        Guard.Length(initState.Length, (long)batch * Options.InitSize, nameof(initState), $"[batch, init] = [{batch}, {Options.InitSize}]");
+        Guard.Length(hidden.Length, (long)batch * Options.HiddenSize, nameof(hidden), $"[batch, hidden] = [{batch}, {Options.HiddenSize}]");
+        Guard.AllFinite(initState, nameof(initState));
+        Gemm.MultiplyTransposedB(initState, Parameters[EncoderWeight], hidden, batch, Options.HiddenSize, Options.InitSize);
+    }
+
+    /// <summary>
+    /// Runs the dynamics from given hidden states without a tape (inference, quiescence):
+    /// u_t = W_rec h_{t-1} + W_in x_t (+ b_rec), h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + recurrentStd·xi_t,
+    /// y_t = W_out h_t (+ b_out). No input or output noise. Recurrent draws are taken one [batch, hidden] block per step
+    /// (not one [batch, time, hidden] block as in <see cref="Forward"/>). Memory beyond the requested outputs:
+    /// O(batch·hidden) plus one transposed copy of W_rec (and W_out when outputs are asked for).
+    /// </summary>
+    /// <param name="initialHidden">h_0, [batch, hidden]; finite.</param>
+    /// <param name="inputs">x, [batch, time, input]; or empty for zero input (quiescence); finite.</param>
+    /// <param name="batch">Trajectories; &gt; 0.</param>
+    /// <param name="time">Steps; &gt; 0.</param>
+    /// <param name="recurrentStd">Per-step std of the recurrent noise; finite and &gt;= 0 (quiescence: see <see cref="QuiescentNoise"/>).</param>
+    /// <param name="recurrentNoise">Source of raw recurrent draws (not used when <paramref name="recurrentStd"/> is 0).</param>
+    /// <param name="hidden">Receives h_t, [batch, time, hidden]; or empty to skip.</param>
+    /// <param name="outputs">Receives y_t, [batch, time, output]; or empty to skip.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="recurrentNoise"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">batch or time is not positive, or recurrentStd is negative or not finite.</exception>
+    /// <exception cref="ArgumentException">A span length differs from its shape or an input is not finite.</exception>
+    /// <exception cref="SimulationDivergedException">The hidden state became non-finite; <see cref="SimulationDivergedException.Step"/> says when.</exception>
+    public void Simulate(ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> inputs, int batch, int time, float recurrentStd,
+        INoiseSource recurrentNoise, Span<float> hidden, Span<float> outputs)
+    {
+        Guard.Positive(batch);
+        Guard.Positive(time);
+        Guard.NonNegative((double)recurrentStd, nameof(recurrentStd));
+        ArgumentNullException.ThrowIfNull(recurrentNoise);
+        var o = Options;
+        int nIn = o.InputSize, nH = o.HiddenSize, nOut = o.OutputSize;
+        Guard.Length(initialHidden.Length, (long)batch * nH, nameof(initialHidden), $"[batch, hidden] = [{batch}, {nH}]");
+        if (!inputs.IsEmpty) Guard.Length(inputs.Length, (long)batch * time * nIn, nameof(inputs), $"[batch, time, input] = [{batch}, {time}, {nIn}] or empty");
+        if (!hidden.IsEmpty) Guard.Length(hidden.Length, (long)batch * time * nH, nameof(hidden), $"[batch, time, hidden] = [{batch}, {time}, {nH}] or empty");
+        if (!outputs.IsEmpty) Guard.Length(outputs.Length, (long)batch * time * nOut, nameof(outputs), $"[batch, time, output] = [{batch}, {time}, {nOut}] or empty");
+        Guard.AllFinite(initialHidden, nameof(initialHidden));
+        Guard.AllFinite(inputs, nameof(inputs));
+
+        ParameterSet p = Parameters;
+        IsaTier tier = Isa.Tier;
+        int threads = Gemm.MaxThreads;
+        float alpha = o.Alpha;
+        float[] h = initialHidden.ToArray();
+        float[] u = new float[batch * nH];
+        float[]? xi = recurrentStd > 0f ? new float[batch * nH] : null;
+        float[] wRecT = new float[nH * nH];
+        Gemm.Transpose(p[RecurrentWeight], nH, nH, wRecT);
+        float[]? wOutT = null;
+        if (!outputs.IsEmpty)
+        {
+            wOutT = new float[nH * nOut];
+            Gemm.Transpose(p[OutputWeight], nOut, nH, wOutT);
+        }
+
+        for (int t = 0; t < time; t++)
+        {
+            // u_t = W_in x_t (+ b_rec) + W_rec h_{t-1}, in the same order as Forward.
+            bool started = false;
+            if (!inputs.IsEmpty)
+            {
+                Gemm.MultiplyTransposedBStrided(inputs[(t * nIn)..], time * nIn, p[InputWeight], u, nH, batch, nH, nIn, false, tier, threads);
+                started = true;
+            }
+            if (o.UseBias)
+            {
+                if (started) AddToRows(u, batch, p[RecurrentBias]);
+                else for (int b = 0; b < batch; b++) p[RecurrentBias].CopyTo(u.AsSpan(b * nH, nH));
+                started = true;
+            }
+            Gemm.MultiplyStrided(h, nH, false, wRecT, nH, u, nH, batch, nH, nH, started, tier, threads);
+
+            // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + recurrentStd·xi_t
+            if (xi is not null) recurrentNoise.Fill(xi);
+            Fused.LeakyUpdate(h, u, xi, alpha, recurrentStd, o.Activation, h, tier);
+            if (!float.IsFinite(TensorPrimitives.MaxMagnitude(h))) throw new SimulationDivergedException(t, time);
+
+            if (!hidden.IsEmpty)
+            {
+                for (int b = 0; b < batch; b++) h.AsSpan(b * nH, nH).CopyTo(hidden.Slice((b * time + t) * nH, nH));
+            }
+            if (wOutT is not null)
+            {
+                // y_t = W_out h_t (+ b_out), written to rows (b, t) with stride time·output.
+                Span<float> yT = outputs[(t * nOut)..];
+                Gemm.MultiplyStrided(h, nH, false, wOutT, nOut, yT, time * nOut, batch, nOut, nH, false, tier, threads);
+                if (o.UseBias)
+                {
+                    ReadOnlySpan<float> bOut = p[OutputBias];
+                    for (int b = 0; b < batch; b++)
+                    {
+                        Span<float> row = outputs.Slice((b * time + t) * nOut, nOut);
+                        TensorPrimitives.Add(row, bOut, row);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="vector"/> to each of the <paramref name="rows"/> rows of <paramref name="matrix"/>.</summary>
+    private static void AddToRows(Span<float> matrix, int rows, ReadOnlySpan<float> vector)
+    {
+        int n = vector.Length;
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = matrix.Slice(r * n, n);
+            TensorPrimitives.Add(row, vector, row);
+        }
+    }
+
+    /// <summary>Adds the column sums of the [rows, n] matrix to <paramref name="sum"/> (n = sum.Length).</summary>
+    private static void SumRows(ReadOnlySpan<float> matrix, int rows, Span<float> sum)
+    {
+        int n = sum.Length;
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sum, matrix.Slice(r * n, n), sum);
+    }
+}
