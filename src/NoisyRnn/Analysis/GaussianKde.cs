@@ -1,0 +1,416 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using MathNet.Numerics.LinearAlgebra;
+using NoisyRnn.Noise;
+
+namespace NoisyRnn.Analysis;
+
+/// <summary>How a <see cref="GaussianKde"/> chooses its bandwidth factor from the number of points n and the dimension d.</summary>
+public enum BandwidthRule
+{
+    /// <summary>Scott's rule, factor = n^(-1/(d+4)); the default of scipy.stats.gaussian_kde and of the paper's analysis.</summary>
+    Scott,
+
+    /// <summary>Silverman's rule, factor = (n (d+2) / 4)^(-1/(d+4)), as scipy.stats.gaussian_kde computes it.</summary>
+    Silverman,
+}
+
+/// <summary>
+/// Gaussian kernel density estimate with one full-covariance kernel per data point, following the semantics of
+/// <c>scipy.stats.gaussian_kde</c> with equal weights: the kernel covariance is the data covariance (ddof 1) times
+/// factor², and the density at x is (1/n) Σ_i N(x; x_i, kernel covariance). This is the estimator the paper's
+/// analysis uses for the KL divergence between quiescent and active output distributions.
+/// </summary>
+/// <remarks>
+/// <para>Implementation: the kernel covariance is factored once by Cholesky (MathNet), K = L Lᵀ, and the data are
+/// moved to the whitened space y = L⁻¹ (x − mean), stored one dimension after the other. A query then needs only
+/// squared Euclidean distances in the whitened space, which are computed and exponentiated with 512- or 256-bit
+/// vectors (scalar fallback) over blocks of data points. Queries run in parallel, each computed entirely by one
+/// thread with a fixed summation order, so results are identical for any thread count.</para>
+/// <para>The sum of exponentials is kept relative to the smallest squared distance seen so far (an online
+/// log-sum-exp), so <see cref="LogEvaluate"/> stays finite and accurate arbitrarily far from the data, where the
+/// density itself underflows to 0.</para>
+/// </remarks>
+public sealed class GaussianKde
+{
+    // Data points per block of the distance/exponential kernel; 8 KiB of doubles, L1-resident.
+    private const int Block = 1024;
+
+    // Padding granularity of the whitened coordinate arrays (the widest vector, 8 doubles).
+    private const int Pad = 8;
+
+    // A pivot of the Cholesky factor is the variance of one coordinate left unexplained by the previous ones.
+    // Below this fraction of the coordinate's own variance the covariance is treated as singular.
+    private const double SingularPivotFraction = 1e-12;
+
+    private readonly double[] _data;       // [n, d] row-major, original coordinates (for Resample)
+    private readonly double[] _center;     // [d] data mean, subtracted before whitening
+    private readonly double[] _whitenT;    // [d, d] row-major L⁻¹ (lower triangular)
+    private readonly double[] _cholesky;   // [d, d] row-major L (lower triangular)
+    private readonly double[] _whitened;   // [d, stride] one padded row per dimension
+    private readonly int _stride;
+    private readonly double[] _kernelCovariance;
+    private readonly double _logNorm;
+
+    /// <summary>
+    /// Builds the estimate with a bandwidth factor from a rule, exactly as <c>scipy.stats.gaussian_kde(data.T,
+    /// bw_method="scott" | "silverman")</c>.
+    /// </summary>
+    /// <param name="data">Points, shape [n, d] row-major, finite; n = data.Length / dimensions must exceed d.</param>
+    /// <param name="dimensions">d, the number of coordinates per point; d ≥ 1.</param>
+    /// <param name="rule">Bandwidth rule; Scott by default (the paper's choice).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimensions"/> ≤ 0 or <paramref name="rule"/> undefined.</exception>
+    /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
+    /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
+    public GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule = BandwidthRule.Scott)
+        : this(data, dimensions, rule, double.NaN, fromRule: true)
+    {
+    }
+
+    /// <summary>
+    /// Builds the estimate with an explicit bandwidth factor, as <c>scipy.stats.gaussian_kde(data.T, bw_method=factor)</c>
+    /// with a scalar: kernel covariance = data covariance (ddof 1) × factor².
+    /// </summary>
+    /// <param name="data">Points, shape [n, d] row-major, finite; n = data.Length / dimensions must exceed d.</param>
+    /// <param name="dimensions">d, the number of coordinates per point; d ≥ 1.</param>
+    /// <param name="bandwidthFactor">Multiplier of the data standard deviations; finite and &gt; 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimensions"/> ≤ 0 or <paramref name="bandwidthFactor"/> not finite and positive.</exception>
+    /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
+    /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
+    public GaussianKde(ReadOnlySpan<double> data, int dimensions, double bandwidthFactor)
+        : this(data, dimensions, BandwidthRule.Scott, bandwidthFactor, fromRule: false)
+    {
+    }
+
+    private GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule, double bandwidthFactor, bool fromRule)
+    {
+        Guard.Positive(dimensions);
+        if (fromRule && rule is not (BandwidthRule.Scott or BandwidthRule.Silverman))
+            throw new ArgumentOutOfRangeException(nameof(rule), rule, "rule must be Scott or Silverman.");
+        if (!fromRule) Guard.Positive(bandwidthFactor, nameof(bandwidthFactor));
+        if (data.Length % dimensions != 0)
+            throw new ArgumentException($"data has length {data.Length}, which is not a multiple of dimensions = {dimensions}; expected shape [n, {dimensions}].", nameof(data));
+        Guard.AllFinite(data, nameof(data));
+        int d = dimensions, n = data.Length / d;
+        if (n <= d)
+            throw new DegenerateDataException($"data has {n} point(s) in {d} dimension(s); a Gaussian KDE needs at least d + 1 = {d + 1} points for a full-rank covariance.", nameof(data));
+
+        Dimensions = d;
+        Count = n;
+        Factor = fromRule
+            ? rule == BandwidthRule.Scott
+                ? Math.Pow(n, -1.0 / (d + 4))
+                : Math.Pow(n * (d + 2) / 4.0, -1.0 / (d + 4))
+            : bandwidthFactor;
+
+        _data = data.ToArray();
+        _center = new double[d];
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < d; k++) _center[k] += data[i * d + k];
+        for (int k = 0; k < d; k++) _center[k] /= n;
+
+        // Data covariance, ddof 1, accumulated in double from centred values.
+        var cov = new double[d * d];
+        var row = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < d; k++) row[k] = data[i * d + k] - _center[k];
+            for (int a = 0; a < d; a++)
+                for (int b = 0; b <= a; b++) cov[a * d + b] += row[a] * row[b];
+        }
+        for (int a = 0; a < d; a++)
+        {
+            for (int b = 0; b <= a; b++)
+            {
+                cov[a * d + b] /= n - 1;
+                cov[b * d + a] = cov[a * d + b];
+            }
+            if (!(cov[a * d + a] > 0))
+                throw new DegenerateDataException($"data has zero variance in dimension {a}: all {n} points share the value {_center[a]}. Drop that dimension or add variability before estimating a density.", nameof(data));
+        }
+
+        double f2 = Factor * Factor;
+        _kernelCovariance = new double[d * d];
+        for (int i = 0; i < d * d; i++) _kernelCovariance[i] = cov[i] * f2;
+
+        // Cholesky of the kernel covariance; pivots measure the variance not explained by earlier dimensions.
+        var kernel = Matrix<double>.Build.Dense(d, d, (a, b) => _kernelCovariance[a * d + b]);
+        Matrix<double> lower;
+        try
+        {
+            lower = kernel.Cholesky().Factor;
+        }
+        catch (ArgumentException)
+        {
+            throw Singular(n, d);
+        }
+        for (int k = 0; k < d; k++)
+        {
+            double pivot = lower[k, k];
+            if (!(pivot * pivot > SingularPivotFraction * _kernelCovariance[k * d + k]) || !double.IsFinite(pivot))
+                throw Singular(n, d);
+        }
+        Matrix<double> inverse = lower.Inverse();
+        _cholesky = new double[d * d];
+        _whitenT = new double[d * d];
+        double logDet = 0;
+        for (int a = 0; a < d; a++)
+        {
+            logDet += Math.Log(lower[a, a]);
+            for (int b = 0; b <= a; b++)
+            {
+                _cholesky[a * d + b] = lower[a, b];
+                _whitenT[a * d + b] = inverse[a, b];
+            }
+        }
+        // log of the Gaussian normaliser (2π)^(-d/2) |K|^(-1/2), times the 1/n of the equal weights.
+        _logNorm = -0.5 * d * Math.Log(2 * Math.PI) - logDet - Math.Log(n);
+
+        _stride = (n + Pad - 1) / Pad * Pad;
+        _whitened = new double[d * _stride];
+        // Padding points sit at +∞: their squared distance is +∞ and their kernel value exactly 0.
+        _whitened.AsSpan().Fill(double.PositiveInfinity);
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < d; k++) row[k] = data[i * d + k] - _center[k];
+            for (int a = 0; a < d; a++)
+            {
+                double s = 0;
+                for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
+                _whitened[a * _stride + i] = s;
+            }
+        }
+    }
+
+    private static DegenerateDataException Singular(int n, int d) =>
+        new($"The covariance of the {n} points in {d} dimensions is singular: the points lie on a lower-dimensional subspace (for example two perfectly correlated coordinates). Project onto the directions that vary (e.g. principal components) before estimating a density.", "data");
+
+    /// <summary>d, the number of coordinates per point.</summary>
+    public int Dimensions { get; }
+
+    /// <summary>n, the number of data points (kernels).</summary>
+    public int Count { get; }
+
+    /// <summary>The bandwidth factor (scipy's <c>factor</c>): the kernel standard deviations are the data standard deviations times this.</summary>
+    public double Factor { get; }
+
+    /// <summary>The kernel covariance, shape [d, d] row-major: data covariance (ddof 1) × <see cref="Factor"/>². A fresh copy on each call.</summary>
+    public double[] KernelCovariance => (double[])_kernelCovariance.Clone();
+
+    /// <summary>
+    /// Density at each query point: (1/n) Σ_i (2π)^(-d/2) |K|^(-1/2) exp(−½ (x − x_i)ᵀ K⁻¹ (x − x_i)), as
+    /// <c>gaussian_kde.evaluate</c>. Underflows to 0 far from the data; use <see cref="LogEvaluate"/> there.
+    /// </summary>
+    /// <param name="points">Query points, shape [m, d] row-major, finite; m may be 0.</param>
+    /// <returns>Densities, shape [m], in units of 1 / (unit of x)^d.</returns>
+    /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value.</exception>
+    public double[] Evaluate(ReadOnlySpan<double> points)
+    {
+        double[] result = LogEvaluate(points);
+        for (int i = 0; i < result.Length; i++) result[i] = Math.Exp(result[i]);
+        return result;
+    }
+
+    /// <summary>
+    /// Natural log of the density at each query point (<c>gaussian_kde.logpdf</c>), computed with a log-sum-exp
+    /// shifted by the nearest kernel, so it is finite (roughly −½ × squared whitened distance to the nearest data
+    /// point) even where <see cref="Evaluate"/> underflows to 0.
+    /// </summary>
+    /// <param name="points">Query points, shape [m, d] row-major, finite; m may be 0.</param>
+    /// <returns>Log densities, shape [m].</returns>
+    /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value.</exception>
+    public double[] LogEvaluate(ReadOnlySpan<double> points)
+    {
+        int d = Dimensions;
+        if (points.Length % d != 0)
+            throw new ArgumentException($"points has length {points.Length}, which is not a multiple of dimensions = {d}; expected shape [m, {d}].", nameof(points));
+        Guard.AllFinite(points, nameof(points));
+        int m = points.Length / d;
+        var queries = new double[m * d];
+        var row = new double[d];
+        for (int i = 0; i < m; i++)
+        {
+            for (int k = 0; k < d; k++) row[k] = points[i * d + k] - _center[k];
+            for (int a = 0; a < d; a++)
+            {
+                double s = 0;
+                for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
+                queries[i * d + a] = s;
+            }
+        }
+        var result = new double[m];
+        if (m == 0) return result;
+        int grain = Math.Max(1, Math.Min(64, m / (4 * Environment.ProcessorCount)));
+        if (m <= grain)
+        {
+            for (int i = 0; i < m; i++) result[i] = LogDensityWhitened(queries.AsSpan(i * d, d));
+        }
+        else
+        {
+            Parallel.ForEach(Partitioner.Create(0, m, grain), range =>
+            {
+                for (int i = range.Item1; i < range.Item2; i++) result[i] = LogDensityWhitened(queries.AsSpan(i * d, d));
+            });
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Draws points from the estimate, as <c>gaussian_kde.resample</c>: each draw picks a data point uniformly at
+    /// random and adds a N(0, <see cref="KernelCovariance"/>) offset. Uses xoshiro256** seeded by
+    /// <paramref name="seed"/> and Box-Muller normals; the same seed gives the same points (the stream differs from numpy's).
+    /// </summary>
+    /// <param name="count">Number of points to draw; &gt; 0.</param>
+    /// <param name="seed">Any 64-bit seed.</param>
+    /// <returns>Points, shape [count, d] row-major.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> ≤ 0.</exception>
+    public double[] Resample(int count, ulong seed)
+    {
+        Guard.Positive(count);
+        int d = Dimensions;
+        var rng = new Xoshiro256(seed);
+        var result = new double[count * d];
+        var z = new double[d];
+        double spare = 0;
+        bool haveSpare = false;
+        for (int i = 0; i < count; i++)
+        {
+            // Uniform index by the multiply-high method; bias ≤ n / 2^64, far below any sampling error.
+            int index = (int)Math.BigMul(rng.NextUInt64(), (ulong)Count, out _);
+            for (int k = 0; k < d; k++)
+            {
+                if (haveSpare)
+                {
+                    z[k] = spare;
+                    haveSpare = false;
+                    continue;
+                }
+                double u1 = ((rng.NextUInt64() >> 11) + 1) * (1.0 / 9007199254740992.0); // (0, 1]
+                double u2 = (rng.NextUInt64() >> 11) * (1.0 / 9007199254740992.0);
+                double radius = Math.Sqrt(-2.0 * Math.Log(u1));
+                (double sin, double cos) = Math.SinCos(2 * Math.PI * u2);
+                z[k] = radius * cos;
+                spare = radius * sin;
+                haveSpare = true;
+            }
+            for (int a = 0; a < d; a++)
+            {
+                double s = _data[index * d + a];
+                for (int b = 0; b <= a; b++) s += _cholesky[a * d + b] * z[b];
+                result[i * d + a] = s;
+            }
+        }
+        return result;
+    }
+
+    // Log density at one whitened query: logNorm + log Σ_i exp(−½ |q − y_i|²), with an online shift by the smallest
+    // squared distance so far (the sum is rescaled whenever a block brings a closer point).
+    private double LogDensityWhitened(ReadOnlySpan<double> query)
+    {
+        Span<double> buffer = stackalloc double[Block];
+        double minDist = double.PositiveInfinity;
+        double sum = 0;
+        for (int start = 0; start < _stride; start += Block)
+        {
+            int length = Math.Min(Block, _stride - start);
+            Span<double> dist = buffer[..length];
+            double blockMin = SquaredDistances(query, start, dist);
+            if (blockMin < minDist)
+            {
+                sum *= Math.Exp(-0.5 * (minDist - blockMin)); // 0 · exp(−∞) = 0 on the first block
+                minDist = blockMin;
+            }
+            sum += SumShiftedExp(dist, minDist);
+        }
+        return _logNorm + Math.Log(sum) - 0.5 * minDist;
+    }
+
+    // dist[j] = Σ_k (query[k] − y_k[start + j])²; returns min_j dist[j]. length is a multiple of Pad.
+    private double SquaredDistances(ReadOnlySpan<double> query, int start, Span<double> dist)
+    {
+        int d = query.Length, length = dist.Length;
+        ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
+        ref double output = ref MemoryMarshal.GetReference(dist);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var min = Vector512.Create(double.PositiveInfinity);
+            for (int j = 0; j < length; j += Vector512<double>.Count)
+            {
+                var acc = Vector512<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var diff = Vector512.Create(query[k]) - Vector512.LoadUnsafe(ref data, (nuint)(k * _stride + start + j));
+                    acc = Vector512.FusedMultiplyAdd(diff, diff, acc);
+                }
+                acc.StoreUnsafe(ref output, (nuint)j);
+                min = Vector512.Min(min, acc);
+            }
+            return HorizontalMin(min.GetLower(), min.GetUpper());
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var min = Vector256.Create(double.PositiveInfinity);
+            for (int j = 0; j < length; j += Vector256<double>.Count)
+            {
+                var acc = Vector256<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var diff = Vector256.Create(query[k]) - Vector256.LoadUnsafe(ref data, (nuint)(k * _stride + start + j));
+                    acc = Vector256.FusedMultiplyAdd(diff, diff, acc);
+                }
+                acc.StoreUnsafe(ref output, (nuint)j);
+                min = Vector256.Min(min, acc);
+            }
+            return HorizontalMin(min, min);
+        }
+        double smin = double.PositiveInfinity;
+        for (int j = 0; j < length; j++)
+        {
+            double acc = 0;
+            for (int k = 0; k < d; k++)
+            {
+                double diff = query[k] - Unsafe.Add(ref data, k * _stride + start + j);
+                acc += diff * diff;
+            }
+            Unsafe.Add(ref output, j) = acc;
+            smin = Math.Min(smin, acc);
+        }
+        return smin;
+    }
+
+    private static double HorizontalMin(Vector256<double> a, Vector256<double> b)
+    {
+        var m = Vector256.Min(a, b);
+        return Math.Min(Math.Min(m[0], m[1]), Math.Min(m[2], m[3]));
+    }
+
+    // Σ_j exp(−½ (dist[j] − shift)), in a fixed order for a given ISA tier.
+    private static double SumShiftedExp(ReadOnlySpan<double> dist, double shift)
+    {
+        int length = dist.Length;
+        ref double input = ref MemoryMarshal.GetReference(dist);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var half = Vector512.Create(-0.5);
+            var offset = Vector512.Create(0.5 * shift);
+            var acc = Vector512<double>.Zero;
+            for (int j = 0; j < length; j += Vector512<double>.Count)
+                acc += Vector512.Exp(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, (nuint)j), half, offset));
+            return Vector512.Sum(acc);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var half = Vector256.Create(-0.5);
+            var offset = Vector256.Create(0.5 * shift);
+            var acc = Vector256<double>.Zero;
+            for (int j = 0; j < length; j += Vector256<double>.Count)
+                acc += Vector256.Exp(Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref input, (nuint)j), half, offset));
+            return Vector256.Sum(acc);
+        }
+        double sum = 0;
+        for (int j = 0; j < length; j++) sum += Math.Exp(0.5 * shift - 0.5 * Unsafe.Add(ref input, j));
+        return sum;
+    }
+}
