@@ -27,18 +27,21 @@ public enum BandwidthRule
 /// <para>Implementation: the kernel covariance is factored once by Cholesky (MathNet), K = L Lᵀ, and the data are
 /// moved to the whitened space y = L⁻¹ (x − mean), stored one dimension after the other. A query then needs only
 /// squared Euclidean distances in the whitened space, which are computed and exponentiated with 512- or 256-bit
-/// vectors (scalar fallback) over blocks of data points. Queries run in parallel, each computed entirely by one
-/// thread with a fixed summation order, so results are identical for any thread count.</para>
+/// vectors (scalar fallback) over the leaves of a median-split partition of the data (a k-d tree's leaves, up to 256
+/// points each). The leaf nearest the query is summed first; leaves whose bounding box lies so far beyond the nearest
+/// point that all their kernels together weigh less than 1e-16 of the sum are skipped (exact to double rounding).
+/// Queries run in parallel, each computed entirely by one thread in an order fixed by the query alone, so results
+/// are identical for any thread count.</para>
 /// <para>The sum of exponentials is kept relative to the smallest squared distance seen so far (an online
 /// log-sum-exp), so <see cref="LogEvaluate"/> stays finite and accurate arbitrarily far from the data, where the
 /// density itself underflows to 0.</para>
 /// </remarks>
 public sealed class GaussianKde
 {
-    // Data points per block of the distance/exponential kernel; 8 KiB of doubles, L1-resident.
-    private const int Block = 1024;
+    // Largest number of data points in one leaf of the spatial partition (the unit of the distance/exp kernel).
+    private const int LeafSize = 256;
 
-    // Padding granularity of the whitened coordinate arrays (the widest vector, 8 doubles).
+    // Padding granularity of each leaf in the whitened coordinate arrays (the widest vector, 8 doubles).
     private const int Pad = 8;
 
     // A pivot of the Cholesky factor is the variance of one coordinate left unexplained by the previous ones.
@@ -49,8 +52,12 @@ public sealed class GaussianKde
     private readonly double[] _center;     // [d] data mean, subtracted before whitening
     private readonly double[] _whitenT;    // [d, d] row-major L⁻¹ (lower triangular)
     private readonly double[] _cholesky;   // [d, d] row-major L (lower triangular)
-    private readonly double[] _whitened;   // [d, stride] one padded row per dimension
+    private readonly double[] _whitened;   // [d, stride] one row per dimension, points grouped by leaf, leaves padded with +∞
     private readonly int _stride;
+    private readonly int[] _leafStart;     // [leaves + 1] offsets of each leaf in a row of _whitened (multiples of Pad)
+    private readonly double[] _leafLow;    // [leaves, d] bounding box of each leaf, whitened coordinates
+    private readonly double[] _leafHigh;   // [leaves, d]
+    private readonly double _cutoff;       // squared whitened distance beyond the nearest point at which kernels are negligible
     private readonly double[] _kernelCovariance;
     private readonly double _logNorm;
 
@@ -168,10 +175,8 @@ public sealed class GaussianKde
         // log of the Gaussian normaliser (2π)^(-d/2) |K|^(-1/2), times the 1/n of the equal weights.
         _logNorm = -0.5 * d * Math.Log(2 * Math.PI) - logDet - Math.Log(n);
 
-        _stride = (n + Pad - 1) / Pad * Pad;
-        _whitened = new double[d * _stride];
-        // Padding points sit at +∞: their squared distance is +∞ and their kernel value exactly 0.
-        _whitened.AsSpan().Fill(double.PositiveInfinity);
+        // Whitened points, point-major, then grouped into leaves of a median-split partition (a k-d tree's leaves).
+        var white = new double[n * d];
         for (int i = 0; i < n; i++)
         {
             for (int k = 0; k < d; k++) row[k] = data[i * d + k] - _center[k];
@@ -179,8 +184,99 @@ public sealed class GaussianKde
             {
                 double s = 0;
                 for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
-                _whitened[a * _stride + i] = s;
+                white[i * d + a] = s;
             }
+        }
+        var order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        var leaves = new List<(int Start, int End)>();
+        Partition(white, d, order, 0, n, leaves);
+
+        _leafStart = new int[leaves.Count + 1];
+        for (int l = 0; l < leaves.Count; l++)
+            _leafStart[l + 1] = _leafStart[l] + (leaves[l].End - leaves[l].Start + Pad - 1) / Pad * Pad;
+        _stride = _leafStart[leaves.Count];
+        _whitened = new double[d * _stride];
+        // Padding points sit at +∞: their squared distance is +∞ and their kernel value exactly 0.
+        _whitened.AsSpan().Fill(double.PositiveInfinity);
+        _leafLow = new double[leaves.Count * d];
+        _leafHigh = new double[leaves.Count * d];
+        _leafLow.AsSpan().Fill(double.PositiveInfinity);
+        _leafHigh.AsSpan().Fill(double.NegativeInfinity);
+        for (int l = 0; l < leaves.Count; l++)
+        {
+            for (int j = leaves[l].Start; j < leaves[l].End; j++)
+            {
+                int slot = _leafStart[l] + j - leaves[l].Start;
+                for (int k = 0; k < d; k++)
+                {
+                    double v = white[order[j] * d + k];
+                    _whitened[k * _stride + slot] = v;
+                    _leafLow[l * d + k] = Math.Min(_leafLow[l * d + k], v);
+                    _leafHigh[l * d + k] = Math.Max(_leafHigh[l * d + k], v);
+                }
+            }
+        }
+        // A kernel whose squared distance exceeds the nearest one's by more than the cutoff weighs less than
+        // e^-37 / n relative to the nearest kernel, so all skipped kernels together change the sum by < 1e-16.
+        _cutoff = 2 * (Math.Log(n) + 37);
+    }
+
+    // Recursively splits order[start..end) at the median of the widest whitened coordinate until leaves hold at most
+    // LeafSize points; appends the leaves in order.
+    private static void Partition(double[] white, int d, int[] order, int start, int end, List<(int Start, int End)> leaves)
+    {
+        if (end - start <= LeafSize)
+        {
+            leaves.Add((start, end));
+            return;
+        }
+        int dim = 0;
+        double widest = -1;
+        for (int k = 0; k < d; k++)
+        {
+            double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+            for (int j = start; j < end; j++)
+            {
+                double v = white[order[j] * d + k];
+                lo = Math.Min(lo, v);
+                hi = Math.Max(hi, v);
+            }
+            if (hi - lo > widest)
+            {
+                widest = hi - lo;
+                dim = k;
+            }
+        }
+        int mid = start + (end - start) / 2;
+        Select(white, d, dim, order, start, end - 1, mid);
+        Partition(white, d, order, start, mid, leaves);
+        Partition(white, d, order, mid, end, leaves);
+    }
+
+    // Quickselect (Hoare partition, median-of-three pivot): afterwards order[target] holds the point whose coordinate
+    // dim ranks target-th within order[left..right], with no larger coordinate before it and no smaller one after.
+    private static void Select(double[] white, int d, int dim, int[] order, int left, int right, int target)
+    {
+        while (right > left)
+        {
+            double a = white[order[left] * d + dim], b = white[order[(left + right) / 2] * d + dim], c = white[order[right] * d + dim];
+            double pivot = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
+            int i = left, j = right;
+            while (i <= j)
+            {
+                while (white[order[i] * d + dim] < pivot) i++;
+                while (white[order[j] * d + dim] > pivot) j--;
+                if (i <= j)
+                {
+                    (order[i], order[j]) = (order[j], order[i]);
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j) right = j;
+            else if (target >= i) left = i;
+            else return;
         }
     }
 
@@ -243,15 +339,18 @@ public sealed class GaussianKde
         var result = new double[m];
         if (m == 0) return result;
         int grain = Math.Max(1, Math.Min(64, m / (4 * Environment.ProcessorCount)));
+        int leaves = _leafStart.Length - 1;
         if (m <= grain)
         {
-            for (int i = 0; i < m; i++) result[i] = LogDensityWhitened(queries.AsSpan(i * d, d));
+            var bounds = new double[leaves];
+            for (int i = 0; i < m; i++) result[i] = LogDensityWhitened(queries.AsSpan(i * d, d), bounds);
         }
         else
         {
             Parallel.ForEach(Partitioner.Create(0, m, grain), range =>
             {
-                for (int i = range.Item1; i < range.Item2; i++) result[i] = LogDensityWhitened(queries.AsSpan(i * d, d));
+                var bounds = new double[leaves];
+                for (int i = range.Item1; i < range.Item2; i++) result[i] = LogDensityWhitened(queries.AsSpan(i * d, d), bounds);
             });
         }
         return result;
@@ -305,22 +404,38 @@ public sealed class GaussianKde
         return result;
     }
 
-    // Log density at one whitened query: logNorm + log Σ_i exp(−½ |q − y_i|²), with an online shift by the smallest
-    // squared distance so far (the sum is rescaled whenever a block brings a closer point).
-    private double LogDensityWhitened(ReadOnlySpan<double> query)
+    // Log density at one whitened query: logNorm + log Σ_i exp(−½ |q − y_i|²). The sum is kept relative to the smallest
+    // squared distance seen so far (rescaled whenever a leaf brings a closer point). The leaf nearest to the query goes
+    // first, so that the shift is right early, and leaves whose bounding box is farther than the shift plus the cutoff
+    // are skipped (their kernels are below 1e-16 of the sum). The order depends only on the query, never on threads.
+    private double LogDensityWhitened(ReadOnlySpan<double> query, Span<double> bounds)
     {
-        Span<double> buffer = stackalloc double[Block];
+        int d = query.Length, leaves = _leafStart.Length - 1;
+        int first = 0;
+        for (int l = 0; l < leaves; l++)
+        {
+            double lb = 0;
+            for (int k = 0; k < d; k++)
+            {
+                double gap = Math.Max(0, Math.Max(_leafLow[l * d + k] - query[k], query[k] - _leafHigh[l * d + k]));
+                lb += gap * gap;
+            }
+            bounds[l] = lb;
+            if (lb < bounds[first]) first = l;
+        }
+        Span<double> buffer = stackalloc double[LeafSize + Pad];
         double minDist = double.PositiveInfinity;
         double sum = 0;
-        for (int start = 0; start < _stride; start += Block)
+        for (int step = -1; step < leaves; step++)
         {
-            int length = Math.Min(Block, _stride - start);
-            Span<double> dist = buffer[..length];
-            double blockMin = SquaredDistances(query, start, dist);
-            if (blockMin < minDist)
+            int l = step < 0 ? first : step;
+            if (step == first || bounds[l] > minDist + _cutoff) continue;
+            Span<double> dist = buffer[..(_leafStart[l + 1] - _leafStart[l])];
+            double leafMin = SquaredDistances(query, _leafStart[l], dist);
+            if (leafMin < minDist)
             {
-                sum *= Math.Exp(-0.5 * (minDist - blockMin)); // 0 · exp(−∞) = 0 on the first block
-                minDist = blockMin;
+                sum *= Math.Exp(-0.5 * (minDist - leafMin)); // 0 · exp(−∞) = 0 on the first leaf
+                minDist = leafMin;
             }
             sum += SumShiftedExp(dist, minDist);
         }
