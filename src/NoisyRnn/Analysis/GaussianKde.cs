@@ -44,6 +44,9 @@ public sealed class GaussianKde
     // Padding granularity of each leaf in the whitened coordinate arrays (the widest vector, 8 doubles).
     private const int Pad = 8;
 
+    // Segments of the partition at least this large split their two halves across threads.
+    private const int ParallelPartitionSize = 16384;
+
     // A pivot of the Cholesky factor is the variance of one coordinate left unexplained by the previous ones.
     // Below this fraction of the coordinate's own variance the covariance is treated as singular.
     private const double SingularPivotFraction = 1e-12;
@@ -57,7 +60,11 @@ public sealed class GaussianKde
     private readonly int[] _leafStart;     // [leaves + 1] offsets of each leaf in a row of _whitened (multiples of Pad)
     private readonly double[] _leafLow;    // [leaves, d] bounding box of each leaf, whitened coordinates
     private readonly double[] _leafHigh;   // [leaves, d]
-    private readonly double _cutoff;       // squared whitened distance beyond the nearest point at which kernels are negligible
+    private readonly double _cutoff;
+
+    // A fused leaf pass relative to a shift more than this above the leaf's minimum risks exp overflow (e^650 × 256
+    // terms stays finite); such a leaf is summed again relative to its own minimum.
+    private const double OverflowGuard = 1300;       // squared whitened distance beyond the nearest point at which kernels are negligible
     private readonly double[] _kernelCovariance;
     private readonly double _logNorm;
 
@@ -187,10 +194,9 @@ public sealed class GaussianKde
                 white[i * d + a] = s;
             }
         }
-        var order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
+        Partition(white, d, 0, n);
         var leaves = new List<(int Start, int End)>();
-        Partition(white, d, order, 0, n, leaves);
+        ListLeaves(0, n, leaves);
 
         _leafStart = new int[leaves.Count + 1];
         for (int l = 0; l < leaves.Count; l++)
@@ -210,7 +216,7 @@ public sealed class GaussianKde
                 int slot = _leafStart[l] + j - leaves[l].Start;
                 for (int k = 0; k < d; k++)
                 {
-                    double v = white[order[j] * d + k];
+                    double v = white[j * d + k];
                     _whitened[k * _stride + slot] = v;
                     _leafLow[l * d + k] = Math.Min(_leafLow[l * d + k], v);
                     _leafHigh[l * d + k] = Math.Max(_leafHigh[l * d + k], v);
@@ -222,15 +228,25 @@ public sealed class GaussianKde
         _cutoff = 2 * (Math.Log(n) + 37);
     }
 
-    // Recursively splits order[start..end) at the median of the widest whitened coordinate until leaves hold at most
-    // LeafSize points; appends the leaves in order.
-    private static void Partition(double[] white, int d, int[] order, int start, int end, List<(int Start, int End)> leaves)
+    // The leaves Partition produces, in order: halves at the midpoint until at most LeafSize points remain.
+    private static void ListLeaves(int start, int end, List<(int Start, int End)> leaves)
     {
         if (end - start <= LeafSize)
         {
             leaves.Add((start, end));
             return;
         }
+        int mid = start + (end - start) / 2;
+        ListLeaves(start, mid, leaves);
+        ListLeaves(mid, end, leaves);
+    }
+
+    // Recursively reorders the points white[start..end) (rows of d values) by splitting at the median of the widest
+    // coordinate until leaves hold at most LeafSize points. Large halves are reordered in parallel; each half's
+    // result depends only on its own contents, so the layout is the same for any thread count.
+    private static void Partition(double[] white, int d, int start, int end)
+    {
+        if (end - start <= LeafSize) return;
         int dim = 0;
         double widest = -1;
         for (int k = 0; k < d; k++)
@@ -238,7 +254,7 @@ public sealed class GaussianKde
             double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
             for (int j = start; j < end; j++)
             {
-                double v = white[order[j] * d + k];
+                double v = white[j * d + k];
                 lo = Math.Min(lo, v);
                 hi = Math.Max(hi, v);
             }
@@ -249,27 +265,34 @@ public sealed class GaussianKde
             }
         }
         int mid = start + (end - start) / 2;
-        Select(white, d, dim, order, start, end - 1, mid);
-        Partition(white, d, order, start, mid, leaves);
-        Partition(white, d, order, mid, end, leaves);
+        Select(white, d, dim, start, end - 1, mid);
+        if (end - start >= ParallelPartitionSize)
+        {
+            Parallel.Invoke(() => Partition(white, d, start, mid), () => Partition(white, d, mid, end));
+        }
+        else
+        {
+            Partition(white, d, start, mid);
+            Partition(white, d, mid, end);
+        }
     }
 
-    // Quickselect (Hoare partition, median-of-three pivot): afterwards order[target] holds the point whose coordinate
-    // dim ranks target-th within order[left..right], with no larger coordinate before it and no smaller one after.
-    private static void Select(double[] white, int d, int dim, int[] order, int left, int right, int target)
+    // Quickselect (Hoare partition, median-of-three pivot) on the rows of white: afterwards row target holds the point
+    // whose coordinate dim ranks target-th within rows left..right, with no larger one before it and no smaller after.
+    private static void Select(double[] white, int d, int dim, int left, int right, int target)
     {
         while (right > left)
         {
-            double a = white[order[left] * d + dim], b = white[order[(left + right) / 2] * d + dim], c = white[order[right] * d + dim];
+            double a = white[left * d + dim], b = white[(left + right) / 2 * d + dim], c = white[right * d + dim];
             double pivot = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
             int i = left, j = right;
             while (i <= j)
             {
-                while (white[order[i] * d + dim] < pivot) i++;
-                while (white[order[j] * d + dim] > pivot) j--;
+                while (white[i * d + dim] < pivot) i++;
+                while (white[j * d + dim] > pivot) j--;
                 if (i <= j)
                 {
-                    (order[i], order[j]) = (order[j], order[i]);
+                    for (int k = 0; k < d; k++) (white[i * d + k], white[j * d + k]) = (white[j * d + k], white[i * d + k]);
                     i++;
                     j--;
                 }
@@ -423,23 +446,89 @@ public sealed class GaussianKde
             bounds[l] = lb;
             if (lb < bounds[first]) first = l;
         }
-        Span<double> buffer = stackalloc double[LeafSize + Pad];
-        double minDist = double.PositiveInfinity;
-        double sum = 0;
-        for (int step = -1; step < leaves; step++)
+        // The nearest leaf: exact minimum first (two passes), so the shift is a real squared distance.
+        Span<double> dist = stackalloc double[_leafStart[first + 1] - _leafStart[first]];
+        double minDist = SquaredDistances(query, _leafStart[first], dist);
+        double sum = SumShiftedExp(dist, minDist);
+        for (int l = 0; l < leaves; l++)
         {
-            int l = step < 0 ? first : step;
-            if (step == first || bounds[l] > minDist + _cutoff) continue;
-            Span<double> dist = buffer[..(_leafStart[l + 1] - _leafStart[l])];
-            double leafMin = SquaredDistances(query, _leafStart[l], dist);
+            if (l == first || bounds[l] > minDist + _cutoff) continue;
+            // Other leaves in one fused pass relative to the current shift; a leaf holding a point much closer than
+            // the shift (terms up to e^650 or more) is summed again relative to its own minimum.
+            double leafSum = LeafSum(query, l, minDist, out double leafMin);
             if (leafMin < minDist)
             {
-                sum *= Math.Exp(-0.5 * (minDist - leafMin)); // 0 · exp(−∞) = 0 on the first leaf
+                double rescale = Math.Exp(-0.5 * (minDist - leafMin));
+                leafSum = minDist - leafMin > OverflowGuard || !double.IsFinite(leafSum)
+                    ? LeafSum(query, l, leafMin, out _)
+                    : leafSum * rescale;
+                sum *= rescale;
                 minDist = leafMin;
             }
-            sum += SumShiftedExp(dist, minDist);
+            sum += leafSum;
         }
         return _logNorm + Math.Log(sum) - 0.5 * minDist;
+    }
+
+    // Σ_j exp(−½ (|q − y_j|² − shift)) over the points of one leaf, in one pass; also the leaf's smallest squared distance.
+    private double LeafSum(ReadOnlySpan<double> query, int leaf, double shift, out double leafMin)
+    {
+        int d = query.Length, start = _leafStart[leaf], end = _leafStart[leaf + 1];
+        ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var min = Vector512.Create(double.PositiveInfinity);
+            var acc = Vector512<double>.Zero;
+            var half = Vector512.Create(-0.5);
+            var offset = Vector512.Create(0.5 * shift);
+            for (int j = start; j < end; j += Vector512<double>.Count)
+            {
+                var d2 = Vector512<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var diff = Vector512.Create(query[k]) - Vector512.LoadUnsafe(ref data, (nuint)(k * _stride + j));
+                    d2 = Vector512.FusedMultiplyAdd(diff, diff, d2);
+                }
+                min = Vector512.Min(min, d2);
+                acc += Vector512.Exp(Vector512.FusedMultiplyAdd(d2, half, offset));
+            }
+            leafMin = HorizontalMin(min.GetLower(), min.GetUpper());
+            return Vector512.Sum(acc);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var min = Vector256.Create(double.PositiveInfinity);
+            var acc = Vector256<double>.Zero;
+            var half = Vector256.Create(-0.5);
+            var offset = Vector256.Create(0.5 * shift);
+            for (int j = start; j < end; j += Vector256<double>.Count)
+            {
+                var d2 = Vector256<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var diff = Vector256.Create(query[k]) - Vector256.LoadUnsafe(ref data, (nuint)(k * _stride + j));
+                    d2 = Vector256.FusedMultiplyAdd(diff, diff, d2);
+                }
+                min = Vector256.Min(min, d2);
+                acc += Vector256.Exp(Vector256.FusedMultiplyAdd(d2, half, offset));
+            }
+            leafMin = HorizontalMin(min, min);
+            return Vector256.Sum(acc);
+        }
+        double smin = double.PositiveInfinity, sum = 0;
+        for (int j = start; j < end; j++)
+        {
+            double d2 = 0;
+            for (int k = 0; k < d; k++)
+            {
+                double diff = query[k] - Unsafe.Add(ref data, k * _stride + j);
+                d2 += diff * diff;
+            }
+            smin = Math.Min(smin, d2);
+            sum += Math.Exp(0.5 * shift - 0.5 * d2);
+        }
+        leafMin = smin;
+        return sum;
     }
 
     // dist[j] = Σ_k (query[k] − y_k[start + j])²; returns min_j dist[j]. length is a multiple of Pad.
