@@ -39,23 +39,57 @@ public class GaussianKdeTests
     }
 
     [Fact]
+    public void SkippingFarLeavesKeepsTheDensityExact()
+    {
+        // 20,000 points make ~100 leaves; queries from the centre out to the far tails make the skipping matter.
+        double[] data = Correlated2D(20_000, 30);
+        var kde = new GaussianKde(data, 2);
+        double[] kernel = kde.KernelCovariance;
+        var queries = new List<double>();
+        for (int i = 0; i < 12; i++)
+        {
+            double radius = 0.5 * i; // up to 5.5 data standard deviations along the first axis
+            queries.Add(1.5 + 0.8 * radius * Math.Cos(i));
+            queries.Add(-0.5 + 0.5 * radius * Math.Sin(i));
+        }
+        double[] log = kde.LogEvaluate(queries.ToArray());
+        for (int i = 0; i < 12; i++)
+        {
+            double naive = AnalysisTestData.NaiveLogDensity(data, 2, kernel, queries.ToArray().AsSpan(2 * i, 2));
+            Assert.True(Math.Abs(log[i] - naive) <= SummationOrder * Math.Max(1, Math.Abs(naive)), $"query {i}: {log[i]} vs naive {naive}");
+        }
+    }
+
+    [Fact]
     public void LogDensityIsFiniteAndBoundedFarFromTheData()
     {
-        double[] data = Correlated2D(500, 3);
+        // Many points (many leaves) and queries all around the data: in some directions the leaf whose bounding box
+        // is nearest does not hold the nearest point, and the closer leaf must be rescaled without overflow.
+        const int N = 5000, Directions = 64;
+        double[] data = Correlated2D(N, 3);
         var kde = new GaussianKde(data, 2);
-        double width = Math.Sqrt(kde.KernelCovariance[0]);
-        double[] far = [1.5 + 1000 * width, -0.5];
-        double log = kde.LogEvaluate(far)[0];
-        Assert.True(double.IsFinite(log), $"log density {log} must be finite");
-        Assert.Equal(0.0, kde.Evaluate(far)[0]);
-        // log p lies between the largest single term minus ln n and the largest single term:
-        // max_i log((1/n) N_i) <= log p <= max_i log N_i.
-        double best = double.NegativeInfinity;
         double[] kernel = kde.KernelCovariance;
-        for (int i = 0; i < 500; i++)
-            best = Math.Max(best, AnalysisTestData.NaiveLogDensity(data.AsSpan(2 * i, 2).ToArray(), 2, kernel, far));
-        Assert.InRange(log, best - Math.Log(500) - 1e-6 * Math.Abs(best), best + 1e-6 * Math.Abs(best));
-        Assert.True(log < -1e5, "a thousand kernel widths away the log density is about -5e5");
+        double width = Math.Sqrt(kernel[0]);
+        var far = new double[2 * Directions];
+        for (int i = 0; i < Directions; i++)
+        {
+            far[2 * i] = 1.5 + 1000 * width * Math.Cos(2 * Math.PI * i / Directions);
+            far[2 * i + 1] = -0.5 + 1000 * width * Math.Sin(2 * Math.PI * i / Directions);
+        }
+        double[] log = kde.LogEvaluate(far);
+        double[] density = kde.Evaluate(far);
+        for (int q = 0; q < Directions; q++)
+        {
+            Assert.True(double.IsFinite(log[q]), $"log density {log[q]} must be finite");
+            Assert.Equal(0.0, density[q]);
+            Assert.True(log[q] < -1e5, "a thousand kernel widths away the log density is about -5e5");
+            // log p lies between the largest single term minus ln n and the largest single term:
+            // max_i log((1/n) N_i) <= log p <= max_i log N_i.
+            double best = double.NegativeInfinity;
+            for (int i = 0; i < N; i++)
+                best = Math.Max(best, AnalysisTestData.NaiveLogDensity(data.AsSpan(2 * i, 2).ToArray(), 2, kernel, far.AsSpan(2 * q, 2)));
+            Assert.InRange(log[q], best - Math.Log(N) - 1e-9 * Math.Abs(best), best + 1e-9 * Math.Abs(best));
+        }
     }
 
     [Fact]
