@@ -1,0 +1,620 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using MathNet.Numerics.LinearAlgebra;
+using NoisyRnn.Noise;
+
+namespace NoisyRnn.Analysis;
+
+/// <summary>How a <see cref="GaussianKde"/> chooses its bandwidth factor from the number of points n and the dimension d.</summary>
+public enum BandwidthRule
+{
+    /// <summary>Scott's rule, factor = n^(-1/(d+4)); the default of scipy.stats.gaussian_kde and of the paper's analysis.</summary>
+    Scott,
+
+    /// <summary>Silverman's rule, factor = (n (d+2) / 4)^(-1/(d+4)), as scipy.stats.gaussian_kde computes it.</summary>
+    Silverman,
+}
+
+/// <summary>
+/// Gaussian kernel density estimate with one full-covariance kernel per data point, following the semantics of
+/// <c>scipy.stats.gaussian_kde</c> with equal weights: the kernel covariance is the data covariance (ddof 1) times
+/// factor², and the density at x is (1/n) Σ_i N(x; x_i, kernel covariance). This is the estimator the paper's
+/// analysis uses for the KL divergence between quiescent and active output distributions.
+/// </summary>
+/// <remarks>
+/// <para>Implementation: the kernel covariance is factored once by Cholesky (MathNet), K = L Lᵀ, and the data are
+/// moved to the whitened space y = L⁻¹ (x − mean), stored one dimension after the other. A query then needs only
+/// squared Euclidean distances in the whitened space, which are computed and exponentiated with 512- or 256-bit
+/// vectors (scalar fallback) over the leaves of a median-split partition of the data (a k-d tree's leaves, up to 256
+/// points each). The leaf nearest the query is summed first; leaves whose bounding box lies so far beyond the nearest
+/// point that all their kernels together weigh less than 1e-16 of the sum are skipped (exact to double rounding).
+/// Queries run in parallel, each computed entirely by one thread in an order fixed by the query alone, so results
+/// are identical for any thread count.</para>
+/// <para>The sum of exponentials is kept relative to the smallest squared distance seen so far (an online
+/// log-sum-exp), so <see cref="LogEvaluate"/> stays finite and accurate arbitrarily far from the data, where the
+/// density itself underflows to 0.</para>
+/// </remarks>
+public sealed class GaussianKde
+{
+    // Largest number of data points in one leaf of the spatial partition (the unit of the distance/exp kernel).
+    private const int LeafSize = 256;
+
+    // Padding granularity of each leaf in the whitened coordinate arrays (the widest vector, 8 doubles).
+    private const int Pad = 8;
+
+    // Segments of the partition at least this large split their two halves across threads.
+    private const int ParallelPartitionSize = 16384;
+
+    // A pivot of the Cholesky factor is the variance of one coordinate left unexplained by the previous ones.
+    // Below this fraction of the coordinate's own variance the covariance is treated as singular.
+    private const double SingularPivotFraction = 1e-12;
+
+    private readonly double[] _data;       // [n, d] row-major, original coordinates (for Resample)
+    private readonly double[] _center;     // [d] data mean, subtracted before whitening
+    private readonly double[] _whitenT;    // [d, d] row-major L⁻¹ (lower triangular)
+    private readonly double[] _cholesky;   // [d, d] row-major L (lower triangular)
+    private readonly double[] _whitened;   // [d, stride] one row per dimension, points grouped by leaf, leaves padded with +∞
+    private readonly int _stride;
+    private readonly int[] _leafStart;     // [leaves + 1] offsets of each leaf in a row of _whitened (multiples of Pad)
+    private readonly double[] _leafLow;    // [leaves, d] bounding box of each leaf, whitened coordinates
+    private readonly double[] _leafHigh;   // [leaves, d]
+    private readonly double _cutoff;
+
+    // A fused leaf pass relative to a shift more than this above the leaf's minimum risks exp overflow (e^650 × 256
+    // terms stays finite); such a leaf is summed again relative to its own minimum.
+    private const double OverflowGuard = 1300;       // squared whitened distance beyond the nearest point at which kernels are negligible
+    private readonly double[] _kernelCovariance;
+    private readonly double _logNorm;
+
+    /// <summary>
+    /// Builds the estimate with a bandwidth factor from a rule, exactly as <c>scipy.stats.gaussian_kde(data.T,
+    /// bw_method="scott" | "silverman")</c>.
+    /// </summary>
+    /// <param name="data">Points, shape [n, d] row-major, finite; n = data.Length / dimensions must exceed d.</param>
+    /// <param name="dimensions">d, the number of coordinates per point; d ≥ 1.</param>
+    /// <param name="rule">Bandwidth rule; Scott by default (the paper's choice).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimensions"/> ≤ 0 or <paramref name="rule"/> undefined.</exception>
+    /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
+    /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
+    public GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule = BandwidthRule.Scott)
+        : this(data, dimensions, rule, double.NaN, fromRule: true)
+    {
+    }
+
+    /// <summary>
+    /// Builds the estimate with an explicit bandwidth factor, as <c>scipy.stats.gaussian_kde(data.T, bw_method=factor)</c>
+    /// with a scalar: kernel covariance = data covariance (ddof 1) × factor².
+    /// </summary>
+    /// <param name="data">Points, shape [n, d] row-major, finite; n = data.Length / dimensions must exceed d.</param>
+    /// <param name="dimensions">d, the number of coordinates per point; d ≥ 1.</param>
+    /// <param name="bandwidthFactor">Multiplier of the data standard deviations; finite and &gt; 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimensions"/> ≤ 0 or <paramref name="bandwidthFactor"/> not finite and positive.</exception>
+    /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
+    /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
+    public GaussianKde(ReadOnlySpan<double> data, int dimensions, double bandwidthFactor)
+        : this(data, dimensions, BandwidthRule.Scott, bandwidthFactor, fromRule: false)
+    {
+    }
+
+    private GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule, double bandwidthFactor, bool fromRule)
+    {
+        Guard.Positive(dimensions);
+        if (fromRule && rule is not (BandwidthRule.Scott or BandwidthRule.Silverman))
+            throw new ArgumentOutOfRangeException(nameof(rule), rule, "rule must be Scott or Silverman.");
+        if (!fromRule) Guard.Positive(bandwidthFactor, nameof(bandwidthFactor));
+        if (data.Length % dimensions != 0)
+            throw new ArgumentException($"data has length {data.Length}, which is not a multiple of dimensions = {dimensions}; expected shape [n, {dimensions}].", nameof(data));
+        Guard.AllFinite(data, nameof(data));
+        int d = dimensions, n = data.Length / d;
+        if (n <= d)
+            throw new DegenerateDataException($"data has {n} point(s) in {d} dimension(s); a Gaussian KDE needs at least d + 1 = {d + 1} points for a full-rank covariance.", nameof(data));
+
+        Dimensions = d;
+        Count = n;
+        Factor = fromRule
+            ? rule == BandwidthRule.Scott
+                ? Math.Pow(n, -1.0 / (d + 4))
+                : Math.Pow(n * (d + 2) / 4.0, -1.0 / (d + 4))
+            : bandwidthFactor;
+
+        _data = data.ToArray();
+        _center = new double[d];
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < d; k++) _center[k] += data[i * d + k];
+        for (int k = 0; k < d; k++) _center[k] /= n;
+
+        // Data covariance, ddof 1, accumulated in double from centred values.
+        var cov = new double[d * d];
+        var row = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < d; k++) row[k] = data[i * d + k] - _center[k];
+            for (int a = 0; a < d; a++)
+                for (int b = 0; b <= a; b++) cov[a * d + b] += row[a] * row[b];
+        }
+        for (int a = 0; a < d; a++)
+        {
+            for (int b = 0; b <= a; b++)
+            {
+                cov[a * d + b] /= n - 1;
+                cov[b * d + a] = cov[a * d + b];
+            }
+            if (!(cov[a * d + a] > 0))
+                throw new DegenerateDataException($"data has zero variance in dimension {a}: all {n} points share the value {_center[a]}. Drop that dimension or add variability before estimating a density.", nameof(data));
+        }
+
+        double f2 = Factor * Factor;
+        _kernelCovariance = new double[d * d];
+        for (int i = 0; i < d * d; i++) _kernelCovariance[i] = cov[i] * f2;
+
+        // Cholesky of the kernel covariance; pivots measure the variance not explained by earlier dimensions.
+        var kernel = Matrix<double>.Build.Dense(d, d, (a, b) => _kernelCovariance[a * d + b]);
+        Matrix<double> lower;
+        try
+        {
+            lower = kernel.Cholesky().Factor;
+        }
+        catch (ArgumentException)
+        {
+            throw Singular(n, d);
+        }
+        for (int k = 0; k < d; k++)
+        {
+            double pivot = lower[k, k];
+            if (!(pivot * pivot > SingularPivotFraction * _kernelCovariance[k * d + k]) || !double.IsFinite(pivot))
+                throw Singular(n, d);
+        }
+        Matrix<double> inverse = lower.Inverse();
+        _cholesky = new double[d * d];
+        _whitenT = new double[d * d];
+        double logDet = 0;
+        for (int a = 0; a < d; a++)
+        {
+            logDet += Math.Log(lower[a, a]);
+            for (int b = 0; b <= a; b++)
+            {
+                _cholesky[a * d + b] = lower[a, b];
+                _whitenT[a * d + b] = inverse[a, b];
+            }
+        }
+        // log of the Gaussian normaliser (2π)^(-d/2) |K|^(-1/2), times the 1/n of the equal weights.
+        _logNorm = -0.5 * d * Math.Log(2 * Math.PI) - logDet - Math.Log(n);
+
+        // Whitened points, point-major, then grouped into leaves of a median-split partition (a k-d tree's leaves).
+        var white = new double[n * d];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < d; k++) row[k] = data[i * d + k] - _center[k];
+            for (int a = 0; a < d; a++)
+            {
+                double s = 0;
+                for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
+                white[i * d + a] = s;
+            }
+        }
+        Partition(white, d, 0, n);
+        var leaves = new List<(int Start, int End)>();
+        ListLeaves(0, n, leaves);
+
+        _leafStart = new int[leaves.Count + 1];
+        for (int l = 0; l < leaves.Count; l++)
+            _leafStart[l + 1] = _leafStart[l] + (leaves[l].End - leaves[l].Start + Pad - 1) / Pad * Pad;
+        _stride = _leafStart[leaves.Count];
+        _whitened = new double[d * _stride];
+        // Padding points sit at +∞: their squared distance is +∞ and their kernel value exactly 0.
+        _whitened.AsSpan().Fill(double.PositiveInfinity);
+        _leafLow = new double[leaves.Count * d];
+        _leafHigh = new double[leaves.Count * d];
+        _leafLow.AsSpan().Fill(double.PositiveInfinity);
+        _leafHigh.AsSpan().Fill(double.NegativeInfinity);
+        for (int l = 0; l < leaves.Count; l++)
+        {
+            for (int j = leaves[l].Start; j < leaves[l].End; j++)
+            {
+                int slot = _leafStart[l] + j - leaves[l].Start;
+                for (int k = 0; k < d; k++)
+                {
+                    double v = white[j * d + k];
+                    _whitened[k * _stride + slot] = v;
+                    _leafLow[l * d + k] = Math.Min(_leafLow[l * d + k], v);
+                    _leafHigh[l * d + k] = Math.Max(_leafHigh[l * d + k], v);
+                }
+            }
+        }
+        // A kernel whose squared distance exceeds the nearest one's by more than the cutoff weighs less than
+        // e^-37 / n relative to the nearest kernel, so all skipped kernels together change the sum by < 1e-16.
+        _cutoff = 2 * (Math.Log(n) + 37);
+    }
+
+    // The leaves Partition produces, in order: halves at the midpoint until at most LeafSize points remain.
+    private static void ListLeaves(int start, int end, List<(int Start, int End)> leaves)
+    {
+        if (end - start <= LeafSize)
+        {
+            leaves.Add((start, end));
+            return;
+        }
+        int mid = start + (end - start) / 2;
+        ListLeaves(start, mid, leaves);
+        ListLeaves(mid, end, leaves);
+    }
+
+    // Recursively reorders the points white[start..end) (rows of d values) by splitting at the median of the widest
+    // coordinate until leaves hold at most LeafSize points. Large halves are reordered in parallel; each half's
+    // result depends only on its own contents, so the layout is the same for any thread count.
+    private static void Partition(double[] white, int d, int start, int end)
+    {
+        if (end - start <= LeafSize) return;
+        int dim = 0;
+        double widest = -1;
+        for (int k = 0; k < d; k++)
+        {
+            double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+            for (int j = start; j < end; j++)
+            {
+                double v = white[j * d + k];
+                lo = Math.Min(lo, v);
+                hi = Math.Max(hi, v);
+            }
+            if (hi - lo > widest)
+            {
+                widest = hi - lo;
+                dim = k;
+            }
+        }
+        int mid = start + (end - start) / 2;
+        Select(white, d, dim, start, end - 1, mid);
+        if (end - start >= ParallelPartitionSize)
+        {
+            Parallel.Invoke(() => Partition(white, d, start, mid), () => Partition(white, d, mid, end));
+        }
+        else
+        {
+            Partition(white, d, start, mid);
+            Partition(white, d, mid, end);
+        }
+    }
+
+    // Quickselect (Hoare partition, median-of-three pivot) on the rows of white: afterwards row target holds the point
+    // whose coordinate dim ranks target-th within rows left..right, with no larger one before it and no smaller after.
+    private static void Select(double[] white, int d, int dim, int left, int right, int target)
+    {
+        while (right > left)
+        {
+            double a = white[left * d + dim], b = white[(left + right) / 2 * d + dim], c = white[right * d + dim];
+            double pivot = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
+            int i = left, j = right;
+            while (i <= j)
+            {
+                while (white[i * d + dim] < pivot) i++;
+                while (white[j * d + dim] > pivot) j--;
+                if (i <= j)
+                {
+                    for (int k = 0; k < d; k++) (white[i * d + k], white[j * d + k]) = (white[j * d + k], white[i * d + k]);
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j) right = j;
+            else if (target >= i) left = i;
+            else return;
+        }
+    }
+
+    private static DegenerateDataException Singular(int n, int d) =>
+        new($"The covariance of the {n} points in {d} dimensions is singular: the points lie on a lower-dimensional subspace (for example two perfectly correlated coordinates). Project onto the directions that vary (e.g. principal components) before estimating a density.", "data");
+
+    /// <summary>d, the number of coordinates per point.</summary>
+    public int Dimensions { get; }
+
+    /// <summary>n, the number of data points (kernels).</summary>
+    public int Count { get; }
+
+    /// <summary>The bandwidth factor (scipy's <c>factor</c>): the kernel standard deviations are the data standard deviations times this.</summary>
+    public double Factor { get; }
+
+    /// <summary>The kernel covariance, shape [d, d] row-major: data covariance (ddof 1) × <see cref="Factor"/>². A fresh copy on each call.</summary>
+    public double[] KernelCovariance => (double[])_kernelCovariance.Clone();
+
+    /// <summary>
+    /// Density at each query point: (1/n) Σ_i (2π)^(-d/2) |K|^(-1/2) exp(−½ (x − x_i)ᵀ K⁻¹ (x − x_i)), as
+    /// <c>gaussian_kde.evaluate</c>. Underflows to 0 far from the data; use <see cref="LogEvaluate"/> there.
+    /// </summary>
+    /// <param name="points">Query points, shape [m, d] row-major, finite; m may be 0.</param>
+    /// <returns>Densities, shape [m], in units of 1 / (unit of x)^d.</returns>
+    /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value.</exception>
+    public double[] Evaluate(ReadOnlySpan<double> points)
+    {
+        double[] result = LogEvaluate(points);
+        for (int i = 0; i < result.Length; i++) result[i] = Math.Exp(result[i]);
+        return result;
+    }
+
+    /// <summary>
+    /// Natural log of the density at each query point (<c>gaussian_kde.logpdf</c>), computed with a log-sum-exp
+    /// shifted by the nearest kernel, so it is finite (roughly −½ × squared whitened distance to the nearest data
+    /// point) even where <see cref="Evaluate"/> underflows to 0.
+    /// </summary>
+    /// <param name="points">Query points, shape [m, d] row-major, finite; m may be 0.</param>
+    /// <returns>Log densities, shape [m].</returns>
+    /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value.</exception>
+    public double[] LogEvaluate(ReadOnlySpan<double> points)
+    {
+        int d = Dimensions;
+        if (points.Length % d != 0)
+            throw new ArgumentException($"points has length {points.Length}, which is not a multiple of dimensions = {d}; expected shape [m, {d}].", nameof(points));
+        Guard.AllFinite(points, nameof(points));
+        int m = points.Length / d;
+        var queries = new double[m * d];
+        var row = new double[d];
+        for (int i = 0; i < m; i++)
+        {
+            for (int k = 0; k < d; k++) row[k] = points[i * d + k] - _center[k];
+            for (int a = 0; a < d; a++)
+            {
+                double s = 0;
+                for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
+                queries[i * d + a] = s;
+            }
+        }
+        var result = new double[m];
+        if (m == 0) return result;
+        int grain = Math.Max(1, Math.Min(64, m / (4 * Environment.ProcessorCount)));
+        int leaves = _leafStart.Length - 1;
+        if (m <= grain)
+        {
+            var bounds = new double[leaves];
+            for (int i = 0; i < m; i++) result[i] = LogDensityWhitened(queries.AsSpan(i * d, d), bounds);
+        }
+        else
+        {
+            Parallel.ForEach(Partitioner.Create(0, m, grain), range =>
+            {
+                var bounds = new double[leaves];
+                for (int i = range.Item1; i < range.Item2; i++) result[i] = LogDensityWhitened(queries.AsSpan(i * d, d), bounds);
+            });
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Draws points from the estimate, as <c>gaussian_kde.resample</c>: each draw picks a data point uniformly at
+    /// random and adds a N(0, <see cref="KernelCovariance"/>) offset. Uses xoshiro256** seeded by
+    /// <paramref name="seed"/> and Box-Muller normals; the same seed gives the same points (the stream differs from numpy's).
+    /// </summary>
+    /// <param name="count">Number of points to draw; &gt; 0.</param>
+    /// <param name="seed">Any 64-bit seed.</param>
+    /// <returns>Points, shape [count, d] row-major.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> ≤ 0.</exception>
+    public double[] Resample(int count, ulong seed)
+    {
+        Guard.Positive(count);
+        int d = Dimensions;
+        var rng = new Xoshiro256(seed);
+        var result = new double[count * d];
+        var z = new double[d];
+        double spare = 0;
+        bool haveSpare = false;
+        for (int i = 0; i < count; i++)
+        {
+            // Uniform index by the multiply-high method; bias ≤ n / 2^64, far below any sampling error.
+            int index = (int)Math.BigMul(rng.NextUInt64(), (ulong)Count, out _);
+            for (int k = 0; k < d; k++)
+            {
+                if (haveSpare)
+                {
+                    z[k] = spare;
+                    haveSpare = false;
+                    continue;
+                }
+                double u1 = ((rng.NextUInt64() >> 11) + 1) * (1.0 / 9007199254740992.0); // (0, 1]
+                double u2 = (rng.NextUInt64() >> 11) * (1.0 / 9007199254740992.0);
+                double radius = Math.Sqrt(-2.0 * Math.Log(u1));
+                (double sin, double cos) = Math.SinCos(2 * Math.PI * u2);
+                z[k] = radius * cos;
+                spare = radius * sin;
+                haveSpare = true;
+            }
+            for (int a = 0; a < d; a++)
+            {
+                double s = _data[index * d + a];
+                for (int b = 0; b <= a; b++) s += _cholesky[a * d + b] * z[b];
+                result[i * d + a] = s;
+            }
+        }
+        return result;
+    }
+
+    // Log density at one whitened query: logNorm + log Σ_i exp(−½ |q − y_i|²). The sum is kept relative to the smallest
+    // squared distance seen so far (rescaled whenever a leaf brings a closer point). The leaf nearest to the query goes
+    // first, so that the shift is right early, and leaves whose bounding box is farther than the shift plus the cutoff
+    // are skipped (their kernels are below 1e-16 of the sum). The order depends only on the query, never on threads.
+    private double LogDensityWhitened(ReadOnlySpan<double> query, Span<double> bounds)
+    {
+        int d = query.Length, leaves = _leafStart.Length - 1;
+        int first = 0;
+        for (int l = 0; l < leaves; l++)
+        {
+            double lb = 0;
+            for (int k = 0; k < d; k++)
+            {
+                double gap = Math.Max(0, Math.Max(_leafLow[l * d + k] - query[k], query[k] - _leafHigh[l * d + k]));
+                lb += gap * gap;
+            }
+            bounds[l] = lb;
+            if (lb < bounds[first]) first = l;
+        }
+        // The nearest leaf: exact minimum first (two passes), so the shift is a real squared distance.
+        Span<double> dist = stackalloc double[_leafStart[first + 1] - _leafStart[first]];
+        double minDist = SquaredDistances(query, _leafStart[first], dist);
+        double sum = SumShiftedExp(dist, minDist);
+        for (int l = 0; l < leaves; l++)
+        {
+            if (l == first || bounds[l] > minDist + _cutoff) continue;
+            // Other leaves in one fused pass relative to the current shift; a leaf holding a point much closer than
+            // the shift (terms up to e^650 or more) is summed again relative to its own minimum.
+            double leafSum = LeafSum(query, l, minDist, out double leafMin);
+            if (leafMin < minDist)
+            {
+                double rescale = Math.Exp(-0.5 * (minDist - leafMin));
+                leafSum = minDist - leafMin > OverflowGuard || !double.IsFinite(leafSum)
+                    ? LeafSum(query, l, leafMin, out _)
+                    : leafSum * rescale;
+                sum *= rescale;
+                minDist = leafMin;
+            }
+            sum += leafSum;
+        }
+        return _logNorm + Math.Log(sum) - 0.5 * minDist;
+    }
+
+    // Σ_j exp(−½ (|q − y_j|² − shift)) over the points of one leaf, in one pass; also the leaf's smallest squared distance.
+    private double LeafSum(ReadOnlySpan<double> query, int leaf, double shift, out double leafMin)
+    {
+        int d = query.Length, start = _leafStart[leaf], end = _leafStart[leaf + 1];
+        ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var min = Vector512.Create(double.PositiveInfinity);
+            var acc = Vector512<double>.Zero;
+            var half = Vector512.Create(-0.5);
+            var offset = Vector512.Create(0.5 * shift);
+            for (int j = start; j < end; j += Vector512<double>.Count)
+            {
+                var d2 = Vector512<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var diff = Vector512.Create(query[k]) - Vector512.LoadUnsafe(ref data, (nuint)(k * _stride + j));
+                    d2 = Vector512.FusedMultiplyAdd(diff, diff, d2);
+                }
+                min = Vector512.Min(min, d2);
+                acc += Vector512.Exp(Vector512.FusedMultiplyAdd(d2, half, offset));
+            }
+            leafMin = HorizontalMin(min.GetLower(), min.GetUpper());
+            return Vector512.Sum(acc);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var min = Vector256.Create(double.PositiveInfinity);
+            var acc = Vector256<double>.Zero;
+            var half = Vector256.Create(-0.5);
+            var offset = Vector256.Create(0.5 * shift);
+            for (int j = start; j < end; j += Vector256<double>.Count)
+            {
+                var d2 = Vector256<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var diff = Vector256.Create(query[k]) - Vector256.LoadUnsafe(ref data, (nuint)(k * _stride + j));
+                    d2 = Vector256.FusedMultiplyAdd(diff, diff, d2);
+                }
+                min = Vector256.Min(min, d2);
+                acc += Vector256.Exp(Vector256.FusedMultiplyAdd(d2, half, offset));
+            }
+            leafMin = HorizontalMin(min, min);
+            return Vector256.Sum(acc);
+        }
+        double smin = double.PositiveInfinity, sum = 0;
+        for (int j = start; j < end; j++)
+        {
+            double d2 = 0;
+            for (int k = 0; k < d; k++)
+            {
+                double diff = query[k] - Unsafe.Add(ref data, k * _stride + j);
+                d2 += diff * diff;
+            }
+            smin = Math.Min(smin, d2);
+            sum += Math.Exp(0.5 * shift - 0.5 * d2);
+        }
+        leafMin = smin;
+        return sum;
+    }
+
+    // dist[j] = Σ_k (query[k] − y_k[start + j])²; returns min_j dist[j]. length is a multiple of Pad.
+    private double SquaredDistances(ReadOnlySpan<double> query, int start, Span<double> dist)
+    {
+        int d = query.Length, length = dist.Length;
+        ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
+        ref double output = ref MemoryMarshal.GetReference(dist);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var min = Vector512.Create(double.PositiveInfinity);
+            for (int j = 0; j < length; j += Vector512<double>.Count)
+            {
+                var acc = Vector512<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var diff = Vector512.Create(query[k]) - Vector512.LoadUnsafe(ref data, (nuint)(k * _stride + start + j));
+                    acc = Vector512.FusedMultiplyAdd(diff, diff, acc);
+                }
+                acc.StoreUnsafe(ref output, (nuint)j);
+                min = Vector512.Min(min, acc);
+            }
+            return HorizontalMin(min.GetLower(), min.GetUpper());
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var min = Vector256.Create(double.PositiveInfinity);
+            for (int j = 0; j < length; j += Vector256<double>.Count)
+            {
+                var acc = Vector256<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var diff = Vector256.Create(query[k]) - Vector256.LoadUnsafe(ref data, (nuint)(k * _stride + start + j));
+                    acc = Vector256.FusedMultiplyAdd(diff, diff, acc);
+                }
+                acc.StoreUnsafe(ref output, (nuint)j);
+                min = Vector256.Min(min, acc);
+            }
+            return HorizontalMin(min, min);
+        }
+        double smin = double.PositiveInfinity;
+        for (int j = 0; j < length; j++)
+        {
+            double acc = 0;
+            for (int k = 0; k < d; k++)
+            {
+                double diff = query[k] - Unsafe.Add(ref data, k * _stride + start + j);
+                acc += diff * diff;
+            }
+            Unsafe.Add(ref output, j) = acc;
+            smin = Math.Min(smin, acc);
+        }
+        return smin;
+    }
+
+    private static double HorizontalMin(Vector256<double> a, Vector256<double> b)
+    {
+        var m = Vector256.Min(a, b);
+        return Math.Min(Math.Min(m[0], m[1]), Math.Min(m[2], m[3]));
+    }
+
+    // Σ_j exp(−½ (dist[j] − shift)), in a fixed order for a given ISA tier.
+    private static double SumShiftedExp(ReadOnlySpan<double> dist, double shift)
+    {
+        int length = dist.Length;
+        ref double input = ref MemoryMarshal.GetReference(dist);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var half = Vector512.Create(-0.5);
+            var offset = Vector512.Create(0.5 * shift);
+            var acc = Vector512<double>.Zero;
+            for (int j = 0; j < length; j += Vector512<double>.Count)
+                acc += Vector512.Exp(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, (nuint)j), half, offset));
+            return Vector512.Sum(acc);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var half = Vector256.Create(-0.5);
+            var offset = Vector256.Create(0.5 * shift);
+            var acc = Vector256<double>.Zero;
+            for (int j = 0; j < length; j += Vector256<double>.Count)
+                acc += Vector256.Exp(Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref input, (nuint)j), half, offset));
+            return Vector256.Sum(acc);
+        }
+        double sum = 0;
+        for (int j = 0; j < length; j++) sum += Math.Exp(0.5 * shift - 0.5 * Unsafe.Add(ref input, j));
+        return sum;
+    }
+}
