@@ -73,7 +73,7 @@ public static class Quiescence
             decode(y, d);
             for (int b = 0; b < batch; b++)
             {
-                d.Slice(b * n * decodedSize, n * decodedSize).CopyTo(result.AsSpan((b * (long)steps + t0) * decodedSize, n * decodedSize));
+                d.Slice(b * n * decodedSize, n * decodedSize).CopyTo(result.AsSpan((int)((b * (long)steps + t0) * decodedSize), n * decodedSize));
                 h.Slice((b * n + n - 1) * hidden, hidden).CopyTo(state.AsSpan(b * hidden, hidden));
             }
         }

@@ -103,8 +103,8 @@ public static class Checkpoint
         const int HashLength = 32;
         if (bytes.Length < Magic.Length + 4 + HashLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             throw new InvalidDataException($"{path} is not a NoisyRnn checkpoint (missing the NRNNCKP1 signature).");
-        ReadOnlySpan<byte> body = bytes.AsSpan(0, bytes.Length - HashLength);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - HashLength)))
+        ReadOnlyMemory<byte> body = bytes.AsMemory(0, bytes.Length - HashLength);
+        if (!SHA256.HashData(body.Span).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - HashLength)))
             throw new InvalidDataException($"{path} is truncated or corrupted (checksum mismatch).");
         int headerLength = BitConverter.ToInt32(bytes, Magic.Length);
         int offset = Magic.Length + 4;
@@ -125,7 +125,7 @@ public static class Checkpoint
         float[] Read()
         {
             var values = new float[n];
-            body.Slice(offset, n * sizeof(float)).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+            body.Span.Slice(offset, n * sizeof(float)).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
             offset += n * sizeof(float);
             return values;
         }

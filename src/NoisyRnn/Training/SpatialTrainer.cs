@@ -71,17 +71,17 @@ public sealed class SpatialTrainer
         int startStep = 0;
         if (resume && checkpointPath != null && File.Exists(checkpointPath))
         {
-            var data = Checkpoint.Load(checkpointPath);
-            if (data.Model.Options != _model.Options)
-                throw new InvalidDataException($"Checkpoint {checkpointPath} describes {data.Model.Options}, not the model being trained ({_model.Options}).");
-            data.Model.Parameters.Values.CopyTo(_model.Parameters.Values, 0);
-            if (data.AdamFirstMoment != null && data.AdamSecondMoment != null)
+            var saved = Checkpoint.Load(checkpointPath);
+            if (saved.Model.Options != _model.Options)
+                throw new InvalidDataException($"Checkpoint {checkpointPath} describes {saved.Model.Options}, not the model being trained ({_model.Options}).");
+            saved.Model.Parameters.Values.CopyTo(_model.Parameters.Values, 0);
+            if (saved.AdamFirstMoment != null && saved.AdamSecondMoment != null)
             {
-                data.AdamFirstMoment.CopyTo(adam.FirstMoment);
-                data.AdamSecondMoment.CopyTo(adam.SecondMoment);
-                adam.RestoreStepCount(data.AdamStepCount);
+                saved.AdamFirstMoment.CopyTo(adam.FirstMoment);
+                saved.AdamSecondMoment.CopyTo(adam.SecondMoment);
+                adam.RestoreStepCount(saved.AdamStepCount);
             }
-            startStep = data.Step;
+            startStep = saved.Step;
         }
 
         int batch = o.BatchSize, time = _task.Options.SequenceLength, cells = _task.PlaceCells.Count;
