@@ -17,11 +17,15 @@ internal static class ReproduceCommand
         var batch = new Option<int?>("--batch") { Description = "Override the batch size (also the number of quiescent chains)." };
         var lr = new Option<double?>("--lr") { Description = "Override the Adam learning rate." };
         var noise = new Option<float?>("--noise-std") { Description = "Override the noise-trained network's per-step recurrent noise std (paper: 0.01)." };
+        var distribution = new Option<NoisyRnn.Noise.NoiseDistribution?>("--noise-distribution")
+        {
+            Description = "Raw noise draws: StandardNormal (paper, default) or Uniform01 (the published code's torch.rand, mean 1/2).",
+        };
         var resume = new Option<bool>("--resume") { Description = "Continue training from the checkpoints in --out if present." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG figures." };
         var command = new Command("reproduce", "Train a noise-trained and a noise-free network on the spatial task, run quiescence and measure reactivation.")
         {
-            preset, outDir, seed, steps, hidden, cells, batch, lr, noise, resume, noPlots,
+            preset, outDir, seed, steps, hidden, cells, batch, lr, noise, distribution, resume, noPlots,
         };
         command.SetAction(parse =>
         {
@@ -34,6 +38,7 @@ internal static class ReproduceCommand
                 if (parse.GetValue(batch) is { } b) p = p with { BatchSize = b };
                 if (parse.GetValue(lr) is { } l) p = p with { LearningRate = l };
                 if (parse.GetValue(noise) is { } n) p = p with { NoiseStd = n };
+                if (parse.GetValue(distribution) is { } d) p = p with { NoiseDistribution = d };
                 string dir = parse.GetValue(outDir)
                     ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
                 new ReproduceRunner(p, parse.GetValue(seed), dir, Console.Out, parse.GetValue(resume), !parse.GetValue(noPlots)).Run();

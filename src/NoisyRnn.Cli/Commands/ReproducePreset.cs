@@ -13,6 +13,8 @@ internal sealed record ReproducePreset
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Per-step recurrent noise std of the noise-trained network (paper: sqrt(1e-4)).</summary>
     public float NoiseStd { get; init; } = 0.01f;
+    /// <summary>Raw draws of training and quiescent noise: Gaussian (paper) or U[0,1) (the published code).</summary>
+    public NoisyRnn.Noise.NoiseDistribution NoiseDistribution { get; init; } = NoisyRnn.Noise.NoiseDistribution.StandardNormal;
     public float Dt { get; init; } = 0.2f;
     public float TimeConstant { get; init; } = 1f;
     public int EvaluateEvery { get; init; } = 100;

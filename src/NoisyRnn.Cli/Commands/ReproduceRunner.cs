@@ -93,7 +93,7 @@ internal sealed class ReproduceRunner
         Directory.CreateDirectory(_outDir);
         _log.WriteLine($"NoisyRnn reproduce: preset '{p.Name}', seed {_seed}, SIMD {Kernels.Isa.Tier.ToString()}, {Environment.ProcessorCount} cores");
         _log.WriteLine($"  spatial task: {p.HiddenSize} hidden units, {p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m), batch {p.BatchSize} x {p.SequenceLength} steps, " +
-                       $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step");
+                       $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step ({p.NoiseDistribution} draws)");
         _log.WriteLine($"  output folder: {Path.GetFullPath(_outDir)}");
 
         var taskOptions = new SpatialNavigationOptions { SequenceLength = p.SequenceLength };
@@ -110,6 +110,7 @@ internal sealed class ReproduceRunner
         {
             KlSteps = p.KlSteps, VarianceSteps = p.VarianceSteps, VarianceShift = p.VarianceShift,
             StepDistanceSteps = p.StepDistanceSteps, KlSamples = p.KlSamples, Seed = _seed,
+            NoiseDistribution = p.NoiseDistribution,
         };
         float scaledStd = QuiescentNoise.Scaled.Resolve(p.NoiseStd);
         var plan = new (TrainedNetwork Net, QuiescentNoise Mode)[]
@@ -174,7 +175,7 @@ internal sealed class ReproduceRunner
         var training = new TrainingOptions
         {
             Steps = p.Steps, BatchSize = p.BatchSize, Adam = new AdamOptions { LearningRate = p.LearningRate },
-            Noise = NoiseLevels.Recurrent(noiseStd), Seed = _seed, EvaluateEvery = p.EvaluateEvery, TestBatchSize = p.BatchSize,
+            Noise = NoiseLevels.Recurrent(noiseStd), NoiseDistribution = p.NoiseDistribution, Seed = _seed, EvaluateEvery = p.EvaluateEvery, TestBatchSize = p.BatchSize,
             CheckpointEvery = 100,
         };
         var trainer = new SpatialTrainer(model, task, training);
@@ -185,7 +186,7 @@ internal sealed class ReproduceRunner
         var last = result.Evaluations[^1];
         _log.WriteLine($"  {name}: test loss {last.Loss:E3}, position error {last.PositionErrorMetres:F3} m (MSE {last.PositionMse:F4} m^2), {result.WallSeconds:F1} s");
 
-        float[] active = SpatialReactivation.DecodeActive(model, trainer.TestBatch, task.PlaceCells, training.Noise, Salt(_seed, 7));
+        float[] active = SpatialReactivation.DecodeActive(model, trainer.TestBatch, task.PlaceCells, training.Noise, Salt(_seed, 7), p.NoiseDistribution);
         var density = SpatialReactivation.Density(active);
         double activeStep = ReactivationMetrics.MeanStepDistance(active, p.BatchSize, p.SequenceLength, 2);
         var uniform = KlDivergence.UniformToKde(taskOptions.BoxWidth, taskOptions.BoxHeight, density, p.KlSamples, Salt(_seed, 11));

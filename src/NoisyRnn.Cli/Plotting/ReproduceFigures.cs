@@ -9,7 +9,7 @@ namespace NoisyRnn.Cli.Plotting;
 internal static class ReproduceFigures
 {
     private const int Panel = 420;
-    private const int Bins = 44;
+    private const int Grid = 56;
     private const int TrajectoriesShown = 6;
     private const int QuiescentStepsShown = 300;
 
@@ -30,8 +30,7 @@ internal static class ReproduceFigures
     private static string Trajectories(string path, SpatialNavigationOptions task, float[] active, int batch, int steps,
         IReadOnlyList<(string Name, QuiescentReport Report)> runs)
     {
-        var multi = new Multiplot();
-        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        var multi = NewRow();
         var panels = new List<(string Title, float[] Data, int Steps, int Shown)> { ("active (noise-trained)", active, steps, steps) };
         panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}", r.Report.QuiescentDecoded, r.Report.Steps, Math.Min(QuiescentStepsShown, r.Report.Steps))));
         foreach (var (title, data, n, shown) in panels)
@@ -60,16 +59,25 @@ internal static class ReproduceFigures
     private static string Densities(string path, SpatialNavigationOptions task, float[] active,
         IReadOnlyList<(string Name, QuiescentReport Report)> runs)
     {
-        var multi = new Multiplot();
-        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        var multi = NewRow();
         var panels = new List<(string Title, float[] Data)> { ("active density (noise-trained)", active) };
         panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}", r.Report.QuiescentDecoded)));
         foreach (var (title, data) in panels)
         {
             var plot = Arena(task, title);
-            var hm = plot.Add.Heatmap(Histogram(data, task));
-            hm.Extent = new CoordinateRect(-task.BoxWidth / 2, task.BoxWidth / 2, -task.BoxHeight / 2, task.BoxHeight / 2);
-            hm.Colormap = new ScottPlot.Colormaps.Viridis();
+            double[,]? density = DensityGrid(data, task);
+            if (density is null)
+            {
+                plot.Add.Text("no density: positions degenerate", -task.BoxWidth / 2 * 0.9, 0);
+            }
+            else
+            {
+                var hm = plot.Add.Heatmap(density);
+                hm.Extent = new CoordinateRect(-task.BoxWidth / 2, task.BoxWidth / 2, -task.BoxHeight / 2, task.BoxHeight / 2);
+                hm.Colormap = new ScottPlot.Colormaps.Viridis();
+                var bar = plot.Add.ColorBar(hm);
+                bar.Label = "density (1/m^2)";
+            }
             multi.AddPlot(plot);
         }
         multi.SavePng(path, Panel * panels.Count, Panel + 20);
@@ -105,19 +113,46 @@ internal static class ReproduceFigures
         return plot;
     }
 
-    /// <summary>Normalised 2-D histogram of [n, 2] positions; row 0 is the top of the arena (ScottPlot's heatmap order).</summary>
-    private static double[,] Histogram(float[] data, SpatialNavigationOptions task)
+    /// <summary>A one-row multiplot without the empty plot a new Multiplot starts with.</summary>
+    private static Multiplot NewRow()
     {
-        var grid = new double[Bins, Bins];
-        double w = task.BoxWidth, h = task.BoxHeight;
-        int n = data.Length / 2;
-        for (int i = 0; i < n; i++)
+        var multi = new Multiplot();
+        multi.Subplots.RemoveAt(0);
+        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        return multi;
+    }
+
+    /// <summary>
+    /// The Gaussian KDE (Scott's rule, the estimator of the KL) of [n, 2] positions on a grid over the arena; row 0 is
+    /// the top of the arena (ScottPlot's heatmap order). Null when the positions are degenerate (no KDE exists).
+    /// </summary>
+    private static double[,]? DensityGrid(float[] data, SpatialNavigationOptions task)
+    {
+        GaussianKde kde;
+        try
         {
-            int col = (int)Math.Floor((data[2 * i] + w / 2) / w * Bins);
-            int row = (int)Math.Floor((data[2 * i + 1] + h / 2) / h * Bins);
-            if (col < 0 || col >= Bins || row < 0 || row >= Bins) continue;
-            grid[Bins - 1 - row, col] += 1.0 / n;
+            kde = SpatialReactivation.Density(data);
         }
+        catch (DegenerateDataException)
+        {
+            return null;
+        }
+        double w = task.BoxWidth, h = task.BoxHeight;
+        var points = new double[Grid * Grid * 2];
+        for (int row = 0; row < Grid; row++)
+        {
+            for (int col = 0; col < Grid; col++)
+            {
+                int i = row * Grid + col;
+                points[2 * i] = -w / 2 + (col + 0.5) * w / Grid;
+                points[2 * i + 1] = h / 2 - (row + 0.5) * h / Grid;
+            }
+        }
+        double[] density = kde.Evaluate(points);
+        var grid = new double[Grid, Grid];
+        for (int row = 0; row < Grid; row++)
+            for (int col = 0; col < Grid; col++)
+                grid[row, col] = density[row * Grid + col];
         return grid;
     }
 }

@@ -31,6 +31,10 @@ public sealed record ReactivationOptions
     /// <summary>Seed of the quiescent noise and the Monte Carlo samples.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>Distribution of the raw quiescent noise draws: Gaussian (paper, default) or U[0,1) (the published code,
+    /// whose draws have mean 1/2 and so push every unit by std/2 per step).</summary>
+    public NoiseDistribution NoiseDistribution { get; init; } = NoiseDistribution.StandardNormal;
+
     /// <summary>Steps of the single quiescent run that serves all metrics.</summary>
     public int TotalSteps => Math.Max(KlSteps, Math.Max(VarianceSteps, StepDistanceSteps));
 
@@ -75,17 +79,19 @@ public static class SpatialReactivation
     /// <param name="placeCells">Place cells used for decoding.</param>
     /// <param name="noise">Noise during the active run (the training noise, as the reference).</param>
     /// <param name="seed">Seed of the noise streams.</param>
+    /// <param name="distribution">Distribution of the raw input and recurrent draws (the training one).</param>
     /// <returns>Decoded positions [batch, time, 2], m.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">Sizes do not match the model.</exception>
-    public static float[] DecodeActive(VanillaRnn model, SpatialNavigationBatch batch, PlaceCells placeCells, NoiseLevels noise, ulong seed)
+    public static float[] DecodeActive(VanillaRnn model, SpatialNavigationBatch batch, PlaceCells placeCells, NoiseLevels noise, ulong seed,
+        NoiseDistribution distribution = NoiseDistribution.StandardNormal)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(placeCells);
         ArgumentNullException.ThrowIfNull(noise);
         var tape = model.CreateTape(batch.BatchSize, batch.TimeSteps);
-        model.Forward(batch.Inputs, batch.InitialState, noise, NoiseStreams.FromSeed(seed), tape);
+        model.Forward(batch.Inputs, batch.InitialState, noise, NoiseStreams.FromSeed(seed, distribution), tape);
         var decoded = new float[batch.BatchSize * batch.TimeSteps * 2];
         placeCells.Decode(tape.Outputs, decoded);
         return decoded;
@@ -131,7 +137,10 @@ public static class SpatialReactivation
         var hidden0 = new float[batch * model.Options.HiddenSize];
         model.Encode(initState, batch, hidden0);
         int steps = options.TotalSteps;
-        var noise = new GaussianNoiseSource(SeedSequence.Derive(options.Seed, SeedSequence.NoiseStream, 0));
+        ulong noiseSeed = SeedSequence.Derive(options.Seed, SeedSequence.NoiseStream, 0);
+        INoiseSource noise = options.NoiseDistribution == NoiseDistribution.Uniform01
+            ? new UniformNoiseSource(noiseSeed)
+            : new GaussianNoiseSource(noiseSeed);
         float[] decoded = Quiescence.Run(model, hidden0, batch, steps, quiescentNoiseStd, noise,
             (y, d) => placeCells.Decode(y, d), 2);
 

@@ -23,6 +23,7 @@ public sealed class GaussianNoiseSource : INoiseSource
     public NoiseDistribution Distribution => NoiseDistribution.StandardNormal;
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Fill(Span<float> destination)
     {
         while (destination.Length > 0)
@@ -31,9 +32,10 @@ public sealed class GaussianNoiseSource : INoiseSource
             Span<float> u1 = _u1.AsSpan(0, pairs), u2 = _u2.AsSpan(0, pairs), r = _radius.AsSpan(0, pairs);
             for (int i = 0; i < pairs; i++)
             {
-                // u1 in (0, 1] so that log(u1) is finite.
-                u1[i] = ((_rng.NextUInt64() >> 40) + 1) * (1.0f / 16777216.0f);
-                u2[i] = (_rng.NextUInt64() >> 40) * (MathF.Tau / 16777216.0f);
+                // One 64-bit draw gives both 24-bit uniforms; u1 in (0, 1] so that log(u1) is finite.
+                ulong bits = _rng.NextUInt64();
+                u1[i] = ((bits >> 40) + 1) * (1.0f / 16777216.0f);
+                u2[i] = ((bits >> 8) & 0xFFFFFF) * (MathF.Tau / 16777216.0f);
             }
             TensorPrimitives.Log(u1, r);
             TensorPrimitives.Multiply(r, -2f, r);

@@ -17,6 +17,7 @@ public sealed class UniformNoiseSource : INoiseSource
     public NoiseDistribution Distribution => NoiseDistribution.Uniform01;
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Fill(Span<float> destination)
     {
         for (int i = 0; i < destination.Length; i++) destination[i] = _rng.NextSingle();
