@@ -35,6 +35,8 @@ public enum BandwidthRule
 /// <para>The sum of exponentials is kept relative to the smallest squared distance seen so far (an online
 /// log-sum-exp), so <see cref="LogEvaluate"/> stays finite and accurate arbitrarily far from the data, where the
 /// density itself underflows to 0.</para>
+/// <para>An instance is immutable after construction and safe to use from several threads at once. Results are
+/// reproducible for a given machine; the 512-bit, 256-bit and scalar paths round differently in the last bits.</para>
 /// </remarks>
 public sealed class GaussianKde
 {
@@ -43,6 +45,10 @@ public sealed class GaussianKde
 
     // Padding granularity of each leaf in the whitened coordinate arrays (the widest vector, 8 doubles).
     private const int Pad = 8;
+
+    // A fused leaf pass relative to a shift more than this above the leaf's minimum risks exp overflow (e^650 × 256
+    // terms stays finite); such a leaf is summed again relative to its own minimum.
+    private const double OverflowGuard = 1300;
 
     // Segments of the partition at least this large split their two halves across threads.
     private const int ParallelPartitionSize = 16384;
@@ -60,11 +66,7 @@ public sealed class GaussianKde
     private readonly int[] _leafStart;     // [leaves + 1] offsets of each leaf in a row of _whitened (multiples of Pad)
     private readonly double[] _leafLow;    // [leaves, d] bounding box of each leaf, whitened coordinates
     private readonly double[] _leafHigh;   // [leaves, d]
-    private readonly double _cutoff;
-
-    // A fused leaf pass relative to a shift more than this above the leaf's minimum risks exp overflow (e^650 × 256
-    // terms stays finite); such a leaf is summed again relative to its own minimum.
-    private const double OverflowGuard = 1300;       // squared whitened distance beyond the nearest point at which kernels are negligible
+    private readonly double _cutoff;       // squared whitened distance beyond the nearest point at which kernels are negligible
     private readonly double[] _kernelCovariance;
     private readonly double _logNorm;
 
