@@ -246,6 +246,7 @@ public sealed class GaussianKde
     // Recursively reorders the points white[start..end) (rows of d values) by splitting at the median of the widest
     // coordinate until leaves hold at most LeafSize points. Large halves are reordered in parallel; each half's
     // result depends only on its own contents, so the layout is the same for any thread count.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Partition(double[] white, int d, int start, int end)
     {
         if (end - start <= LeafSize) return;
@@ -281,6 +282,7 @@ public sealed class GaussianKde
 
     // Quickselect (Hoare partition, median-of-three pivot) on the rows of white: afterwards row target holds the point
     // whose coordinate dim ranks target-th within rows left..right, with no larger one before it and no smaller after.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Select(double[] white, int d, int dim, int left, int right, int target)
     {
         while (right > left)
@@ -433,6 +435,7 @@ public sealed class GaussianKde
     // squared distance seen so far (rescaled whenever a leaf brings a closer point). The leaf nearest to the query goes
     // first, so that the shift is right early, and leaves whose bounding box is farther than the shift plus the cutoff
     // are skipped (their kernels are below 1e-16 of the sum). The order depends only on the query, never on threads.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LogDensityWhitened(ReadOnlySpan<double> query, Span<double> bounds)
     {
         int d = query.Length, leaves = _leafStart.Length - 1;
@@ -473,6 +476,7 @@ public sealed class GaussianKde
     }
 
     // Σ_j exp(−½ (|q − y_j|² − shift)) over the points of one leaf, in one pass; also the leaf's smallest squared distance.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LeafSum(ReadOnlySpan<double> query, int leaf, double shift, out double leafMin)
     {
         int d = query.Length, start = _leafStart[leaf], end = _leafStart[leaf + 1];
@@ -534,6 +538,7 @@ public sealed class GaussianKde
     }
 
     // dist[j] = Σ_k (query[k] − y_k[start + j])²; returns min_j dist[j]. length is a multiple of Pad.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double SquaredDistances(ReadOnlySpan<double> query, int start, Span<double> dist)
     {
         int d = query.Length, length = dist.Length;
@@ -593,6 +598,7 @@ public sealed class GaussianKde
     }
 
     // Σ_j exp(−½ (dist[j] − shift)), in a fixed order for a given ISA tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SumShiftedExp(ReadOnlySpan<double> dist, double shift)
     {
         int length = dist.Length;

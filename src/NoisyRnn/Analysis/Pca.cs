@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MathNet.Numerics.LinearAlgebra;
@@ -159,6 +160,7 @@ public static class Pca
 
     // Covariance (ddof 1), [d, d] row-major. The centred data are transposed block by block into `block`
     // ([dPadded, Rows], zero padded), and C += Bᵀ B is formed from 4 × 4 tiles of dot products over the block rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double[] Covariance(ReadOnlySpan<float> data, int n, int d, double[] mean)
     {
         int dp = (d + 3) / 4 * 4;
@@ -191,6 +193,7 @@ public static class Pca
         return cov;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateTileRow(double[] block, double[] acc, int dp, int t)
     {
         int i0 = 4 * t;
@@ -207,6 +210,7 @@ public static class Pca
     }
 
     // tile[a*4+c] = Σ_r block[i0+a, r] · block[j0+c, r] over the Rows columns of the block (512-bit tier).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotTile512(ref double b, int i0, int j0, Span<double> tile)
     {
         Vector512<double> s00 = default, s01 = default, s02 = default, s03 = default;
@@ -240,6 +244,7 @@ public static class Pca
     }
 
     // tile[a*4+c] = Σ_r block[i0+a, r] · block[j0+c, r] over the Rows columns of the block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotTile256(ref double b, int i0, int j0, Span<double> tile)
     {
         Vector256<double> s00 = default, s01 = default, s02 = default, s03 = default;
