@@ -70,6 +70,9 @@ public sealed class GaussianKde
     private readonly double[] _kernelCovariance;
     private readonly double _logNorm;
 
+    // The vector width of the distance/exp kernels (the widest the hardware has, unless a test lowered it).
+    internal SimdTier Tier { get; }
+
     /// <summary>
     /// Builds the estimate with a bandwidth factor from a rule, exactly as <c>scipy.stats.gaussian_kde(data.T,
     /// bw_method="scott" | "silverman")</c>.
@@ -81,7 +84,7 @@ public sealed class GaussianKde
     /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
     /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule = BandwidthRule.Scott)
-        : this(data, dimensions, rule, double.NaN, fromRule: true)
+        : this(data, dimensions, rule, double.NaN, fromRule: true, SimdTiers.Best)
     {
     }
 
@@ -96,12 +99,19 @@ public sealed class GaussianKde
     /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
     /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, double bandwidthFactor)
-        : this(data, dimensions, BandwidthRule.Scott, bandwidthFactor, fromRule: false)
+        : this(data, dimensions, BandwidthRule.Scott, bandwidthFactor, fromRule: false, SimdTiers.Best)
     {
     }
 
-    private GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule, double bandwidthFactor, bool fromRule)
+    // Scott's rule with the kernels forced to a given vector tier (lowered to what the hardware has): for tests.
+    internal GaussianKde(ReadOnlySpan<double> data, int dimensions, SimdTier tier)
+        : this(data, dimensions, BandwidthRule.Scott, double.NaN, fromRule: true, SimdTiers.Clamp(tier))
     {
+    }
+
+    private GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule, double bandwidthFactor, bool fromRule, SimdTier tier)
+    {
+        Tier = tier;
         Guard.Positive(dimensions);
         if (fromRule && rule is not (BandwidthRule.Scott or BandwidthRule.Silverman))
             throw new ArgumentOutOfRangeException(nameof(rule), rule, "rule must be Scott or Silverman.");
@@ -481,7 +491,7 @@ public sealed class GaussianKde
     {
         int d = query.Length, start = _leafStart[leaf], end = _leafStart[leaf + 1];
         ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
-        if (Vector512.IsHardwareAccelerated)
+        if (Tier == SimdTier.Vector512)
         {
             var min = Vector512.Create(double.PositiveInfinity);
             var acc = Vector512<double>.Zero;
@@ -501,7 +511,7 @@ public sealed class GaussianKde
             leafMin = HorizontalMin(min.GetLower(), min.GetUpper());
             return Vector512.Sum(acc);
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (Tier >= SimdTier.Vector256)
         {
             var min = Vector256.Create(double.PositiveInfinity);
             var acc = Vector256<double>.Zero;
@@ -544,7 +554,7 @@ public sealed class GaussianKde
         int d = query.Length, length = dist.Length;
         ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
         ref double output = ref MemoryMarshal.GetReference(dist);
-        if (Vector512.IsHardwareAccelerated)
+        if (Tier == SimdTier.Vector512)
         {
             var min = Vector512.Create(double.PositiveInfinity);
             for (int j = 0; j < length; j += Vector512<double>.Count)
@@ -560,7 +570,7 @@ public sealed class GaussianKde
             }
             return HorizontalMin(min.GetLower(), min.GetUpper());
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (Tier >= SimdTier.Vector256)
         {
             var min = Vector256.Create(double.PositiveInfinity);
             for (int j = 0; j < length; j += Vector256<double>.Count)
@@ -599,11 +609,11 @@ public sealed class GaussianKde
 
     // Σ_j exp(−½ (dist[j] − shift)), in a fixed order for a given ISA tier.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double SumShiftedExp(ReadOnlySpan<double> dist, double shift)
+    private double SumShiftedExp(ReadOnlySpan<double> dist, double shift)
     {
         int length = dist.Length;
         ref double input = ref MemoryMarshal.GetReference(dist);
-        if (Vector512.IsHardwareAccelerated)
+        if (Tier == SimdTier.Vector512)
         {
             var half = Vector512.Create(-0.5);
             var offset = Vector512.Create(0.5 * shift);
@@ -612,7 +622,7 @@ public sealed class GaussianKde
                 acc += Vector512.Exp(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, (nuint)j), half, offset));
             return Vector512.Sum(acc);
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (Tier >= SimdTier.Vector256)
         {
             var half = Vector256.Create(-0.5);
             var offset = Vector256.Create(0.5 * shift);
