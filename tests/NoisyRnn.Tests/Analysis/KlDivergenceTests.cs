@@ -70,13 +70,24 @@ public class KlDivergenceTests
         return new GaussianKde(data, 2);
     }
 
+    // Edge-effect prediction for KL(uniform || KDE of uniform samples): at depth t kernel widths s inside a wall the
+    // KDE keeps only Φ(t) of the uniform density, so each wall adds (s / side) ∫_0^∞ −ln Φ(t) dt to the KL, with
+    // ∫_0^∞ −ln Φ(t) dt = 0.47754 (numerical quadrature). Two walls per axis: 2 (s_x / w + s_y / h) × 0.47754.
+    private const double EdgeIntegral = 0.47754;
+
+    // Allowance around the prediction: the KDE's own sampling noise and its small off-diagonal kernel covariance.
+    private const double EdgeModelRelative = 0.1;
+
     [Fact]
-    public void UniformBaselineIsSmallAndPositive()
+    public void UniformBaselineIsSmallPositiveAndMatchesTheEdgeEffect()
     {
-        KlEstimate kl = KlDivergence.UniformToKde(BoxWidth, BoxHeight, UniformKde(), 2500, seed: 3);
-        // The KDE of uniform samples leaks mass past the walls, so it underestimates the density inside: KL > 0,
-        // but only by the edge effect (~ a few hundredths of a nat).
-        Assert.True(kl.Value > 0 && kl.Value < 0.15, $"KL(uniform || KDE of uniform) = {kl.Value}");
+        GaussianKde p = UniformKde();
+        KlEstimate kl = KlDivergence.UniformToKde(BoxWidth, BoxHeight, p, 2500, seed: 3);
+        double[] kernel = p.KernelCovariance;
+        double predicted = 2 * (Math.Sqrt(kernel[0]) / BoxWidth + Math.Sqrt(kernel[3]) / BoxHeight) * EdgeIntegral;
+        Assert.True(kl.Value > 0, $"KL(uniform || KDE of uniform) = {kl.Value} must be positive");
+        double bound = StandardErrors * kl.StandardError + EdgeModelRelative * predicted;
+        Assert.True(Math.Abs(kl.Value - predicted) <= bound, $"KL {kl.Value} ± {kl.StandardError}, edge-effect prediction {predicted} ± {bound}");
     }
 
     [Fact]
