@@ -35,6 +35,8 @@ public enum BandwidthRule
 /// <para>The sum of exponentials is kept relative to the smallest squared distance seen so far (an online
 /// log-sum-exp), so <see cref="LogEvaluate"/> stays finite and accurate arbitrarily far from the data, where the
 /// density itself underflows to 0.</para>
+/// <para>An instance is immutable after construction and safe to use from several threads at once. Results are
+/// reproducible for a given machine; the 512-bit, 256-bit and scalar paths round differently in the last bits.</para>
 /// </remarks>
 public sealed class GaussianKde
 {
@@ -43,6 +45,10 @@ public sealed class GaussianKde
 
     // Padding granularity of each leaf in the whitened coordinate arrays (the widest vector, 8 doubles).
     private const int Pad = 8;
+
+    // A fused leaf pass relative to a shift more than this above the leaf's minimum risks exp overflow (e^650 × 256
+    // terms stays finite); such a leaf is summed again relative to its own minimum.
+    private const double OverflowGuard = 1300;
 
     // Segments of the partition at least this large split their two halves across threads.
     private const int ParallelPartitionSize = 16384;
@@ -60,13 +66,12 @@ public sealed class GaussianKde
     private readonly int[] _leafStart;     // [leaves + 1] offsets of each leaf in a row of _whitened (multiples of Pad)
     private readonly double[] _leafLow;    // [leaves, d] bounding box of each leaf, whitened coordinates
     private readonly double[] _leafHigh;   // [leaves, d]
-    private readonly double _cutoff;
-
-    // A fused leaf pass relative to a shift more than this above the leaf's minimum risks exp overflow (e^650 × 256
-    // terms stays finite); such a leaf is summed again relative to its own minimum.
-    private const double OverflowGuard = 1300;       // squared whitened distance beyond the nearest point at which kernels are negligible
+    private readonly double _cutoff;       // squared whitened distance beyond the nearest point at which kernels are negligible
     private readonly double[] _kernelCovariance;
     private readonly double _logNorm;
+
+    // The vector width of the distance/exp kernels (the widest the hardware has, unless a test lowered it).
+    internal SimdTier Tier { get; }
 
     /// <summary>
     /// Builds the estimate with a bandwidth factor from a rule, exactly as <c>scipy.stats.gaussian_kde(data.T,
@@ -79,7 +84,7 @@ public sealed class GaussianKde
     /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
     /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule = BandwidthRule.Scott)
-        : this(data, dimensions, rule, double.NaN, fromRule: true)
+        : this(data, dimensions, rule, double.NaN, fromRule: true, SimdTiers.Best)
     {
     }
 
@@ -94,12 +99,19 @@ public sealed class GaussianKde
     /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
     /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, double bandwidthFactor)
-        : this(data, dimensions, BandwidthRule.Scott, bandwidthFactor, fromRule: false)
+        : this(data, dimensions, BandwidthRule.Scott, bandwidthFactor, fromRule: false, SimdTiers.Best)
     {
     }
 
-    private GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule, double bandwidthFactor, bool fromRule)
+    // Scott's rule with the kernels forced to a given vector tier (lowered to what the hardware has): for tests.
+    internal GaussianKde(ReadOnlySpan<double> data, int dimensions, SimdTier tier)
+        : this(data, dimensions, BandwidthRule.Scott, double.NaN, fromRule: true, SimdTiers.Clamp(tier))
     {
+    }
+
+    private GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule, double bandwidthFactor, bool fromRule, SimdTier tier)
+    {
+        Tier = tier;
         Guard.Positive(dimensions);
         if (fromRule && rule is not (BandwidthRule.Scott or BandwidthRule.Silverman))
             throw new ArgumentOutOfRangeException(nameof(rule), rule, "rule must be Scott or Silverman.");
@@ -244,6 +256,7 @@ public sealed class GaussianKde
     // Recursively reorders the points white[start..end) (rows of d values) by splitting at the median of the widest
     // coordinate until leaves hold at most LeafSize points. Large halves are reordered in parallel; each half's
     // result depends only on its own contents, so the layout is the same for any thread count.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Partition(double[] white, int d, int start, int end)
     {
         if (end - start <= LeafSize) return;
@@ -279,6 +292,7 @@ public sealed class GaussianKde
 
     // Quickselect (Hoare partition, median-of-three pivot) on the rows of white: afterwards row target holds the point
     // whose coordinate dim ranks target-th within rows left..right, with no larger one before it and no smaller after.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Select(double[] white, int d, int dim, int left, int right, int target)
     {
         while (right > left)
@@ -431,6 +445,7 @@ public sealed class GaussianKde
     // squared distance seen so far (rescaled whenever a leaf brings a closer point). The leaf nearest to the query goes
     // first, so that the shift is right early, and leaves whose bounding box is farther than the shift plus the cutoff
     // are skipped (their kernels are below 1e-16 of the sum). The order depends only on the query, never on threads.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LogDensityWhitened(ReadOnlySpan<double> query, Span<double> bounds)
     {
         int d = query.Length, leaves = _leafStart.Length - 1;
@@ -471,11 +486,12 @@ public sealed class GaussianKde
     }
 
     // Σ_j exp(−½ (|q − y_j|² − shift)) over the points of one leaf, in one pass; also the leaf's smallest squared distance.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LeafSum(ReadOnlySpan<double> query, int leaf, double shift, out double leafMin)
     {
         int d = query.Length, start = _leafStart[leaf], end = _leafStart[leaf + 1];
         ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
-        if (Vector512.IsHardwareAccelerated)
+        if (Tier == SimdTier.Vector512)
         {
             var min = Vector512.Create(double.PositiveInfinity);
             var acc = Vector512<double>.Zero;
@@ -495,7 +511,7 @@ public sealed class GaussianKde
             leafMin = HorizontalMin(min.GetLower(), min.GetUpper());
             return Vector512.Sum(acc);
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (Tier >= SimdTier.Vector256)
         {
             var min = Vector256.Create(double.PositiveInfinity);
             var acc = Vector256<double>.Zero;
@@ -532,12 +548,13 @@ public sealed class GaussianKde
     }
 
     // dist[j] = Σ_k (query[k] − y_k[start + j])²; returns min_j dist[j]. length is a multiple of Pad.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double SquaredDistances(ReadOnlySpan<double> query, int start, Span<double> dist)
     {
         int d = query.Length, length = dist.Length;
         ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
         ref double output = ref MemoryMarshal.GetReference(dist);
-        if (Vector512.IsHardwareAccelerated)
+        if (Tier == SimdTier.Vector512)
         {
             var min = Vector512.Create(double.PositiveInfinity);
             for (int j = 0; j < length; j += Vector512<double>.Count)
@@ -553,7 +570,7 @@ public sealed class GaussianKde
             }
             return HorizontalMin(min.GetLower(), min.GetUpper());
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (Tier >= SimdTier.Vector256)
         {
             var min = Vector256.Create(double.PositiveInfinity);
             for (int j = 0; j < length; j += Vector256<double>.Count)
@@ -591,11 +608,12 @@ public sealed class GaussianKde
     }
 
     // Σ_j exp(−½ (dist[j] − shift)), in a fixed order for a given ISA tier.
-    private static double SumShiftedExp(ReadOnlySpan<double> dist, double shift)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double SumShiftedExp(ReadOnlySpan<double> dist, double shift)
     {
         int length = dist.Length;
         ref double input = ref MemoryMarshal.GetReference(dist);
-        if (Vector512.IsHardwareAccelerated)
+        if (Tier == SimdTier.Vector512)
         {
             var half = Vector512.Create(-0.5);
             var offset = Vector512.Create(0.5 * shift);
@@ -604,7 +622,7 @@ public sealed class GaussianKde
                 acc += Vector512.Exp(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, (nuint)j), half, offset));
             return Vector512.Sum(acc);
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (Tier >= SimdTier.Vector256)
         {
             var half = Vector256.Create(-0.5);
             var offset = Vector256.Create(0.5 * shift);

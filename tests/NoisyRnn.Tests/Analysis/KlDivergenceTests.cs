@@ -4,6 +4,9 @@ namespace NoisyRnn.Tests.Analysis;
 
 public class KlDivergenceTests
 {
+    // Quantities that are equal in exact arithmetic and differ only by a few double roundings.
+    private const double DoubleRounding = 1e-12;
+
     private const int Points = 20_000;
 
     // Bound for KL(N(0,1) || N(1,1)) = 1/2 estimated through KDEs.
@@ -48,8 +51,8 @@ public class KlDivergenceTests
         // p lives far away: every ratio q/p is astronomically large and clipped at 1e7.
         var q = new GaussianKde(AnalysisTestData.Normal(500, 14), 1);
         var p = new GaussianKde(AnalysisTestData.Normal(500, 15, mean: 100), 1);
-        Assert.Equal(Math.Log(KlDivergence.ClipHigh), KlDivergence.FromPoints(q, p, [0.0, 0.5, -0.5]), 1e-12);
-        Assert.Equal(Math.Log(KlDivergence.ClipLow), KlDivergence.FromPoints(p, q, [0.0, 0.5, -0.5]), 1e-12);
+        Assert.Equal(Math.Log(KlDivergence.ClipHigh), KlDivergence.FromPoints(q, p, [0.0, 0.5, -0.5]), DoubleRounding);
+        Assert.Equal(Math.Log(KlDivergence.ClipLow), KlDivergence.FromPoints(p, q, [0.0, 0.5, -0.5]), DoubleRounding);
     }
 
     private const double BoxWidth = 2.2, BoxHeight = 1.5;
@@ -67,13 +70,24 @@ public class KlDivergenceTests
         return new GaussianKde(data, 2);
     }
 
+    // Edge-effect prediction for KL(uniform || KDE of uniform samples): at depth t kernel widths s inside a wall the
+    // KDE keeps only Φ(t) of the uniform density, so each wall adds (s / side) ∫_0^∞ −ln Φ(t) dt to the KL, with
+    // ∫_0^∞ −ln Φ(t) dt = 0.47754 (numerical quadrature). Two walls per axis: 2 (s_x / w + s_y / h) × 0.47754.
+    private const double EdgeIntegral = 0.47754;
+
+    // Allowance around the prediction: the KDE's own sampling noise and its small off-diagonal kernel covariance.
+    private const double EdgeModelRelative = 0.1;
+
     [Fact]
-    public void UniformBaselineIsSmallAndPositive()
+    public void UniformBaselineIsSmallPositiveAndMatchesTheEdgeEffect()
     {
-        KlEstimate kl = KlDivergence.UniformToKde(BoxWidth, BoxHeight, UniformKde(), 2500, seed: 3);
-        // The KDE of uniform samples leaks mass past the walls, so it underestimates the density inside: KL > 0,
-        // but only by the edge effect (~ a few hundredths of a nat).
-        Assert.True(kl.Value > 0 && kl.Value < 0.15, $"KL(uniform || KDE of uniform) = {kl.Value}");
+        GaussianKde p = UniformKde();
+        KlEstimate kl = KlDivergence.UniformToKde(BoxWidth, BoxHeight, p, 2500, seed: 3);
+        double[] kernel = p.KernelCovariance;
+        double predicted = 2 * (Math.Sqrt(kernel[0]) / BoxWidth + Math.Sqrt(kernel[3]) / BoxHeight) * EdgeIntegral;
+        Assert.True(kl.Value > 0, $"KL(uniform || KDE of uniform) = {kl.Value} must be positive");
+        double bound = StandardErrors * kl.StandardError + EdgeModelRelative * predicted;
+        Assert.True(Math.Abs(kl.Value - predicted) <= bound, $"KL {kl.Value} ± {kl.StandardError}, edge-effect prediction {predicted} ± {bound}");
     }
 
     [Fact]
@@ -82,8 +96,8 @@ public class KlDivergenceTests
         GaussianKde p = UniformKde();
         KlEstimate paper = KlDivergence.UniformToKde(BoxWidth, BoxHeight, p, 1000, seed: 9);
         KlEstimate reference = KlDivergence.UniformToKde(BoxWidth, BoxHeight, p, 1000, seed: 9, referenceDensity: true);
-        Assert.Equal(Math.Log(BoxHeight), reference.Value - paper.Value, 1e-12);
-        Assert.Equal(paper.StandardError, reference.StandardError, 1e-12);
+        Assert.Equal(Math.Log(BoxHeight), reference.Value - paper.Value, DoubleRounding);
+        Assert.Equal(paper.StandardError, reference.StandardError, DoubleRounding);
     }
 
     [Fact]

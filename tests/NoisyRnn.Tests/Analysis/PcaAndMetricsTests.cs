@@ -4,6 +4,21 @@ namespace NoisyRnn.Tests.Analysis;
 
 public class PcaAndMetricsTests
 {
+    // Quantities that are equal in exact arithmetic and differ only by a few double roundings.
+    private const double DoubleRounding = 1e-12;
+
+    // Sample variances and axes are random: allow this many standard errors (relative SE of a variance is sqrt(2/N)).
+    private const double StandardErrors = 5;
+
+    // Eigen-reconstruction vs a naive double covariance: both exact up to double rounding of a few hundred terms.
+    private const double Reconstruction = 1e-9;
+
+    // Projecting the float32-rounded mean (|mean| <= 10, rounding ~6e-7 absolute) leaves only that rounding.
+    private const double MeanProjection = 1e-5;
+
+    // Hand-computed metrics in double from small integers: exact up to a few ulps.
+    private const double Exact = 1e-12;
+
     // Variances along 4 orthonormal axes, and an offset mean.
     private static readonly double[] TrueVariances = [9, 4, 1, 0.25];
     private static readonly double[] TrueMean = [3, -2, 0.5, 10];
@@ -44,8 +59,7 @@ public class PcaAndMetricsTests
         double[,] q = Axes();
         for (int c = 0; c < 4; c++)
         {
-            // A sample variance has relative standard error sqrt(2/N) ≈ 0.01; allow 5 of them.
-            Assert.True(Math.Abs(pca.ExplainedVariance[c] / TrueVariances[c] - 1) <= 5 * Math.Sqrt(2.0 / N), $"variance {c}: {pca.ExplainedVariance[c]} vs {TrueVariances[c]}");
+                        Assert.True(Math.Abs(pca.ExplainedVariance[c] / TrueVariances[c] - 1) <= StandardErrors * Math.Sqrt(2.0 / N), $"variance {c}: {pca.ExplainedVariance[c]} vs {TrueVariances[c]}");
             double dot = 0, norm = 0, maxAbs = 0, atMax = 0;
             for (int k = 0; k < 4; k++)
             {
@@ -54,18 +68,17 @@ public class PcaAndMetricsTests
                 norm += v * v;
                 if (Math.Abs(v) > maxAbs) (maxAbs, atMax) = (Math.Abs(v), v);
             }
-            Assert.Equal(1.0, norm, 1e-12);
+            Assert.Equal(1.0, norm, DoubleRounding);
             Assert.True(Math.Abs(dot) > 0.99, $"component {c} is off its axis: |cos| = {Math.Abs(dot)}");
             Assert.True(atMax > 0, "sign convention: the largest-magnitude entry is positive");
             Assert.Equal(TrueMean[c], pca.Mean[c], 0.1);
         }
-        Assert.Equal(1.0, pca.ExplainedVarianceRatio.Sum(), 1e-12);
+        Assert.Equal(1.0, pca.ExplainedVarianceRatio.Sum(), DoubleRounding);
         Assert.Equal(TrueVariances[0] / TrueVariances.Sum(), pca.ExplainedVarianceRatio[0], 0.01);
 
         float[] meanPoint = Array.ConvertAll(pca.Mean, x => (float)x);
         double[] projected = pca.Project(meanPoint, 4);
-        // float32 rounding of the mean (|mean| ≤ 10, relative 6e-8) is the only error.
-        foreach (double v in projected) Assert.True(Math.Abs(v) < 1e-5, $"projection of the mean is {v}");
+        foreach (double v in projected) Assert.True(Math.Abs(v) < MeanProjection, $"projection of the mean is {v}");
     }
 
     [Fact]
@@ -90,7 +103,7 @@ public class PcaAndMetricsTests
                 naive /= N - 1;
                 double rebuilt = 0;
                 for (int c = 0; c < D; c++) rebuilt += pca.ExplainedVariance[c] * pca.Components[c * D + a] * pca.Components[c * D + b];
-                Assert.True(Math.Abs(rebuilt - naive) <= 1e-9 * (1 + Math.Abs(naive)), $"cov[{a},{b}]: eigen-rebuilt {rebuilt} vs naive {naive}");
+                Assert.True(Math.Abs(rebuilt - naive) <= Reconstruction * (1 + Math.Abs(naive)), $"cov[{a},{b}]: eigen-rebuilt {rebuilt} vs naive {naive}");
             }
         }
         for (int c = 1; c < D; c++) Assert.True(pca.ExplainedVariance[c] <= pca.ExplainedVariance[c - 1]);
@@ -104,9 +117,9 @@ public class PcaAndMetricsTests
         // One trajectory along x: 0, 1, 2, 3 (variance 5/3 with ddof 1, steps of 1);
         // one along a 3-4-5 line: (0,0), (3,4), (0,0), (3,4) (variance (9+16)·(4·0.25)/3 = 25/3, steps of 5).
         float[] traj = [0, 0, 1, 0, 2, 0, 3, 0, 0, 0, 3, 4, 0, 0, 3, 4];
-        Assert.Equal((5.0 / 3 + 25.0 / 3) / 2, ReactivationMetrics.OutputVariance(traj, 2, 4, 2, 0), 1e-12);
+        Assert.Equal((5.0 / 3 + 25.0 / 3) / 2, ReactivationMetrics.OutputVariance(traj, 2, 4, 2, 0), Exact);
         // Shift 2 keeps the last two steps: (2,0),(3,0) -> 0.5; (0,0),(3,4) -> 12.5.
-        Assert.Equal((0.5 + 12.5) / 2, ReactivationMetrics.OutputVariance(traj, 2, 4, 2, 2), 1e-12);
+        Assert.Equal((0.5 + 12.5) / 2, ReactivationMetrics.OutputVariance(traj, 2, 4, 2, 2), Exact);
         Assert.Equal([1.0, 5.0], ReactivationMetrics.StepDistances(traj, 2, 4, 2));
         Assert.Equal(3.0, ReactivationMetrics.MeanStepDistance(traj, 2, 4, 2));
     }
