@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using System.Text.Json;
+using NoisyRnn.Cli.Commands;
+using NoisyRnn.Kernels;
+
+namespace NoisyRnn.Tests.Kernels;
+
+/// <summary>
+/// Runs the CLI's fixed forward+BPTT pass in child processes with the runtime's SIMD switches turned off, asserts that
+/// the tier really changed, and that results agree with this process within float tolerance (DESIGN.md, convention 4).
+/// </summary>
+public class IsaTierProcessTests
+{
+    // Float sums over a few thousand values differ across vector widths only by reassociation: ~1e-6 relative.
+    private const double RelativeTolerance = 1e-4;
+
+    private static JsonElement RunInfo(params (string Name, string Value)[] environment)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "NoisyRnn.Cli.dll");
+        Assert.True(File.Exists(cli), $"{cli} not found next to the tests");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(cli);
+        start.ArgumentList.Add("info");
+        start.ArgumentList.Add("--checksum");
+        start.ArgumentList.Add("--json");
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(120_000), "child process timed out");
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {stderr}");
+        return JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    private static void AssertClose(double expected, double actual, string what)
+    {
+        Assert.True(Math.Abs(expected - actual) <= RelativeTolerance * Math.Max(1, Math.Abs(expected)), $"{what}: {actual} vs {expected}");
+    }
+
+    [Fact]
+    public void ForcedTiersChangeTheTierAndAgreeWithinTolerance()
+    {
+        var (outputs, gradient) = InfoCommand.Checksum();
+        var cases = new List<(string Expected, (string, string)[] Env)>
+        {
+            ("Scalar", [("DOTNET_EnableHWIntrinsic", "0")]),
+        };
+        if (Vector512.IsHardwareAccelerated) cases.Add(("Vector256", [("DOTNET_EnableAVX512", "0")]));
+        foreach (var (expected, env) in cases)
+        {
+            var info = RunInfo(env);
+            Assert.Equal(expected, info.GetProperty("isa_tier").GetString());
+            Assert.NotEqual(Isa.Tier.ToString(), expected);
+            AssertClose(outputs, info.GetProperty("output_sum").GetDouble(), $"{expected} output sum");
+            AssertClose(gradient, info.GetProperty("gradient_sum").GetDouble(), $"{expected} gradient sum");
+        }
+    }
+}
