@@ -25,7 +25,8 @@ public sealed class SpatialTrainer
     /// <param name="task">The task: trajectory generator (sequence length = time steps per batch) and place cells.</param>
     /// <param name="options">Training options; validated.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">The model's sizes do not fit the task.</exception>
+    /// <exception cref="ArgumentException">The model's sizes do not fit the task, or the task has fewer than 3 place cells
+    /// (evaluation decodes positions from the top 3; ParamName "task").</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public SpatialTrainer(VanillaRnn model, SpatialNavigationTask task, TrainingOptions options)
     {
@@ -34,6 +35,8 @@ public sealed class SpatialTrainer
         ArgumentNullException.ThrowIfNull(options);
         var placeCells = task.PlaceCells;
         options.Validate();
+        if (placeCells.Count < 3)
+            throw new ArgumentException($"task has {placeCells.Count} place cell(s); expected at least 3 (positions are decoded from the 3 most active cells).", nameof(task));
         var o = model.Options;
         if (o.InputSize != 2) throw new ArgumentException($"model.Options.InputSize is {o.InputSize}; the spatial task needs 2 (velocity x, y).", nameof(model));
         if (o.OutputSize != placeCells.Count) throw new ArgumentException($"model.Options.OutputSize is {o.OutputSize}; expected the place-cell count {placeCells.Count}.", nameof(model));
@@ -61,12 +64,15 @@ public sealed class SpatialTrainer
     /// <param name="cancellationToken">Stops between steps; the last checkpoint stays valid.</param>
     /// <returns>Evaluations and timings.</returns>
     /// <exception cref="TrainingDivergedException">The loss or a gradient became non-finite; the update was not applied.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt or belongs to another model shape.</exception>
+    /// <exception cref="ArgumentException"><paramref name="checkpointPath"/> is empty or white space.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt, belongs to another model shape, or is
+    /// beyond <see cref="TrainingOptions.Steps"/>. A checkpoint exactly at Steps trains nothing and evaluates once.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public TrainingResult Train(IProgress<TrainingProgress>? progress = null, string? checkpointPath = null, bool resume = false,
         CancellationToken cancellationToken = default)
     {
         var o = Options;
+        if (checkpointPath != null) ArgumentException.ThrowIfNullOrWhiteSpace(checkpointPath);
         var adam = new Adam(o.Adam, _model.Parameters.Length);
         int startStep = 0;
         if (resume && checkpointPath != null && File.Exists(checkpointPath))
@@ -74,6 +80,8 @@ public sealed class SpatialTrainer
             var saved = Checkpoint.Load(checkpointPath);
             if (saved.Model.Options != _model.Options)
                 throw new InvalidDataException($"Checkpoint {checkpointPath} describes {saved.Model.Options}, not the model being trained ({_model.Options}).");
+            if (saved.Step > o.Steps)
+                throw new InvalidDataException($"Checkpoint {checkpointPath} is at step {saved.Step}; expected at most Steps = {o.Steps}. Raise Steps or start a new run.");
             saved.Model.Parameters.Values.CopyTo(_model.Parameters.Values, 0);
             if (saved.AdamFirstMoment != null && saved.AdamSecondMoment != null)
             {
@@ -120,6 +128,8 @@ public sealed class SpatialTrainer
                 Checkpoint.Save(checkpointPath, _model, step, adam);
             progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, evaluation));
         }
+        // A resumed run that was already complete trains nothing; still report where it stands.
+        if (evaluations.Count == 0) evaluations.Add(Evaluate(startStep));
         return new TrainingResult(evaluations, loss, clock.Elapsed.TotalSeconds, startStep);
     }
 
@@ -146,11 +156,13 @@ public sealed class SpatialTrainer
     /// <param name="decoded">Decoded positions [n, 2].</param>
     /// <param name="truth">True positions [n, 2].</param>
     /// <returns>(mean distance, mean squared coordinate error).</returns>
-    /// <exception cref="ArgumentException">Lengths differ or are not even.</exception>
+    /// <exception cref="ArgumentException">Lengths differ or are not even, or a value is NaN or infinite.</exception>
     public static (double MeanDistance, double MeanSquaredError) PositionErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth)
     {
         Guard.Length(truth.Length, decoded.Length, nameof(truth), "decoded.Length");
         if (decoded.Length == 0 || decoded.Length % 2 != 0) throw new ArgumentException($"decoded must hold [n, 2] positions; length is {decoded.Length}.", nameof(decoded));
+        Guard.AllFinite(decoded, nameof(decoded));
+        Guard.AllFinite(truth, nameof(truth));
         double dist = 0, sq = 0;
         for (int i = 0; i < decoded.Length; i += 2)
         {
