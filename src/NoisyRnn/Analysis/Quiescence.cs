@@ -35,7 +35,7 @@ public static class Quiescence
     /// <returns>Decoded trajectories [batch, steps, decodedSize].</returns>
     /// <exception cref="ArgumentException">Wrong span length or non-finite initial states.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size or the noise std is out of range.</exception>
-    /// <exception cref="SimulationDivergedException">The state became non-finite; the step is counted from the start of the run.</exception>
+    /// <exception cref="SimulationDivergedException">The state or its readout became non-finite; the step is counted from the start of the run.</exception>
     public static float[] Run(VanillaRnn model, ReadOnlySpan<float> initialHidden, int batch, int steps, float noiseStd,
         INoiseSource noise, OutputDecoder decode, int decodedSize)
     {
@@ -68,7 +68,17 @@ public static class Quiescence
             }
             catch (SimulationDivergedException e)
             {
-                throw new SimulationDivergedException(t0 + e.Step, steps);
+                throw new SimulationDivergedException(t0 + e.Step, steps, "the hidden state");
+            }
+            // A finite but huge state can overflow the readout before the state itself does: report it as divergence
+            // at that step rather than letting the decoder reject non-finite activations.
+            for (int t = 0; t < n; t++)
+            {
+                for (int b = 0; b < batch; b++)
+                {
+                    if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(y.Slice((b * n + t) * outputs, outputs)))
+                        throw new SimulationDivergedException(t0 + t, steps, "the readout W_out h");
+                }
             }
             decode(y, d);
             for (int b = 0; b < batch; b++)
