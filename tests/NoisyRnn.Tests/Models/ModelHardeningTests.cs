@@ -52,3 +52,13 @@ public class ModelHardeningTests
         Assert.Equal("distribution", e.ParamName);
     }
 }
+
+public class ParameterSetHardeningTests
+{
+    [Fact]
+    public void LayoutLargerThanAnArrayIsAnArgumentException()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ParameterSet([("a", new[] { 65536, 65536 })]));
+        Assert.Equal("layout", e.ParamName);
+    }
+}
