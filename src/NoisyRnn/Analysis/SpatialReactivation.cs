@@ -44,7 +44,7 @@ public sealed record ReactivationOptions
     {
         if (KlSteps <= 0) throw new ArgumentOutOfRangeException(nameof(KlSteps), KlSteps, "KlSteps must be > 0.");
         if (VarianceShift < 0) throw new ArgumentOutOfRangeException(nameof(VarianceShift), VarianceShift, "VarianceShift must be >= 0.");
-        if (VarianceSteps < VarianceShift + 2) throw new ArgumentOutOfRangeException(nameof(VarianceSteps), VarianceSteps, $"VarianceSteps must be >= VarianceShift + 2 = {VarianceShift + 2}.");
+        if (VarianceSteps < VarianceShift + 2L) throw new ArgumentOutOfRangeException(nameof(VarianceSteps), VarianceSteps, $"VarianceSteps must be >= VarianceShift + 2 = {VarianceShift + 2L}.");
         if (StepDistanceSteps < 2) throw new ArgumentOutOfRangeException(nameof(StepDistanceSteps), StepDistanceSteps, "StepDistanceSteps must be >= 2.");
         if (KlSamples <= 0) throw new ArgumentOutOfRangeException(nameof(KlSamples), KlSamples, "KlSamples must be > 0.");
         if (!Enum.IsDefined(NoiseDistribution))

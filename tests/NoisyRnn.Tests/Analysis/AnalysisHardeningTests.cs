@@ -85,3 +85,23 @@ public class AnalysisHardeningTests
         Assert.Equal(110, e.Step);
     }
 }
+
+public class AnalysisSizeHardeningTests
+{
+    [Fact]
+    public void VarianceShiftNearIntMaxDoesNotOverflowTheCheck()
+    {
+        // VarianceShift + 2 used to wrap to a negative number, so VarianceSteps = int.MaxValue "passed".
+        var o = new ReactivationOptions { VarianceShift = int.MaxValue - 1, VarianceSteps = int.MaxValue };
+        Assert.Equal("VarianceSteps", Assert.Throws<ArgumentOutOfRangeException>(o.Validate).ParamName);
+    }
+
+    [Fact]
+    public void QuiescentRunTooLongForOneArrayNamesSteps()
+    {
+        var model = new VanillaRnn(new VanillaRnnOptions(2, 4, 8, 8));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Quiescence.Run(model, new float[4], 1, int.MaxValue, 0f, new GaussianNoiseSource(1), (y, d) => { }, 1000));
+        Assert.Equal("steps", e.ParamName);
+    }
+}
