@@ -193,3 +193,19 @@ public class TrainingHardeningTests : IDisposable
         Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
     }
 }
+
+public class MseLossHardeningTests
+{
+    [Fact]
+    public void NonFiniteTargetsAreRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => MseLoss.Compute([0f, 1f], [0f, float.NaN], new float[2]));
+        Assert.Equal("targets", e.ParamName);
+    }
+
+    [Fact]
+    public void NonFiniteOutputsStillGiveANonFiniteLossForDivergenceDetection()
+    {
+        Assert.True(double.IsNaN(MseLoss.Compute([float.NaN], [0f], [])));
+    }
+}
