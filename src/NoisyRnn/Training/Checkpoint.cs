@@ -98,7 +98,8 @@ public static class Checkpoint
     /// <returns>The model and optimizer state.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a checkpoint, is truncated, fails its checksum, or its header is
-    /// unreadable or inconsistent (invalid options, negative step, sizes that do not match the data, non-finite parameters).</exception>
+    /// unreadable or inconsistent (invalid options, negative step, sizes that do not match the data, non-finite parameters, or
+    /// non-finite or negative Adam moments).</exception>
     public static CheckpointData Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -161,6 +162,10 @@ public static class Checkpoint
         parameters.CopyTo(model.Parameters.Values, 0);
         float[]? m = header.HasAdam ? Read() : null;
         float[]? v = header.HasAdam ? Read() : null;
+        if (m != null && v != null
+            && (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(m) || !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(v)
+                || System.Numerics.Tensors.TensorPrimitives.Min<float>(v) < 0))
+            throw new InvalidDataException($"{path} holds invalid Adam moments (non-finite values or a negative second moment).");
         return new CheckpointData(model, header.Step, header.AdamStepCount, m, v, header.Metadata);
     }
 }

@@ -63,7 +63,8 @@ public sealed class SpatialTrainer
     /// <param name="resume">Continue from the checkpoint at <paramref name="checkpointPath"/> if it exists.</param>
     /// <param name="cancellationToken">Stops between steps; the last checkpoint stays valid.</param>
     /// <returns>Evaluations and timings.</returns>
-    /// <exception cref="TrainingDivergedException">The loss or a gradient became non-finite; the update was not applied.</exception>
+    /// <exception cref="TrainingDivergedException">The loss, a gradient or the updated parameters became non-finite; the update
+    /// was not applied (the model keeps its last finite parameters).</exception>
     /// <exception cref="ArgumentException"><paramref name="checkpointPath"/> is empty or white space.</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt, belongs to another model shape, or is
     /// beyond <see cref="TrainingOptions.Steps"/>. A checkpoint exactly at Steps trains nothing and evaluates once.</exception>
@@ -95,6 +96,7 @@ public sealed class SpatialTrainer
         int batch = o.BatchSize, time = _task.Options.SequenceLength, cells = _task.PlaceCells.Count;
         var tape = _model.CreateTape(batch, time);
         var gradient = _model.Parameters.CloneEmpty();
+        var previous = new float[_model.Parameters.Length];
         var data = new SpatialNavigationBatch(batch, time, cells);
         var outputGradient = new float[batch * time * cells];
         var evaluations = new List<SpatialEvaluation>();
@@ -116,7 +118,15 @@ public sealed class SpatialTrainer
                 string name = gradient.Views.First(v => !TensorPrimitives.IsFiniteAll<float>(gradient[v.Name])).Name;
                 throw new TrainingDivergedException(step, $"the gradient of {name}");
             }
+            // A finite gradient can still overflow the update (a learning rate near the float32 limit): keep the last
+            // finite parameters so that the model, evaluations and checkpoints never see NaN or infinity.
+            _model.Parameters.Values.CopyTo(previous, 0);
             adam.Step(_model.Parameters.Values, gradient.Values);
+            if (!TensorPrimitives.IsFiniteAll<float>(_model.Parameters.Values))
+            {
+                previous.CopyTo(_model.Parameters.Values, 0);
+                throw new TrainingDivergedException(step, "the parameters after the Adam update");
+            }
 
             SpatialEvaluation? evaluation = null;
             if (step % o.EvaluateEvery == 0 || step == o.Steps)

@@ -186,6 +186,28 @@ public class TrainingHardeningTests : IDisposable
     }
 
     [Fact]
+    public void NegativeSecondMomentIsInvalidData()
+    {
+        string header = ValidHeader().Replace("\"HasAdam\":false", "\"HasAdam\":true");
+        var payload = new byte[3 * 12 * 4];
+        BitConverter.GetBytes(-1f).CopyTo(payload, 2 * 12 * 4);
+        Assert.Throws<InvalidDataException>(() => Checkpoint.Load(Forge(header, payload)));
+        Assert.NotNull(Checkpoint.Load(Forge(header, new byte[3 * 12 * 4])).AdamSecondMoment); // the same file with v = 0 loads
+    }
+
+    [Fact]
+    public void AnUpdateThatOverflowsIsNotAppliedAndStopsTraining()
+    {
+        // lr = 1e38 passes validation, but the bias-corrected step lr / (1 - 0.9) = 1e39 overflows float32.
+        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
+        var before = (float[])model.Parameters.Values.Clone();
+        var trainer = new SpatialTrainer(model, Task(8), Options(3) with { Adam = new AdamOptions { LearningRate = 1e38 } });
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train());
+        Assert.Equal(1, e.Step);
+        Assert.Equal(before, model.Parameters.Values);
+    }
+
+    [Fact]
     public void EmptyFileIsInvalidData()
     {
         string path = Path.Combine(_dir, "empty.nrnn");
