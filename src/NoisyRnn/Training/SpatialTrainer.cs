@@ -149,6 +149,8 @@ public sealed class SpatialTrainer
     /// </summary>
     /// <param name="step">Step number to record in the result.</param>
     /// <returns>The held-out metrics.</returns>
+    /// <exception cref="TrainingDivergedException">The network's held-out readout is not finite (parameters that are finite
+    /// but so large that W_out h overflows).</exception>
     public SpatialEvaluation Evaluate(int step = 0)
     {
         int b = Options.TestBatchSize, t = _testBatch.TimeSteps;
@@ -156,6 +158,8 @@ public sealed class SpatialTrainer
         var streams = NoiseStreams.FromSeed(SeedSequence.Derive(Options.Seed, SeedSequence.TestStream, 1), Options.NoiseDistribution);
         _model.Forward(_testBatch.Inputs, _testBatch.InitialState, Options.Noise, streams, _testTape);
         double loss = MseLoss.Compute(_testTape.Outputs, _testBatch.Targets, Span<float>.Empty);
+        // Finite but huge parameters can overflow the readout; decoding would reject it as a bad argument.
+        if (!TensorPrimitives.IsFiniteAll<float>(_testTape.Outputs)) throw new TrainingDivergedException(step, "the held-out readout");
         var decoded = new float[b * t * 2];
         _task.PlaceCells.Decode(_testTape.Outputs, decoded);
         (double error, double mse) = PositionErrors(decoded, _testBatch.Positions);

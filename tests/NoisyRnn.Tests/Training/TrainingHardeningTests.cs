@@ -208,6 +208,17 @@ public class TrainingHardeningTests : IDisposable
     }
 
     [Fact]
+    public void EvaluatingANetworkWhoseReadoutOverflowsIsDivergenceNotABadArgument()
+    {
+        var model = new VanillaRnn(new VanillaRnnOptions(2, 4, 8, 8));
+        model.Parameters[VanillaRnn.EncoderWeight].Fill(1e10f);
+        model.Parameters[VanillaRnn.OutputWeight].Fill(1e30f);
+        var trainer = new SpatialTrainer(model, Task(8), Options(1));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Evaluate(7));
+        Assert.Equal(7, e.Step);
+    }
+
+    [Fact]
     public void EmptyFileIsInvalidData()
     {
         string path = Path.Combine(_dir, "empty.nrnn");
