@@ -129,13 +129,12 @@ public sealed class SpatialNavigationTask
     /// <param name="trajectories">The trajectories; velocities and positions must be finite.</param>
     /// <returns>A batch whose inputs and positions are those of <paramref name="trajectories"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="trajectories"/> is null.</exception>
-    /// <exception cref="ArgumentException">A velocity or position is not finite (ParamName "trajectories").</exception>
+    /// <exception cref="ArgumentException">A velocity is not finite (ParamName "trajectories"), or a position is not finite
+    /// (ParamName "positions", from the place-cell encoding).</exception>
     public SpatialNavigationBatch CreateBatch(SpatialTrajectoryBatch trajectories)
     {
         ArgumentNullException.ThrowIfNull(trajectories);
         RequireFinite(trajectories.Velocity, nameof(SpatialTrajectoryBatch.Velocity), nameof(trajectories));
-        RequireFinite(trajectories.InitialPosition, nameof(SpatialTrajectoryBatch.InitialPosition), nameof(trajectories));
-        RequireFinite(trajectories.Positions, nameof(SpatialTrajectoryBatch.Positions), nameof(trajectories));
         var batch = new SpatialNavigationBatch(trajectories, PlaceCells.Count);
         Encode(batch);
         return batch;

@@ -15,16 +15,6 @@ public class SpatialTaskHardeningTests
     }
 
     [Fact]
-    public void CreateBatchNamesTheTrajectoriesForNonFinitePositions()
-    {
-        var task = new SpatialNavigationTask(new SpatialNavigationOptions { SequenceLength = 2 }, PlaceCells.CreateRandom(8, 0.3, 2.2, 2.2, 1));
-        var trajectories = new SpatialTrajectoryBatch(1, 2);
-        trajectories.Positions[1] = float.PositiveInfinity;
-        var e = Assert.Throws<ArgumentException>(() => task.CreateBatch(trajectories));
-        Assert.Equal("trajectories", e.ParamName);
-    }
-
-    [Fact]
     public void OptionsThatOverflowTheTrajectoryAreReportedNotReturned()
     {
         // Every option is finite and in range, but speed 1e300 m/s x 0.02 s overflows float32 positions.
