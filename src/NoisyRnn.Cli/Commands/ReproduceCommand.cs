@@ -41,13 +41,17 @@ internal static class ReproduceCommand
                 if (parse.GetValue(distribution) is { } d) p = p with { NoiseDistribution = d };
                 string dir = parse.GetValue(outDir)
                     ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-                new ReproduceRunner(p, parse.GetValue(seed), dir, Console.Out, parse.GetValue(resume), !parse.GetValue(noPlots)).Run();
+                if (string.IsNullOrWhiteSpace(dir)) throw new ArgumentException("--out is empty; expected a folder path.", "--out");
+                if (File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is an existing file; expected a folder (new or existing).", "--out");
+                new ReproduceRunner(p, parse.GetValue(seed), dir, parse.InvocationConfiguration.Output, parse.GetValue(resume), !parse.GetValue(noPlots)).Run();
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or Training.TrainingDivergedException or Models.SimulationDivergedException)
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException
+                                          or Training.TrainingDivergedException or Models.SimulationDivergedException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
+                // ArgumentException covers DegenerateDataException; IOException covers an --out folder that cannot be created.
+                parse.InvocationConfiguration.Error.WriteLine(CliApp.ErrorLine(e.Message));
+                return CliApp.UsageError;
             }
         });
         return command;

@@ -34,8 +34,9 @@ public static class Quiescence
     /// <param name="decodedSize">Coordinates per decoded row (2 for positions); &gt; 0.</param>
     /// <returns>Decoded trajectories [batch, steps, decodedSize].</returns>
     /// <exception cref="ArgumentException">Wrong span length or non-finite initial states.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size or the noise std is out of range.</exception>
-    /// <exception cref="SimulationDivergedException">The state became non-finite; the step is counted from the start of the run.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the noise std is out of range, or the result would exceed
+    /// <see cref="Array.MaxLength"/> elements (ParamName "steps").</exception>
+    /// <exception cref="SimulationDivergedException">The state or its readout became non-finite; the step is counted from the start of the run.</exception>
     public static float[] Run(VanillaRnn model, ReadOnlySpan<float> initialHidden, int batch, int steps, float noiseStd,
         INoiseSource noise, OutputDecoder decode, int decodedSize)
     {
@@ -49,9 +50,16 @@ public static class Quiescence
         int hidden = model.Options.HiddenSize, outputs = model.Options.OutputSize;
         Guard.Length(initialHidden.Length, (long)batch * hidden, nameof(initialHidden), $"[batch={batch}, hidden={hidden}]");
         Guard.AllFinite(initialHidden, nameof(initialHidden));
-
-        var result = new float[(long)batch * steps * decodedSize];
+        long resultLength = (long)batch * steps * decodedSize;
+        if (resultLength > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps,
+                $"batch x steps x decodedSize = {batch} x {steps} x {decodedSize} = {resultLength}; expected at most {Array.MaxLength} (one array).");
         int chunk = Math.Min(ChunkSteps, steps);
+        long chunkLength = (long)batch * chunk * Math.Max(Math.Max(hidden, outputs), decodedSize);
+        if (chunkLength > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch,
+                $"batch x {chunk} steps x {Math.Max(Math.Max(hidden, outputs), decodedSize)} = {chunkLength}; expected at most {Array.MaxLength} (one array).");
+        var result = new float[resultLength];
         var state = initialHidden.ToArray();
         var hiddenChunk = new float[batch * chunk * hidden];
         var outputChunk = new float[batch * chunk * outputs];
@@ -68,7 +76,17 @@ public static class Quiescence
             }
             catch (SimulationDivergedException e)
             {
-                throw new SimulationDivergedException(t0 + e.Step, steps);
+                throw new SimulationDivergedException(t0 + e.Step, steps, "the hidden state");
+            }
+            // A finite but huge state can overflow the readout before the state itself does: report it as divergence
+            // at that step rather than letting the decoder reject non-finite activations.
+            for (int t = 0; t < n; t++)
+            {
+                for (int b = 0; b < batch; b++)
+                {
+                    if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(y.Slice((b * n + t) * outputs, outputs)))
+                        throw new SimulationDivergedException(t0 + t, steps, "the readout W_out h");
+                }
             }
             decode(y, d);
             for (int b = 0; b < batch; b++)

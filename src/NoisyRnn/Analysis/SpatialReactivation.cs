@@ -44,9 +44,11 @@ public sealed record ReactivationOptions
     {
         if (KlSteps <= 0) throw new ArgumentOutOfRangeException(nameof(KlSteps), KlSteps, "KlSteps must be > 0.");
         if (VarianceShift < 0) throw new ArgumentOutOfRangeException(nameof(VarianceShift), VarianceShift, "VarianceShift must be >= 0.");
-        if (VarianceSteps < VarianceShift + 2) throw new ArgumentOutOfRangeException(nameof(VarianceSteps), VarianceSteps, $"VarianceSteps must be >= VarianceShift + 2 = {VarianceShift + 2}.");
+        if (VarianceSteps < VarianceShift + 2L) throw new ArgumentOutOfRangeException(nameof(VarianceSteps), VarianceSteps, $"VarianceSteps must be >= VarianceShift + 2 = {VarianceShift + 2L}.");
         if (StepDistanceSteps < 2) throw new ArgumentOutOfRangeException(nameof(StepDistanceSteps), StepDistanceSteps, "StepDistanceSteps must be >= 2.");
         if (KlSamples <= 0) throw new ArgumentOutOfRangeException(nameof(KlSamples), KlSamples, "KlSamples must be > 0.");
+        if (!Enum.IsDefined(NoiseDistribution))
+            throw new ArgumentOutOfRangeException(nameof(NoiseDistribution), NoiseDistribution, "NoiseDistribution must be StandardNormal or Uniform01.");
     }
 }
 
@@ -82,7 +84,8 @@ public static class SpatialReactivation
     /// <param name="distribution">Distribution of the raw input and recurrent draws (the training one).</param>
     /// <returns>Decoded positions [batch, time, 2], m.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">Sizes do not match the model.</exception>
+    /// <exception cref="ArgumentException">Sizes do not match the model (ParamName "placeCells" when the cell count differs
+    /// from the model's OutputSize).</exception>
     public static float[] DecodeActive(VanillaRnn model, SpatialNavigationBatch batch, PlaceCells placeCells, NoiseLevels noise, ulong seed,
         NoiseDistribution distribution = NoiseDistribution.StandardNormal)
     {
@@ -90,6 +93,7 @@ public static class SpatialReactivation
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(placeCells);
         ArgumentNullException.ThrowIfNull(noise);
+        CheckCells(model, placeCells);
         var tape = model.CreateTape(batch.BatchSize, batch.TimeSteps);
         model.Forward(batch.Inputs, batch.InitialState, noise, NoiseStreams.FromSeed(seed, distribution), tape);
         var decoded = new float[batch.BatchSize * batch.TimeSteps * 2];
@@ -122,7 +126,9 @@ public static class SpatialReactivation
     /// <returns>The quiescent metrics and trajectories.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option or size is out of range.</exception>
-    /// <exception cref="SimulationDivergedException">The quiescent state became non-finite.</exception>
+    /// <exception cref="ArgumentException">The place-cell count differs from the model's OutputSize (ParamName "placeCells"),
+    /// <paramref name="activeDensity"/> is not 2-D, or <paramref name="initState"/> is not [batch, InitSize] or not finite.</exception>
+    /// <exception cref="SimulationDivergedException">The quiescent state or its readout became non-finite.</exception>
     public static QuiescentReport Analyze(VanillaRnn model, PlaceCells placeCells, ReadOnlySpan<float> initState, int batch,
         GaussianKde activeDensity, float quiescentNoiseStd, ReactivationOptions options)
     {
@@ -133,6 +139,9 @@ public static class SpatialReactivation
         options.Validate();
         Guard.Positive(batch);
         Guard.NonNegative(quiescentNoiseStd);
+        CheckCells(model, placeCells);
+        if (activeDensity.Dimensions != 2)
+            throw new ArgumentException($"activeDensity has {activeDensity.Dimensions} dimension(s); expected 2 (decoded x, y).", nameof(activeDensity));
 
         var hidden0 = new float[batch * model.Options.HiddenSize];
         model.Encode(initState, batch, hidden0);
@@ -164,6 +173,12 @@ public static class SpatialReactivation
         var stepWindow = Window(decoded, batch, steps, 0, options.StepDistanceSteps);
         double stepDistance = ReactivationMetrics.MeanStepDistance(stepWindow, batch, options.StepDistanceSteps, 2);
         return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps);
+    }
+
+    private static void CheckCells(VanillaRnn model, PlaceCells placeCells)
+    {
+        if (placeCells.Count != model.Options.OutputSize)
+            throw new ArgumentException($"placeCells has {placeCells.Count} cells; expected the model's OutputSize = {model.Options.OutputSize}.", nameof(placeCells));
     }
 
     /// <summary>Copies steps [start, start+length) of every trajectory of a [batch, steps, 2] array.</summary>

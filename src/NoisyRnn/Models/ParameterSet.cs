@@ -26,7 +26,8 @@ public sealed class ParameterSet
     /// <summary>Creates a zeroed set with tensors laid out one after another in the given order.</summary>
     /// <param name="layout">Name and row-major shape of each tensor; names unique and non-empty, dimensions &gt; 0.</param>
     /// <exception cref="ArgumentNullException"><paramref name="layout"/> is null.</exception>
-    /// <exception cref="ArgumentException">A name is repeated or empty, or a dimension is not positive.</exception>
+    /// <exception cref="ArgumentException">A name is repeated or empty, a dimension is not positive, or the total size exceeds
+    /// <see cref="Array.MaxLength"/>.</exception>
     public ParameterSet(IEnumerable<(string Name, int[] Shape)> layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
@@ -37,9 +38,13 @@ public sealed class ParameterSet
             if (string.IsNullOrEmpty(name)) throw new ArgumentException("Parameter names must be non-empty.", nameof(layout));
             if (shape is null || shape.Any(d => d <= 0))
                 throw new ArgumentException($"Parameter '{name}' must have positive dimensions.", nameof(layout));
+            long size = 1;
+            foreach (int d in shape) size = Math.Min(size * d, (long)int.MaxValue + 1);
+            if (offset + size > Array.MaxLength)
+                throw new ArgumentException($"Parameter '{name}' {("[" + string.Join(", ", shape) + "]")} brings the total to more than {Array.MaxLength} floats (one array).", nameof(layout));
             var view = new ParameterView(name, offset, (int[])shape.Clone());
             views.Add(view);
-            offset = checked(offset + view.Length);
+            offset += view.Length;
         }
         _views = views.ToArray();
         _byName = new Dictionary<string, ParameterView>(StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 namespace NoisyRnn.Models;
 
-/// <summary>Thrown when a simulated (for example quiescent) run reaches a non-finite hidden state.</summary>
+/// <summary>Thrown when a simulated (for example quiescent) run reaches a non-finite hidden state (or, in
+/// <see cref="Analysis.Quiescence.Run"/>, a non-finite readout).</summary>
 public sealed class SimulationDivergedException : Exception
 {
     /// <summary>Creates the exception for the step whose resulting state was non-finite.</summary>
@@ -12,6 +13,12 @@ public sealed class SimulationDivergedException : Exception
         Step = step;
     }
 
-    /// <summary>Zero-based index of the step at which the hidden state first became non-finite.</summary>
+    internal SimulationDivergedException(int step, int time, string what)
+        : base($"Simulation diverged: {what} became non-finite at step {step} (0-based) of {time}.")
+    {
+        Step = step;
+    }
+
+    /// <summary>Zero-based index of the step at which the hidden state (or readout) first became non-finite.</summary>
     public int Step { get; }
 }

@@ -101,11 +101,17 @@ public sealed class VanillaRnn
     /// <param name="batch">Trajectories per pass; &gt; 0.</param>
     /// <param name="time">Steps per trajectory; &gt; 0.</param>
     /// <returns>A new tape (about 3·batch·time·hidden floats, plus 2·batch·time·hidden more after the first backward pass).</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="time"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="time"/> is not positive, or a
+    /// [batch, time, n] buffer would exceed <see cref="Array.MaxLength"/> elements (ParamName "batch").</exception>
     public ForwardTape CreateTape(int batch, int time)
     {
         Guard.Positive(batch);
         Guard.Positive(time);
+        int widest = Math.Max(Math.Max(Options.InputSize, Options.HiddenSize), Math.Max(Options.OutputSize, Options.InitSize));
+        long elements = (long)batch * time * widest;
+        if (elements > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch,
+                $"batch x time x {widest} = {batch} x {time} x {widest} = {elements} elements; expected at most {Array.MaxLength}.");
         return new ForwardTape(Options, batch, time);
     }
 
@@ -222,7 +228,8 @@ public sealed class VanillaRnn
     /// <param name="outputGradient">dL/dy, [batch, time, output] row-major (for the mean-squared error: 2(y - target)/count).</param>
     /// <param name="gradient">Receives the gradients; same layout as <see cref="Parameters"/> (use <c>Parameters.CloneEmpty()</c>).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">A span length differs from its shape, the gradient layout differs, or the tape has no forward pass.</exception>
+    /// <exception cref="ArgumentException">A span length differs from its shape, <paramref name="outputGradient"/> is not finite,
+    /// the gradient layout differs, or the tape has no forward pass.</exception>
     public void Backward(ForwardTape tape, ReadOnlySpan<float> outputGradient, ParameterSet gradient)
     {
         CheckTape(tape);
@@ -234,6 +241,7 @@ public sealed class VanillaRnn
         int batch = tape.Batch, time = tape.Time, nIn = o.InputSize, nH = o.HiddenSize, nOut = o.OutputSize;
         int rows = batch * time;
         Guard.Length(outputGradient.Length, (long)rows * nOut, nameof(outputGradient), $"[batch, time, output] = [{batch}, {time}, {nOut}]");
+        Guard.AllFinite(outputGradient, nameof(outputGradient));
         ParameterSet p = Parameters;
         IsaTier tier = Isa.Tier;
         int threads = Gemm.MaxThreads;

@@ -21,7 +21,8 @@ public sealed record VanillaRnnOptions(int InputSize, int HiddenSize, int Output
 
     /// <summary>Checks every property.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is &lt;= 0, Dt or TimeConstant is not finite and &gt; 0, alpha =
-    /// Dt/TimeConstant is above 1 (ParamName "Dt"), or Activation is not a defined value; ParamName is the property's name.</exception>
+    /// Dt/TimeConstant is above 1 (ParamName "Dt"), Activation is not a defined value, or the parameter count (weights and biases)
+    /// exceeds the largest float array, <see cref="Array.MaxLength"/> (ParamName "HiddenSize"); ParamName is the property's name.</exception>
     public void Validate()
     {
         Guard.Positive(InputSize, nameof(InputSize));
@@ -34,5 +35,10 @@ public sealed record VanillaRnnOptions(int InputSize, int HiddenSize, int Output
             throw new ArgumentOutOfRangeException(nameof(Dt), Dt, $"alpha = Dt / TimeConstant = {Dt} / {TimeConstant} = {Alpha} must be in (0, 1].");
         if (!Enum.IsDefined(Activation))
             throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "Activation is not a defined value.");
+        long h = HiddenSize;
+        long count = h * InitSize + h * InputSize + h * h + (long)OutputSize * HiddenSize + (UseBias ? h + OutputSize : 0);
+        if (count > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize,
+                $"The model would have {count} parameters; expected at most {Array.MaxLength} (one float array). Use fewer hidden, output or init units.");
     }
 }

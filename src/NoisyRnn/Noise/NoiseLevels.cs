@@ -56,8 +56,11 @@ public sealed record NoiseStreams(INoiseSource Input, INoiseSource Recurrent, IN
     /// <param name="seed">Base seed; the streams use seed*4+1, seed*4+2, seed*4+3.</param>
     /// <param name="distribution">Standard normal (paper, default) or U[0, 1) (reference-compatible).</param>
     /// <returns>Three independent streams.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="distribution"/> is not a defined value.</exception>
     public static NoiseStreams FromSeed(ulong seed, NoiseDistribution distribution = NoiseDistribution.StandardNormal)
     {
+        if (!Enum.IsDefined(distribution))
+            throw new ArgumentOutOfRangeException(nameof(distribution), distribution, "distribution must be StandardNormal or Uniform01.");
         INoiseSource Make(ulong s) => distribution == NoiseDistribution.Uniform01
             ? new UniformNoiseSource(s)
             : new GaussianNoiseSource(s);

@@ -10,11 +10,15 @@ public sealed class ReplayNoiseSource : INoiseSource
     private int _position;
 
     /// <summary>Creates a replay stream.</summary>
-    /// <param name="draws">Raw draws in the order they will be requested; copied.</param>
+    /// <param name="draws">Raw draws in the order they will be requested; finite; copied.</param>
     /// <param name="distribution">The distribution the draws came from (reported, not checked).</param>
-    /// <exception cref="ArgumentNullException"><paramref name="draws"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="draws"/> holds a NaN or infinity.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="distribution"/> is not a defined value.</exception>
     public ReplayNoiseSource(ReadOnlySpan<float> draws, NoiseDistribution distribution)
     {
+        Guard.AllFinite(draws, nameof(draws));
+        if (!Enum.IsDefined(distribution))
+            throw new ArgumentOutOfRangeException(nameof(distribution), distribution, "distribution must be StandardNormal or Uniform01.");
         _draws = draws.ToArray();
         Distribution = distribution;
     }

@@ -30,15 +30,18 @@ public sealed class PlaceCells
 
     /// <summary>Creates place cells from given centres (for example the reference fixture's <c>place_cell_centers</c>).</summary>
     /// <param name="centers">Centres, [cells, 2] row-major (x, y), m; finite; copied. At least one cell.</param>
-    /// <param name="sigma">Tuning width, m; finite and &gt; 0 (paper: 0.2).</param>
+    /// <param name="sigma">Tuning width, m; finite and &gt; 0 with 2 sigma^2 a normal float64 (about 1e-154 to 1e154; paper: 0.2).</param>
     /// <exception cref="ArgumentException"><paramref name="centers"/> is empty, has odd length or a non-finite value.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sigma"/> is not finite and positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sigma"/> is not finite and positive, or 2 sigma^2
+    /// underflows or overflows float64.</exception>
     public PlaceCells(ReadOnlySpan<float> centers, double sigma)
     {
         if (centers.Length == 0 || centers.Length % 2 != 0)
             throw new ArgumentException($"centers has length {centers.Length}; expected a positive even length = cells * 2.", nameof(centers));
         Guard.AllFinite(centers, nameof(centers));
         Guard.Positive(sigma);
+        if (!double.IsNormal(2.0 * sigma * sigma))
+            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "sigma must be between about 1e-154 and 1e154 m so that 2 sigma^2 is a normal float64.");
         Sigma = sigma;
         _centers = centers.ToArray();
         Count = centers.Length / 2;
@@ -70,7 +73,7 @@ public sealed class PlaceCells
     /// <param name="boxHeight">Box height H, m; &gt; 0 (paper: 2.2).</param>
     /// <param name="seed">Seed of the centre stream.</param>
     /// <returns>The place cells.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A size or width is not positive and finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or width is not positive and finite, or sigma is outside the range the constructor accepts.</exception>
     public static PlaceCells CreateRandom(int count, double sigma, double boxWidth, double boxHeight, ulong seed) =>
         CreateRandom(count, sigma, boxWidth, boxHeight, new SeededTaskRandom(seed));
 
@@ -81,7 +84,7 @@ public sealed class PlaceCells
     /// <param name="boxHeight">Box height H, m; &gt; 0.</param>
     /// <param name="random">The stream the centres are drawn from.</param>
     /// <returns>The place cells.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A size or width is not positive and finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or width is not positive and finite, or sigma is outside the range the constructor accepts.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
     public static PlaceCells CreateRandom(int count, double sigma, double boxWidth, double boxHeight, ITaskRandom random)
     {
@@ -201,7 +204,7 @@ public sealed class PlaceCells
                 row[i] = dx * dx + dy * dy;
                 min = Math.Min(min, row[i]);
             }
-            if (float.IsPositiveInfinity(min))
+            if (!float.IsFinite(min / twoSigmaSquared))
             {
                 EncodeRowDouble(px, py, row);
                 continue;
@@ -229,9 +232,10 @@ public sealed class PlaceCells
     private void EncodeRow(float px, float py, float twoSigmaSquared, Span<float> row)
     {
         float min = SquaredDistances(px, py, _centerX, _centerY, row);
-        if (float.IsPositiveInfinity(min))
+        if (!float.IsFinite(min / twoSigmaSquared))
         {
-            // Every squared distance overflowed float32 (|x| beyond ~1e19 m): redo the row in float64.
+            // Every squared distance overflowed float32 (|x| beyond ~1e19 m), or the largest logit did (a tuning width so
+            // narrow that 2 sigma^2 is tiny or 0 in float32): redo the row in float64.
             EncodeRowDouble(px, py, row);
             return;
         }
@@ -246,7 +250,7 @@ public sealed class PlaceCells
         TensorPrimitives.Multiply(row, 1f / sum, row);
     }
 
-    /// <summary>Float64 fallback for positions so far away that every float32 squared distance overflows.</summary>
+    /// <summary>Float64 fallback for positions so far away, or tuning so narrow, that the float32 logits overflow.</summary>
     private void EncodeRowDouble(double px, double py, Span<float> row)
     {
         double twoSigmaSquared = 2.0 * Sigma * Sigma;

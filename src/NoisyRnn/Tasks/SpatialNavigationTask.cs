@@ -126,16 +126,25 @@ public sealed class SpatialNavigationTask
     }
 
     /// <summary>Builds a network batch from given trajectories (for example replayed or user-recorded ones); the arrays of <paramref name="trajectories"/> are shared, not copied.</summary>
-    /// <param name="trajectories">The trajectories; positions must be finite.</param>
+    /// <param name="trajectories">The trajectories; velocities and positions must be finite.</param>
     /// <returns>A batch whose inputs and positions are those of <paramref name="trajectories"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="trajectories"/> is null.</exception>
-    /// <exception cref="ArgumentException">A position is not finite.</exception>
+    /// <exception cref="ArgumentException">A velocity is not finite (ParamName "trajectories"), or a position is not finite
+    /// (ParamName "positions", from the place-cell encoding).</exception>
     public SpatialNavigationBatch CreateBatch(SpatialTrajectoryBatch trajectories)
     {
         ArgumentNullException.ThrowIfNull(trajectories);
+        RequireFinite(trajectories.Velocity, nameof(SpatialTrajectoryBatch.Velocity), nameof(trajectories));
         var batch = new SpatialNavigationBatch(trajectories, PlaceCells.Count);
         Encode(batch);
         return batch;
+    }
+
+    private static void RequireFinite(float[] values, string array, string paramName)
+    {
+        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(values)) return;
+        int i = Array.FindIndex(values, v => !float.IsFinite(v));
+        throw new ArgumentException($"{paramName}.{array} must be finite; element {i} is {values[i]}.", paramName);
     }
 
     private void Encode(SpatialNavigationBatch batch)

@@ -45,7 +45,8 @@ public sealed class SpatialTrajectoryGenerator
     /// <returns>A new batch.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
-    /// <exception cref="InvalidOperationException"><paramref name="random"/> returned a non-finite draw, or a replay stream does not match (see <see cref="ReplayTaskRandom"/>).</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="random"/> returned a non-finite draw, a replay stream does not
+    /// match (see <see cref="ReplayTaskRandom"/>), or the options move the agent beyond the float32 range.</exception>
     public SpatialTrajectoryBatch Generate(int batchSize, ITaskRandom random)
     {
         Guard.Positive(batchSize);
@@ -60,7 +61,9 @@ public sealed class SpatialTrajectoryGenerator
     /// <param name="destination">The batch to overwrite; its <see cref="SpatialTrajectoryBatch.TimeSteps"/> must equal <see cref="SpatialNavigationOptions.SequenceLength"/>.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong number of time steps.</exception>
-    /// <exception cref="InvalidOperationException"><paramref name="random"/> returned a non-finite draw, or a replay stream does not match (see <see cref="ReplayTaskRandom"/>).</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="random"/> returned a non-finite draw, a replay stream does not
+    /// match (see <see cref="ReplayTaskRandom"/>), or the options (for example a huge RayleighScale or Dt) move the agent beyond
+    /// the float32 range.</exception>
     public void Generate(ITaskRandom random, SpatialTrajectoryBatch destination)
     {
         ArgumentNullException.ThrowIfNull(random);
@@ -135,6 +138,14 @@ public sealed class SpatialTrajectoryGenerator
                 heading += turn;
             }
         }
+
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(destination.Positions)
+            || !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(destination.Velocity)
+            || !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(destination.InitialPosition)
+            || !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(destination.Speed))
+            throw new InvalidOperationException(
+                $"The simulated trajectories left the float32 range (RayleighScale = {o.RayleighScale}, Dt = {o.Dt}, TurnStd = {o.TurnStd}, " +
+                $"box {o.BoxWidth} x {o.BoxHeight}); reduce RayleighScale or Dt.");
     }
 
     private static void RequireFinite(ReadOnlySpan<double> draws, string what)

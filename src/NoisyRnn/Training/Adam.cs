@@ -6,16 +6,16 @@ namespace NoisyRnn.Training;
 /// </summary>
 public sealed record AdamOptions
 {
-    /// <summary>Step size; finite and &gt; 0. Default 1e-3.</summary>
+    /// <summary>Step size; &gt; 0 and finite as a float32. Default 1e-3.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>Decay of the first-moment average; in [0, 1). Default 0.9.</summary>
+    /// <summary>Decay of the first-moment average; in [0, 1), also after rounding to float32. Default 0.9.</summary>
     public double Beta1 { get; init; } = 0.9;
 
-    /// <summary>Decay of the second-moment average; in [0, 1). Default 0.999.</summary>
+    /// <summary>Decay of the second-moment average; in [0, 1), also after rounding to float32. Default 0.999.</summary>
     public double Beta2 { get; init; } = 0.999;
 
-    /// <summary>Added to the bias-corrected root of the second moment; finite and &gt; 0. Default 1e-8.</summary>
+    /// <summary>Added to the bias-corrected root of the second moment; &gt; 0 and finite as a float32. Default 1e-8.</summary>
     public double Epsilon { get; init; } = 1e-8;
 
     /// <summary>
@@ -25,14 +25,19 @@ public sealed record AdamOptions
     public double WeightDecay { get; init; }
 
     /// <summary>Checks every field.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A field is outside its range; the parameter name is the property.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A field is outside its range, or leaves it when rounded to float32 (the
+    /// update's precision); the parameter name is the property.</exception>
     public void Validate()
     {
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be finite and > 0.");
-        if (!(Beta1 >= 0 && Beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(Beta1), Beta1, "Beta1 must be in [0, 1).");
-        if (!(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(Beta2), Beta2, "Beta2 must be in [0, 1).");
-        if (!(Epsilon > 0) || !double.IsFinite(Epsilon)) throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, "Epsilon must be finite and > 0.");
-        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be finite and >= 0.");
+        // The update runs in float32 (as torch does), so every value must also be valid after the cast to float.
+        if (!(LearningRate > 0) || !float.IsFinite((float)LearningRate) || !((float)LearningRate > 0))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"LearningRate must be finite and > 0 in float32, i.e. in [{float.Epsilon}, {float.MaxValue}].");
+        if (!(Beta1 >= 0 && (float)Beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(Beta1), Beta1, "Beta1 must be in [0, 1), also after rounding to float32 (at most 1 - 6e-8).");
+        if (!(Beta2 >= 0 && (float)Beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(Beta2), Beta2, "Beta2 must be in [0, 1), also after rounding to float32 (at most 1 - 6e-8).");
+        if (!(Epsilon > 0) || !float.IsFinite((float)Epsilon) || !((float)Epsilon > 0))
+            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, $"Epsilon must be finite and > 0 in float32, i.e. in [{float.Epsilon}, {float.MaxValue}].");
+        if (!(WeightDecay >= 0) || !float.IsFinite((float)WeightDecay))
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"WeightDecay must be finite and >= 0 in float32, i.e. in [0, {float.MaxValue}].");
     }
 }
 
@@ -83,13 +88,15 @@ public sealed class Adam
     }
 
     /// <summary>Applies one update in place.</summary>
-    /// <param name="parameters">Parameter buffer, length = the count given at construction; updated in place.</param>
-    /// <param name="gradients">Gradient of the loss, same layout; not modified.</param>
-    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    /// <param name="parameters">Parameter buffer, length = the count given at construction; finite; updated in place.</param>
+    /// <param name="gradients">Gradient of the loss, same layout; finite; not modified.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length or holds a NaN or infinity; nothing is updated.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         Guard.Length(parameters.Length, _m.Length, nameof(parameters), "[parameterCount]");
         Guard.Length(gradients.Length, _m.Length, nameof(gradients), "[parameterCount]");
+        Guard.AllFinite(parameters, nameof(parameters));
+        Guard.AllFinite(gradients, nameof(gradients));
         StepCount++;
         // Scalars reach the float32 kernels the way PyTorch passes Python floats: computed in double, cast once.
         float b1 = (float)Options.Beta1, b2 = (float)Options.Beta2, eps = (float)Options.Epsilon, wd = (float)Options.WeightDecay;

@@ -41,8 +41,9 @@ public static class Checkpoint
     /// <param name="step">Training steps completed; &gt;= 0.</param>
     /// <param name="adam">Optimizer whose moments to save, or null for weights only.</param>
     /// <param name="metadata">Optional string pairs stored in the header.</param>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the parameters contain NaN or infinity
-    /// (a checkpoint never stores non-finite weights).</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, the parameters contain NaN or infinity
+    /// (a checkpoint never stores non-finite weights), or <paramref name="adam"/> was made for another parameter count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is negative.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     public static void Save(string path, VanillaRnn model, int step, Adam? adam = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -50,6 +51,8 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(model);
         Guard.NonNegative(step);
         Guard.AllFinite(model.Parameters.Values, "model.Parameters");
+        if (adam != null && adam.FirstMoment.Length != model.Parameters.Length)
+            throw new ArgumentException($"adam holds moments for {adam.FirstMoment.Length} parameters; expected the model's {model.Parameters.Length}.", nameof(adam));
         var header = new Header(1, model.Options, step, adam?.StepCount ?? 0, adam != null, model.Parameters.Length,
             model.Parameters.Views.ToList(), metadata?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new());
         byte[] headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, Json);
@@ -94,7 +97,9 @@ public static class Checkpoint
     /// <param name="path">The file.</param>
     /// <returns>The model and optimizer state.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a checkpoint, is truncated, or fails its checksum.</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, is truncated, fails its checksum, or its header is
+    /// unreadable or inconsistent (invalid options, negative step, sizes that do not match the data, non-finite parameters, or
+    /// non-finite or negative Adam moments).</exception>
     public static CheckpointData Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -110,28 +115,57 @@ public static class Checkpoint
         int offset = Magic.Length + 4;
         if (headerLength <= 0 || offset + headerLength > body.Length)
             throw new InvalidDataException($"{path} has an invalid header length {headerLength}.");
-        Header header = JsonSerializer.Deserialize<Header>(bytes.AsSpan(offset, headerLength), Json)
-            ?? throw new InvalidDataException($"{path} has an empty header.");
+        Header? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize<Header>(bytes.AsSpan(offset, headerLength), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} has an unreadable header: {e.Message}", e);
+        }
+        Header header = parsed ?? throw new InvalidDataException($"{path} has an empty header.");
         offset += headerLength;
         if (header.FormatVersion != 1) throw new InvalidDataException($"{path} has format version {header.FormatVersion}; this library reads version 1.");
-        header.Options.Validate();
-        var model = new VanillaRnn(header.Options);
-        int n = model.Parameters.Length;
+        if (header.Options is null) throw new InvalidDataException($"{path} has a header without model options.");
+        if (header.Step < 0 || header.AdamStepCount < 0)
+            throw new InvalidDataException($"{path} has step {header.Step} and Adam step {header.AdamStepCount}; expected both >= 0.");
+        try
+        {
+            header.Options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path} describes invalid model options: {e.Message}", e);
+        }
+        // Check the sizes against the file before allocating the model, so a header claiming a huge model is reported, not allocated.
+        var o = header.Options;
+        long n = (long)o.HiddenSize * (o.InitSize + o.InputSize + o.HiddenSize) + (long)o.OutputSize * o.HiddenSize
+                 + (o.UseBias ? o.HiddenSize + o.OutputSize : 0);
         if (n != header.ParameterCount)
             throw new InvalidDataException($"{path} holds {header.ParameterCount} parameters; the model it describes has {n}.");
-        long expected = (long)n * sizeof(float) * (header.HasAdam ? 3 : 1);
+        long expected = n * sizeof(float) * (header.HasAdam ? 3 : 1);
         if (body.Length - offset != expected)
             throw new InvalidDataException($"{path} has {body.Length - offset} bytes of data; expected {expected}.");
+        var model = new VanillaRnn(o);
+        int count = model.Parameters.Length;
         float[] Read()
         {
-            var values = new float[n];
-            body.Span.Slice(offset, n * sizeof(float)).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-            offset += n * sizeof(float);
+            var values = new float[count];
+            body.Span.Slice(offset, count * sizeof(float)).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+            offset += count * sizeof(float);
             return values;
         }
-        Read().CopyTo(model.Parameters.Values, 0);
+        float[] parameters = Read();
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(parameters))
+            throw new InvalidDataException($"{path} holds non-finite parameters (NaN or infinity).");
+        parameters.CopyTo(model.Parameters.Values, 0);
         float[]? m = header.HasAdam ? Read() : null;
         float[]? v = header.HasAdam ? Read() : null;
+        if (m != null && v != null
+            && (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(m) || !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(v)
+                || System.Numerics.Tensors.TensorPrimitives.Min<float>(v) < 0))
+            throw new InvalidDataException($"{path} holds invalid Adam moments (non-finite values or a negative second moment).");
         return new CheckpointData(model, header.Step, header.AdamStepCount, m, v, header.Metadata);
     }
 }

@@ -9,16 +9,18 @@ namespace NoisyRnn.Training;
 public static class MseLoss
 {
     /// <summary>Computes the loss and, optionally, its gradient with respect to the outputs.</summary>
-    /// <param name="outputs">Network outputs, any shape flattened (e.g. [batch, time, output]).</param>
-    /// <param name="targets">Targets, same length.</param>
+    /// <param name="outputs">Network outputs, any shape flattened (e.g. [batch, time, output]); a NaN or infinity gives a
+    /// non-finite loss (how training detects divergence), not an exception.</param>
+    /// <param name="targets">Targets, same length; finite.</param>
     /// <param name="gradient">Receives dL/d outputs = 2 (outputs - targets) / count; same length, or empty to skip.</param>
     /// <returns>mean((outputs - targets)^2), accumulated in double.</returns>
-    /// <exception cref="ArgumentException">Lengths differ, or the spans are empty.</exception>
+    /// <exception cref="ArgumentException">Lengths differ, the spans are empty, or a target is not finite.</exception>
     public static double Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient)
     {
         if (outputs.Length == 0) throw new ArgumentException("outputs must not be empty.", nameof(outputs));
         Guard.Length(targets.Length, outputs.Length, nameof(targets), "outputs.Length");
         if (!gradient.IsEmpty) Guard.Length(gradient.Length, outputs.Length, nameof(gradient), "outputs.Length");
+        Guard.AllFinite(targets, nameof(targets));
         double sum = 0;
         const int Chunk = 4096;
         Span<float> diff = stackalloc float[Chunk];

@@ -25,7 +25,8 @@ public sealed class SpatialTrainer
     /// <param name="task">The task: trajectory generator (sequence length = time steps per batch) and place cells.</param>
     /// <param name="options">Training options; validated.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">The model's sizes do not fit the task.</exception>
+    /// <exception cref="ArgumentException">The model's sizes do not fit the task, or the task has fewer than 3 place cells
+    /// (evaluation decodes positions from the top 3; ParamName "task").</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public SpatialTrainer(VanillaRnn model, SpatialNavigationTask task, TrainingOptions options)
     {
@@ -34,6 +35,8 @@ public sealed class SpatialTrainer
         ArgumentNullException.ThrowIfNull(options);
         var placeCells = task.PlaceCells;
         options.Validate();
+        if (placeCells.Count < 3)
+            throw new ArgumentException($"task has {placeCells.Count} place cell(s); expected at least 3 (positions are decoded from the 3 most active cells).", nameof(task));
         var o = model.Options;
         if (o.InputSize != 2) throw new ArgumentException($"model.Options.InputSize is {o.InputSize}; the spatial task needs 2 (velocity x, y).", nameof(model));
         if (o.OutputSize != placeCells.Count) throw new ArgumentException($"model.Options.OutputSize is {o.OutputSize}; expected the place-cell count {placeCells.Count}.", nameof(model));
@@ -60,13 +63,17 @@ public sealed class SpatialTrainer
     /// <param name="resume">Continue from the checkpoint at <paramref name="checkpointPath"/> if it exists.</param>
     /// <param name="cancellationToken">Stops between steps; the last checkpoint stays valid.</param>
     /// <returns>Evaluations and timings.</returns>
-    /// <exception cref="TrainingDivergedException">The loss or a gradient became non-finite; the update was not applied.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt or belongs to another model shape.</exception>
+    /// <exception cref="TrainingDivergedException">The loss, a gradient or the updated parameters became non-finite; the update
+    /// was not applied (the model keeps its last finite parameters).</exception>
+    /// <exception cref="ArgumentException"><paramref name="checkpointPath"/> is empty or white space.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt, belongs to another model shape, or is
+    /// beyond <see cref="TrainingOptions.Steps"/>. A checkpoint exactly at Steps trains nothing and evaluates once.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public TrainingResult Train(IProgress<TrainingProgress>? progress = null, string? checkpointPath = null, bool resume = false,
         CancellationToken cancellationToken = default)
     {
         var o = Options;
+        if (checkpointPath != null) ArgumentException.ThrowIfNullOrWhiteSpace(checkpointPath);
         var adam = new Adam(o.Adam, _model.Parameters.Length);
         int startStep = 0;
         if (resume && checkpointPath != null && File.Exists(checkpointPath))
@@ -74,6 +81,8 @@ public sealed class SpatialTrainer
             var saved = Checkpoint.Load(checkpointPath);
             if (saved.Model.Options != _model.Options)
                 throw new InvalidDataException($"Checkpoint {checkpointPath} describes {saved.Model.Options}, not the model being trained ({_model.Options}).");
+            if (saved.Step > o.Steps)
+                throw new InvalidDataException($"Checkpoint {checkpointPath} is at step {saved.Step}; expected at most Steps = {o.Steps}. Raise Steps or start a new run.");
             saved.Model.Parameters.Values.CopyTo(_model.Parameters.Values, 0);
             if (saved.AdamFirstMoment != null && saved.AdamSecondMoment != null)
             {
@@ -87,6 +96,7 @@ public sealed class SpatialTrainer
         int batch = o.BatchSize, time = _task.Options.SequenceLength, cells = _task.PlaceCells.Count;
         var tape = _model.CreateTape(batch, time);
         var gradient = _model.Parameters.CloneEmpty();
+        var previous = new float[_model.Parameters.Length];
         var data = new SpatialNavigationBatch(batch, time, cells);
         var outputGradient = new float[batch * time * cells];
         var evaluations = new List<SpatialEvaluation>();
@@ -108,7 +118,15 @@ public sealed class SpatialTrainer
                 string name = gradient.Views.First(v => !TensorPrimitives.IsFiniteAll<float>(gradient[v.Name])).Name;
                 throw new TrainingDivergedException(step, $"the gradient of {name}");
             }
+            // A finite gradient can still overflow the update (a learning rate near the float32 limit): keep the last
+            // finite parameters so that the model, evaluations and checkpoints never see NaN or infinity.
+            _model.Parameters.Values.CopyTo(previous, 0);
             adam.Step(_model.Parameters.Values, gradient.Values);
+            if (!TensorPrimitives.IsFiniteAll<float>(_model.Parameters.Values))
+            {
+                previous.CopyTo(_model.Parameters.Values, 0);
+                throw new TrainingDivergedException(step, "the parameters after the Adam update");
+            }
 
             SpatialEvaluation? evaluation = null;
             if (step % o.EvaluateEvery == 0 || step == o.Steps)
@@ -120,6 +138,8 @@ public sealed class SpatialTrainer
                 Checkpoint.Save(checkpointPath, _model, step, adam);
             progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, evaluation));
         }
+        // A resumed run that was already complete trains nothing; still report where it stands.
+        if (evaluations.Count == 0) evaluations.Add(Evaluate(startStep));
         return new TrainingResult(evaluations, loss, clock.Elapsed.TotalSeconds, startStep);
     }
 
@@ -129,6 +149,8 @@ public sealed class SpatialTrainer
     /// </summary>
     /// <param name="step">Step number to record in the result.</param>
     /// <returns>The held-out metrics.</returns>
+    /// <exception cref="TrainingDivergedException">The network's held-out readout is not finite (parameters that are finite
+    /// but so large that W_out h overflows).</exception>
     public SpatialEvaluation Evaluate(int step = 0)
     {
         int b = Options.TestBatchSize, t = _testBatch.TimeSteps;
@@ -136,6 +158,8 @@ public sealed class SpatialTrainer
         var streams = NoiseStreams.FromSeed(SeedSequence.Derive(Options.Seed, SeedSequence.TestStream, 1), Options.NoiseDistribution);
         _model.Forward(_testBatch.Inputs, _testBatch.InitialState, Options.Noise, streams, _testTape);
         double loss = MseLoss.Compute(_testTape.Outputs, _testBatch.Targets, Span<float>.Empty);
+        // Finite but huge parameters can overflow the readout; decoding would reject it as a bad argument.
+        if (!TensorPrimitives.IsFiniteAll<float>(_testTape.Outputs)) throw new TrainingDivergedException(step, "the held-out readout");
         var decoded = new float[b * t * 2];
         _task.PlaceCells.Decode(_testTape.Outputs, decoded);
         (double error, double mse) = PositionErrors(decoded, _testBatch.Positions);
@@ -146,11 +170,13 @@ public sealed class SpatialTrainer
     /// <param name="decoded">Decoded positions [n, 2].</param>
     /// <param name="truth">True positions [n, 2].</param>
     /// <returns>(mean distance, mean squared coordinate error).</returns>
-    /// <exception cref="ArgumentException">Lengths differ or are not even.</exception>
+    /// <exception cref="ArgumentException">Lengths differ or are not even, or a value is NaN or infinite.</exception>
     public static (double MeanDistance, double MeanSquaredError) PositionErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth)
     {
         Guard.Length(truth.Length, decoded.Length, nameof(truth), "decoded.Length");
         if (decoded.Length == 0 || decoded.Length % 2 != 0) throw new ArgumentException($"decoded must hold [n, 2] positions; length is {decoded.Length}.", nameof(decoded));
+        Guard.AllFinite(decoded, nameof(decoded));
+        Guard.AllFinite(truth, nameof(truth));
         double dist = 0, sq = 0;
         for (int i = 0; i < decoded.Length; i += 2)
         {

@@ -37,7 +37,8 @@ public sealed record TrainingOptions
     public int CheckpointEvery { get; init; } = 100;
 
     /// <summary>Checks every field.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A field is outside its range; the parameter name is the property.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A field is outside its range (or <see cref="NoiseDistribution"/> is not a
+    /// defined value); the parameter name is the property.</exception>
     /// <exception cref="ArgumentNullException"><see cref="Adam"/> or <see cref="Noise"/> is null.</exception>
     public void Validate()
     {
@@ -46,6 +47,8 @@ public sealed record TrainingOptions
         if (EvaluateEvery <= 0) throw new ArgumentOutOfRangeException(nameof(EvaluateEvery), EvaluateEvery, "EvaluateEvery must be > 0.");
         if (TestBatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(TestBatchSize), TestBatchSize, "TestBatchSize must be > 0.");
         if (CheckpointEvery < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "CheckpointEvery must be >= 0.");
+        if (!Enum.IsDefined(NoiseDistribution))
+            throw new ArgumentOutOfRangeException(nameof(NoiseDistribution), NoiseDistribution, "NoiseDistribution must be StandardNormal or Uniform01.");
         if (Adam is null) throw new ArgumentNullException(nameof(Adam));
         if (Noise is null) throw new ArgumentNullException(nameof(Noise));
         Adam.Validate();
@@ -69,7 +72,7 @@ public readonly record struct TrainingProgress(int Step, int TotalSteps, double 
 
 /// <summary>What a training run returns.</summary>
 /// <param name="Evaluations">Every held-out evaluation, in step order.</param>
-/// <param name="FinalLoss">Training loss of the last step.</param>
+/// <param name="FinalLoss">Training loss of the last step; NaN when the run resumed at its last step and trained nothing.</param>
 /// <param name="WallSeconds">Wall time of this call.</param>
 /// <param name="StartStep">Step the run started (resumed) from; 0 for a fresh run.</param>
 public sealed record TrainingResult(IReadOnlyList<SpatialEvaluation> Evaluations, double FinalLoss, double WallSeconds, int StartStep);

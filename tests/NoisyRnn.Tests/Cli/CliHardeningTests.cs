@@ -1,0 +1,95 @@
+using NoisyRnn.Cli;
+
+namespace NoisyRnn.Tests.Cli;
+
+/// <summary>Bad command lines: one `error: ...` line on stderr, exit code 2, never a stack trace.</summary>
+public class CliHardeningTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "noisyrnn-cli-hardening-" + Guid.NewGuid().ToString("N"));
+
+    public CliHardeningTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
+    }
+
+    private (int Exit, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = CliApp.Run(args, output, error);
+        return (exit, error.ToString());
+    }
+
+    private static void AssertOneErrorLine(string error, string expected)
+    {
+        string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"expected one line, got:\n{error}");
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void OutPointingAtAFileIsAnError()
+    {
+        string file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "x");
+        var (exit, error) = Run("reproduce", "--preset", "smoke", "--no-plots", "--out", file);
+        Assert.Equal(2, exit);
+        AssertOneErrorLine(error, "is an existing file");
+    }
+
+    [Fact]
+    public void OutUnderAFileIsAnError()
+    {
+        string file = Path.Combine(_dir, "b-file");
+        File.WriteAllText(file, "x");
+        var (exit, error) = Run("reproduce", "--preset", "smoke", "--no-plots", "--out", Path.Combine(file, "sub"));
+        Assert.Equal(2, exit);
+        AssertOneErrorLine(error, "");
+    }
+
+    [Theory]
+    [InlineData("--steps", "abc", "abc")]
+    [InlineData("--noise-std", "inf", "inf")]
+    [InlineData("--noise-distribution", "Cauchy", "Cauchy")]
+    [InlineData("--bogus", "1", "--bogus")]
+    public void ParseErrorsAreOneLineWithExitCodeTwo(string option, string value, string expected)
+    {
+        var (exit, error) = Run("reproduce", "--preset", "smoke", "--no-plots", "--out", Path.Combine(_dir, "p"), option, value);
+        Assert.Equal(2, exit);
+        AssertOneErrorLine(error, expected);
+    }
+
+    [Theory]
+    [InlineData("--steps", "0", "Steps must be > 0")]
+    [InlineData("--hidden", "-5", "HiddenSize")]
+    [InlineData("--hidden", "1000000", "HiddenSize")] // used to overflow int arithmetic: an unhandled OverflowException
+    [InlineData("--lr", "nan", "LearningRate")]
+    [InlineData("--noise-std", "-1", "recurrentStd")]
+    [InlineData("--place-cells", "2", "at least 3")] // used to train, then fail at the first evaluation with "k must be in [1, 2]"
+    public void BadValuesAreOneLineWithExitCodeTwo(string option, string value, string expected)
+    {
+        var (exit, error) = Run("reproduce", "--preset", "smoke", "--no-plots", "--out", Path.Combine(_dir, "v"), option, value);
+        Assert.Equal(2, exit);
+        AssertOneErrorLine(error, expected);
+    }
+
+    [Fact]
+    public void ResumingAFinishedRunSucceeds()
+    {
+        string dir = Path.Combine(_dir, "r");
+        Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--no-plots", "--out", dir).Exit);
+        var (exit, error) = Run("reproduce", "--preset", "smoke", "--no-plots", "--out", dir, "--resume");
+        Assert.True(exit == 0, error);
+    }
+
+    [Fact]
+    public void BatchOfOneRuns()
+    {
+        var (exit, error) = Run("reproduce", "--preset", "smoke", "--no-plots", "--out", Path.Combine(_dir, "b1"), "--batch", "1");
+        Assert.True(exit == 0, error);
+    }
+}
