@@ -24,7 +24,7 @@ for arg in "$@"; do
     --allow-breaking) allow_breaking=1 ;;
     --ship) ship=1 ;;
     --check) check=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
