@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs the NoisyRnn library with a version used nowhere else, restores this consumer project against the
-# local folder feed ./feed (no ProjectReference, not in NoisyRnn.sln) and runs its xunit test.
+# local folder feed ./feed (no ProjectReference, not in NoisyRnn.sln) and runs its xunit tests.
 # Extra arguments go to `dotnet test`. Exit code: that of `dotnet test`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
