@@ -14,6 +14,7 @@ internal static class CliApp
         var root = new RootCommand("NoisyRnn: noisy RNNs that path-integrate and reactivate their waking states in quiescence (Krishna et al., ICLR 2024).");
         root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 
