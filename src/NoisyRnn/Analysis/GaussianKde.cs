@@ -449,6 +449,7 @@ public sealed class GaussianKde
 
     // ∇_y log Σ_j exp(−½ |y − y_j|²) = Σ_j w_j (y_j − y) / Σ_j w_j at one whitened query, with the weights kept
     // relative to the smallest squared distance seen so far (rescaled when a closer point appears).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScoreWhitened(ReadOnlySpan<double> query, Span<double> bounds, Span<double> gradient)
     {
         int d = query.Length, leaves = _leafStart.Length - 1;

@@ -12,6 +12,10 @@ public sealed class GaussianMixture : IScoredDensity
     private readonly double[] _logWeights;
     private readonly MultivariateGaussian[] _components;
 
+    // One-dimensional fast path (the sampler evaluates the score of every chain at every step): per component the mean,
+    // the precision 1/std² and log w_k + the log normaliser.
+    private readonly double[]? _mean1, _precision1, _offset1;
+
     /// <summary>Creates the mixture.</summary>
     /// <param name="weights">Mixture weights, [K]; finite and &gt; 0; normalised by their sum (need not sum to 1).</param>
     /// <param name="components">The K components; all with the same dimension.</param>
@@ -38,6 +42,12 @@ public sealed class GaussianMixture : IScoredDensity
         Dimensions = d;
         _components = (MultivariateGaussian[])components.Clone();
         _logWeights = weights.Select(w => Math.Log(w / total)).ToArray();
+        if (d == 1)
+        {
+            _mean1 = _components.Select(c => c.Mean[0]).ToArray();
+            _precision1 = _components.Select(c => c.PrecisionEntry(0, 0)).ToArray();
+            _offset1 = _components.Select((c, k) => _logWeights[k] + c.LogNormaliser).ToArray();
+        }
     }
 
     /// <summary>A one-dimensional mixture Σ_k w_k N(means_k, stds_k²).</summary>
@@ -89,10 +99,34 @@ public sealed class GaussianMixture : IScoredDensity
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Score(ReadOnlySpan<double> points, Span<double> scores)
     {
         int d = Dimensions, K = _components.Length;
         int m = DensityChecks.Points(points, d, scores.Length, d, nameof(scores));
+        if (_mean1 is not null && K <= 16)
+        {
+            Span<double> t = stackalloc double[K];
+            for (int i = 0; i < m; i++)
+            {
+                double x = points[i], max = double.NegativeInfinity;
+                for (int k = 0; k < K; k++)
+                {
+                    double u = x - _mean1[k];
+                    t[k] = _offset1![k] - 0.5 * _precision1![k] * u * u;
+                    max = Math.Max(max, t[k]);
+                }
+                double sum = 0, weighted = 0;
+                for (int k = 0; k < K; k++)
+                {
+                    double e = Math.Exp(t[k] - max);
+                    sum += e;
+                    weighted -= e * _precision1![k] * (x - _mean1[k]);
+                }
+                scores[i] = weighted / sum;
+            }
+            return;
+        }
         Span<double> z = stackalloc double[K * d];
         Span<double> terms = stackalloc double[K];
         for (int i = 0; i < m; i++)

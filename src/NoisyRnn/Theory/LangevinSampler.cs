@@ -9,7 +9,7 @@ namespace NoisyRnn.Theory;
 /// σ √Δt); σ_q is the quiescent noise. The chain's stationary density is π ∝ p^(2σ²/σ_q²) up to an O(Δt) bias
 /// (<see cref="StationaryExponent"/>, <see cref="GridDensity.Tempered"/>).
 /// </summary>
-/// <remarks>Chains are split into fixed blocks of <see cref="ChainsPerBlock"/>; each block has its own Gaussian stream
+/// <remarks>Chains are split into fixed blocks of <see cref="ChainsPerBlock"/>; each block has its own Gaussian stream (xoshiro256**, Box-Muller in double)
 /// derived from the seed and the block index and runs all its steps on one thread, so results for a seed do not depend
 /// on the thread count. The score is evaluated for a whole block at once.</remarks>
 public static class LangevinSampler
@@ -66,31 +66,53 @@ public static class LangevinSampler
         Parallel.For(0, blocks, block =>
         {
             int start = block * ChainsPerBlock, count = Math.Min(ChainsPerBlock, chains - start);
-            Span<double> x = state.AsSpan(start * d, count * d);
-            var score = new double[count * d];
-            var xi = new float[count * d];
-            var noise = new GaussianNoiseSource(unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)block * 0xBF58476D1CE4E5B9UL + 0x632BE59BD9B4E019UL));
-            for (int t = 0; t < steps; t++)
+            ulong blockSeed = unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)block * 0xBF58476D1CE4E5B9UL + 0x632BE59BD9B4E019UL);
+            int diverged = RunBlock(density, state.AsSpan(start * d, count * d), driftScale, noiseScale, circular, steps, blockSeed);
+            if (diverged >= 0)
             {
-                density.Score(x, score);
-                if (noiseScale > 0) noise.Fill(xi);
-                double max = 0;
-                for (int i = 0; i < x.Length; i++)
-                {
-                    double v = x[i] + driftScale * score[i] + (noiseScale > 0 ? noiseScale * xi[i] : 0);
-                    if (circular) v -= 2 * Math.PI * Math.Floor((v + Math.PI) / (2 * Math.PI));
-                    x[i] = v;
-                    max = Math.Max(max, Math.Abs(v));
-                }
-                if (!double.IsFinite(max))
-                {
-                    lock (state) divergedStep = Math.Min(divergedStep, t);
-                    return;
-                }
+                lock (state) divergedStep = Math.Min(divergedStep, diverged);
             }
         });
         if (divergedStep != int.MaxValue) throw new Models.SimulationDivergedException(divergedStep, steps);
         return state;
+    }
+
+    // Runs one block of chains for all steps; returns the first step at which a state was not finite, or −1.
+    // Optimised from the first call: under load, tiered compilation may otherwise keep this loop in unoptimised code
+    // for seconds.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int RunBlock(IScoredDensity density, Span<double> x, double driftScale, double noiseScale, bool circular, int steps, ulong seed)
+    {
+        var score = new double[x.Length];
+        var rng = new Xoshiro256(seed);
+        for (int t = 0; t < steps; t++)
+        {
+            density.Score(x, score);
+            double max = 0;
+            for (int i = 0; i < x.Length; i += 2)
+            {
+                // Box-Muller in double from two 53-bit uniforms, u1 in (0, 1]: one pair of normals per two coordinates.
+                double z0 = 0, z1 = 0;
+                if (noiseScale > 0)
+                {
+                    double u1 = ((rng.NextUInt64() >> 11) + 1) * (1.0 / 9007199254740992.0);
+                    double u2 = (rng.NextUInt64() >> 11) * (1.0 / 9007199254740992.0);
+                    double radius = Math.Sqrt(-2.0 * Math.Log(u1));
+                    (double sin, double cos) = Math.SinCos(2 * Math.PI * u2);
+                    z0 = radius * cos;
+                    z1 = radius * sin;
+                }
+                for (int j = i; j < Math.Min(i + 2, x.Length); j++)
+                {
+                    double v = x[j] + driftScale * score[j] + noiseScale * (j == i ? z0 : z1);
+                    if (circular) v -= 2 * Math.PI * Math.Floor((v + Math.PI) / (2 * Math.PI));
+                    x[j] = v;
+                    max = Math.Max(max, Math.Abs(v));
+                }
+            }
+            if (!double.IsFinite(max)) return t;
+        }
+        return -1;
     }
 }
 

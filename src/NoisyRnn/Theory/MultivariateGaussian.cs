@@ -38,7 +38,15 @@ public sealed class MultivariateGaussian : IScoredDensity
                     throw new ArgumentException($"covariance must be symmetric; entries [{a}, {b}] = {x} and [{b}, {a}] = {y} differ.", nameof(covariance));
             }
         var matrix = Matrix<double>.Build.Dense(d, d, (a, b) => covariance[a * d + b]);
-        var cholesky = matrix.Cholesky();
+        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double> cholesky;
+        try
+        {
+            cholesky = matrix.Cholesky();
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException("covariance must be positive definite.", nameof(covariance));
+        }
         double logDet = 0;
         for (int k = 0; k < d; k++)
         {
@@ -93,6 +101,7 @@ public sealed class MultivariateGaussian : IScoredDensity
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Score(ReadOnlySpan<double> points, Span<double> scores)
     {
         int d = Dimensions;
@@ -104,6 +113,10 @@ public sealed class MultivariateGaussian : IScoredDensity
             for (int k = 0; k < d; k++) scores[i * d + k] = -z[k];
         }
     }
+
+    internal double LogNormaliser => _logNorm;
+
+    internal double PrecisionEntry(int a, int b) => _precision[a * _mean.Length + b];
 
     // Returns log p(x) and writes Σ⁻¹ (x − μ) (the negative score) to precisionTimesOffset.
     internal double LogDensityAndWhitened(ReadOnlySpan<double> x, Span<double> precisionTimesOffset)

@@ -50,6 +50,7 @@ public sealed class VonMisesDensity : IScoredDensity
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Score(ReadOnlySpan<double> points, Span<double> scores)
     {
         int m = DensityChecks.Points(points, 1, scores.Length, 1, nameof(scores));
