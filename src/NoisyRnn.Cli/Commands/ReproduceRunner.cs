@@ -39,7 +39,26 @@ internal sealed record RunSummary(
     [property: JsonPropertyName("kl_note")] string? KlNote,
     [property: JsonPropertyName("quiescent_output_variance")] double QuiescentOutputVariance,
     [property: JsonPropertyName("active_step_distance")] double ActiveStepDistance,
-    [property: JsonPropertyName("quiescent_step_distance")] double QuiescentStepDistance);
+    [property: JsonPropertyName("quiescent_step_distance")] double QuiescentStepDistance,
+    [property: JsonPropertyName("denoising_alignment")] double? DenoisingAlignment,
+    [property: JsonPropertyName("loss_decomposition")] LossDecompositionSummary LossDecomposition);
+
+/// <summary>
+/// Means over steps of the loss decomposition of a run's network on the held-out batch with its training noise
+/// (THEORY.md, "Measuring the decomposition"; every term divided by the number of output units, like the loss).
+/// </summary>
+internal sealed record LossDecompositionSummary(
+    [property: JsonPropertyName("denoise")] double Denoise,
+    [property: JsonPropertyName("integrate")] double Integrate,
+    [property: JsonPropertyName("noise")] double Noise,
+    [property: JsonPropertyName("total")] double Total,
+    [property: JsonPropertyName("cross")] double Cross,
+    [property: JsonPropertyName("combined")] double Combined,
+    [property: JsonPropertyName("bound")] double Bound)
+{
+    public static LossDecompositionSummary From(LossDecompositionResult r) =>
+        new(r.MeanDenoise, r.MeanIntegrate, r.MeanNoise, r.MeanTotal, r.MeanCross, r.MeanCombined, r.MeanBound);
+}
 
 /// <summary>Everything `reproduce` writes to summary.json.</summary>
 internal sealed record ReproduceSummary(
@@ -83,8 +102,19 @@ internal sealed class ReproduceRunner
         _plots = plots;
     }
 
+    // Principal components of the active hidden states used for the denoising alignment (THEORY.md prediction 3).
+    private const int AlignmentComponents = 3;
+
+    // Active states at which the drift and the KDE score are compared.
+    private const int AlignmentSamples = 1000;
+
+    // Chains and steps of the quiescent hidden-state runs shown in hidden_pca.png.
+    private const int QuiescentHiddenChains = 40;
+    private const int QuiescentHiddenSteps = 500;
+
     private sealed record TrainedNetwork(string Name, float NoiseStd, VanillaRnn Model, SpatialTrainer Trainer, TrainingResult Result,
-        float[] ActiveDecoded, GaussianKde ActiveDensity, double ActiveStepDistance, KlEstimate KlUniform, string WeightsPath);
+        float[] ActiveDecoded, GaussianKde ActiveDensity, double ActiveStepDistance, KlEstimate KlUniform, string WeightsPath,
+        float[] ActiveHidden, PcaResult? ActivePca, AlignmentResult? Alignment, LossDecompositionResult Decomposition);
 
     public ReproduceSummary Run(CancellationToken cancellationToken = default)
     {
@@ -122,6 +152,7 @@ internal sealed class ReproduceRunner
 
         var runs = new List<RunSummary>();
         var reports = new List<(string Name, QuiescentReport Report)>();
+        var quiescentHidden = new List<Plotting.HiddenRun>();
         foreach (var (net, mode) in plan)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -136,8 +167,11 @@ internal sealed class ReproduceRunner
             runs.Add(new RunSummary(name, net.Name, net.NoiseStd, taskOptions.Biased, mode.ToString(), std,
                 last.Loss, last.PositionErrorMetres, last.PositionMse,
                 report.Kl?.Value, report.Kl?.StandardError, report.KlNote,
-                report.QuiescentOutputVariance, net.ActiveStepDistance, report.QuiescentStepDistance));
+                report.QuiescentOutputVariance, net.ActiveStepDistance, report.QuiescentStepDistance,
+                net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition)));
             reports.Add((name, report));
+            if (_plots && net.ActivePca is not null)
+                quiescentHidden.Add(new Plotting.HiddenRun(name, net.Name, net.ActiveHidden, QuiescentHidden(net, std, p), net.ActivePca));
         }
 
         var summary = new ReproduceSummary(p.Name, _seed, clock.Elapsed.TotalSeconds, networks[0].KlUniform.Value, Kernels.Isa.Tier.ToString(), p,
@@ -155,6 +189,9 @@ internal sealed class ReproduceRunner
                 networks[0].ActiveDecoded, p.BatchSize, p.SequenceLength, reports,
                 networks.Select(n => (n.Name, n.Result.Evaluations)).ToList());
             foreach (var f in figures) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
+            var theory = Plotting.TheoryFigures.Write(_outDir,
+                networks.Select(n => (n.Name, n.ActivePca, n.Decomposition)).ToList(), quiescentHidden);
+            foreach (var f in theory) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
         }
 
         summary = summary with { WallSeconds = clock.Elapsed.TotalSeconds };
@@ -190,7 +227,48 @@ internal sealed class ReproduceRunner
         var density = SpatialReactivation.Density(active);
         double activeStep = ReactivationMetrics.MeanStepDistance(active, p.BatchSize, p.SequenceLength, 2);
         var uniform = KlDivergence.UniformToKde(taskOptions.BoxWidth, taskOptions.BoxHeight, density, p.KlSamples, Salt(_seed, 11));
-        return new TrainedNetwork(name, noiseStd, model, trainer, result, active, density, activeStep, uniform, weights);
+
+        // Theory checks on the held-out batch with the training noise: the loss decomposition, and the alignment of the
+        // autonomous drift with the score of the active hidden states (same noise seed as the decoded active run above).
+        var test = trainer.TestBatch;
+        var decomposition = LossDecomposition.Measure(model, test.Inputs, test.InitialState, test.Targets, test.BatchSize, test.TimeSteps,
+            noiseStd, p.NoiseDistribution, Salt(_seed, 13));
+        var tape = model.CreateTape(test.BatchSize, test.TimeSteps);
+        model.Forward(test.Inputs, test.InitialState, training.Noise, NoiseStreams.FromSeed(Salt(_seed, 7), p.NoiseDistribution), tape);
+        float[] activeHidden = tape.Hidden.ToArray();
+        int states = test.BatchSize * test.TimeSteps;
+        PcaResult? pca = null;
+        AlignmentResult? alignment = null;
+        try
+        {
+            pca = Pca.Fit(activeHidden, states, p.HiddenSize);
+            int k = Math.Min(AlignmentComponents, p.HiddenSize);
+            alignment = DenoisingAlignment.Measure(model, activeHidden, states, k, Math.Min(AlignmentSamples, states), Salt(_seed, 17));
+        }
+        catch (DegenerateDataException e)
+        {
+            _log.WriteLine($"  {name}: no denoising alignment ({e.Message})");
+        }
+        _log.WriteLine($"  {name}: loss decomposition (means over steps, /output unit): denoise {decomposition.MeanDenoise:E3}, integrate {decomposition.MeanIntegrate:E3}, " +
+                       $"noise {decomposition.MeanNoise:E3}, total {decomposition.MeanTotal:E3} <= bound {decomposition.MeanBound:E3}");
+        if (alignment is not null)
+            _log.WriteLine($"  {name}: denoising alignment cos(drift, KDE score) in the top {alignment.Components} PCs " +
+                           $"({alignment.ExplainedVarianceRatio:P0} of the variance): {alignment.MeanCosine:F3} ± {alignment.StandardError:F3}");
+        return new TrainedNetwork(name, noiseStd, model, trainer, result, active, density, activeStep, uniform, weights,
+            activeHidden, pca, alignment, decomposition);
+    }
+
+    /// <summary>Hidden states of a short quiescent run ([chains, steps, hidden]) for the PCA figure.</summary>
+    private float[] QuiescentHidden(TrainedNetwork net, float std, ReproducePreset p)
+    {
+        int chains = Math.Min(QuiescentHiddenChains, p.BatchSize), steps = Math.Min(QuiescentHiddenSteps, p.KlSteps);
+        var h0 = new float[chains * p.HiddenSize];
+        net.Model.Encode(net.Trainer.TestBatch.InitialState.AsSpan(0, chains * p.PlaceCells), chains, h0);
+        ulong seed = Salt(_seed, 19);
+        INoiseSource noise = p.NoiseDistribution == NoiseDistribution.Uniform01 ? new UniformNoiseSource(seed) : new GaussianNoiseSource(seed);
+        var hidden = new float[chains * steps * p.HiddenSize];
+        net.Model.Simulate(h0, ReadOnlySpan<float>.Empty, chains, steps, std, noise, hidden, Span<float>.Empty);
+        return hidden;
     }
 
     private static ulong Salt(ulong seed, ulong salt) => unchecked(seed * 0x9E3779B97F4A7C15UL + salt * 0xBF58476D1CE4E5B9UL + 1);

@@ -22,6 +22,14 @@ internal static class ResultTable
             log.WriteLine($"  {r.Name,-26} {r.QuiescentNoiseStd,8:G3} {kl,12} {F(r.QuiescentOutputVariance, "F4"),14} {F(r.ActiveStepDistance, "F4"),11} {F(r.QuiescentStepDistance, "F4"),14}");
         }
         log.WriteLine();
+        log.WriteLine("Theory (held-out batch, training noise): loss decomposition per output unit, and cos(autonomous drift, KDE score):");
+        log.WriteLine($"  {"network",-15} {"denoise",10} {"integrate",10} {"noise",10} {"total",10} {"bound",10} {"alignment",10}");
+        foreach (var r in s.Runs.GroupBy(r => r.Network).Select(g => g.First()))
+        {
+            var d = r.LossDecomposition;
+            log.WriteLine($"  {r.Network,-15} {F(d.Denoise, "E2"),10} {F(d.Integrate, "E2"),10} {F(d.Noise, "E2"),10} {F(d.Total, "E2"),10} {F(d.Bound, "E2"),10} {F(r.DenoisingAlignment, "F3"),10}");
+        }
+        log.WriteLine();
         log.WriteLine("Expected (paper): the noise-trained network's KL is far below the noise-free network's under the same noise,");
         log.WriteLine("its quiescent variance is much larger than the frozen noise-free network's, and its quiescent steps are as small as active ones.");
     }

@@ -394,6 +394,120 @@ public sealed class GaussianKde
     }
 
     /// <summary>
+    /// The score (gradient of the log density) at each query point: with kernel covariance K and kernel weights
+    /// w_i(x) = N(x; x_i, K) / Σ_j N(x; x_j, K), ∇ log p(x) = K⁻¹ (Σ_i w_i(x) x_i − x), i.e. K⁻¹ times the offset from
+    /// x to the kernel-weighted mean of the data. This is the KDE estimate of ∇ log p that the theory compares with
+    /// a network's autonomous drift (THEORY.md, prediction 3, "Denoising alignment"). The weights are computed relative
+    /// to the nearest kernel, so the score stays finite far from the data (where it tends to K⁻¹ (x_nearest − x)).
+    /// Kernels skipped by the same cutoff as <see cref="LogEvaluate"/> weigh less than 1e-16 of the total. Scalar
+    /// loops, parallel over queries; each query is computed by one thread in a fixed order.
+    /// </summary>
+    /// <param name="points">Query points, shape [m, d] row-major, finite; m may be 0.</param>
+    /// <returns>Scores, shape [m, d] row-major, in units of 1 / (unit of x).</returns>
+    /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value.</exception>
+    public double[] Score(ReadOnlySpan<double> points)
+    {
+        int d = Dimensions;
+        if (points.Length % d != 0)
+            throw new ArgumentException($"points has length {points.Length}, which is not a multiple of dimensions = {d}; expected shape [m, {d}].", nameof(points));
+        Guard.AllFinite(points, nameof(points));
+        int m = points.Length / d;
+        var queries = new double[m * d];
+        var row = new double[d];
+        for (int i = 0; i < m; i++)
+        {
+            for (int k = 0; k < d; k++) row[k] = points[i * d + k] - _center[k];
+            for (int a = 0; a < d; a++)
+            {
+                double s = 0;
+                for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
+                queries[i * d + a] = s;
+            }
+        }
+        var result = new double[m * d];
+        if (m == 0) return result;
+        int leaves = _leafStart.Length - 1;
+        int grain = Math.Max(1, Math.Min(64, m / (4 * Environment.ProcessorCount)));
+        Parallel.ForEach(Partitioner.Create(0, m, grain), range =>
+        {
+            var bounds = new double[leaves];
+            var gradient = new double[d];
+            for (int i = range.Item1; i < range.Item2; i++)
+            {
+                ScoreWhitened(queries.AsSpan(i * d, d), bounds, gradient);
+                // log p(x) = log p_y(L⁻¹ (x − mean)) + const, so ∇_x = L⁻ᵀ ∇_y.
+                for (int b = 0; b < d; b++)
+                {
+                    double s = 0;
+                    for (int a = b; a < d; a++) s += _whitenT[a * d + b] * gradient[a];
+                    result[i * d + b] = s;
+                }
+            }
+        });
+        return result;
+    }
+
+    // ∇_y log Σ_j exp(−½ |y − y_j|²) = Σ_j w_j (y_j − y) / Σ_j w_j at one whitened query, with the weights kept
+    // relative to the smallest squared distance seen so far (rescaled when a closer point appears).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ScoreWhitened(ReadOnlySpan<double> query, Span<double> bounds, Span<double> gradient)
+    {
+        int d = query.Length, leaves = _leafStart.Length - 1;
+        int first = 0;
+        for (int l = 0; l < leaves; l++)
+        {
+            double lb = 0;
+            for (int k = 0; k < d; k++)
+            {
+                double gap = Math.Max(0, Math.Max(_leafLow[l * d + k] - query[k], query[k] - _leafHigh[l * d + k]));
+                lb += gap * gap;
+            }
+            bounds[l] = lb;
+            if (lb < bounds[first]) first = l;
+        }
+        double shift = double.PositiveInfinity;
+        for (int j = _leafStart[first]; j < _leafStart[first + 1]; j++)
+        {
+            if (double.IsPositiveInfinity(_whitened[j])) continue;
+            shift = Math.Min(shift, SquaredDistance(query, j));
+        }
+        gradient.Clear();
+        double sum = 0;
+        for (int pass = 0; pass < leaves; pass++)
+        {
+            int l = pass == 0 ? first : pass <= first ? pass - 1 : pass;
+            if (bounds[l] > shift + _cutoff) continue;
+            for (int j = _leafStart[l]; j < _leafStart[l + 1]; j++)
+            {
+                if (double.IsPositiveInfinity(_whitened[j])) continue; // padding
+                double d2 = SquaredDistance(query, j);
+                if (d2 < shift)
+                {
+                    double rescale = Math.Exp(-0.5 * (shift - d2));
+                    sum *= rescale;
+                    for (int k = 0; k < d; k++) gradient[k] *= rescale;
+                    shift = d2;
+                }
+                double w = Math.Exp(-0.5 * (d2 - shift));
+                sum += w;
+                for (int k = 0; k < d; k++) gradient[k] += w * (_whitened[k * _stride + j] - query[k]);
+            }
+        }
+        for (int k = 0; k < d; k++) gradient[k] /= sum;
+    }
+
+    private double SquaredDistance(ReadOnlySpan<double> query, int slot)
+    {
+        double d2 = 0;
+        for (int k = 0; k < query.Length; k++)
+        {
+            double diff = query[k] - _whitened[k * _stride + slot];
+            d2 += diff * diff;
+        }
+        return d2;
+    }
+
+    /// <summary>
     /// Draws points from the estimate, as <c>gaussian_kde.resample</c>: each draw picks a data point uniformly at
     /// random and adds a N(0, <see cref="KernelCovariance"/>) offset. Uses xoshiro256** seeded by
     /// <paramref name="seed"/> and Box-Muller normals; the same seed gives the same points (the stream differs from numpy's).

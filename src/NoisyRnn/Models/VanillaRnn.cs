@@ -410,6 +410,43 @@ public sealed class VanillaRnn
         }
     }
 
+    /// <summary>
+    /// The deterministic drift of one step from given states, phi(h, x)·Dt = alpha·(−h + act(W_rec h + W_in x (+ b_rec))),
+    /// i.e. the update of <see cref="Simulate"/> without its noise (THEORY.md, "Noisy dynamics" and "Measuring the
+    /// decomposition"). With empty <paramref name="inputs"/> it is the autonomous drift phi(h, 0)·Dt, the part the theory
+    /// calls denoising; the difference phi(h, x)·Dt − phi(h, 0)·Dt is the input-driven (integration) part.
+    /// Computed in float32 as alpha·(act(u) − h); this may differ from the float update h_t − h_{t-1} of
+    /// <see cref="Forward"/> by rounding (a few ulp of h).
+    /// </summary>
+    /// <param name="hidden">States h, [batch, hidden] row-major; finite.</param>
+    /// <param name="inputs">Inputs x, [batch, input]; or empty for zero input; finite.</param>
+    /// <param name="batch">Number of states; &gt; 0.</param>
+    /// <param name="drift">Receives phi(h, x)·Dt, [batch, hidden] (same unit as h, per step).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A span length differs from its shape or an input is not finite.</exception>
+    public void Drift(ReadOnlySpan<float> hidden, ReadOnlySpan<float> inputs, int batch, Span<float> drift)
+    {
+        Guard.Positive(batch);
+        var o = Options;
+        int nIn = o.InputSize, nH = o.HiddenSize;
+        Guard.Length(hidden.Length, (long)batch * nH, nameof(hidden), $"[batch, hidden] = [{batch}, {nH}]");
+        if (!inputs.IsEmpty) Guard.Length(inputs.Length, (long)batch * nIn, nameof(inputs), $"[batch, input] = [{batch}, {nIn}] or empty");
+        Guard.Length(drift.Length, (long)batch * nH, nameof(drift), $"[batch, hidden] = [{batch}, {nH}]");
+        Guard.AllFinite(hidden, nameof(hidden));
+        Guard.AllFinite(inputs, nameof(inputs));
+        ParameterSet p = Parameters;
+
+        // u = W_rec h (+ W_in x) (+ b_rec)
+        float[] u = new float[batch * nH];
+        Gemm.MultiplyTransposedB(hidden, p[RecurrentWeight], u, batch, nH, nH);
+        if (!inputs.IsEmpty) Gemm.MultiplyTransposedB(inputs, p[InputWeight], u, batch, nH, nIn, accumulate: true);
+        if (o.UseBias) AddToRows(u, batch, p[RecurrentBias]);
+
+        // drift = alpha (act(u) − h)
+        float alpha = o.Alpha;
+        for (int i = 0; i < u.Length; i++) drift[i] = alpha * (FusedScalar.Activate(u[i], o.Activation) - hidden[i]);
+    }
+
     /// <summary>Adds <paramref name="vector"/> to each of the <paramref name="rows"/> rows of <paramref name="matrix"/>.</summary>
     private static void AddToRows(Span<float> matrix, int rows, ReadOnlySpan<float> vector)
     {

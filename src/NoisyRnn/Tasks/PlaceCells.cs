@@ -187,6 +187,55 @@ public sealed class PlaceCells
         }
     }
 
+    /// <summary>
+    /// Jacobian of the place code with respect to position, in closed form (THEORY.md, "Measuring the decomposition":
+    /// J_f(s) ṡ Δt approximates f(s_{t+1}) − f(s_t)). With logits l_i = −||x − c_i||² / (2 sigma²) and a = softmax(l),
+    /// ∂l_i/∂x = (c_i − x) / sigma², so ∂a_i/∂x = a_i (∂l_i/∂x − Σ_j a_j ∂l_j/∂x) = a_i (c_i − c̄(x)) / sigma², where
+    /// c̄(x) = Σ_j a_j(x) c_j is the activation-weighted mean centre. Each row sums to zero over cells (the code
+    /// always sums to 1). Computed in float64 with the largest logit subtracted, then rounded to float32.
+    /// </summary>
+    /// <param name="positions">Positions, [n, 2] row-major (x, y), m; finite; n may be 0.</param>
+    /// <param name="jacobian">Receives ∂a_i/∂(x, y), [n, cells, 2] row-major, in 1/m.</param>
+    /// <exception cref="ArgumentException"><paramref name="positions"/> has odd length or a non-finite value, or
+    /// <paramref name="jacobian"/> is not n * cells * 2 long.</exception>
+    public void Jacobian(ReadOnlySpan<float> positions, Span<float> jacobian)
+    {
+        int rows = CheckPositions(positions, nameof(positions));
+        Guard.Length(jacobian.Length, (long)rows * Count * 2, nameof(jacobian), $"[n, cells, 2] = [{rows}, {Count}, 2]");
+        double twoSigmaSquared = 2.0 * Sigma * Sigma, inverseSigmaSquared = 1.0 / (Sigma * Sigma);
+        var a = new double[Count];
+        for (int r = 0; r < rows; r++)
+        {
+            double px = positions[2 * r], py = positions[2 * r + 1];
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < Count; i++)
+            {
+                double dx = px - _centerX[i], dy = py - _centerY[i];
+                a[i] = -(dx * dx + dy * dy) / twoSigmaSquared;
+                max = Math.Max(max, a[i]);
+            }
+            double sum = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                a[i] = Math.Exp(a[i] - max);
+                sum += a[i];
+            }
+            double meanX = 0, meanY = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                a[i] /= sum;
+                meanX += a[i] * _centerX[i];
+                meanY += a[i] * _centerY[i];
+            }
+            Span<float> row = jacobian.Slice(r * Count * 2, Count * 2);
+            for (int i = 0; i < Count; i++)
+            {
+                row[2 * i] = (float)(a[i] * (_centerX[i] - meanX) * inverseSigmaSquared);
+                row[2 * i + 1] = (float)(a[i] * (_centerY[i] - meanY) * inverseSigmaSquared);
+            }
+        }
+    }
+
     /// <summary>Scalar twin of <see cref="Encode"/> (one thread, no SIMD), the test oracle.</summary>
     internal void EncodeScalar(ReadOnlySpan<float> positions, Span<float> activations)
     {

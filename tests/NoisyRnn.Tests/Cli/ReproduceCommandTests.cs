@@ -33,6 +33,19 @@ public class ReproduceCommandTests : IDisposable
             foreach (string field in required)
                 Assert.True(run.TryGetProperty(field, out _), $"run {run.GetProperty("name")} lacks {field}");
 
+        // Theory fields: the alignment is a cosine, the decomposition's terms are non-negative and the noise-free
+        // network has no noise term.
+        foreach (var run in runs)
+        {
+            double cosine = run.GetProperty("denoising_alignment").GetDouble();
+            Assert.InRange(cosine, -1, 1);
+            var d = run.GetProperty("loss_decomposition");
+            foreach (string term in new[] { "denoise", "integrate", "noise", "total" })
+                Assert.True(d.GetProperty(term).GetDouble() >= 0, $"{term} of {run.GetProperty("name")}");
+        }
+        Assert.True(runs[0].GetProperty("loss_decomposition").GetProperty("noise").GetDouble() > 0);
+        Assert.Equal(0.0, runs[1].GetProperty("loss_decomposition").GetProperty("noise").GetDouble());
+
         // The three quiescence settings the issue asks for.
         Assert.Equal("noise-trained/scaled", runs[0].GetProperty("name").GetString());
         Assert.Equal("noise-free/scaled", runs[1].GetProperty("name").GetString());
@@ -43,7 +56,8 @@ public class ReproduceCommandTests : IDisposable
         // the metric must still be defined and non-negative.
         Assert.True(runs[1].GetProperty("quiescent_output_variance").GetDouble() >= 0);
 
-        foreach (string file in new[] { "noise-trained/model.nrnn", "noise-free/model.nrnn", "trajectories.png", "densities.png", "learning_curves.png" })
+        foreach (string file in new[] { "noise-trained/model.nrnn", "noise-free/model.nrnn", "trajectories.png", "densities.png", "learning_curves.png",
+                     "explained_variance.png", "hidden_pca.png", "loss_decomposition.png" })
         {
             var info = new FileInfo(Path.Combine(_dir, file));
             Assert.True(info.Exists && info.Length > 1000, $"{file} missing or empty");

@@ -1,0 +1,100 @@
+using NoisyRnn.Models;
+using NoisyRnn.Noise;
+
+namespace NoisyRnn.Analysis;
+
+/// <summary>Result of <see cref="DenoisingAlignment.Measure"/>.</summary>
+/// <param name="MeanCosine">Mean over the sampled states of cos(P φ(r, 0), ∇ log p̂(P r)), in [−1, 1]: 1 when the autonomous
+/// drift points up the estimated density everywhere, about 0 when unrelated.</param>
+/// <param name="StandardError">Standard error of <paramref name="MeanCosine"/> over the sampled states (std / √count).</param>
+/// <param name="Cosines">The cosine at each sampled state, [count].</param>
+/// <param name="Components">k, the number of principal components used.</param>
+/// <param name="ExplainedVarianceRatio">Fraction of the active states' variance in those k components.</param>
+public sealed record AlignmentResult(double MeanCosine, double StandardError, double[] Cosines, int Components, double ExplainedVarianceRatio);
+
+/// <summary>
+/// Denoising alignment (THEORY.md, prediction 3): a noise-trained network's autonomous drift φ(r, 0) should point along
+/// σ² ∇_r log p(r), the score of the distribution of states it visits while active. Both are compared in the top-k
+/// principal components of the active hidden states: the drift projected onto those axes, against the score of a
+/// Gaussian KDE (Scott's rule) of the projected active states evaluated at the projected state.
+/// </summary>
+public static class DenoisingAlignment
+{
+    /// <summary>
+    /// Fits a PCA to the active hidden states, a KDE to their top-k scores, and averages the cosine between the
+    /// projected drift and the KDE score over <paramref name="samples"/> states drawn uniformly (without replacement)
+    /// from the active states. States where either vector is exactly zero are skipped (the cosine is undefined).
+    /// </summary>
+    /// <param name="model">The trained network.</param>
+    /// <param name="activeHidden">Active (waking) hidden states, [count, hidden] row-major (e.g. <see cref="ForwardTape.Hidden"/>); finite.</param>
+    /// <param name="count">Number of states; &gt; components + 1.</param>
+    /// <param name="components">k, principal components kept; in [1, hidden].</param>
+    /// <param name="samples">States at which the cosine is measured; in [1, count].</param>
+    /// <param name="seed">Seed of the choice of states.</param>
+    /// <returns>The mean cosine and the per-state values.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
+    /// <exception cref="ArgumentException">A length differs from its shape or a value is not finite.</exception>
+    /// <exception cref="DegenerateDataException">The states do not vary in k directions (no KDE exists), or every sampled state has a zero drift or score.</exception>
+    public static AlignmentResult Measure(VanillaRnn model, ReadOnlySpan<float> activeHidden, int count, int components, int samples, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        int nH = model.Options.HiddenSize;
+        if (components < 1 || components > nH) throw new ArgumentOutOfRangeException(nameof(components), components, $"components must be in [1, {nH}].");
+        if (count <= components + 1) throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be > components + 1 = {components + 1}.");
+        if (samples < 1 || samples > count) throw new ArgumentOutOfRangeException(nameof(samples), samples, $"samples must be in [1, {count}].");
+        Guard.Length(activeHidden.Length, (long)count * nH, nameof(activeHidden), $"[count, hidden] = [{count}, {nH}]");
+
+        PcaResult pca = Pca.Fit(activeHidden, count, nH);
+        double[] projected = pca.Project(activeHidden, components);
+        var kde = new GaussianKde(projected, components, BandwidthRule.Scott);
+
+        // Sampled states: a partial Fisher-Yates shuffle of the indices.
+        var rng = new Xoshiro256(seed);
+        var order = Enumerable.Range(0, count).ToArray();
+        for (int i = 0; i < samples; i++)
+        {
+            int j = i + (int)Math.BigMul(rng.NextUInt64(), (ulong)(count - i), out _);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        var states = new float[samples * nH];
+        var queries = new double[samples * components];
+        for (int i = 0; i < samples; i++)
+        {
+            activeHidden.Slice(order[i] * nH, nH).CopyTo(states.AsSpan(i * nH, nH));
+            Array.Copy(projected, order[i] * components, queries, i * components, components);
+        }
+        var drift = new float[samples * nH];
+        model.Drift(states, ReadOnlySpan<float>.Empty, samples, drift);
+        double[] score = kde.Score(queries);
+        double[] axes = pca.Components;
+
+        var cosines = new List<double>(samples);
+        var projectedDrift = new double[components];
+        for (int i = 0; i < samples; i++)
+        {
+            // A direction is projected without subtracting the mean: component c of the drift is axis_c · φ.
+            for (int c = 0; c < components; c++)
+            {
+                double sum = 0;
+                for (int h = 0; h < nH; h++) sum += axes[c * nH + h] * drift[i * nH + h];
+                projectedDrift[c] = sum;
+            }
+            double dot = 0, nd = 0, ns = 0;
+            for (int c = 0; c < components; c++)
+            {
+                double g = score[i * components + c];
+                dot += projectedDrift[c] * g;
+                nd += projectedDrift[c] * projectedDrift[c];
+                ns += g * g;
+            }
+            if (nd > 0 && ns > 0) cosines.Add(dot / Math.Sqrt(nd * ns));
+        }
+        if (cosines.Count == 0)
+            throw new DegenerateDataException("Every sampled state has a zero projected drift or a zero density score; the alignment is undefined.", nameof(activeHidden));
+        double mean = cosines.Average();
+        double variance = cosines.Count > 1 ? cosines.Sum(c => (c - mean) * (c - mean)) / (cosines.Count - 1) : 0;
+        double explained = pca.ExplainedVarianceRatio.Take(components).Sum();
+        return new AlignmentResult(mean, Math.Sqrt(variance / cosines.Count), cosines.ToArray(), components, explained);
+    }
+}
