@@ -83,7 +83,7 @@ public static class SpatialReactivation
     /// <returns>Decoded positions [batch, time, 2], m.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">Sizes do not match the model.</exception>
-    public static float[] DecodeActive(VanillaRnn model, SpatialNavigationBatch batch, PlaceCells placeCells, NoiseLevels noise, ulong seed,
+    public static float[] DecodeActive(IRecurrentNetwork model, SpatialNavigationBatch batch, PlaceCells placeCells, NoiseLevels noise, ulong seed,
         NoiseDistribution distribution = NoiseDistribution.StandardNormal)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -114,7 +114,7 @@ public static class SpatialReactivation
     /// <param name="model">Trained network.</param>
     /// <param name="placeCells">Place cells used for decoding.</param>
     /// <param name="initState">Place-cell code of the start positions, [batch, cells]; the chains start at
-    /// <see cref="VanillaRnn.Encode"/> of it, as in the reference.</param>
+    /// <see cref="IRecurrentNetwork.Encode"/> of it, as in the reference.</param>
     /// <param name="batch">Number of chains; &gt; 0.</param>
     /// <param name="activeDensity">KDE of the active decoded positions (see <see cref="Density"/>).</param>
     /// <param name="quiescentNoiseStd">Per-step recurrent noise std during quiescence; &gt;= 0.</param>
@@ -123,7 +123,7 @@ public static class SpatialReactivation
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option or size is out of range.</exception>
     /// <exception cref="SimulationDivergedException">The quiescent state became non-finite.</exception>
-    public static QuiescentReport Analyze(VanillaRnn model, PlaceCells placeCells, ReadOnlySpan<float> initState, int batch,
+    public static QuiescentReport Analyze(IRecurrentNetwork model, PlaceCells placeCells, ReadOnlySpan<float> initState, int batch,
         GaussianKde activeDensity, float quiescentNoiseStd, ReactivationOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -134,7 +134,7 @@ public static class SpatialReactivation
         Guard.Positive(batch);
         Guard.NonNegative(quiescentNoiseStd);
 
-        var hidden0 = new float[batch * model.Options.HiddenSize];
+        var hidden0 = new float[batch * model.NetworkOptions.HiddenSize];
         model.Encode(initState, batch, hidden0);
         int steps = options.TotalSteps;
         ulong noiseSeed = SeedSequence.Derive(options.Seed, SeedSequence.NoiseStream, 0);
