@@ -226,6 +226,24 @@ public class GruRnnTests
     }
 
     [Fact]
+    public void UpdateKernelWorksInPlaceAndChecksLengths()
+    {
+        var rng = new Random(8);
+        foreach (int n in new[] { 5, 19, 40 })
+        {
+            float[] p = Random(n, rng, 1), z = Random(n, rng, 1).Select(v => 0.5f + 0.4f * v).ToArray(), u = Random(n, rng, 1);
+            float[] expected = new float[n];
+            FusedGru.Update(p, z, u, default, 0.5f, 0f, Activation.Tanh, expected);
+            float[] inPlace = (float[])p.Clone();
+            FusedGru.Update(inPlace, z, u, default, 0.5f, 0f, Activation.Tanh, inPlace);
+            Assert.Equal(expected, inPlace);
+        }
+        Assert.Equal("updateGate", Assert.Throws<ArgumentException>(() => FusedGru.Update(new float[3], new float[2], new float[3], default, 0.5f, 0f, Activation.Tanh, new float[3])).ParamName);
+        Assert.Equal("noise", Assert.Throws<ArgumentException>(() => FusedGruScalar.Update(new float[3], new float[3], new float[3], new float[2], 0.5f, 0f, Activation.Tanh, new float[3])).ParamName);
+        Assert.Equal("previousGradient", Assert.Throws<ArgumentException>(() => FusedGru.ResetBackward(new float[3], new float[3], new float[3], new float[3], new float[4])).ParamName);
+    }
+
+    [Fact]
     public void BadInputsAreRejectedWithTheParameterName()
     {
         Assert.Equal("HiddenSize", Assert.Throws<ArgumentOutOfRangeException>(() => new GruRnn(new GruRnnOptions(1, 0, 2, 2))).ParamName);
