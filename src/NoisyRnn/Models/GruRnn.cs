@@ -155,18 +155,25 @@ public sealed class GruRnn : IRecurrentNetwork
         if (tape.Options != Options) throw new ArgumentException("The tape was created for a model with other options.", nameof(tape));
     }
 
-    /// <summary>Writes the per-unit bias of a gate (input bias + recurrent bias) into every row, or zeros without biases.</summary>
-    private void FillGateBias(Span<float> rowsBuffer, int rows, string inputLayer, string recurrentLayer)
+    /// <summary>The combined bias of a pre-activation (input map bias + recurrent map bias), or null without biases.</summary>
+    private float[]? GateBias(string inputLayer, string recurrentLayer)
+    {
+        if (!Options.UseBias) return null;
+        var sum = new float[Options.HiddenSize];
+        TensorPrimitives.Add(Parameters[inputLayer + ".bias"], Parameters[recurrentLayer + ".bias"], sum);
+        return sum;
+    }
+
+    /// <summary>Writes <paramref name="bias"/> into each of the first <paramref name="rows"/> rows, or zeros when it is null.</summary>
+    private void FillRows(Span<float> buffer, int rows, float[]? bias)
     {
         int nH = Options.HiddenSize;
-        if (!Options.UseBias)
+        if (bias is null)
         {
-            rowsBuffer[..(rows * nH)].Clear();
+            buffer[..(rows * nH)].Clear();
             return;
         }
-        float[] sum = new float[nH];
-        TensorPrimitives.Add(Parameters[inputLayer + ".bias"], Parameters[recurrentLayer + ".bias"], sum);
-        for (int r = 0; r < rows; r++) sum.CopyTo(rowsBuffer.Slice(r * nH, nH));
+        for (int r = 0; r < rows; r++) bias.CopyTo(buffer.Slice(r * nH, nH));
     }
 
     /// <summary>
@@ -230,9 +237,9 @@ public sealed class GruRnn : IRecurrentNetwork
 
         // Input parts of the three pre-activations for all steps at once: X̃·Wᵀ (+ biases), [batch·time, hidden].
         float[] z = tape.UpdateGateBuffer, r = tape.ResetGateBuffer, u = tape.CandidateBuffer, q = tape.GatedHiddenBuffer;
-        FillGateBias(z, rows, "w_z", "u_z");
-        FillGateBias(r, rows, "w_r", "u_r");
-        FillGateBias(u, rows, "w_h", "u_h");
+        FillRows(z, rows, GateBias("w_z", "u_z"));
+        FillRows(r, rows, GateBias("w_r", "u_r"));
+        FillRows(u, rows, GateBias("w_h", "u_h"));
         Gemm.MultiplyTransposedB(tape.NoisyInputBuffer, p[UpdateInputWeight], z, rows, nH, nIn, accumulate: true);
         Gemm.MultiplyTransposedB(tape.NoisyInputBuffer, p[ResetInputWeight], r, rows, nH, nIn, accumulate: true);
         Gemm.MultiplyTransposedB(tape.NoisyInputBuffer, p[CandidateInputWeight], u, rows, nH, nIn, accumulate: true);
@@ -456,11 +463,12 @@ public sealed class GruRnn : IRecurrentNetwork
             Gemm.Transpose(p[DecoderWeight], nOut, nH, wDecT);
         }
 
+        float[]? bz = GateBias("w_z", "u_z"), br = GateBias("w_r", "u_r"), bh = GateBias("w_h", "u_h");
         for (int t = 0; t < time; t++)
         {
-            FillGateBias(z, batch, "w_z", "u_z");
-            FillGateBias(r, batch, "w_r", "u_r");
-            FillGateBias(u, batch, "w_h", "u_h");
+            FillRows(z, batch, bz);
+            FillRows(r, batch, br);
+            FillRows(u, batch, bh);
             if (!inputs.IsEmpty)
             {
                 ReadOnlySpan<float> xT = inputs[(t * nIn)..];
