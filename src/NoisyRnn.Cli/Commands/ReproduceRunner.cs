@@ -44,7 +44,8 @@ internal sealed record RunSummary(
     [property: JsonPropertyName("active_step_distance")] double ActiveStepDistance,
     [property: JsonPropertyName("quiescent_step_distance")] double QuiescentStepDistance,
     [property: JsonPropertyName("decoding_error")] double DecodingError,
-    [property: JsonPropertyName("decoding_unit")] string DecodingUnit);
+    [property: JsonPropertyName("decoding_unit")] string DecodingUnit,
+    [property: JsonPropertyName("quiescent_mean_signed_step")] double? QuiescentMeanSignedStep);
 
 /// <summary>Everything `reproduce` writes to summary.json.</summary>
 internal sealed record ReproduceSummary(
@@ -150,7 +151,8 @@ internal sealed class ReproduceRunner
             runs.Add(new RunSummary(name, net.Name, net.NoiseStd, p.Biased, mode.ToString(), std,
                 last.Loss, spatial ? last.DecodingError : null, spatial ? last.DecodingMse : null,
                 report.Kl?.Value, report.Kl?.StandardError, report.KlNote,
-                report.QuiescentOutputVariance, net.ActiveStepDistance, report.QuiescentStepDistance, last.DecodingError, task.CoordinateUnit));
+                report.QuiescentOutputVariance, net.ActiveStepDistance, report.QuiescentStepDistance, last.DecodingError, task.CoordinateUnit,
+                report.MeanSignedStep));
             reports.Add((name, report));
         }
 

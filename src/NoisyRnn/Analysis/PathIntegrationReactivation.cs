@@ -144,7 +144,14 @@ public static class PathIntegrationReactivation
         float[] metricData = task.IsCircular ? Unwrap(decoded, batch, steps) : decoded;
         double variance = ReactivationMetrics.OutputVariance(Window(metricData, batch, steps, dims, options.VarianceSteps), batch, options.VarianceSteps, dims, options.VarianceShift);
         double stepDistance = ReactivationMetrics.MeanStepDistance(Window(metricData, batch, steps, dims, options.StepDistanceSteps), batch, options.StepDistanceSteps, dims);
-        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps);
+        double? drift = null;
+        if (task.IsCircular && steps > 1)
+        {
+            double sum = 0;
+            for (int b = 0; b < batch; b++) sum += (metricData[(b + 1) * steps - 1] - metricData[b * steps]) / (steps - 1.0);
+            drift = sum / batch;
+        }
+        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps) { MeanSignedStep = drift };
     }
 
     private static float[] Window(float[] trajectories, int batch, int steps, int dims, int length)

@@ -62,7 +62,13 @@ public sealed record ReactivationOptions
 /// <param name="Batch">Number of chains.</param>
 /// <param name="Steps">Steps per chain.</param>
 public sealed record QuiescentReport(float QuiescentNoiseStd, KlEstimate? Kl, string? KlNote, double QuiescentOutputVariance,
-    double QuiescentStepDistance, float[] QuiescentDecoded, int Batch, int Steps);
+    double QuiescentStepDistance, float[] QuiescentDecoded, int Batch, int Steps)
+{
+    /// <summary>For circular (head-direction) tasks: the mean signed change of the unwrapped heading per step over the
+    /// whole quiescent run, rad per step (positive = counter-clockwise, the direction of biased training turns); null for
+    /// other tasks.</summary>
+    public double? MeanSignedStep { get; init; }
+}
 
 /// <summary>
 /// The paper's reactivation analysis for the spatial task (Sec. 4.1, Fig. 2): decode active and quiescent outputs

@@ -119,6 +119,7 @@ public class GenericTrainerTests : IDisposable
             new ReactivationOptions { KlSteps = 50, VarianceSteps = 60, VarianceShift = 20, StepDistanceSteps = 20, KlSamples = 200 });
         Assert.True(report.Kl is { } kl && double.IsFinite(kl.Value), report.KlNote);
         Assert.True(report.QuiescentOutputVariance >= 0 && report.QuiescentStepDistance >= 0);
+        Assert.True(report.MeanSignedStep is { } drift && double.IsFinite(drift));
         var uniform = KlDivergence.UniformIntervalToKde(-Math.PI, Math.PI, density, 200, 5);
         Assert.True(double.IsFinite(uniform.Value));
     }
