@@ -17,7 +17,13 @@ internal sealed class ConsoleProgress : IProgress<TrainingProgress>
 
     public void Report(TrainingProgress value)
     {
-        if (value.Evaluation is { } e)
+        if (value.Evaluation is null && value.TaskEvaluation is { } te)
+        {
+            _log.WriteLine($"  [{_name}] step {value.Step,5}/{value.TotalSteps}  train loss {value.Loss:E3}  test loss {te.Loss:E3}  " +
+                           $"decoding error {te.DecodingError:F3}  ({value.ElapsedSeconds:F0} s, ETA {Eta(value):F0} s)");
+            _lastPrint = value.ElapsedSeconds;
+        }
+        else if (value.Evaluation is { } e)
         {
             _log.WriteLine($"  [{_name}] step {value.Step,5}/{value.TotalSteps}  train loss {value.Loss:E3}  test loss {e.Loss:E3}  " +
                            $"position error {e.PositionErrorMetres:F3} m  ({value.ElapsedSeconds:F0} s, ETA {Eta(value):F0} s)");

@@ -21,17 +21,28 @@ internal static class ReproduceCommand
         {
             Description = "Raw noise draws: StandardNormal (paper, default) or Uniform01 (the published code's torch.rand, mean 1/2).",
         };
+        var task = new Option<string>("--task") { Description = "Task: spatial (default) or head-direction (paper sizes scaled by the preset).", DefaultValueFactory = _ => "spatial" };
+        var model = new Option<string>("--model") { Description = "Recurrent cell: vanilla (default, ReLU) or gru (tanh candidate).", DefaultValueFactory = _ => "vanilla" };
+        var biased = new Option<bool>("--biased") { Description = "Biased trajectories: drift toward the arena centre (spatial) or counter-clockwise turns only (head direction)." };
+        var hdCells = new Option<int?>("--hd-cells") { Description = "Override the number of head-direction cells." };
         var resume = new Option<bool>("--resume") { Description = "Continue training from the checkpoints in --out if present." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG figures." };
-        var command = new Command("reproduce", "Train a noise-trained and a noise-free network on the spatial task, run quiescence and measure reactivation.")
+        var command = new Command("reproduce", "Train a noise-trained and a noise-free network (vanilla RNN or GRU) on the spatial or head-direction task, run quiescence and measure reactivation.")
         {
-            preset, outDir, seed, steps, hidden, cells, batch, lr, noise, distribution, resume, noPlots,
+            preset, outDir, seed, steps, hidden, cells, batch, lr, noise, distribution, task, model, biased, hdCells, resume, noPlots,
         };
         command.SetAction(parse =>
         {
             try
             {
                 var p = ReproducePreset.Find(parse.GetValue(preset)!);
+                string taskName = parse.GetValue(task)!.ToLowerInvariant();
+                if (taskName is "head-direction" or "hd") p = p.ForHeadDirection();
+                else if (taskName != "spatial") throw new ArgumentException($"Unknown task '{taskName}'; expected spatial or head-direction.", "--task");
+                string modelName = parse.GetValue(model)!.ToLowerInvariant();
+                if (modelName is not ("vanilla" or "gru")) throw new ArgumentException($"Unknown model '{modelName}'; expected vanilla or gru.", "--model");
+                p = p with { Model = modelName, Biased = parse.GetValue(biased) };
+                if (parse.GetValue(hdCells) is { } hc) p = p with { HdCells = hc };
                 if (parse.GetValue(steps) is { } s) p = p with { Steps = s };
                 if (parse.GetValue(hidden) is { } h) p = p with { HiddenSize = h };
                 if (parse.GetValue(cells) is { } c) p = p with { PlaceCells = c };

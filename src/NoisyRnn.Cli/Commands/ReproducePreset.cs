@@ -4,6 +4,18 @@ namespace NoisyRnn.Cli.Commands;
 internal sealed record ReproducePreset
 {
     public required string Name { get; init; }
+    /// <summary>"spatial" (default) or "head-direction".</summary>
+    public string Task { get; init; } = "spatial";
+    /// <summary>"vanilla" (default, ReLU) or "gru" (tanh candidate, as the reference).</summary>
+    public string Model { get; init; } = "vanilla";
+    /// <summary>Biased trajectories: drift toward the centre (spatial) or only counter-clockwise turns (head direction).</summary>
+    public bool Biased { get; init; }
+    /// <summary>Head-direction cells (paper: 512).</summary>
+    public int HdCells { get; init; } = 512;
+    /// <summary>Angular spread of the HD cells, rad (paper: pi/6).</summary>
+    public double HdSpread { get; init; } = Math.PI / 6;
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsSpatial => Task == "spatial";
     public int HiddenSize { get; init; } = 128;
     public int PlaceCells { get; init; } = 512;
     public double PlaceCellSigma { get; init; } = 0.2;
@@ -35,6 +47,17 @@ internal sealed record ReproducePreset
     {
         Name = "smoke", HiddenSize = 16, PlaceCells = 32, BatchSize = 16, SequenceLength = 20, Steps = 4, EvaluateEvery = 2,
         KlSteps = 40, VarianceSteps = 60, VarianceShift = 20, StepDistanceSteps = 20, KlSamples = 200,
+    };
+
+    /// <summary>
+    /// The head-direction sizes for this preset (paper: 128 hidden units, 512 HD cells, spread pi/6, RNN dt 0.5, noise
+    /// variance 1e-2 so std 0.1, 20000 steps). quick: 64 hidden units, 128 HD cells, 1500 steps; smoke: tiny.
+    /// </summary>
+    public ReproducePreset ForHeadDirection() => Name switch
+    {
+        "paper" => this with { Task = "head-direction", HiddenSize = 128, HdCells = 512, Dt = 0.5f, NoiseStd = 0.1f, Steps = 20000, EvaluateEvery = 500 },
+        "smoke" => this with { Task = "head-direction", HdCells = 32, Dt = 0.5f, NoiseStd = 0.1f },
+        _ => this with { Task = "head-direction", HiddenSize = 64, HdCells = 128, Dt = 0.5f, NoiseStd = 0.1f, Steps = 1500 },
     };
 
     public static IReadOnlyList<ReproducePreset> All { get; } = [Quick, Paper, Smoke];

@@ -17,11 +17,14 @@ internal sealed record NetworkSummary(
     [property: JsonPropertyName("train_seconds")] double TrainSeconds,
     [property: JsonPropertyName("final_train_loss")] double FinalTrainLoss,
     [property: JsonPropertyName("test_loss")] double TestLoss,
-    [property: JsonPropertyName("position_error_m")] double PositionErrorM,
-    [property: JsonPropertyName("position_mse_m2")] double PositionMseM2,
+    [property: JsonPropertyName("position_error_m")] double? PositionErrorM,
+    [property: JsonPropertyName("position_mse_m2")] double? PositionMseM2,
     [property: JsonPropertyName("kl_uniform_to_active")] double KlUniformToActive,
     [property: JsonPropertyName("weights")] string Weights,
-    [property: JsonPropertyName("evaluations")] IReadOnlyList<SpatialEvaluation> Evaluations);
+    [property: JsonPropertyName("evaluations")] object Evaluations,
+    [property: JsonPropertyName("decoding_error")] double DecodingError,
+    [property: JsonPropertyName("decoding_mse")] double DecodingMse,
+    [property: JsonPropertyName("decoding_unit")] string DecodingUnit);
 
 /// <summary>One (network, quiescence) pair of a reproduce run; the field names are part of the CLI's contract.</summary>
 internal sealed record RunSummary(
@@ -32,16 +35,19 @@ internal sealed record RunSummary(
     [property: JsonPropertyName("quiescence_mode")] string QuiescenceMode,
     [property: JsonPropertyName("quiescent_noise_std")] float QuiescentNoiseStd,
     [property: JsonPropertyName("test_loss")] double TestLoss,
-    [property: JsonPropertyName("position_error_m")] double PositionErrorM,
-    [property: JsonPropertyName("position_mse_m2")] double PositionMseM2,
+    [property: JsonPropertyName("position_error_m")] double? PositionErrorM,
+    [property: JsonPropertyName("position_mse_m2")] double? PositionMseM2,
     [property: JsonPropertyName("kl_quiescent_to_active")] double? KlQuiescentToActive,
     [property: JsonPropertyName("kl_standard_error")] double? KlStandardError,
     [property: JsonPropertyName("kl_note")] string? KlNote,
     [property: JsonPropertyName("quiescent_output_variance")] double QuiescentOutputVariance,
     [property: JsonPropertyName("active_step_distance")] double ActiveStepDistance,
     [property: JsonPropertyName("quiescent_step_distance")] double QuiescentStepDistance,
+    [property: JsonPropertyName("decoding_error")] double DecodingError,
+    [property: JsonPropertyName("decoding_unit")] string DecodingUnit,
+    [property: JsonPropertyName("quiescent_mean_signed_step")] double? QuiescentMeanSignedStep,
     [property: JsonPropertyName("denoising_alignment")] double? DenoisingAlignment,
-    [property: JsonPropertyName("loss_decomposition")] LossDecompositionSummary LossDecomposition);
+    [property: JsonPropertyName("loss_decomposition")] LossDecompositionSummary? LossDecomposition);
 
 /// <summary>
 /// Means over steps of the loss decomposition of a run's network on the held-out batch with its training noise
@@ -56,8 +62,8 @@ internal sealed record LossDecompositionSummary(
     [property: JsonPropertyName("combined")] double Combined,
     [property: JsonPropertyName("bound")] double Bound)
 {
-    public static LossDecompositionSummary From(LossDecompositionResult r) =>
-        new(r.MeanDenoise, r.MeanIntegrate, r.MeanNoise, r.MeanTotal, r.MeanCross, r.MeanCombined, r.MeanBound);
+    public static LossDecompositionSummary? From(LossDecompositionResult? r) =>
+        r is null ? null : new(r.MeanDenoise, r.MeanIntegrate, r.MeanNoise, r.MeanTotal, r.MeanCross, r.MeanCombined, r.MeanBound);
 }
 
 /// <summary>Everything `reproduce` writes to summary.json.</summary>
@@ -67,12 +73,14 @@ internal sealed record ReproduceSummary(
     [property: JsonPropertyName("wall_seconds")] double WallSeconds,
     [property: JsonPropertyName("kl_uniform_to_active")] double KlUniformToActive,
     [property: JsonPropertyName("isa")] string Isa,
+    [property: JsonPropertyName("task")] string Task,
+    [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("settings")] ReproducePreset Settings,
     [property: JsonPropertyName("networks")] IReadOnlyList<NetworkSummary> Networks,
     [property: JsonPropertyName("runs")] IReadOnlyList<RunSummary> Runs);
 
 /// <summary>
-/// The main job: trains a noise-trained and a noise-free network on the spatial task, runs quiescence three ways
+/// The main job: trains a noise-trained and a noise-free network (vanilla RNN or GRU) on the spatial or the head-direction task, runs quiescence three ways
 /// (noise-trained with Scaled noise; noise-free with Scaled noise, i.e. none; noise-free with the noise-trained
 /// network's quiescent std), measures reactivation, and writes summary.json, the weights and figures.
 /// </summary>
@@ -112,9 +120,15 @@ internal sealed class ReproduceRunner
     private const int QuiescentHiddenChains = 40;
     private const int QuiescentHiddenSteps = 500;
 
-    private sealed record TrainedNetwork(string Name, float NoiseStd, VanillaRnn Model, SpatialTrainer Trainer, TrainingResult Result,
+    /// <summary>A trained network and what was measured on it. The theory measures (decomposition, alignment) need the
+    /// vanilla cell's drift and are null for the GRU.</summary>
+    private sealed record TrainedNetwork(string Name, float NoiseStd, IRecurrentNetwork Model, PathIntegrationTrainer Trainer, PathIntegrationResult Result,
         float[] ActiveDecoded, GaussianKde ActiveDensity, double ActiveStepDistance, KlEstimate KlUniform, string WeightsPath,
-        float[] ActiveHidden, PcaResult? ActivePca, AlignmentResult? Alignment, LossDecompositionResult Decomposition);
+        float[] ActiveHidden, PcaResult? ActivePca, AlignmentResult? Alignment, LossDecompositionResult? Decomposition)
+    {
+        public IReadOnlyList<SpatialEvaluation> SpatialEvaluations =>
+            Result.Evaluations.Select(e => new SpatialEvaluation(e.Step, e.Loss, e.DecodingError, e.DecodingMse)).ToList();
+    }
 
     public ReproduceSummary Run(CancellationToken cancellationToken = default)
     {
@@ -122,13 +136,16 @@ internal sealed class ReproduceRunner
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(_outDir);
         _log.WriteLine($"NoisyRnn reproduce: preset '{p.Name}', seed {_seed}, SIMD {Kernels.Isa.Tier.ToString()}, {Environment.ProcessorCount} cores");
-        _log.WriteLine($"  spatial task: {p.HiddenSize} hidden units, {p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m), batch {p.BatchSize} x {p.SequenceLength} steps, " +
+        bool spatial = p.IsSpatial;
+        string cellsText = spatial ? $"{p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m)" : $"{p.HdCells} HD cells (spread {p.HdSpread:G4} rad)";
+        _log.WriteLine($"  {p.Task} task{(p.Biased ? " (biased)" : "")}, {p.Model} cells: {p.HiddenSize} hidden units, {cellsText}, dt/tau {p.Dt}/{p.TimeConstant}, batch {p.BatchSize} x {p.SequenceLength} steps, " +
                        $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step ({p.NoiseDistribution} draws)");
         _log.WriteLine($"  output folder: {Path.GetFullPath(_outDir)}");
 
-        var taskOptions = new SpatialNavigationOptions { SequenceLength = p.SequenceLength };
-        var placeCells = PlaceCells.CreateRandom(p.PlaceCells, p.PlaceCellSigma, taskOptions.BoxWidth, taskOptions.BoxHeight, _seed);
-        var task = new SpatialNavigationTask(taskOptions, placeCells);
+        var taskOptions = new SpatialNavigationOptions { SequenceLength = p.SequenceLength, Biased = p.Biased };
+        IPathIntegrationTask task = spatial
+            ? new SpatialNavigationTask(taskOptions, PlaceCells.CreateRandom(p.PlaceCells, p.PlaceCellSigma, taskOptions.BoxWidth, taskOptions.BoxHeight, _seed))
+            : new HeadDirectionTask(new HeadDirectionOptions { SequenceLength = p.SequenceLength, Biased = p.Biased }, new HeadDirectionCells(p.HdCells, p.HdSpread));
 
         var networks = new List<TrainedNetwork>
         {
@@ -160,38 +177,47 @@ internal sealed class ReproduceRunner
             string name = $"{net.Name}/{mode}";
             _log.WriteLine($"Quiescence {name}: sigma_q = {std:G3} per step, {reactivation.TotalSteps} steps x {p.BatchSize} chains ...");
             var t = Stopwatch.StartNew();
-            var report = SpatialReactivation.Analyze(net.Model, placeCells, net.Trainer.TestBatch.InitialState, p.BatchSize,
+            var report = PathIntegrationReactivation.Analyze(net.Model, task, net.Trainer.TestBatch.InitialState, p.BatchSize,
                 net.ActiveDensity, std, reactivation);
             _log.WriteLine($"  done in {t.Elapsed.TotalSeconds:F1} s");
             var last = net.Result.Evaluations[^1];
-            runs.Add(new RunSummary(name, net.Name, net.NoiseStd, taskOptions.Biased, mode.ToString(), std,
-                last.Loss, last.PositionErrorMetres, last.PositionMse,
+            runs.Add(new RunSummary(name, net.Name, net.NoiseStd, p.Biased, mode.ToString(), std,
+                last.Loss, spatial ? last.DecodingError : null, spatial ? last.DecodingMse : null,
                 report.Kl?.Value, report.Kl?.StandardError, report.KlNote,
-                report.QuiescentOutputVariance, net.ActiveStepDistance, report.QuiescentStepDistance,
-                net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition)));
+                report.QuiescentOutputVariance, net.ActiveStepDistance, report.QuiescentStepDistance, last.DecodingError, task.CoordinateUnit,
+                report.MeanSignedStep, net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition)));
             reports.Add((name, report));
             if (_plots && net.ActivePca is not null)
                 quiescentHidden.Add(new Plotting.HiddenRun(name, net.Name, net.ActiveHidden, QuiescentHidden(net, std, p), net.ActivePca));
         }
 
-        var summary = new ReproduceSummary(p.Name, _seed, clock.Elapsed.TotalSeconds, networks[0].KlUniform.Value, Kernels.Isa.Tier.ToString(), p,
+        var summary = new ReproduceSummary(p.Name, _seed, clock.Elapsed.TotalSeconds, networks[0].KlUniform.Value, Kernels.Isa.Tier.ToString(), p.Task, p.Model, p,
             networks.Select(n =>
             {
                 var last = n.Result.Evaluations[^1];
                 return new NetworkSummary(n.Name, n.NoiseStd, p.Steps, n.Result.WallSeconds, n.Result.FinalLoss, last.Loss,
-                    last.PositionErrorMetres, last.PositionMse, n.KlUniform.Value, Path.GetRelativePath(_outDir, n.WeightsPath), n.Result.Evaluations);
+                    spatial ? last.DecodingError : null, spatial ? last.DecodingMse : null, n.KlUniform.Value, Path.GetRelativePath(_outDir, n.WeightsPath),
+                    spatial ? n.SpatialEvaluations : n.Result.Evaluations, last.DecodingError, last.DecodingMse, task.CoordinateUnit);
             }).ToList(),
             runs);
 
-        if (_plots)
+        // The theory figures need the vanilla cell's loss decomposition; the GRU has none (see TrainedNetwork).
+        if (_plots && spatial)
         {
             var figures = Plotting.ReproduceFigures.Write(_outDir, taskOptions,
                 networks[0].ActiveDecoded, p.BatchSize, p.SequenceLength, reports,
-                networks.Select(n => (n.Name, n.Result.Evaluations)).ToList());
+                networks.Select(n => (n.Name, n.SpatialEvaluations)).ToList());
             foreach (var f in figures) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
-            var theory = Plotting.TheoryFigures.Write(_outDir,
-                networks.Select(n => (n.Name, n.ActivePca, n.Decomposition)).ToList(), quiescentHidden);
-            foreach (var f in theory) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
+            if (networks.All(n => n.Decomposition is not null))
+            {
+                var theory = Plotting.TheoryFigures.Write(_outDir,
+                    networks.Select(n => (n.Name, n.ActivePca, n.Decomposition!)).ToList(), quiescentHidden);
+                foreach (var f in theory) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
+            }
+        }
+        else if (_plots)
+        {
+            _log.WriteLine("  figures: drawn for the spatial task only (head-direction figures are not implemented yet).");
         }
 
         summary = summary with { WallSeconds = clock.Elapsed.TotalSeconds };
@@ -202,58 +228,73 @@ internal sealed class ReproduceRunner
         return summary;
     }
 
-    private TrainedNetwork TrainAndMeasure(string name, float noiseStd, SpatialNavigationTask task, CancellationToken cancellationToken)
+    private TrainedNetwork TrainAndMeasure(string name, float noiseStd, IPathIntegrationTask task, CancellationToken cancellationToken)
     {
         var p = _preset;
-        var taskOptions = task.Options;
-        var modelOptions = new VanillaRnnOptions(2, p.HiddenSize, p.PlaceCells, p.PlaceCells, Activation.Relu, p.TimeConstant, p.Dt, UseBias: false);
+        int cells = task.OutputSize;
         // Both networks start from the same initial weights and see the same batches: only the noise differs.
-        var model = VanillaRnn.CreateInitialized(modelOptions, _seed);
+        IRecurrentNetwork model = p.Model == "gru"
+            ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, Activation.Tanh, p.TimeConstant, p.Dt), _seed)
+            : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, Activation.Relu, p.TimeConstant, p.Dt, UseBias: false), _seed);
         var training = new TrainingOptions
         {
             Steps = p.Steps, BatchSize = p.BatchSize, Adam = new AdamOptions { LearningRate = p.LearningRate },
             Noise = NoiseLevels.Recurrent(noiseStd), NoiseDistribution = p.NoiseDistribution, Seed = _seed, EvaluateEvery = p.EvaluateEvery, TestBatchSize = p.BatchSize,
             CheckpointEvery = 100,
         };
-        var trainer = new SpatialTrainer(model, task, training);
+        var trainer = new PathIntegrationTrainer(model, task, training);
         string weights = Path.Combine(_outDir, name, "model.nrnn");
         _log.WriteLine($"Training the {name} network (recurrent noise std {noiseStd} per step) ...");
         var progress = new ConsoleProgress(_log, name);
         var result = trainer.Train(progress, weights, _resume, cancellationToken);
         var last = result.Evaluations[^1];
-        _log.WriteLine($"  {name}: test loss {last.Loss:E3}, position error {last.PositionErrorMetres:F3} m (MSE {last.PositionMse:F4} m^2), {result.WallSeconds:F1} s");
+        string unit = task.CoordinateUnit;
+        _log.WriteLine($"  {name}: test loss {last.Loss:E3}, decoding error {last.DecodingError:F3} {unit} (MSE {last.DecodingMse:F4} {unit}^2), {result.WallSeconds:F1} s");
 
-        float[] active = SpatialReactivation.DecodeActive(model, trainer.TestBatch, task.PlaceCells, training.Noise, Salt(_seed, 7), p.NoiseDistribution);
-        var density = SpatialReactivation.Density(active);
-        double activeStep = ReactivationMetrics.MeanStepDistance(active, p.BatchSize, p.SequenceLength, 2);
-        var uniform = KlDivergence.UniformToKde(taskOptions.BoxWidth, taskOptions.BoxHeight, density, p.KlSamples, Salt(_seed, 11));
+        float[] active = PathIntegrationReactivation.DecodeActive(model, task, trainer.TestBatch, training.Noise, Salt(_seed, 7), p.NoiseDistribution);
+        var density = PathIntegrationReactivation.Density(task, active);
+        double activeStep = PathIntegrationReactivation.MeanStepDistance(task, active, p.BatchSize, p.SequenceLength);
+        var uniform = task is SpatialNavigationTask s
+            ? KlDivergence.UniformToKde(s.Options.BoxWidth, s.Options.BoxHeight, density, p.KlSamples, Salt(_seed, 11))
+            : KlDivergence.UniformIntervalToKde(-Math.PI, Math.PI, density, p.KlSamples, Salt(_seed, 11));
 
-        // Theory checks on the held-out batch with the training noise: the loss decomposition, and the alignment of the
-        // autonomous drift with the score of the active hidden states (same noise seed as the decoded active run above).
+        // Active hidden states on the held-out batch with the training noise (same noise seed as the decoded run above).
         var test = trainer.TestBatch;
-        var decomposition = LossDecomposition.Measure(model, test.Inputs, test.InitialState, test.Targets, test.BatchSize, test.TimeSteps,
-            noiseStd, p.NoiseDistribution, Salt(_seed, 13));
         var tape = model.CreateTape(test.BatchSize, test.TimeSteps);
         model.Forward(test.Inputs, test.InitialState, training.Noise, NoiseStreams.FromSeed(Salt(_seed, 7), p.NoiseDistribution), tape);
         float[] activeHidden = tape.Hidden.ToArray();
         int states = test.BatchSize * test.TimeSteps;
         PcaResult? pca = null;
         AlignmentResult? alignment = null;
+        LossDecompositionResult? decomposition = null;
         try
         {
             pca = Pca.Fit(activeHidden, states, p.HiddenSize);
-            int k = Math.Min(AlignmentComponents, p.HiddenSize);
-            alignment = DenoisingAlignment.Measure(model, activeHidden, states, k, Math.Min(AlignmentSamples, states), Salt(_seed, 17));
         }
-        catch (DegenerateDataException e)
+        catch (ArgumentException e)
         {
-            _log.WriteLine($"  {name}: no denoising alignment ({e.Message})");
+            _log.WriteLine($"  {name}: no PCA of the hidden states ({e.Message})");
         }
-        _log.WriteLine($"  {name}: loss decomposition (means over steps, /output unit): denoise {decomposition.MeanDenoise:E3}, integrate {decomposition.MeanIntegrate:E3}, " +
-                       $"noise {decomposition.MeanNoise:E3}, total {decomposition.MeanTotal:E3} <= bound {decomposition.MeanBound:E3}");
-        if (alignment is not null)
-            _log.WriteLine($"  {name}: denoising alignment cos(drift, KDE score) in the top {alignment.Components} PCs " +
-                           $"({alignment.ExplainedVarianceRatio:P0} of the variance): {alignment.MeanCosine:F3} ± {alignment.StandardError:F3}");
+        // Theory checks (THEORY.md): the loss decomposition and the alignment of the autonomous drift with the score of
+        // the active hidden states. Both use the vanilla cell's drift phi(r, x).
+        if (model is VanillaRnn vanilla)
+        {
+            decomposition = LossDecomposition.Measure(vanilla, test.Inputs, test.InitialState, test.Targets, test.BatchSize, test.TimeSteps,
+                noiseStd, p.NoiseDistribution, Salt(_seed, 13));
+            _log.WriteLine($"  {name}: loss decomposition (means over steps, /output unit): denoise {decomposition.MeanDenoise:E3}, integrate {decomposition.MeanIntegrate:E3}, " +
+                           $"noise {decomposition.MeanNoise:E3}, total {decomposition.MeanTotal:E3} <= bound {decomposition.MeanBound:E3}");
+            try
+            {
+                int k = Math.Min(AlignmentComponents, p.HiddenSize);
+                alignment = DenoisingAlignment.Measure(vanilla, activeHidden, states, k, Math.Min(AlignmentSamples, states), Salt(_seed, 17));
+                _log.WriteLine($"  {name}: denoising alignment cos(drift, KDE score) in the top {alignment.Components} PCs " +
+                               $"({alignment.ExplainedVarianceRatio:P0} of the variance): {alignment.MeanCosine:F3} ± {alignment.StandardError:F3}");
+            }
+            catch (DegenerateDataException e)
+            {
+                _log.WriteLine($"  {name}: no denoising alignment ({e.Message})");
+            }
+        }
         return new TrainedNetwork(name, noiseStd, model, trainer, result, active, density, activeStep, uniform, weights,
             activeHidden, pca, alignment, decomposition);
     }
@@ -262,8 +303,9 @@ internal sealed class ReproduceRunner
     private float[] QuiescentHidden(TrainedNetwork net, float std, ReproducePreset p)
     {
         int chains = Math.Min(QuiescentHiddenChains, p.BatchSize), steps = Math.Min(QuiescentHiddenSteps, p.KlSteps);
+        int init = net.Model.NetworkOptions.InitSize;
         var h0 = new float[chains * p.HiddenSize];
-        net.Model.Encode(net.Trainer.TestBatch.InitialState.AsSpan(0, chains * p.PlaceCells), chains, h0);
+        net.Model.Encode(net.Trainer.TestBatch.InitialState.AsSpan(0, chains * init), chains, h0);
         ulong seed = Salt(_seed, 19);
         INoiseSource noise = p.NoiseDistribution == NoiseDistribution.Uniform01 ? new UniformNoiseSource(seed) : new GaussianNoiseSource(seed);
         var hidden = new float[chains * steps * p.HiddenSize];

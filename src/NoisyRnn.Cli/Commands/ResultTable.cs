@@ -10,12 +10,13 @@ internal static class ResultTable
         static string F(double? v, string format) => v is { } x && double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "n/a";
         log.WriteLine();
         log.WriteLine("Networks (held-out batch):");
-        log.WriteLine($"  {"network",-15} {"noise std",9} {"test loss",10} {"pos. error (m)",14} {"KL(uniform||active)",19}");
+        string unit = s.Networks.Count > 0 ? s.Networks[0].DecodingUnit : "m";
+        log.WriteLine($"  {"network",-15} {"noise std",9} {"test loss",10} {"error (" + unit + ")",14} {"KL(uniform||active)",19}");
         foreach (var n in s.Networks)
-            log.WriteLine($"  {n.Name,-15} {n.NoiseStd,9:G3} {F(n.TestLoss, "E2"),10} {F(n.PositionErrorM, "F3"),14} {F(n.KlUniformToActive, "F3"),19}");
+            log.WriteLine($"  {n.Name,-15} {n.NoiseStd,9:G3} {F(n.TestLoss, "E2"),10} {F(n.DecodingError, "F3"),14} {F(n.KlUniformToActive, "F3"),19}");
         log.WriteLine();
-        log.WriteLine("Quiescence (decoded positions; KL is KL(quiescent || active) in nats):");
-        log.WriteLine($"  {"run",-26} {"sigma_q",8} {"KL",12} {"variance (m^2)",14} {"step active",11} {"step quiescent",14}");
+        log.WriteLine($"Quiescence ({s.Task}, {s.Model}; decoded coordinates in {unit}; KL is KL(quiescent || active) in nats):");
+        log.WriteLine($"  {"run",-26} {"sigma_q",8} {"KL",12} {"variance (" + unit + "^2)",14} {"step active",11} {"step quiescent",14}");
         foreach (var r in s.Runs)
         {
             string kl = r.KlQuiescentToActive is { } k ? $"{F(k, "F3")}±{F(r.KlStandardError, "F3")}" : "n/a";
@@ -27,7 +28,7 @@ internal static class ResultTable
         foreach (var r in s.Runs.GroupBy(r => r.Network).Select(g => g.First()))
         {
             var d = r.LossDecomposition;
-            log.WriteLine($"  {r.Network,-15} {F(d.Denoise, "E2"),10} {F(d.Integrate, "E2"),10} {F(d.Noise, "E2"),10} {F(d.Total, "E2"),10} {F(d.Bound, "E2"),10} {F(r.DenoisingAlignment, "F3"),10}");
+            log.WriteLine($"  {r.Network,-15} {F(d?.Denoise, "E2"),10} {F(d?.Integrate, "E2"),10} {F(d?.Noise, "E2"),10} {F(d?.Total, "E2"),10} {F(d?.Bound, "E2"),10} {F(r.DenoisingAlignment, "F3"),10}");
         }
         log.WriteLine();
         log.WriteLine("Expected (paper): the noise-trained network's KL is far below the noise-free network's under the same noise,");

@@ -109,6 +109,37 @@ public static class KlDivergence
         return Summarize(ratios);
     }
 
+    /// <summary>
+    /// KL(uniform on [low, high) ‖ p) for a 1-D density p: the head-direction analogue of <see cref="UniformToKde"/> (a uniform
+    /// spread of headings over the circle, [-pi, pi)). Draws <paramref name="samples"/> uniform points and averages
+    /// log(clip(q(x)/p(x))) with q = 1/(high - low).
+    /// </summary>
+    /// <param name="low">Lower end of the interval; finite.</param>
+    /// <param name="high">Upper end; finite and &gt; low.</param>
+    /// <param name="p">A 1-D density.</param>
+    /// <param name="samples">Monte Carlo sample count; &gt; 0.</param>
+    /// <param name="seed">Seed of the uniform draws.</param>
+    /// <returns>The estimate, its standard error and the sample count.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="p"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="p"/> is not 1-D.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The interval is empty or not finite, or <paramref name="samples"/> ≤ 0.</exception>
+    public static KlEstimate UniformIntervalToKde(double low, double high, GaussianKde p, int samples, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        Guard.Finite(low);
+        Guard.Positive(high - low, nameof(high));
+        Guard.Positive(samples);
+        if (p.Dimensions != 1) throw new ArgumentException($"p must be a 1-D density; it has {p.Dimensions} dimension(s).", nameof(p));
+        var rng = new Xoshiro256(seed);
+        var points = new double[samples];
+        for (int i = 0; i < samples; i++) points[i] = low + rng.NextDouble() * (high - low);
+        double logQ = -Math.Log(high - low);
+        double[] logP = p.LogEvaluate(points);
+        var ratios = new double[samples];
+        for (int i = 0; i < samples; i++) ratios[i] = Math.Clamp(logQ - logP[i], LogClipLow, LogClipHigh);
+        return Summarize(ratios);
+    }
+
     private static void CheckPair(GaussianKde q, GaussianKde p)
     {
         ArgumentNullException.ThrowIfNull(q);

@@ -23,7 +23,7 @@ public static class Quiescence
     /// Runs the network from <paramref name="initialHidden"/> for <paramref name="steps"/> input-free steps and
     /// returns the decoded readout of every step.
     /// </summary>
-    /// <param name="model">The trained network.</param>
+    /// <param name="model">The trained network (vanilla RNN or GRU).</param>
     /// <param name="initialHidden">Starting states [batch, hidden] (e.g. <see cref="VanillaRnn.Encode"/> of the
     /// place-cell code of the active batch's start positions, as the reference does).</param>
     /// <param name="batch">Number of independent chains; &gt; 0.</param>
@@ -37,7 +37,7 @@ public static class Quiescence
     /// <exception cref="ArgumentOutOfRangeException">A size or the noise std is out of range, or the result would exceed
     /// <see cref="Array.MaxLength"/> elements (ParamName "steps").</exception>
     /// <exception cref="SimulationDivergedException">The state or its readout became non-finite; the step is counted from the start of the run.</exception>
-    public static float[] Run(VanillaRnn model, ReadOnlySpan<float> initialHidden, int batch, int steps, float noiseStd,
+    public static float[] Run(IRecurrentNetwork model, ReadOnlySpan<float> initialHidden, int batch, int steps, float noiseStd,
         INoiseSource noise, OutputDecoder decode, int decodedSize)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -47,7 +47,7 @@ public static class Quiescence
         Guard.Positive(steps);
         Guard.Positive(decodedSize);
         Guard.NonNegative(noiseStd);
-        int hidden = model.Options.HiddenSize, outputs = model.Options.OutputSize;
+        int hidden = model.NetworkOptions.HiddenSize, outputs = model.NetworkOptions.OutputSize;
         Guard.Length(initialHidden.Length, (long)batch * hidden, nameof(initialHidden), $"[batch={batch}, hidden={hidden}]");
         Guard.AllFinite(initialHidden, nameof(initialHidden));
         long resultLength = (long)batch * steps * decodedSize;

@@ -64,7 +64,13 @@ public sealed record ReactivationOptions
 /// <param name="Batch">Number of chains.</param>
 /// <param name="Steps">Steps per chain.</param>
 public sealed record QuiescentReport(float QuiescentNoiseStd, KlEstimate? Kl, string? KlNote, double QuiescentOutputVariance,
-    double QuiescentStepDistance, float[] QuiescentDecoded, int Batch, int Steps);
+    double QuiescentStepDistance, float[] QuiescentDecoded, int Batch, int Steps)
+{
+    /// <summary>For circular (head-direction) tasks: the mean signed change of the unwrapped heading per step over the
+    /// whole quiescent run, rad per step (positive = counter-clockwise, the direction of biased training turns); null for
+    /// other tasks.</summary>
+    public double? MeanSignedStep { get; init; }
+}
 
 /// <summary>
 /// The paper's reactivation analysis for the spatial task (Sec. 4.1, Fig. 2): decode active and quiescent outputs
@@ -86,7 +92,7 @@ public static class SpatialReactivation
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">Sizes do not match the model (ParamName "placeCells" when the cell count differs
     /// from the model's OutputSize).</exception>
-    public static float[] DecodeActive(VanillaRnn model, SpatialNavigationBatch batch, PlaceCells placeCells, NoiseLevels noise, ulong seed,
+    public static float[] DecodeActive(IRecurrentNetwork model, SpatialNavigationBatch batch, PlaceCells placeCells, NoiseLevels noise, ulong seed,
         NoiseDistribution distribution = NoiseDistribution.StandardNormal)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -118,7 +124,7 @@ public static class SpatialReactivation
     /// <param name="model">Trained network.</param>
     /// <param name="placeCells">Place cells used for decoding.</param>
     /// <param name="initState">Place-cell code of the start positions, [batch, cells]; the chains start at
-    /// <see cref="VanillaRnn.Encode"/> of it, as in the reference.</param>
+    /// <see cref="IRecurrentNetwork.Encode"/> of it, as in the reference.</param>
     /// <param name="batch">Number of chains; &gt; 0.</param>
     /// <param name="activeDensity">KDE of the active decoded positions (see <see cref="Density"/>).</param>
     /// <param name="quiescentNoiseStd">Per-step recurrent noise std during quiescence; &gt;= 0.</param>
@@ -129,7 +135,7 @@ public static class SpatialReactivation
     /// <exception cref="ArgumentException">The place-cell count differs from the model's OutputSize (ParamName "placeCells"),
     /// <paramref name="activeDensity"/> is not 2-D, or <paramref name="initState"/> is not [batch, InitSize] or not finite.</exception>
     /// <exception cref="SimulationDivergedException">The quiescent state or its readout became non-finite.</exception>
-    public static QuiescentReport Analyze(VanillaRnn model, PlaceCells placeCells, ReadOnlySpan<float> initState, int batch,
+    public static QuiescentReport Analyze(IRecurrentNetwork model, PlaceCells placeCells, ReadOnlySpan<float> initState, int batch,
         GaussianKde activeDensity, float quiescentNoiseStd, ReactivationOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -143,7 +149,7 @@ public static class SpatialReactivation
         if (activeDensity.Dimensions != 2)
             throw new ArgumentException($"activeDensity has {activeDensity.Dimensions} dimension(s); expected 2 (decoded x, y).", nameof(activeDensity));
 
-        var hidden0 = new float[batch * model.Options.HiddenSize];
+        var hidden0 = new float[batch * model.NetworkOptions.HiddenSize];
         model.Encode(initState, batch, hidden0);
         int steps = options.TotalSteps;
         ulong noiseSeed = SeedSequence.Derive(options.Seed, SeedSequence.NoiseStream, 0);
@@ -175,10 +181,10 @@ public static class SpatialReactivation
         return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps);
     }
 
-    private static void CheckCells(VanillaRnn model, PlaceCells placeCells)
+    private static void CheckCells(IRecurrentNetwork model, PlaceCells placeCells)
     {
-        if (placeCells.Count != model.Options.OutputSize)
-            throw new ArgumentException($"placeCells has {placeCells.Count} cells; expected the model's OutputSize = {model.Options.OutputSize}.", nameof(placeCells));
+        if (placeCells.Count != model.NetworkOptions.OutputSize)
+            throw new ArgumentException($"placeCells has {placeCells.Count} cells; expected the model's OutputSize = {model.NetworkOptions.OutputSize}.", nameof(placeCells));
     }
 
     /// <summary>Copies steps [start, start+length) of every trajectory of a [batch, steps, 2] array.</summary>

@@ -6,13 +6,12 @@ namespace NoisyRnn.Models;
 /// with <see cref="VanillaRnn.CreateTape"/>; reuse it for every pass of that size. Not thread-safe.
 /// All tensors are row-major.
 /// </summary>
-public sealed class ForwardTape
+public sealed class ForwardTape : RecurrentTape
 {
     internal ForwardTape(VanillaRnnOptions options, int batch, int time)
+        : base(batch, time)
     {
         Options = options;
-        Batch = batch;
-        Time = time;
         long rows = (long)batch * time;
         InitialStateBuffer = new float[checked(batch * options.InitSize)];
         InitialHiddenBuffer = new float[checked(batch * options.HiddenSize)];
@@ -25,23 +24,14 @@ public sealed class ForwardTape
 
     internal VanillaRnnOptions Options { get; }
 
-    /// <summary>Batch size B this tape was made for; &gt; 0.</summary>
-    public int Batch { get; }
-
-    /// <summary>Number of time steps T this tape was made for; &gt; 0.</summary>
-    public int Time { get; }
-
-    /// <summary>True once a forward pass has filled the tape.</summary>
-    public bool HasForward { get; internal set; }
-
     /// <summary>Hidden states h_t after each step t, [batch, time, hidden].</summary>
-    public ReadOnlySpan<float> Hidden => HiddenBuffer;
+    public override ReadOnlySpan<float> Hidden => HiddenBuffer;
 
     /// <summary>Readouts y_t = W_out h_t (+ b_out) + OutputStd·xi_out, [batch, time, output] (output noise included).</summary>
-    public ReadOnlySpan<float> Outputs => OutputBuffer;
+    public override ReadOnlySpan<float> Outputs => OutputBuffer;
 
     /// <summary>h_0 = initState·W_encᵀ, [batch, hidden].</summary>
-    public ReadOnlySpan<float> InitialHidden => InitialHiddenBuffer;
+    public override ReadOnlySpan<float> InitialHidden => InitialHiddenBuffer;
 
     /// <summary>Pre-activations u_t = W_rec h_{t-1} + W_in x̃_t (+ b_rec), [batch, time, hidden].</summary>
     public ReadOnlySpan<float> PreActivations => PreActivationBuffer;

@@ -21,7 +21,7 @@ namespace NoisyRnn.Models;
 /// <c>w_out.bias</c> [output] (only with UseBias). The noise streams give raw draws; the model multiplies them by the stds.
 /// Not thread-safe: use one instance (or one tape) per thread.
 /// </summary>
-public sealed class VanillaRnn
+public sealed class VanillaRnn : IRecurrentNetwork
 {
     /// <summary>Name of the encoder weight W_enc, [hidden, init].</summary>
     public const string EncoderWeight = "encoder.weight";
@@ -93,6 +93,29 @@ public sealed class VanillaRnn
 
     /// <summary>Sizes and time constants (validated).</summary>
     public VanillaRnnOptions Options { get; }
+
+    /// <summary>Checkpoint name of this cell: <c>vanilla</c>.</summary>
+    public const string ModelKind = "vanilla";
+
+    /// <inheritdoc />
+    public string Kind => ModelKind;
+
+    /// <inheritdoc />
+    public IRecurrentNetworkOptions NetworkOptions => Options;
+
+    RecurrentTape IRecurrentNetwork.CreateTape(int batch, int time) => CreateTape(batch, time);
+
+    void IRecurrentNetwork.Forward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, NoiseLevels noise, NoiseStreams streams, RecurrentTape tape) =>
+        Forward(inputs, initState, noise, streams, AsOwnTape(tape));
+
+    void IRecurrentNetwork.Backward(RecurrentTape tape, ReadOnlySpan<float> outputGradient, ParameterSet gradient) =>
+        Backward(AsOwnTape(tape), outputGradient, gradient);
+
+    private static ForwardTape AsOwnTape(RecurrentTape tape)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        return tape as ForwardTape ?? throw new ArgumentException($"A vanilla RNN needs a {nameof(ForwardTape)}; got a {tape.GetType().Name}.", nameof(tape));
+    }
 
     /// <summary>All parameters in one contiguous buffer with named views (see the class remarks for names and shapes).</summary>
     public ParameterSet Parameters { get; }

@@ -14,7 +14,7 @@ namespace NoisyRnn.Models;
 /// <param name="UseBias">Adds a recurrent pre-activation bias <c>w_rec.bias</c> [hidden] and a readout bias <c>w_out.bias</c> [output]
 /// (the reference trains without biases: false).</param>
 public sealed record VanillaRnnOptions(int InputSize, int HiddenSize, int OutputSize, int InitSize,
-    Activation Activation = Activation.Relu, float TimeConstant = 1f, float Dt = 0.2f, bool UseBias = false)
+    Activation Activation = Activation.Relu, float TimeConstant = 1f, float Dt = 0.2f, bool UseBias = false) : IRecurrentNetworkOptions
 {
     /// <summary>alpha = Dt / TimeConstant, the fraction of the state replaced per step; valid options have alpha in (0, 1].</summary>
     public float Alpha => Dt / TimeConstant;

@@ -5,7 +5,7 @@ namespace NoisyRnn.Tasks;
 /// <c>SpatialNavigation.get_generator</c>): velocity inputs, the place code of the start position that initialises
 /// the hidden state through the encoder, and place-code targets; plus the underlying trajectories.
 /// </summary>
-public sealed class SpatialNavigationBatch
+public sealed class SpatialNavigationBatch : IPathIntegrationBatch
 {
     /// <summary>Allocates a zeroed batch to be filled by <see cref="SpatialNavigationTask.NextBatch(ITaskRandom, SpatialNavigationBatch)"/>.</summary>
     /// <param name="batchSize">Number of trajectories; &gt; 0.</param>
@@ -55,6 +55,9 @@ public sealed class SpatialNavigationBatch
     /// <summary>Start positions, [batch, 2], m: the same array as <see cref="SpatialTrajectoryBatch.InitialPosition"/>. Reference: <c>init_pos</c>.</summary>
     public float[] InitialPosition => Trajectories.InitialPosition;
 
+    /// <summary>The positions, [batch, time, 2], m: the same array as <see cref="Positions"/>.</summary>
+    public float[] Coordinates => Positions;
+
     /// <summary>The trajectories the batch was built from (heading and speed included).</summary>
     public SpatialTrajectoryBatch Trajectories { get; }
 }
@@ -64,7 +67,7 @@ public sealed class SpatialNavigationBatch
 /// <see cref="SpatialTrajectoryGenerator"/> encoded by <see cref="Tasks.PlaceCells"/>. A trainer calls
 /// <see cref="NextBatch(int, ITaskRandom)"/> (or the buffer-reusing overload) once per step.
 /// </summary>
-public sealed class SpatialNavigationTask
+public sealed class SpatialNavigationTask : IPathIntegrationTask
 {
     /// <summary>Creates the task.</summary>
     /// <param name="options">Trajectory parameters; validated.</param>
@@ -92,6 +95,55 @@ public sealed class SpatialNavigationTask
 
     /// <summary>Number of outputs per step and width of the initial state: the place cell count.</summary>
     public int OutputSize => PlaceCells.Count;
+
+    /// <inheritdoc />
+    public int SequenceLength => Options.SequenceLength;
+
+    /// <summary>2 (x, y).</summary>
+    public int DecodedSize => 2;
+
+    /// <summary>False: positions are not angles.</summary>
+    public bool IsCircular => false;
+
+    /// <summary>"m".</summary>
+    public string CoordinateUnit => "m";
+
+    /// <inheritdoc />
+    public IPathIntegrationBatch AllocateBatch(int batchSize) => new SpatialNavigationBatch(batchSize, Options.SequenceLength, PlaceCells.Count);
+
+    void IPathIntegrationTask.NextBatch(ITaskRandom random, IPathIntegrationBatch destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        NextBatch(random, destination as SpatialNavigationBatch
+            ?? throw new ArgumentException($"destination must be a {nameof(SpatialNavigationBatch)}.", nameof(destination)));
+    }
+
+    /// <summary>Top-3 place-cell decoding (<see cref="PlaceCells.Decode"/>).</summary>
+    /// <param name="outputs">[n, cells]; finite.</param>
+    /// <param name="decoded">Receives [n, 2] positions, m.</param>
+    /// <exception cref="ArgumentException">A length does not match or a value is not finite.</exception>
+    public void Decode(ReadOnlySpan<float> outputs, Span<float> decoded) => PlaceCells.Decode(outputs, decoded);
+
+    /// <summary>Mean Euclidean error (m) and mean per-coordinate squared error (m^2, reference <c>pos_mse</c>) between two [n, 2] position arrays.</summary>
+    /// <param name="decoded">Decoded positions [n, 2].</param>
+    /// <param name="truth">True positions [n, 2].</param>
+    /// <returns>(mean distance, mean squared coordinate error).</returns>
+    /// <exception cref="ArgumentException">Lengths differ or are not even.</exception>
+    public (double MeanError, double MeanSquaredError) DecodingErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth)
+    {
+        Guard.Length(truth.Length, decoded.Length, nameof(truth), "decoded.Length");
+        if (decoded.Length == 0 || decoded.Length % 2 != 0) throw new ArgumentException($"decoded must hold [n, 2] positions; length is {decoded.Length}.", nameof(decoded));
+        double dist = 0, sq = 0;
+        for (int i = 0; i < decoded.Length; i += 2)
+        {
+            double dx = decoded[i] - truth[i], dy = decoded[i + 1] - truth[i + 1];
+            double d2 = dx * dx + dy * dy;
+            sq += d2;
+            dist += Math.Sqrt(d2);
+        }
+        int n = decoded.Length / 2;
+        return (dist / n, sq / (2.0 * n));
+    }
 
     /// <summary>Generates a new batch of <see cref="SpatialNavigationOptions.SequenceLength"/> steps.</summary>
     /// <param name="batchSize">Number of trajectories; &gt; 0 (paper: 200).</param>

@@ -7,18 +7,25 @@ using NoisyRnn.Models;
 namespace NoisyRnn.Training;
 
 /// <summary>What <see cref="Checkpoint.Load"/> returns: the model, and the optimizer state when one was saved.</summary>
-/// <param name="Model">The network with its saved parameters.</param>
+/// <param name="Network">The network (vanilla RNN or GRU, per the header's model kind) with its saved parameters.</param>
 /// <param name="Step">Training steps completed when saved.</param>
 /// <param name="AdamStepCount">Adam's step counter (0 when no optimizer state was saved).</param>
 /// <param name="AdamFirstMoment">Adam's first moments, same layout as the parameters; null when not saved.</param>
 /// <param name="AdamSecondMoment">Adam's second moments; null when not saved.</param>
 /// <param name="Metadata">Free-form string pairs saved with the checkpoint (e.g. the run name, the noise level).</param>
-public sealed record CheckpointData(VanillaRnn Model, int Step, long AdamStepCount, float[]? AdamFirstMoment,
-    float[]? AdamSecondMoment, IReadOnlyDictionary<string, string> Metadata);
+public sealed record CheckpointData(IRecurrentNetwork Network, int Step, long AdamStepCount, float[]? AdamFirstMoment,
+    float[]? AdamSecondMoment, IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>The network as a vanilla RNN (checkpoints written before the GRU existed are always vanilla).</summary>
+    /// <exception cref="InvalidOperationException">The checkpoint holds another kind of network (see <see cref="Network"/>).</exception>
+    public VanillaRnn Model => Network as VanillaRnn
+        ?? throw new InvalidOperationException($"The checkpoint holds a {Network.Kind} network, not a vanilla RNN; use {nameof(Network)}.");
+}
 
 /// <summary>
-/// Binary checkpoints of a vanilla RNN and, optionally, its Adam state. Layout: the 8 bytes "NRNNCKP1", a
-/// little-endian int32 header length, a UTF-8 JSON header (model options, step, parameter views), the float32
+/// Binary checkpoints of a recurrent network (vanilla RNN or GRU) and, optionally, its Adam state. Layout: the 8 bytes
+/// "NRNNCKP1", a little-endian int32 header length, a UTF-8 JSON header (model kind, model options, step, parameter views;
+/// a header without a model kind, as written before the GRU existed, is a vanilla RNN), the float32
 /// parameters in <see cref="ParameterSet"/> order, then the two Adam moment buffers when present, and a SHA-256
 /// of everything before it. Writes go to a temporary file that is renamed over the target, so a crash never leaves
 /// a torn checkpoint; a truncated or corrupted file is reported, never half-loaded.
@@ -32,8 +39,8 @@ public static class Checkpoint
         WriteIndented = false,
     };
 
-    private sealed record Header(int FormatVersion, VanillaRnnOptions Options, int Step, long AdamStepCount,
-        bool HasAdam, int ParameterCount, List<ParameterView> Views, Dictionary<string, string> Metadata);
+    private sealed record Header(int FormatVersion, JsonElement Options, int Step, long AdamStepCount,
+        bool HasAdam, int ParameterCount, List<ParameterView> Views, Dictionary<string, string> Metadata, string? ModelKind = null);
 
     /// <summary>Writes a checkpoint atomically (temporary file, then rename).</summary>
     /// <param name="path">Target file; its folder is created if needed.</param>
@@ -45,7 +52,7 @@ public static class Checkpoint
     /// (a checkpoint never stores non-finite weights), or <paramref name="adam"/> was made for another parameter count.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is negative.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    public static void Save(string path, VanillaRnn model, int step, Adam? adam = null, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(string path, IRecurrentNetwork model, int step, Adam? adam = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(model);
@@ -53,8 +60,8 @@ public static class Checkpoint
         Guard.AllFinite(model.Parameters.Values, "model.Parameters");
         if (adam != null && adam.FirstMoment.Length != model.Parameters.Length)
             throw new ArgumentException($"adam holds moments for {adam.FirstMoment.Length} parameters; expected the model's {model.Parameters.Length}.", nameof(adam));
-        var header = new Header(1, model.Options, step, adam?.StepCount ?? 0, adam != null, model.Parameters.Length,
-            model.Parameters.Views.ToList(), metadata?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new());
+        var header = new Header(1, JsonSerializer.SerializeToElement(model.NetworkOptions, model.NetworkOptions.GetType(), Json), step, adam?.StepCount ?? 0, adam != null, model.Parameters.Length,
+            model.Parameters.Views.ToList(), metadata?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new(), model.Kind);
         byte[] headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, Json);
 
         string full = Path.GetFullPath(path);
@@ -127,28 +134,34 @@ public static class Checkpoint
         Header header = parsed ?? throw new InvalidDataException($"{path} has an empty header.");
         offset += headerLength;
         if (header.FormatVersion != 1) throw new InvalidDataException($"{path} has format version {header.FormatVersion}; this library reads version 1.");
-        if (header.Options is null) throw new InvalidDataException($"{path} has a header without model options.");
+        if (header.Options.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path} has a header without model options.");
         if (header.Step < 0 || header.AdamStepCount < 0)
             throw new InvalidDataException($"{path} has step {header.Step} and Adam step {header.AdamStepCount}; expected both >= 0.");
+        // Check the sizes against the file before allocating the model, so a header claiming a huge model is reported, not allocated.
+        long claimed = (long)header.ParameterCount * sizeof(float) * (header.HasAdam ? 3 : 1);
+        if (header.ParameterCount <= 0 || body.Length - offset != claimed)
+            throw new InvalidDataException($"{path} has {body.Length - offset} bytes of data; its header claims {header.ParameterCount} parameters ({claimed} bytes).");
+        IRecurrentNetwork model;
         try
         {
-            header.Options.Validate();
+            model = (header.ModelKind ?? VanillaRnn.ModelKind) switch
+            {
+                VanillaRnn.ModelKind => new VanillaRnn(header.Options.Deserialize<VanillaRnnOptions>(Json) ?? throw new InvalidDataException($"{path} has no model options.")),
+                GruRnn.ModelKind => new GruRnn(header.Options.Deserialize<GruRnnOptions>(Json) ?? throw new InvalidDataException($"{path} has no model options.")),
+                var kind => throw new InvalidDataException($"{path} holds an unknown model kind '{kind}'."),
+            };
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or JsonException)
         {
-            throw new InvalidDataException($"{path} describes invalid model options: {e.Message}", e);
+            throw new InvalidDataException($"{path} has invalid model options: {e.Message}", e);
         }
-        // Check the sizes against the file before allocating the model, so a header claiming a huge model is reported, not allocated.
-        var o = header.Options;
-        long n = (long)o.HiddenSize * (o.InitSize + o.InputSize + o.HiddenSize) + (long)o.OutputSize * o.HiddenSize
-                 + (o.UseBias ? o.HiddenSize + o.OutputSize : 0);
+        int n = model.Parameters.Length;
         if (n != header.ParameterCount)
             throw new InvalidDataException($"{path} holds {header.ParameterCount} parameters; the model it describes has {n}.");
-        long expected = n * sizeof(float) * (header.HasAdam ? 3 : 1);
+        long expected = (long)n * sizeof(float) * (header.HasAdam ? 3 : 1);
         if (body.Length - offset != expected)
             throw new InvalidDataException($"{path} has {body.Length - offset} bytes of data; expected {expected}.");
-        var model = new VanillaRnn(o);
-        int count = model.Parameters.Length;
+        int count = n;
         float[] Read()
         {
             var values = new float[count];

@@ -67,8 +67,13 @@ public readonly record struct SpatialEvaluation(int Step, double Loss, double Po
 /// <param name="TotalSteps">Steps the run will take.</param>
 /// <param name="Loss">Training MSE of this step's batch.</param>
 /// <param name="ElapsedSeconds">Wall time since the run (or its resumption) started.</param>
-/// <param name="Evaluation">Held-out metrics when this step was an evaluation step; otherwise null.</param>
-public readonly record struct TrainingProgress(int Step, int TotalSteps, double Loss, double ElapsedSeconds, SpatialEvaluation? Evaluation);
+/// <param name="Evaluation">Held-out metrics in metres when this step was an evaluation step of a spatial run
+/// (<see cref="SpatialTrainer"/>); otherwise null.</param>
+public readonly record struct TrainingProgress(int Step, int TotalSteps, double Loss, double ElapsedSeconds, SpatialEvaluation? Evaluation)
+{
+    /// <summary>Held-out metrics of any task (in the task's unit) when this step was an evaluation step; otherwise null.</summary>
+    public TaskEvaluation? TaskEvaluation { get; init; }
+}
 
 /// <summary>What a training run returns.</summary>
 /// <param name="Evaluations">Every held-out evaluation, in step order.</param>

@@ -67,6 +67,50 @@ public class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
+    public void HeadDirectionWithAGruRunsEveryStage()
+    {
+        var root = new RootCommand { ReproduceCommand.Create() };
+        int exit = root.Parse(["reproduce", "--preset", "smoke", "--task", "head-direction", "--model", "gru", "--biased", "--out", _dir, "--no-plots"]).Invoke();
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "summary.json")));
+        var s = doc.RootElement;
+        Assert.Equal("head-direction", s.GetProperty("task").GetString());
+        Assert.Equal("gru", s.GetProperty("model").GetString());
+        Assert.True(double.IsFinite(s.GetProperty("kl_uniform_to_active").GetDouble()));
+        var runs = s.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(3, runs.Count);
+        foreach (var run in runs)
+        {
+            Assert.True(run.GetProperty("biased").GetBoolean());
+            Assert.Equal("rad", run.GetProperty("decoding_unit").GetString());
+            Assert.Equal(JsonValueKind.Null, run.GetProperty("position_error_m").ValueKind);
+            Assert.InRange(run.GetProperty("decoding_error").GetDouble(), 0, Math.PI);
+        }
+        Assert.True(File.Exists(Path.Combine(_dir, "noise-trained", "model.nrnn")));
+        Assert.Equal("gru", NoisyRnn.Training.Checkpoint.Load(Path.Combine(_dir, "noise-trained", "model.nrnn")).Network.Kind);
+    }
+
+    [Fact]
+    public void UnknownTaskOrModelIsAClearError()
+    {
+        var root = new RootCommand { ReproduceCommand.Create() };
+        var err = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(err);
+        try
+        {
+            Assert.Equal(2, root.Parse(["reproduce", "--preset", "smoke", "--task", "maze", "--out", _dir]).Invoke());
+            Assert.Equal(2, root.Parse(["reproduce", "--preset", "smoke", "--model", "lstm", "--out", _dir]).Invoke());
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+        Assert.Contains("Unknown task 'maze'", err.ToString());
+        Assert.Contains("Unknown model 'lstm'", err.ToString());
+    }
+
+    [Fact]
     public void UnknownPresetIsAClearErrorNotACrash()
     {
         var root = new RootCommand { ReproduceCommand.Create() };

@@ -1,0 +1,165 @@
+using NoisyRnn.Models;
+using NoisyRnn.Noise;
+using NoisyRnn.Tasks;
+
+namespace NoisyRnn.Analysis;
+
+/// <summary>
+/// The paper's reactivation analysis for any path-integration task (Sec. 4, Figs. 2-3): decode active and quiescent
+/// outputs with the task's top-3 rule, fit Gaussian KDEs (Scott's rule), compare them by Monte Carlo KL, and measure the
+/// output variance and step distance of the decoded trajectories. For the spatial task this is exactly
+/// <see cref="SpatialReactivation"/>. For head direction the decoded heading is 1-D and circular: the KDE is the ordinary
+/// 1-D Gaussian KDE of the heading wrapped to [-pi, pi) (not a von Mises KDE, so density near ±pi is slightly
+/// underestimated, equally for the active and the quiescent data), while the variance and the step distance are measured
+/// on each chain's unwrapped heading (successive steps joined by their circular difference), so a crossing of ±pi is a
+/// small step, not a jump of 2 pi.
+/// </summary>
+public static class PathIntegrationReactivation
+{
+    /// <summary>Runs the network on a waking batch (training noise) and decodes its outputs.</summary>
+    /// <param name="model">Trained network.</param>
+    /// <param name="task">The task (decoder).</param>
+    /// <param name="batch">Waking batch of that task.</param>
+    /// <param name="noise">Noise during the active run (the training noise, as the reference).</param>
+    /// <param name="seed">Seed of the noise streams.</param>
+    /// <param name="distribution">Distribution of the raw input and recurrent draws.</param>
+    /// <returns>Decoded coordinates [batch, time, task.DecodedSize].</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">Sizes do not match the model.</exception>
+    public static float[] DecodeActive(IRecurrentNetwork model, IPathIntegrationTask task, IPathIntegrationBatch batch, NoiseLevels noise,
+        ulong seed, NoiseDistribution distribution = NoiseDistribution.StandardNormal)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(noise);
+        var tape = model.CreateTape(batch.BatchSize, batch.TimeSteps);
+        model.Forward(batch.Inputs, batch.InitialState, noise, NoiseStreams.FromSeed(seed, distribution), tape);
+        var decoded = new float[batch.BatchSize * batch.TimeSteps * task.DecodedSize];
+        task.Decode(tape.Outputs, decoded);
+        return decoded;
+    }
+
+    /// <summary>Fits the Gaussian KDE (Scott's rule) of decoded coordinates [n, task.DecodedSize] (headings: 1-D, wrapped).</summary>
+    /// <param name="task">The task (gives the dimension).</param>
+    /// <param name="decoded">Decoded coordinates, row-major.</param>
+    /// <returns>The density estimate.</returns>
+    /// <exception cref="DegenerateDataException">The data have a singular covariance (for example all equal).</exception>
+    public static GaussianKde Density(IPathIntegrationTask task, ReadOnlySpan<float> decoded)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var data = new double[decoded.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = task.IsCircular ? Angles.Wrap(decoded[i]) : decoded[i];
+        return new GaussianKde(data, task.DecodedSize, BandwidthRule.Scott);
+    }
+
+    /// <summary>
+    /// Returns a copy of [batch, steps, 1] angle trajectories with each chain unwrapped: u_0 = theta_0,
+    /// u_t = u_{t-1} + wrap(theta_t - theta_{t-1}).
+    /// </summary>
+    /// <param name="angles">Angles, rad, [batch, steps].</param>
+    /// <param name="batch">Chains; &gt; 0.</param>
+    /// <param name="steps">Steps per chain; &gt; 0.</param>
+    /// <returns>The unwrapped trajectories, rad.</returns>
+    /// <exception cref="ArgumentException">The length is not batch·steps.</exception>
+    public static float[] Unwrap(ReadOnlySpan<float> angles, int batch, int steps)
+    {
+        Guard.Positive(batch);
+        Guard.Positive(steps);
+        Guard.Length(angles.Length, (long)batch * steps, nameof(angles), $"[batch, steps] = [{batch}, {steps}]");
+        var result = new float[angles.Length];
+        for (int b = 0; b < batch; b++)
+        {
+            double u = angles[b * steps];
+            result[b * steps] = (float)u;
+            for (int t = 1; t < steps; t++)
+            {
+                u += Angles.Difference(angles[b * steps + t], angles[b * steps + t - 1]);
+                result[b * steps + t] = (float)u;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Mean step distance of waking decoded trajectories [batch, time, DecodedSize] (circular for head direction).</summary>
+    /// <param name="task">The task.</param>
+    /// <param name="decoded">Decoded coordinates.</param>
+    /// <param name="batch">Trajectories.</param>
+    /// <param name="time">Steps.</param>
+    /// <returns>Mean distance per step, in the task's unit.</returns>
+    /// <exception cref="ArgumentException">Sizes do not match.</exception>
+    public static double MeanStepDistance(IPathIntegrationTask task, ReadOnlySpan<float> decoded, int batch, int time)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ReadOnlySpan<float> data = task.IsCircular ? Unwrap(decoded, batch, time) : decoded;
+        return ReactivationMetrics.MeanStepDistance(data, batch, time, task.DecodedSize);
+    }
+
+    /// <summary>Runs quiescence from the encoded start states and measures it against the active density.</summary>
+    /// <param name="model">Trained network.</param>
+    /// <param name="task">The task (decoder).</param>
+    /// <param name="initState">Population code of the start states, [batch, cells]; chains start at Encode of it, as in the reference.</param>
+    /// <param name="batch">Number of chains; &gt; 0.</param>
+    /// <param name="activeDensity">KDE of the active decoded coordinates (see <see cref="Density"/>).</param>
+    /// <param name="quiescentNoiseStd">Per-step recurrent noise std during quiescence; &gt;= 0.</param>
+    /// <param name="options">Lengths and sample counts.</param>
+    /// <returns>The quiescent metrics and decoded trajectories (headings wrapped).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option or size is out of range.</exception>
+    /// <exception cref="SimulationDivergedException">The quiescent state became non-finite.</exception>
+    public static QuiescentReport Analyze(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState, int batch,
+        GaussianKde activeDensity, float quiescentNoiseStd, ReactivationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(activeDensity);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Guard.Positive(batch);
+        Guard.NonNegative(quiescentNoiseStd);
+        int dims = task.DecodedSize;
+
+        var hidden0 = new float[batch * model.NetworkOptions.HiddenSize];
+        model.Encode(initState, batch, hidden0);
+        int steps = options.TotalSteps;
+        ulong noiseSeed = SeedSequence.Derive(options.Seed, SeedSequence.NoiseStream, 0);
+        INoiseSource noise = options.NoiseDistribution == NoiseDistribution.Uniform01
+            ? new UniformNoiseSource(noiseSeed)
+            : new GaussianNoiseSource(noiseSeed);
+        float[] decoded = Quiescence.Run(model, hidden0, batch, steps, quiescentNoiseStd, noise, (y, d) => task.Decode(y, d), dims);
+
+        KlEstimate? kl = null;
+        string? note = null;
+        try
+        {
+            var quiescentDensity = Density(task, Window(decoded, batch, steps, dims, options.KlSteps));
+            kl = KlDivergence.MonteCarlo(quiescentDensity, activeDensity, options.KlSamples,
+                SeedSequence.Derive(options.Seed, SeedSequence.AnalysisStream, 0));
+        }
+        catch (DegenerateDataException e)
+        {
+            note = "no quiescent density: " + e.Message;
+        }
+
+        float[] metricData = task.IsCircular ? Unwrap(decoded, batch, steps) : decoded;
+        double variance = ReactivationMetrics.OutputVariance(Window(metricData, batch, steps, dims, options.VarianceSteps), batch, options.VarianceSteps, dims, options.VarianceShift);
+        double stepDistance = ReactivationMetrics.MeanStepDistance(Window(metricData, batch, steps, dims, options.StepDistanceSteps), batch, options.StepDistanceSteps, dims);
+        double? drift = null;
+        if (task.IsCircular && steps > 1)
+        {
+            double sum = 0;
+            for (int b = 0; b < batch; b++) sum += (metricData[(b + 1) * steps - 1] - metricData[b * steps]) / (steps - 1.0);
+            drift = sum / batch;
+        }
+        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps) { MeanSignedStep = drift };
+    }
+
+    private static float[] Window(float[] trajectories, int batch, int steps, int dims, int length)
+    {
+        if (length == steps) return trajectories;
+        var w = new float[batch * length * dims];
+        for (int b = 0; b < batch; b++)
+            trajectories.AsSpan(b * steps * dims, length * dims).CopyTo(w.AsSpan(b * length * dims));
+        return w;
+    }
+}

@@ -1,0 +1,143 @@
+using NoisyRnn.Noise;
+
+namespace NoisyRnn.Models;
+
+/// <summary>
+/// Sizes and time constants shared by every continuous-time recurrent cell of the library
+/// (<see cref="VanillaRnnOptions"/>, <see cref="GruRnnOptions"/>). Reference names: <c>n_in</c>, <c>n_rec</c>,
+/// <c>n_out</c>, <c>n_init</c>, <c>tau</c>, <c>dt</c>, <c>bias</c>, <c>activation_fn</c>.
+/// </summary>
+public interface IRecurrentNetworkOptions
+{
+    /// <summary>Input features per step; &gt; 0.</summary>
+    int InputSize { get; }
+
+    /// <summary>Hidden units N; &gt; 0.</summary>
+    int HiddenSize { get; }
+
+    /// <summary>Readout units; &gt; 0.</summary>
+    int OutputSize { get; }
+
+    /// <summary>Width of the initial-state code the encoder maps to h_0; &gt; 0.</summary>
+    int InitSize { get; }
+
+    /// <summary>The nonlinearity act.</summary>
+    Activation Activation { get; }
+
+    /// <summary>tau, same unit as <see cref="Dt"/>; &gt; 0.</summary>
+    float TimeConstant { get; }
+
+    /// <summary>Integration step, same unit as tau; &gt; 0.</summary>
+    float Dt { get; }
+
+    /// <summary>Whether the linear maps carry biases.</summary>
+    bool UseBias { get; }
+
+    /// <summary>alpha = Dt / TimeConstant, in (0, 1] for valid options.</summary>
+    float Alpha { get; }
+
+    /// <summary>Checks every property.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A property is out of range; ParamName is the property's name.</exception>
+    void Validate();
+}
+
+/// <summary>
+/// What trainers and analyses need from a noisy continuous-time recurrent network, whatever its cell
+/// (<see cref="VanillaRnn"/>, <see cref="GruRnn"/>): a flat parameter buffer, a forward pass that records a tape,
+/// hand-written back-propagation through time, the encoder of initial states and tape-free simulation (quiescence).
+/// All tensors are row-major: inputs [batch, time, input], initial-state codes [batch, init], hidden states
+/// [batch, time, hidden], outputs [batch, time, output].
+/// </summary>
+public interface IRecurrentNetwork
+{
+    /// <summary>Short name of the cell written into checkpoints: <c>vanilla</c> or <c>gru</c>.</summary>
+    string Kind { get; }
+
+    /// <summary>Sizes and time constants (validated; a record, so equal options compare equal).</summary>
+    IRecurrentNetworkOptions NetworkOptions { get; }
+
+    /// <summary>All parameters in one contiguous buffer with named views (reference state_dict names).</summary>
+    ParameterSet Parameters { get; }
+
+    /// <summary>Creates the workspace of a forward pass and its BPTT at (batch, time).</summary>
+    /// <param name="batch">Trajectories per pass; &gt; 0.</param>
+    /// <param name="time">Steps per trajectory; &gt; 0.</param>
+    /// <returns>A new tape of this model.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    RecurrentTape CreateTape(int batch, int time);
+
+    /// <summary>Runs the network over a batch and records what BPTT needs (see the implementing class for the equations
+    /// and the order in which noise is drawn).</summary>
+    /// <param name="inputs">x, [batch, time, input]; finite.</param>
+    /// <param name="initState">Initial-state code s, [batch, init]; finite.</param>
+    /// <param name="noise">Per-step stds of input, recurrent and output noise.</param>
+    /// <param name="streams">Raw draws for the three noise sites.</param>
+    /// <param name="tape">A tape from <see cref="CreateTape"/> of this model.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A length differs from its shape, a value is not finite, or the tape belongs to
+    /// another model.</exception>
+    void Forward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, NoiseLevels noise, NoiseStreams streams, RecurrentTape tape);
+
+    /// <summary>BPTT of the last forward pass in <paramref name="tape"/>; ADDS dL/dθ into <paramref name="gradient"/>.</summary>
+    /// <param name="tape">The tape of a completed forward pass of this model.</param>
+    /// <param name="outputGradient">dL/dy, [batch, time, output].</param>
+    /// <param name="gradient">Receives the gradients; layout of <see cref="Parameters"/>.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A length or layout differs, or the tape has no forward pass.</exception>
+    void Backward(RecurrentTape tape, ReadOnlySpan<float> outputGradient, ParameterSet gradient);
+
+    /// <summary>Encodes initial-state codes into initial hidden states h_0.</summary>
+    /// <param name="initState">s, [batch, init]; finite.</param>
+    /// <param name="batch">Number of codes; &gt; 0.</param>
+    /// <param name="hidden">Receives h_0, [batch, hidden].</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A length differs from its shape or the code is not finite.</exception>
+    void Encode(ReadOnlySpan<float> initState, int batch, Span<float> hidden);
+
+    /// <summary>Runs the dynamics from given hidden states without a tape, with recurrent noise only (quiescence).</summary>
+    /// <param name="initialHidden">h_0, [batch, hidden]; finite.</param>
+    /// <param name="inputs">x, [batch, time, input], or empty for zero input.</param>
+    /// <param name="batch">Trajectories; &gt; 0.</param>
+    /// <param name="time">Steps; &gt; 0.</param>
+    /// <param name="recurrentStd">Per-step recurrent noise std; finite and &gt;= 0.</param>
+    /// <param name="recurrentNoise">Source of raw draws, one [batch, hidden] block per step.</param>
+    /// <param name="hidden">Receives h_t, [batch, time, hidden]; or empty.</param>
+    /// <param name="outputs">Receives y_t, [batch, time, output]; or empty.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="recurrentNoise"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the std is out of range.</exception>
+    /// <exception cref="ArgumentException">A length differs from its shape or an input is not finite.</exception>
+    /// <exception cref="SimulationDivergedException">The hidden state became non-finite.</exception>
+    void Simulate(ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> inputs, int batch, int time, float recurrentStd,
+        INoiseSource recurrentNoise, Span<float> hidden, Span<float> outputs);
+}
+
+/// <summary>
+/// Common read-only view of the workspace of one forward pass of an <see cref="IRecurrentNetwork"/> at a fixed
+/// (batch, time): <see cref="ForwardTape"/> for the vanilla RNN, <see cref="GruTape"/> for the GRU. Not thread-safe.
+/// </summary>
+public abstract class RecurrentTape
+{
+    private protected RecurrentTape(int batch, int time)
+    {
+        Batch = batch;
+        Time = time;
+    }
+
+    /// <summary>Batch size B this tape was made for; &gt; 0.</summary>
+    public int Batch { get; }
+
+    /// <summary>Number of time steps T this tape was made for; &gt; 0.</summary>
+    public int Time { get; }
+
+    /// <summary>True once a forward pass has filled the tape.</summary>
+    public bool HasForward { get; internal set; }
+
+    /// <summary>Hidden states h_t after each step t, [batch, time, hidden].</summary>
+    public abstract ReadOnlySpan<float> Hidden { get; }
+
+    /// <summary>Readouts y_t (output noise included), [batch, time, output].</summary>
+    public abstract ReadOnlySpan<float> Outputs { get; }
+
+    /// <summary>h_0 = encoder(s), [batch, hidden].</summary>
+    public abstract ReadOnlySpan<float> InitialHidden { get; }
+}

@@ -1,0 +1,149 @@
+namespace NoisyRnn.Tasks;
+
+/// <summary>How the preferred angles of <see cref="HeadDirectionCells"/> are laid out.</summary>
+public enum PreferredAngleLayout
+{
+    /// <summary>N angles evenly spaced on [-pi, pi): -pi + 2 pi i / N (the paper's description; no two cells coincide). Default.</summary>
+    EvenlySpaced = 0,
+
+    /// <summary><c>linspace(-pi, pi, N)</c> as the reference code does: spacing 2 pi / (N - 1), so the first and the last
+    /// cell (-pi and pi) prefer the same direction.</summary>
+    ReferenceLinspace = 1,
+}
+
+/// <summary>
+/// Simulated head-direction cells with von Mises tuning (Krishna et al., ICLR 2024, Sec. 4.2; reference
+/// <c>HeadDirectionCells</c> and <c>von_mises(..., norm=1)</c> in tasks/head_direction.py). Cell i with preferred angle mu_i
+/// responds to heading theta with a_i(theta) = exp(kappa (cos(theta - mu_i) - 1)), kappa = 1 / spread^2: the peak is exactly
+/// 1 and every value lies in [exp(-2 kappa), 1]. The reference evaluates exp(kappa cos d) / exp(kappa), which overflows to
+/// NaN for spreads below about 0.1 rad in float32; this form is finite for any spread. Immutable and thread-safe.
+/// </summary>
+public sealed class HeadDirectionCells
+{
+    private readonly float[] _preferred;
+    private readonly double[] _cos;
+    private readonly double[] _sin;
+
+    /// <summary>Creates cells with a standard layout of preferred angles.</summary>
+    /// <param name="count">Number of cells N; &gt; 0 (paper: 512; ReferenceLinspace needs N &gt;= 2).</param>
+    /// <param name="angularSpread">Tuning width sigma, rad; finite and &gt; 0 (paper: pi/6). kappa = 1/sigma^2.</param>
+    /// <param name="layout">Preferred-angle layout (paper: EvenlySpaced).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    public HeadDirectionCells(int count, double angularSpread, PreferredAngleLayout layout = PreferredAngleLayout.EvenlySpaced)
+        : this(Layout(count, layout), angularSpread)
+    {
+    }
+
+    /// <summary>Creates cells with given preferred angles (for example a fixture's <c>hd_cell_preferred_angles</c>).</summary>
+    /// <param name="preferredAngles">mu_i, rad; finite; at least one; copied.</param>
+    /// <param name="angularSpread">Tuning width sigma, rad; finite and &gt; 0.</param>
+    /// <exception cref="ArgumentException"><paramref name="preferredAngles"/> is empty or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="angularSpread"/> is out of range.</exception>
+    public HeadDirectionCells(ReadOnlySpan<float> preferredAngles, double angularSpread)
+    {
+        if (preferredAngles.IsEmpty) throw new ArgumentException("preferredAngles must hold at least one angle.", nameof(preferredAngles));
+        Guard.AllFinite(preferredAngles, nameof(preferredAngles));
+        Guard.Positive(angularSpread);
+        AngularSpread = angularSpread;
+        Kappa = 1.0 / (angularSpread * angularSpread);
+        _preferred = preferredAngles.ToArray();
+        _cos = _preferred.Select(a => Math.Cos(a)).ToArray();
+        _sin = _preferred.Select(a => Math.Sin(a)).ToArray();
+    }
+
+    private static float[] Layout(int count, PreferredAngleLayout layout)
+    {
+        Guard.Positive(count);
+        if (!Enum.IsDefined(layout)) throw new ArgumentOutOfRangeException(nameof(layout), layout, "Unknown layout.");
+        if (layout == PreferredAngleLayout.ReferenceLinspace && count < 2)
+            throw new ArgumentOutOfRangeException(nameof(count), count, "ReferenceLinspace needs count >= 2.");
+        var a = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            a[i] = layout == PreferredAngleLayout.EvenlySpaced
+                ? (float)(-Math.PI + 2 * Math.PI * i / count)
+                : (float)(-Math.PI + 2 * Math.PI * i / (count - 1));
+        }
+        return a;
+    }
+
+    /// <summary>Number of cells.</summary>
+    public int Count => _preferred.Length;
+
+    /// <summary>Tuning width sigma, rad.</summary>
+    public double AngularSpread { get; }
+
+    /// <summary>Concentration kappa = 1 / AngularSpread^2, 1/rad^2.</summary>
+    public double Kappa { get; }
+
+    /// <summary>Preferred angles mu_i, rad, [cells].</summary>
+    public ReadOnlySpan<float> PreferredAngles => _preferred;
+
+    /// <summary>Von Mises tuning with peak 1: exp(kappa (cos d - 1)), computed without overflow for any kappa.</summary>
+    /// <param name="difference">theta - mu, rad; finite.</param>
+    /// <param name="kappa">Concentration; finite and &gt;= 0.</param>
+    /// <returns>The activation in [exp(-2 kappa), 1].</returns>
+    public static double VonMises(double difference, double kappa) => Math.Exp(kappa * (Math.Cos(difference) - 1.0));
+
+    /// <summary>Population code of headings: activations[n, i] = exp(kappa (cos(theta_n - mu_i) - 1)).</summary>
+    /// <param name="headings">theta, [n], rad; finite.</param>
+    /// <param name="activations">Receives [n, cells] row-major.</param>
+    /// <exception cref="ArgumentException">A length does not match or a heading is not finite.</exception>
+    public void Encode(ReadOnlySpan<float> headings, Span<float> activations)
+    {
+        Guard.Length(activations.Length, (long)headings.Length * Count, nameof(activations), $"[n, cells] = [{headings.Length}, {Count}]");
+        Guard.AllFinite(headings, nameof(headings));
+        for (int n = 0; n < headings.Length; n++)
+        {
+            Span<float> row = activations.Slice(n * Count, Count);
+            double theta = headings[n];
+            for (int i = 0; i < Count; i++) row[i] = (float)VonMises(theta - _preferred[i], Kappa);
+        }
+    }
+
+    /// <summary>
+    /// Decodes headings as the circular mean of the preferred angles of the <paramref name="k"/> most active cells:
+    /// atan2(mean sin mu, mean cos mu) (reference <c>decode_hd</c>, top-3). Ties rank the lower cell index first.
+    /// </summary>
+    /// <param name="activations">Activations, [n, cells] row-major; finite; any scale.</param>
+    /// <param name="headings">Receives [n] decoded headings, rad, in [-pi, pi].</param>
+    /// <param name="k">Number of cells averaged; in [1, cells]. Default 3.</param>
+    /// <exception cref="ArgumentException">A length does not match or an activation is not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is outside [1, cells].</exception>
+    public void Decode(ReadOnlySpan<float> activations, Span<float> headings, int k = 3)
+    {
+        if (k < 1 || k > Count) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {Count}].");
+        if (activations.Length % Count != 0)
+            throw new ArgumentException($"activations has length {activations.Length}; expected a multiple of {Count} = n x cells.", nameof(activations));
+        int rows = activations.Length / Count;
+        Guard.Length(headings.Length, rows, nameof(headings), $"[n] = {rows}");
+        Guard.AllFinite(activations, nameof(activations));
+        Span<int> top = stackalloc int[Math.Min(k, 64)];
+        int[]? big = k > 64 ? new int[k] : null;
+        Span<int> t = big ?? top[..k];
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = activations.Slice(r * Count, Count);
+            int filled = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                float v = row[i];
+                if (filled == k && !(v > row[t[k - 1]])) continue;
+                int p = filled < k ? filled++ : k - 1;
+                while (p > 0 && v > row[t[p - 1]])
+                {
+                    t[p] = t[p - 1];
+                    p--;
+                }
+                t[p] = i;
+            }
+            double c = 0, s = 0;
+            for (int j = 0; j < k; j++)
+            {
+                c += _cos[t[j]];
+                s += _sin[t[j]];
+            }
+            headings[r] = (float)Math.Atan2(s / k, c / k);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+namespace NoisyRnn.Tasks;
+
+/// <summary>
+/// One batch of the head-direction task (reference: the batch dictionary of <c>HeadDirection.get_generator</c>): angular
+/// velocity inputs, the HD-cell code of the start heading and HD-cell targets, plus the headings themselves.
+/// </summary>
+public sealed class HeadDirectionBatch : IPathIntegrationBatch
+{
+    /// <summary>Allocates a zeroed batch.</summary>
+    /// <param name="batchSize">Trajectories; &gt; 0.</param>
+    /// <param name="timeSteps">Steps per trajectory; &gt; 0.</param>
+    /// <param name="cellCount">Number of HD cells; &gt; 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public HeadDirectionBatch(int batchSize, int timeSteps, int cellCount)
+    {
+        Guard.Positive(batchSize);
+        Guard.Positive(timeSteps);
+        Guard.Positive(cellCount);
+        BatchSize = batchSize;
+        TimeSteps = timeSteps;
+        CellCount = cellCount;
+        Inputs = new float[checked(batchSize * timeSteps)];
+        InitialHeading = new float[batchSize];
+        Headings = new float[checked(batchSize * timeSteps)];
+        InitialState = new float[checked(batchSize * cellCount)];
+        Targets = new float[checked(batchSize * timeSteps * cellCount)];
+    }
+
+    /// <inheritdoc />
+    public int BatchSize { get; }
+
+    /// <inheritdoc />
+    public int TimeSteps { get; }
+
+    /// <summary>Number of HD cells (the network's output and initial-state width).</summary>
+    public int CellCount { get; }
+
+    /// <summary>Angular displacement per step, [batch, time, 1], rad per step (Dt times the turn). Reference <c>ang_v</c>.</summary>
+    public float[] Inputs { get; }
+
+    /// <summary>Start headings wrapped to [-pi, pi), [batch], rad. Reference <c>init_hd</c>.</summary>
+    public float[] InitialHeading { get; }
+
+    /// <summary>Headings after each step wrapped to [-pi, pi), [batch, time], rad. Reference <c>target_hd</c>.</summary>
+    public float[] Headings { get; }
+
+    /// <summary>HD-cell code of the start heading, [batch, cells]. Reference <c>init_state</c>.</summary>
+    public float[] InitialState { get; }
+
+    /// <summary>HD-cell code of the headings, [batch, time, cells]. Reference <c>targets</c>.</summary>
+    public float[] Targets { get; }
+
+    /// <summary>The headings, [batch, time, 1], rad: the same array as <see cref="Headings"/>.</summary>
+    public float[] Coordinates => Headings;
+}
+
+/// <summary>
+/// The head-direction task of Krishna et al. (ICLR 2024, Sec. 4.2): integrate angular velocity into heading, reported by
+/// <see cref="HeadDirectionCells"/>. Random draws per batch, in order (matching the reference fixtures
+/// head_direction_*.json): start headings U(0, 2 pi) [batch] (only with <see cref="HeadDirectionOptions.UniformStart"/>),
+/// then turns N(0, TurnStd^2) [batch, time]. heading_0 = start, heading_{t+1} = heading_t + Dt·turn_t (|turn_t| when biased),
+/// accumulated in float64 and wrapped to [-pi, pi) with numpy's mod semantics, then rounded to float32 once.
+/// </summary>
+public sealed class HeadDirectionTask : IPathIntegrationTask
+{
+    /// <summary>Creates the task.</summary>
+    /// <param name="options">Trajectory parameters; validated.</param>
+    /// <param name="cells">HD cells for the initial state and the targets (paper: 512 cells, spread pi/6).</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public HeadDirectionTask(HeadDirectionOptions options, HeadDirectionCells cells)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(cells);
+        options.Validate();
+        Options = options;
+        Cells = cells;
+    }
+
+    /// <summary>The trajectory parameters.</summary>
+    public HeadDirectionOptions Options { get; }
+
+    /// <summary>The HD cells.</summary>
+    public HeadDirectionCells Cells { get; }
+
+    /// <summary>1 (angular velocity).</summary>
+    public int InputSize => 1;
+
+    /// <summary>The HD-cell count.</summary>
+    public int OutputSize => Cells.Count;
+
+    /// <inheritdoc />
+    public int SequenceLength => Options.SequenceLength;
+
+    /// <summary>1 (heading).</summary>
+    public int DecodedSize => 1;
+
+    /// <summary>True: headings are angles.</summary>
+    public bool IsCircular => true;
+
+    /// <summary>"rad".</summary>
+    public string CoordinateUnit => "rad";
+
+    /// <summary>Generates a new batch.</summary>
+    /// <param name="batchSize">Trajectories; &gt; 0.</param>
+    /// <param name="random">The task stream (draw order in the class remarks).</param>
+    /// <returns>A new batch.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
+    public HeadDirectionBatch NextBatch(int batchSize, ITaskRandom random)
+    {
+        Guard.Positive(batchSize);
+        ArgumentNullException.ThrowIfNull(random);
+        var batch = new HeadDirectionBatch(batchSize, Options.SequenceLength, Cells.Count);
+        NextBatch(random, batch);
+        return batch;
+    }
+
+    /// <summary>Overwrites <paramref name="destination"/> with a new batch, reusing its arrays.</summary>
+    /// <param name="random">The task stream.</param>
+    /// <param name="destination">A batch with SequenceLength steps and the cell count of this task.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong time steps or cell count.</exception>
+    public void NextBatch(ITaskRandom random, HeadDirectionBatch destination)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.CellCount != Cells.Count)
+            throw new ArgumentException($"destination has {destination.CellCount} cells; expected {Cells.Count}.", nameof(destination));
+        if (destination.TimeSteps != Options.SequenceLength)
+            throw new ArgumentException($"destination has {destination.TimeSteps} time steps; expected SequenceLength = {Options.SequenceLength}.", nameof(destination));
+        int batch = destination.BatchSize, time = destination.TimeSteps;
+        var start = new double[batch];
+        if (Options.UniformStart) random.Uniform(0.0, 2 * Math.PI, start);
+        var turns = new double[batch * time];
+        random.Normal(0.0, Options.TurnStd, turns);
+        for (int b = 0; b < batch; b++)
+        {
+            double heading = start[b];
+            destination.InitialHeading[b] = (float)Angles.Wrap(heading);
+            for (int t = 0; t < time; t++)
+            {
+                double turn = turns[b * time + t];
+                if (Options.Biased) turn = Math.Abs(turn);
+                double step = Options.Dt * turn;
+                heading += step;
+                destination.Inputs[b * time + t] = (float)step;
+                destination.Headings[b * time + t] = (float)Angles.Wrap(heading);
+            }
+        }
+        Cells.Encode(destination.InitialHeading, destination.InitialState);
+        Cells.Encode(destination.Headings, destination.Targets);
+    }
+
+    /// <inheritdoc />
+    public IPathIntegrationBatch AllocateBatch(int batchSize) => new HeadDirectionBatch(batchSize, Options.SequenceLength, Cells.Count);
+
+    void IPathIntegrationTask.NextBatch(ITaskRandom random, IPathIntegrationBatch destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        NextBatch(random, destination as HeadDirectionBatch
+            ?? throw new ArgumentException($"destination must be a {nameof(HeadDirectionBatch)}.", nameof(destination)));
+    }
+
+    /// <summary>Top-3 circular decoding of HD-cell rows (<see cref="HeadDirectionCells.Decode"/>).</summary>
+    /// <param name="outputs">[n, cells]; finite.</param>
+    /// <param name="decoded">Receives [n] headings, rad.</param>
+    /// <exception cref="ArgumentException">A length does not match or a value is not finite.</exception>
+    public void Decode(ReadOnlySpan<float> outputs, Span<float> decoded) => Cells.Decode(outputs, decoded);
+
+    /// <summary>Mean absolute circular error |wrap(decoded - truth)| (rad) and its mean square (rad^2).</summary>
+    /// <param name="decoded">[n] headings, rad.</param>
+    /// <param name="truth">[n] headings, rad.</param>
+    /// <returns>(mean error, mean squared error).</returns>
+    /// <exception cref="ArgumentException">Lengths differ or are zero.</exception>
+    public (double MeanError, double MeanSquaredError) DecodingErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth)
+    {
+        Guard.Length(truth.Length, decoded.Length, nameof(truth), "decoded.Length");
+        if (decoded.Length == 0) throw new ArgumentException("decoded must not be empty.", nameof(decoded));
+        double sum = 0, sq = 0;
+        for (int i = 0; i < decoded.Length; i++)
+        {
+            double d = Math.Abs(Angles.Difference(decoded[i], truth[i]));
+            sum += d;
+            sq += d * d;
+        }
+        return (sum / decoded.Length, sq / decoded.Length);
+    }
+}

@@ -1,0 +1,79 @@
+namespace NoisyRnn.Tasks;
+
+/// <summary>
+/// One batch of a path-integration task in the network's terms: change-based inputs, the population code of the start
+/// state (given to the encoder) and population-code targets, plus the true task coordinates the targets encode.
+/// </summary>
+public interface IPathIntegrationBatch
+{
+    /// <summary>Number of trajectories.</summary>
+    int BatchSize { get; }
+
+    /// <summary>Number of time steps.</summary>
+    int TimeSteps { get; }
+
+    /// <summary>Network inputs, [batch, time, input].</summary>
+    float[] Inputs { get; }
+
+    /// <summary>Population code of the start state, [batch, init].</summary>
+    float[] InitialState { get; }
+
+    /// <summary>Population-code targets, [batch, time, output].</summary>
+    float[] Targets { get; }
+
+    /// <summary>True task coordinates at each step, [batch, time, decoded] (positions in m, or headings in rad).</summary>
+    float[] Coordinates { get; }
+}
+
+/// <summary>
+/// A task in which a network integrates changes into a state it reports through a population code (Krishna et al.,
+/// ICLR 2024, Sec. 4): <see cref="SpatialNavigationTask"/> (velocity to place-cell code) and <see cref="HeadDirectionTask"/>
+/// (angular velocity to head-direction-cell code). Trainers and the reactivation analysis work through this interface.
+/// </summary>
+public interface IPathIntegrationTask
+{
+    /// <summary>Input features per step.</summary>
+    int InputSize { get; }
+
+    /// <summary>Population-code width: outputs per step and width of the initial state.</summary>
+    int OutputSize { get; }
+
+    /// <summary>Time steps per trajectory.</summary>
+    int SequenceLength { get; }
+
+    /// <summary>Coordinates per decoded step: 2 (x, y) for space, 1 (heading) for head direction.</summary>
+    int DecodedSize { get; }
+
+    /// <summary>True when the decoded coordinates are angles wrapped to [-pi, pi) (errors use circular differences).</summary>
+    bool IsCircular { get; }
+
+    /// <summary>Unit of the decoded coordinates and their errors: "m" or "rad".</summary>
+    string CoordinateUnit { get; }
+
+    /// <summary>Allocates a zeroed batch this task can fill.</summary>
+    /// <param name="batchSize">Trajectories; &gt; 0.</param>
+    /// <returns>A new batch of <see cref="SequenceLength"/> steps.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    IPathIntegrationBatch AllocateBatch(int batchSize);
+
+    /// <summary>Overwrites <paramref name="destination"/> with a new batch drawn from <paramref name="random"/>.</summary>
+    /// <param name="random">The task stream.</param>
+    /// <param name="destination">A batch from <see cref="AllocateBatch"/> of this task.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> does not fit this task.</exception>
+    void NextBatch(ITaskRandom random, IPathIntegrationBatch destination);
+
+    /// <summary>Decodes population-code rows into task coordinates by the top-3 rule.</summary>
+    /// <param name="outputs">[n, output] row-major; finite.</param>
+    /// <param name="decoded">Receives [n, decoded].</param>
+    /// <exception cref="ArgumentException">A length does not match or a value is not finite.</exception>
+    void Decode(ReadOnlySpan<float> outputs, Span<float> decoded);
+
+    /// <summary>Mean error and mean per-coordinate squared error between decoded and true coordinates
+    /// (Euclidean for space, circular for head direction), in <see cref="CoordinateUnit"/> and its square.</summary>
+    /// <param name="decoded">[n, decoded].</param>
+    /// <param name="truth">[n, decoded].</param>
+    /// <returns>(mean error, mean squared error).</returns>
+    /// <exception cref="ArgumentException">Lengths differ or do not fit [n, decoded].</exception>
+    (double MeanError, double MeanSquaredError) DecodingErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth);
+}

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using NoisyRnn.Models;
+using NoisyRnn.Noise;
+using NoisyRnn.Tasks;
+
+namespace NoisyRnn.Training;
+
+/// <summary>Metrics of one held-out evaluation on any path-integration task.</summary>
+/// <param name="Step">Training steps completed when measured.</param>
+/// <param name="Loss">MSE over [batch, time, outputs] with the training noise on (reference <c>loss</c>).</param>
+/// <param name="DecodingError">Mean top-3 decoding error in the task's unit (m: Euclidean; rad: circular).</param>
+/// <param name="DecodingMse">Mean per-coordinate squared decoding error, unit squared (reference <c>pos_mse</c> / <c>hd_mse</c>,
+/// except that head direction uses the circular difference).</param>
+public readonly record struct TaskEvaluation(int Step, double Loss, double DecodingError, double DecodingMse);
+
+/// <summary>What a <see cref="PathIntegrationTrainer"/> run returns.</summary>
+/// <param name="Evaluations">Every held-out evaluation, in step order.</param>
+/// <param name="FinalLoss">Training loss of the last step.</param>
+/// <param name="WallSeconds">Wall time of this call.</param>
+/// <param name="StartStep">Step the run started (resumed) from; 0 for a fresh run.</param>
+public sealed record PathIntegrationResult(IReadOnlyList<TaskEvaluation> Evaluations, double FinalLoss, double WallSeconds, int StartStep);
+
+/// <summary>
+/// Trains any <see cref="IRecurrentNetwork"/> (vanilla RNN or GRU) with BPTT, the MSE loss and Adam on any
+/// <see cref="IPathIntegrationTask"/> (spatial navigation, head direction): Krishna et al. 2024, Sec. 4; reference trainer.py.
+/// Every step draws a fresh batch and fresh noise from seeds derived from <see cref="TrainingOptions.Seed"/> and the step
+/// number, so runs are reproducible and a resumed run continues exactly where it stopped.
+/// </summary>
+public sealed class PathIntegrationTrainer
+{
+    private readonly IRecurrentNetwork _model;
+    private readonly IPathIntegrationTask _task;
+    private RecurrentTape? _testTape;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="model">The network to train in place; InputSize = task.InputSize, OutputSize = InitSize = task.OutputSize.</param>
+    /// <param name="task">The task; its SequenceLength is the number of time steps per batch.</param>
+    /// <param name="options">Training options; validated.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The model's sizes do not fit the task (ParamName "model"), or the task has fewer
+    /// than 3 cells (evaluation decodes from the top 3; ParamName "task").</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public PathIntegrationTrainer(IRecurrentNetwork model, IPathIntegrationTask task, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var o = model.NetworkOptions;
+        if (o.InputSize != task.InputSize) throw new ArgumentException($"model InputSize is {o.InputSize}; the task needs {task.InputSize}.", nameof(model));
+        if (o.OutputSize != task.OutputSize) throw new ArgumentException($"model OutputSize is {o.OutputSize}; expected the task's cell count {task.OutputSize}.", nameof(model));
+        if (o.InitSize != task.OutputSize) throw new ArgumentException($"model InitSize is {o.InitSize}; expected the task's cell count {task.OutputSize}.", nameof(model));
+        if (task.OutputSize < 3)
+            throw new ArgumentException($"task has {task.OutputSize} cell(s); expected at least 3 (outputs are decoded from the 3 most active cells).", nameof(task));
+        _model = model;
+        _task = task;
+        Options = options;
+        TestBatch = task.AllocateBatch(options.TestBatchSize);
+        task.NextBatch(new SeededTaskRandom(SeedSequence.Derive(options.Seed, SeedSequence.TestStream, 0)), TestBatch);
+    }
+
+    /// <summary>The training options.</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>The network being trained.</summary>
+    public IRecurrentNetwork Model => _model;
+
+    /// <summary>The task.</summary>
+    public IPathIntegrationTask Task => _task;
+
+    /// <summary>The held-out batch used by <see cref="Evaluate"/> (fixed for the trainer's seed).</summary>
+    public IPathIntegrationBatch TestBatch { get; }
+
+    /// <summary>
+    /// Runs training from step 0, or from the checkpoint at <paramref name="checkpointPath"/> when <paramref name="resume"/>
+    /// is true and the file exists.
+    /// </summary>
+    /// <param name="progress">Receives a report after every step (may be null); evaluation steps carry
+    /// <see cref="TrainingProgress.TaskEvaluation"/>.</param>
+    /// <param name="checkpointPath">Where to write checkpoints (every <see cref="TrainingOptions.CheckpointEvery"/> steps and at
+    /// the end), or null for none.</param>
+    /// <param name="resume">Continue from the checkpoint at <paramref name="checkpointPath"/> if it exists.</param>
+    /// <param name="cancellationToken">Stops between steps; the last checkpoint stays valid.</param>
+    /// <returns>Evaluations and timings.</returns>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became non-finite; the update was not applied.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt or belongs to another model.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public PathIntegrationResult Train(IProgress<TrainingProgress>? progress = null, string? checkpointPath = null, bool resume = false,
+        CancellationToken cancellationToken = default)
+    {
+        var o = Options;
+        if (checkpointPath != null) ArgumentException.ThrowIfNullOrWhiteSpace(checkpointPath);
+        var adam = new Adam(o.Adam, _model.Parameters.Length);
+        int startStep = 0;
+        if (resume && checkpointPath != null && File.Exists(checkpointPath))
+        {
+            var saved = Checkpoint.Load(checkpointPath);
+            if (saved.Network.Kind != _model.Kind || !saved.Network.NetworkOptions.Equals(_model.NetworkOptions))
+                throw new InvalidDataException($"Checkpoint {checkpointPath} describes a {saved.Network.Kind} {saved.Network.NetworkOptions}, not the model being trained ({_model.Kind} {_model.NetworkOptions}).");
+            if (saved.Step > o.Steps)
+                throw new InvalidDataException($"Checkpoint {checkpointPath} is at step {saved.Step}; expected at most Steps = {o.Steps}. Raise Steps or start a new run.");
+            saved.Network.Parameters.Values.CopyTo(_model.Parameters.Values, 0);
+            if (saved.AdamFirstMoment != null && saved.AdamSecondMoment != null)
+            {
+                saved.AdamFirstMoment.CopyTo(adam.FirstMoment);
+                saved.AdamSecondMoment.CopyTo(adam.SecondMoment);
+                adam.RestoreStepCount(saved.AdamStepCount);
+            }
+            startStep = saved.Step;
+        }
+
+        int batch = o.BatchSize, time = _task.SequenceLength, cells = _task.OutputSize;
+        var tape = _model.CreateTape(batch, time);
+        var gradient = _model.Parameters.CloneEmpty();
+        var previous = new float[_model.Parameters.Length];
+        var data = _task.AllocateBatch(batch);
+        var outputGradient = new float[batch * time * cells];
+        var evaluations = new List<TaskEvaluation>();
+        var clock = Stopwatch.StartNew();
+        double loss = double.NaN;
+
+        for (int step = startStep + 1; step <= o.Steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _task.NextBatch(new SeededTaskRandom(SeedSequence.Derive(o.Seed, SeedSequence.TaskStream, (ulong)step)), data);
+            var streams = NoiseStreams.FromSeed(SeedSequence.Derive(o.Seed, SeedSequence.NoiseStream, (ulong)step), o.NoiseDistribution);
+            _model.Forward(data.Inputs, data.InitialState, o.Noise, streams, tape);
+            loss = MseLoss.Compute(tape.Outputs, data.Targets, outputGradient);
+            if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "the loss");
+            Array.Clear(gradient.Values);
+            _model.Backward(tape, outputGradient, gradient);
+            if (!TensorPrimitives.IsFiniteAll<float>(gradient.Values))
+            {
+                string name = gradient.Views.First(v => !TensorPrimitives.IsFiniteAll<float>(gradient[v.Name])).Name;
+                throw new TrainingDivergedException(step, $"the gradient of {name}");
+            }
+            // A finite gradient can still overflow the update (a learning rate near the float32 limit): keep the last
+            // finite parameters so that the model, evaluations and checkpoints never see NaN or infinity.
+            _model.Parameters.Values.CopyTo(previous, 0);
+            adam.Step(_model.Parameters.Values, gradient.Values);
+            if (!TensorPrimitives.IsFiniteAll<float>(_model.Parameters.Values))
+            {
+                previous.CopyTo(_model.Parameters.Values, 0);
+                throw new TrainingDivergedException(step, "the parameters after the Adam update");
+            }
+
+            TaskEvaluation? evaluation = null;
+            if (step % o.EvaluateEvery == 0 || step == o.Steps)
+            {
+                evaluation = Evaluate(step);
+                evaluations.Add(evaluation.Value);
+            }
+            if (checkpointPath != null && (step == o.Steps || (o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0)))
+                Checkpoint.Save(checkpointPath, _model, step, adam);
+            progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, null) { TaskEvaluation = evaluation });
+        }
+        // A resumed run that was already complete trains nothing; still report where it stands.
+        if (evaluations.Count == 0) evaluations.Add(Evaluate(startStep));
+        return new PathIntegrationResult(evaluations, loss, clock.Elapsed.TotalSeconds, startStep);
+    }
+
+    /// <summary>
+    /// Evaluates the current parameters on the held-out batch with the training noise on (fixed noise seed, so evaluations
+    /// at different steps are comparable): MSE loss and top-3 decoding error.
+    /// </summary>
+    /// <param name="step">Step number to record in the result.</param>
+    /// <returns>The held-out metrics.</returns>
+    /// <exception cref="TrainingDivergedException">The held-out readout is not finite (parameters that are finite but so
+    /// large that the readout overflows).</exception>
+    public TaskEvaluation Evaluate(int step = 0)
+    {
+        int b = TestBatch.BatchSize, t = TestBatch.TimeSteps;
+        _testTape ??= _model.CreateTape(b, t);
+        var streams = NoiseStreams.FromSeed(SeedSequence.Derive(Options.Seed, SeedSequence.TestStream, 1), Options.NoiseDistribution);
+        _model.Forward(TestBatch.Inputs, TestBatch.InitialState, Options.Noise, streams, _testTape);
+        double loss = MseLoss.Compute(_testTape.Outputs, TestBatch.Targets, Span<float>.Empty);
+        // Finite but huge parameters can overflow the readout; decoding would reject it as a bad argument.
+        if (!TensorPrimitives.IsFiniteAll<float>(_testTape.Outputs)) throw new TrainingDivergedException(step, "the held-out readout");
+        var decoded = new float[b * t * _task.DecodedSize];
+        _task.Decode(_testTape.Outputs, decoded);
+        (double error, double mse) = _task.DecodingErrors(decoded, TestBatch.Coordinates);
+        return new TaskEvaluation(step, loss, error, mse);
+    }
+}
