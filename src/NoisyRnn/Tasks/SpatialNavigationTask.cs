@@ -128,11 +128,17 @@ public sealed class SpatialNavigationTask : IPathIntegrationTask
     /// <param name="decoded">Decoded positions [n, 2].</param>
     /// <param name="truth">True positions [n, 2].</param>
     /// <returns>(mean distance, mean squared coordinate error).</returns>
-    /// <exception cref="ArgumentException">Lengths differ or are not even.</exception>
-    public (double MeanError, double MeanSquaredError) DecodingErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth)
+    /// <exception cref="ArgumentException">Lengths differ or are not even, or a value is not finite.</exception>
+    public (double MeanError, double MeanSquaredError) DecodingErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth) =>
+        PositionErrors(decoded, truth);
+
+    /// <summary>Mean Euclidean error (m) and mean per-coordinate squared error (m^2) between two [n, 2] position arrays.</summary>
+    internal static (double MeanError, double MeanSquaredError) PositionErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth)
     {
         Guard.Length(truth.Length, decoded.Length, nameof(truth), "decoded.Length");
         if (decoded.Length == 0 || decoded.Length % 2 != 0) throw new ArgumentException($"decoded must hold [n, 2] positions; length is {decoded.Length}.", nameof(decoded));
+        Guard.AllFinite(decoded, nameof(decoded));
+        Guard.AllFinite(truth, nameof(truth));
         double dist = 0, sq = 0;
         for (int i = 0; i < decoded.Length; i += 2)
         {

@@ -72,23 +72,8 @@ public sealed class SpatialTrainer
     /// <param name="truth">True positions [n, 2].</param>
     /// <returns>(mean distance, mean squared coordinate error).</returns>
     /// <exception cref="ArgumentException">Lengths differ or are not even, or a value is not finite (ParamName names the span).</exception>
-    public static (double MeanDistance, double MeanSquaredError) PositionErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth)
-    {
-        Guard.Length(truth.Length, decoded.Length, nameof(truth), "decoded.Length");
-        if (decoded.Length == 0 || decoded.Length % 2 != 0) throw new ArgumentException($"decoded must hold [n, 2] positions; length is {decoded.Length}.", nameof(decoded));
-        Guard.AllFinite(decoded, nameof(decoded));
-        Guard.AllFinite(truth, nameof(truth));
-        double dist = 0, sq = 0;
-        for (int i = 0; i < decoded.Length; i += 2)
-        {
-            double dx = decoded[i] - truth[i], dy = decoded[i + 1] - truth[i + 1];
-            double d2 = dx * dx + dy * dy;
-            sq += d2;
-            dist += Math.Sqrt(d2);
-        }
-        int n = decoded.Length / 2;
-        return (dist / n, sq / (2.0 * n));
-    }
+    public static (double MeanDistance, double MeanSquaredError) PositionErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth) =>
+        SpatialNavigationTask.PositionErrors(decoded, truth);
 
     private static SpatialEvaluation ToSpatial(TaskEvaluation e) => new(e.Step, e.Loss, e.DecodingError, e.DecodingMse);
 
