@@ -15,6 +15,7 @@ internal static class CliApp
         root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ReactivateCommand.Create());
         return root;
     }
 

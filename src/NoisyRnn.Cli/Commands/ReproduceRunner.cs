@@ -142,10 +142,7 @@ internal sealed class ReproduceRunner
                        $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step ({p.NoiseDistribution} draws)");
         _log.WriteLine($"  output folder: {Path.GetFullPath(_outDir)}");
 
-        var taskOptions = new SpatialNavigationOptions { SequenceLength = p.SequenceLength, Biased = p.Biased };
-        IPathIntegrationTask task = spatial
-            ? new SpatialNavigationTask(taskOptions, PlaceCells.CreateRandom(p.PlaceCells, p.PlaceCellSigma, taskOptions.BoxWidth, taskOptions.BoxHeight, _seed))
-            : new HeadDirectionTask(new HeadDirectionOptions { SequenceLength = p.SequenceLength, Biased = p.Biased }, new HeadDirectionCells(p.HdCells, p.HdSpread));
+        var (task, taskOptions) = RunSetup.CreateTask(p, _seed);
 
         var networks = new List<TrainedNetwork>
         {
@@ -153,12 +150,7 @@ internal sealed class ReproduceRunner
             TrainAndMeasure("noise-free", 0f, task, cancellationToken),
         };
 
-        var reactivation = new ReactivationOptions
-        {
-            KlSteps = p.KlSteps, VarianceSteps = p.VarianceSteps, VarianceShift = p.VarianceShift,
-            StepDistanceSteps = p.StepDistanceSteps, KlSamples = p.KlSamples, Seed = _seed,
-            NoiseDistribution = p.NoiseDistribution,
-        };
+        var reactivation = RunSetup.Reactivation(p, _seed);
         float scaledStd = QuiescentNoise.Scaled.Resolve(p.NoiseStd);
         var plan = new (TrainedNetwork Net, QuiescentNoise Mode)[]
         {
@@ -236,12 +228,7 @@ internal sealed class ReproduceRunner
         IRecurrentNetwork model = p.Model == "gru"
             ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, Activation.Tanh, p.TimeConstant, p.Dt), _seed)
             : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, Activation.Relu, p.TimeConstant, p.Dt, UseBias: false), _seed);
-        var training = new TrainingOptions
-        {
-            Steps = p.Steps, BatchSize = p.BatchSize, Adam = new AdamOptions { LearningRate = p.LearningRate },
-            Noise = NoiseLevels.Recurrent(noiseStd), NoiseDistribution = p.NoiseDistribution, Seed = _seed, EvaluateEvery = p.EvaluateEvery, TestBatchSize = p.BatchSize,
-            CheckpointEvery = 100,
-        };
+        var training = RunSetup.Training(p, noiseStd, _seed);
         var trainer = new PathIntegrationTrainer(model, task, training);
         string weights = Path.Combine(_outDir, name, "model.nrnn");
         _log.WriteLine($"Training the {name} network (recurrent noise std {noiseStd} per step) ...");
@@ -251,9 +238,7 @@ internal sealed class ReproduceRunner
         string unit = task.CoordinateUnit;
         _log.WriteLine($"  {name}: test loss {last.Loss:E3}, decoding error {last.DecodingError:F3} {unit} (MSE {last.DecodingMse:F4} {unit}^2), {result.WallSeconds:F1} s");
 
-        float[] active = PathIntegrationReactivation.DecodeActive(model, task, trainer.TestBatch, training.Noise, Salt(_seed, 7), p.NoiseDistribution);
-        var density = PathIntegrationReactivation.Density(task, active);
-        double activeStep = PathIntegrationReactivation.MeanStepDistance(task, active, p.BatchSize, p.SequenceLength);
+        var (active, density, activeStep) = RunSetup.MeasureActive(model, task, trainer.TestBatch, training, p, _seed);
         var uniform = task is SpatialNavigationTask s
             ? KlDivergence.UniformToKde(s.Options.BoxWidth, s.Options.BoxHeight, density, p.KlSamples, Salt(_seed, 11))
             : KlDivergence.UniformIntervalToKde(-Math.PI, Math.PI, density, p.KlSamples, Salt(_seed, 11));
@@ -261,7 +246,7 @@ internal sealed class ReproduceRunner
         // Active hidden states on the held-out batch with the training noise (same noise seed as the decoded run above).
         var test = trainer.TestBatch;
         var tape = model.CreateTape(test.BatchSize, test.TimeSteps);
-        model.Forward(test.Inputs, test.InitialState, training.Noise, NoiseStreams.FromSeed(Salt(_seed, 7), p.NoiseDistribution), tape);
+        model.Forward(test.Inputs, test.InitialState, training.Noise, NoiseStreams.FromSeed(RunSetup.ActiveNoiseSeed(_seed), p.NoiseDistribution), tape);
         float[] activeHidden = tape.Hidden.ToArray();
         int states = test.BatchSize * test.TimeSteps;
         PcaResult? pca = null;
@@ -313,5 +298,5 @@ internal sealed class ReproduceRunner
         return hidden;
     }
 
-    private static ulong Salt(ulong seed, ulong salt) => unchecked(seed * 0x9E3779B97F4A7C15UL + salt * 0xBF58476D1CE4E5B9UL + 1);
+    private static ulong Salt(ulong seed, ulong salt) => RunSetup.Salt(seed, salt);
 }

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using NoisyRnn.Cli;
+
+namespace NoisyRnn.Tests.Cli;
+
+public class ReactivateCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "noisyrnn-reactivate-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
+    }
+
+    [Fact]
+    public void ReactivatingASavedNetworkRecomputesTheReproduceRunWithTheSameSettings()
+    {
+        string run = Path.Combine(_dir, "run");
+        Assert.Equal(0, CliApp.Run(["reproduce", "--preset", "smoke", "--seed", "3", "--no-plots", "--out", run], new StringWriter(), new StringWriter()));
+        using var reproduced = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        var runs = reproduced.RootElement.GetProperty("runs").EnumerateArray().ToList();
+
+        // Run 1: the noise-trained network with scaled noise (smoke keeps the default training std 0.01).
+        string scaledOut = Path.Combine(_dir, "scaled");
+        var output = new StringWriter();
+        int exit = CliApp.Run(["reactivate", "--model", Path.Combine(run, "noise-trained", "model.nrnn"), "--preset", "smoke", "--seed", "3",
+            "--quiescence", "scaled", "--training-std", "0.01", "--out", scaledOut], output, new StringWriter());
+        Assert.Equal(0, exit);
+        Assert.Contains("KL(quiescent || active)", output.ToString());
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(scaledOut, "summary.json"))))
+        {
+            var s = doc.RootElement;
+            Assert.Equal("vanilla", s.GetProperty("model_kind").GetString());
+            Assert.Equal(32, s.GetProperty("place_cells").GetInt32());
+            var r = s.GetProperty("run");
+            Assert.Equal("noise-trained/scaled", r.GetProperty("name").GetString());
+            Assert.Equal("scaled", r.GetProperty("quiescence_mode").GetString());
+            AssertSameMetrics(runs[0], r);
+        }
+
+        // Run 3: the noise-free network under the noise-trained network's absolute quiescent std.
+        string absoluteOut = Path.Combine(_dir, "absolute");
+        string std = runs[2].GetProperty("quiescent_noise_std").GetSingle().ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        exit = CliApp.Run(["reactivate", "--model", Path.Combine(run, "noise-free", "model.nrnn"), "--preset", "smoke", "--seed", "3",
+            "--quiescence", "absolute", "--quiescent-std", std, "--training-std", "0", "--out", absoluteOut], new StringWriter(), new StringWriter());
+        Assert.Equal(0, exit);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(absoluteOut, "summary.json"))))
+        {
+            var r = doc.RootElement.GetProperty("run");
+            Assert.Equal("noise-free/absolute", r.GetProperty("name").GetString());
+            AssertSameMetrics(runs[2], r);
+        }
+
+        // Bad arguments: one line, exit code 2.
+        string model = Path.Combine(run, "noise-trained", "model.nrnn");
+        AssertUsageError(["reactivate", "--model", model, "--preset", "smoke", "--quiescence", "same"], "needs --training-std");
+        AssertUsageError(["reactivate", "--model", model, "--preset", "smoke", "--quiescence", "absolute"], "needs --quiescent-std");
+        AssertUsageError(["reactivate", "--model", model, "--preset", "smoke", "--quiescence", "sleep", "--training-std", "0.01"], "Unknown quiescence 'sleep'");
+        AssertUsageError(["reactivate", "--model", model, "--preset", "smoke", "--place-cells", "64", "--training-std", "0.01"], "32 outputs");
+        AssertUsageError(["reactivate", "--model", Path.Combine(_dir, "missing.nrnn"), "--training-std", "0.01"], "Checkpoint not found");
+    }
+
+    private static void AssertSameMetrics(JsonElement expected, JsonElement actual)
+    {
+        foreach (string field in new[] { "quiescent_noise_std", "test_loss", "position_error_m", "kl_quiescent_to_active", "kl_standard_error",
+                     "quiescent_output_variance", "active_step_distance", "quiescent_step_distance" })
+        {
+            Assert.Equal(expected.GetProperty(field).GetDouble(), actual.GetProperty(field).GetDouble());
+        }
+    }
+
+    private static void AssertUsageError(string[] args, string message)
+    {
+        var error = new StringWriter();
+        Assert.Equal(CliApp.UsageError, CliApp.Run(args, new StringWriter(), error));
+        string text = error.ToString().TrimEnd();
+        Assert.StartsWith("error: ", text);
+        Assert.DoesNotContain('\n', text);
+        Assert.Contains(message, text);
+    }
+}
