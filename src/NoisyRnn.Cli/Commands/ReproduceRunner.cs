@@ -89,6 +89,8 @@ internal sealed class ReproduceRunner
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
+        // Nested records without explicit names (settings, evaluations) follow the snake_case of the named fields.
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter() },
     };
