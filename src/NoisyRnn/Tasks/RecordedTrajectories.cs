@@ -70,7 +70,8 @@ public sealed record RecordedTrajectoryOptions
 /// missing, not a number or not finite; a time not strictly after the previous row's (duplicate or going back); a wrong
 /// number of columns; a value that is not a number or is infinite; an empty or NaN value unless
 /// <see cref="RecordedTrajectoryOptions.InterpolateMissing"/>; a position more than
-/// <see cref="RecordedTrajectoryOptions.OutsideTolerance"/> outside the box (smaller excursions are clamped).</para>
+/// <see cref="RecordedTrajectoryOptions.OutsideTolerance"/> outside the box (smaller excursions are clamped). A segment
+/// longer than 1e8 resampled steps is also refused (message without a line).</para>
 /// <para>Resampling: each segment (see <see cref="RecordedTrajectoryOptions.MaxGap"/>) is sampled at t0, t0 + Dt, ... up to
 /// its last sample time by linear interpolation between the bracketing samples, in float64. Headings are unwrapped first
 /// (each change taken as the circular difference, so successive samples must turn less than pi) and interpolated on the
@@ -372,6 +373,8 @@ public sealed class RecordedTrajectories
             for (int i = 1; i < count; i++) v[i] = v[i - 1] + Angles.Difference(values[start + i], values[start + i - 1]);
         }
         double t0 = times[start], span = times[end - 1] - t0;
+        if (span / dt > 1e8)
+            throw new InvalidDataException($"A segment spans {Format(span)} s, more than 1e8 steps of {Format(dt)} s; split the recording.");
         int samples = (int)Math.Floor(span / dt + 1e-9) + 1;
         var result = new double[samples * width];
         int j = 0; // bracketing interval [j, j + 1] of the raw samples

@@ -71,6 +71,21 @@ public class RecordedTrajectoriesTests
         Assert.Equal(0.1, s[5 * w], 12); // the missing row is bridged linearly
     }
 
+    [Fact]
+    public void RepairTrimsMissingRowsAtTheEndsAndSplitsLongMissingRuns()
+    {
+        var options = new RecordedTrajectoryOptions { InterpolateMissing = true, MaxGap = 0.15 };
+        var rec = RecordedTrajectories.Parse("t,x,y\n0,,0\n0.1,0.1,0\n0.2,0.2,0\n0.3,NaN,0\n0.4,NaN,0\n0.5,0.5,0\n0.6,0.6,0\n0.7,,\n", options);
+        Assert.Equal(2, rec.SegmentCount); // 0.2 -> 0.5 s without a usable row is longer than MaxGap
+        Assert.Equal(0.1, rec.Segment(0)[0], 12);
+        Assert.Equal(6 * 2, rec.Segment(0).Length);
+        Assert.Equal(6 * 2, rec.Segment(1).Length); // 0.5 .. 0.6 s; the trailing missing row is trimmed
+    }
+
+    [Fact]
+    public void AbsurdlyLongSegmentIsRefused() =>
+        Assert.Throws<InvalidDataException>(() => RecordedTrajectories.Parse("t,heading\n0,0\n1e7,0\n", new RecordedTrajectoryOptions { MaxGap = 1e8 }));
+
     [Theory]
     [InlineData("t,x,y\n0,0,0\n0.1,0.1,0\n0.05,0.2,0\n", 4)]
     [InlineData("t,x,y\n0,0,0\n0.1,0.1,0\n0.1,0.2,0\n", 4)]
