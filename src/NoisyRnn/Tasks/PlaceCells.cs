@@ -5,12 +5,27 @@ using System.Runtime.Intrinsics;
 
 namespace NoisyRnn.Tasks;
 
+/// <summary>Tuning curve of <see cref="PlaceCells"/>.</summary>
+public enum PlaceCellTuning
+{
+    /// <summary>Softmax of Gaussian logits, a_i = softmax_i(-d_i^2 / (2 sigma^2)) (the paper's code). Default.</summary>
+    Gaussian = 0,
+
+    /// <summary>
+    /// Difference of Gaussians with the semantics of Sorscher et al. (2019): softmax_i(-d_i^2 / (2 sigma^2)) minus
+    /// softmax_i(-d_i^2 / (2 s sigma^2)) with surround scale s, shifted up by the magnitude of the row minimum and
+    /// renormalised to sum to 1 (see <see cref="PlaceCells.Encode"/>).
+    /// </summary>
+    DifferenceOfGaussians = 1,
+}
+
 /// <summary>
 /// Simulated place cells with Gaussian tuning normalised by a softmax over cells (Krishna et al., ICLR 2024,
 /// section 4.1; Sorscher et al.): the population code of position x is
 /// a_i(x) = softmax_i( -||x - c_i||^2 / (2 sigma^2) ), so the activations of one position are non-negative and sum
 /// to 1. Reference: <c>PlaceCells.get_activation</c> and <c>decode_pos</c> in <c>tasks/spatial_navigation.py</c>
-/// (the difference-of-Gaussians variant is not provided).
+/// (whose difference-of-Gaussians branch raises an error; <see cref="PlaceCellTuning.DifferenceOfGaussians"/> follows
+/// Sorscher et al.'s grid-cell code instead, see <see cref="WithTuning"/>).
 /// </summary>
 /// <remarks>Instances are immutable and safe to share between threads.</remarks>
 public sealed class PlaceCells
@@ -56,6 +71,30 @@ public sealed class PlaceCells
 
     /// <summary>Number of cells; &gt; 0.</summary>
     public int Count { get; }
+
+    /// <summary>Tuning curve; <see cref="PlaceCellTuning.Gaussian"/> unless created by <see cref="WithTuning"/>.</summary>
+    public PlaceCellTuning Tuning { get; private init; }
+
+    /// <summary>Surround scale s of the difference of Gaussians (the surround's variance is s sigma^2), dimensionless;
+    /// &gt; 1. Used only by <see cref="PlaceCellTuning.DifferenceOfGaussians"/>; 2 (Sorscher et al.'s default) otherwise.</summary>
+    public double SurroundScale { get; private init; } = 2.0;
+
+    /// <summary>
+    /// Returns place cells with the same centres and width and the given tuning curve (this instance is unchanged).
+    /// </summary>
+    /// <param name="tuning">The tuning curve.</param>
+    /// <param name="surroundScale">Surround scale s, dimensionless; finite and &gt; 1, with 2 s sigma^2 a normal float64
+    /// (Sorscher et al.: 2). Ignored (but still validated) for <see cref="PlaceCellTuning.Gaussian"/>.</param>
+    /// <returns>New place cells.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tuning"/> is not a defined value, or
+    /// <paramref name="surroundScale"/> is not finite and &gt; 1, or 2 s sigma^2 overflows float64.</exception>
+    public PlaceCells WithTuning(PlaceCellTuning tuning, double surroundScale = 2.0)
+    {
+        if (!Enum.IsDefined(tuning)) throw new ArgumentOutOfRangeException(nameof(tuning), tuning, "Unknown tuning.");
+        if (!(surroundScale > 1) || !double.IsFinite(surroundScale) || !double.IsNormal(2.0 * surroundScale * Sigma * Sigma))
+            throw new ArgumentOutOfRangeException(nameof(surroundScale), surroundScale, "surroundScale must be finite and > 1, with 2 s sigma^2 a normal float64.");
+        return new PlaceCells(_centers, Sigma) { Tuning = tuning, SurroundScale = surroundScale };
+    }
 
     /// <summary>Tuning width sigma, m.</summary>
     public double Sigma { get; }
@@ -112,6 +151,12 @@ public sealed class PlaceCells
     /// position, however far from every centre, gives finite activations summing to 1). Vectorised and, for large
     /// inputs, parallel over positions; each row is computed independently, so results do not depend on the
     /// thread count.
+    /// <para>With <see cref="PlaceCellTuning.DifferenceOfGaussians"/> (computed in float64, rounded once): g = softmax(-d^2 /
+    /// (2 sigma^2)), h = softmax(-d^2 / (2 s sigma^2)), u = g - h, then a = (u + |min_j u_j|) / sum_i (u_i + |min_j u_j|) (Sorscher et
+    /// al.'s <c>get_activation</c> with <c>DoG=True</c>). Rows are &gt;= 0 and sum to 1; the least active cell, on the
+    /// surround ring, is exactly 0, and since u sums to 0 a cell far from the position (u about 0) sits at about the mean
+    /// 1/cells. When u is 0 everywhere (one cell, or a position so far away that both softmaxes are the same one-hot row)
+    /// the reference divides 0 by 0; NoisyRnn returns the uniform row 1/cells.</para>
     /// </summary>
     /// <param name="positions">Positions, [n, 2] row-major (x, y), m; finite; n may be 0.</param>
     /// <param name="activations">Receives [n, cells] row-major activations.</param>
@@ -122,6 +167,13 @@ public sealed class PlaceCells
         Guard.Length(activations.Length, (long)rows * Count, nameof(activations), $"{rows} positions x {Count} cells");
         if (rows == 0) return;
         float twoSigmaSquared = (float)(2.0 * Sigma * Sigma);
+        if (Tuning == PlaceCellTuning.DifferenceOfGaussians)
+        {
+            var scratch = new double[2 * Count];
+            for (int r = 0; r < rows; r++)
+                EncodeRowDifferenceOfGaussians(positions[2 * r], positions[2 * r + 1], activations.Slice(r * Count, Count), scratch);
+            return;
+        }
 
         if ((long)rows * Count < ParallelThreshold || Environment.ProcessorCount == 1)
         {
@@ -198,8 +250,12 @@ public sealed class PlaceCells
     /// <param name="jacobian">Receives ∂a_i/∂(x, y), [n, cells, 2] row-major, in 1/m.</param>
     /// <exception cref="ArgumentException"><paramref name="positions"/> has odd length or a non-finite value, or
     /// <paramref name="jacobian"/> is not n * cells * 2 long.</exception>
+    /// <exception cref="NotSupportedException"><see cref="Tuning"/> is <see cref="PlaceCellTuning.DifferenceOfGaussians"/>
+    /// (its row-minimum shift is not differentiable everywhere; no closed form is provided).</exception>
     public void Jacobian(ReadOnlySpan<float> positions, Span<float> jacobian)
     {
+        if (Tuning != PlaceCellTuning.Gaussian)
+            throw new NotSupportedException("Jacobian is only available for Gaussian place-cell tuning.");
         int rows = CheckPositions(positions, nameof(positions));
         Guard.Length(jacobian.Length, (long)rows * Count * 2, nameof(jacobian), $"[n, cells, 2] = [{rows}, {Count}, 2]");
         double twoSigmaSquared = 2.0 * Sigma * Sigma, inverseSigmaSquared = 1.0 / (Sigma * Sigma);
@@ -242,6 +298,13 @@ public sealed class PlaceCells
         int rows = CheckPositions(positions, nameof(positions));
         Guard.Length(activations.Length, (long)rows * Count, nameof(activations), $"{rows} positions x {Count} cells");
         float twoSigmaSquared = (float)(2.0 * Sigma * Sigma);
+        if (Tuning == PlaceCellTuning.DifferenceOfGaussians)
+        {
+            var scratch = new double[2 * Count];
+            for (int r = 0; r < rows; r++)
+                EncodeRowDifferenceOfGaussians(positions[2 * r], positions[2 * r + 1], activations.Slice(r * Count, Count), scratch);
+            return;
+        }
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = activations.Slice(r * Count, Count);
@@ -297,6 +360,58 @@ public sealed class PlaceCells
         TensorPrimitives.Exp(row, row);
         float sum = TensorPrimitives.Sum(row);
         TensorPrimitives.Multiply(row, 1f / sum, row);
+    }
+
+    /// <summary>One difference-of-Gaussians row in float64 (see <see cref="Encode"/>); <paramref name="scratch"/> holds 2 x cells.</summary>
+    private void EncodeRowDifferenceOfGaussians(double px, double py, Span<float> row, double[] scratch)
+    {
+        int n = row.Length;
+        Span<double> centre = scratch.AsSpan(0, n), surround = scratch.AsSpan(n, n);
+        for (int i = 0; i < n; i++)
+        {
+            double dx = px - _centerX[i], dy = py - _centerY[i];
+            centre[i] = dx * dx + dy * dy;
+        }
+        Softmax(centre, surround, 2.0 * Sigma * Sigma, 2.0 * SurroundScale * Sigma * Sigma);
+        double min = double.PositiveInfinity;
+        for (int i = 0; i < n; i++)
+        {
+            centre[i] -= surround[i];
+            min = Math.Min(min, centre[i]);
+        }
+        double shift = Math.Abs(min), sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            centre[i] += shift;
+            sum += centre[i];
+        }
+        if (!(sum > 0))
+        {
+            row.Fill(1f / n); // u = 0 everywhere: the reference's 0 / 0
+            return;
+        }
+        for (int i = 0; i < n; i++) row[i] = (float)(centre[i] / sum);
+    }
+
+    /// <summary>From squared distances in <paramref name="centre"/>: centre = softmax(-d^2 / a), surround = softmax(-d^2 / b), both stabilised.</summary>
+    private static void Softmax(Span<double> centre, Span<double> surround, double a, double b)
+    {
+        double min = double.PositiveInfinity;
+        foreach (double d in centre) min = Math.Min(min, d);
+        double sumA = 0, sumB = 0;
+        for (int i = 0; i < centre.Length; i++)
+        {
+            double d = centre[i];
+            surround[i] = Math.Exp(-(d - min) / b);
+            centre[i] = Math.Exp(-(d - min) / a);
+            sumA += centre[i];
+            sumB += surround[i];
+        }
+        for (int i = 0; i < centre.Length; i++)
+        {
+            centre[i] /= sumA;
+            surround[i] /= sumB;
+        }
     }
 
     /// <summary>Float64 fallback for positions so far away, or tuning so narrow, that the float32 logits overflow.</summary>
