@@ -16,6 +16,13 @@ internal static class CliApp
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ReactivateCommand.Create());
+        var presets = new Command("presets", "List the presets of `reproduce` (names and one-line descriptions).");
+        presets.SetAction(parse =>
+        {
+            ReproduceCommand.WritePresets(parse.InvocationConfiguration.Output);
+            return 0;
+        });
+        root.Subcommands.Add(presets);
         return root;
     }
 

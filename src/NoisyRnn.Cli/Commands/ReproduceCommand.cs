@@ -8,9 +8,12 @@ internal static class ReproduceCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "Preset: quick (default, a few minutes), paper (512 units, 2500 steps), smoke (seconds, for tests).", DefaultValueFactory = _ => "quick" };
+        var preset = new Option<string?>("--preset") { Description = "Preset: quick (default, a few minutes), paper (512 units, 2500 steps), smoke (seconds, for tests), or one of the paper's configurations (--list-presets)." };
+        var config = new Option<string?>("--config") { Description = "JSON config file of the run (as written to config.json or by --write-config); options given on the command line override its fields." };
+        var writeConfig = new Option<string?>("--write-config") { Description = "Write the resolved config (preset or --config, then overrides) to this file and exit without training." };
+        var listPresets = new Option<bool>("--list-presets") { Description = "Print the preset names with one-line descriptions and exit." };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default ./runs/<timestamp>)." };
-        var seed = new Option<ulong>("--seed") { Description = "Base seed of weights, batches, noise and analysis.", DefaultValueFactory = _ => 0UL };
+        var seed = new Option<ulong?>("--seed") { Description = "Override the base seed of weights, batches, noise and analysis (default 0)." };
         var steps = new Option<int?>("--steps") { Description = "Override the number of training steps." };
         var hidden = new Option<int?>("--hidden") { Description = "Override the number of hidden units." };
         var cells = new Option<int?>("--place-cells") { Description = "Override the number of place cells." };
@@ -21,27 +24,47 @@ internal static class ReproduceCommand
         {
             Description = "Raw noise draws: StandardNormal (paper, default) or Uniform01 (the published code's torch.rand, mean 1/2).",
         };
-        var task = new Option<string>("--task") { Description = "Task: spatial (default) or head-direction (paper sizes scaled by the preset).", DefaultValueFactory = _ => "spatial" };
-        var model = new Option<string>("--model") { Description = "Recurrent cell: vanilla (default, ReLU) or gru (tanh candidate).", DefaultValueFactory = _ => "vanilla" };
+        var task = new Option<string?>("--task") { Description = "Task: spatial (default) or head-direction (paper sizes scaled by the preset)." };
+        var model = new Option<string?>("--model") { Description = "Recurrent cell: vanilla (default, ReLU) or gru (tanh candidate)." };
         var biased = new Option<bool>("--biased") { Description = "Biased trajectories: drift toward the arena centre (spatial) or counter-clockwise turns only (head direction)." };
         var hdCells = new Option<int?>("--hd-cells") { Description = "Override the number of head-direction cells." };
         var resume = new Option<bool>("--resume") { Description = "Continue training from the checkpoints in --out if present." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG figures." };
         var command = new Command("reproduce", "Train a noise-trained and a noise-free network (vanilla RNN or GRU) on the spatial or head-direction task, run quiescence and measure reactivation.")
         {
-            preset, outDir, seed, steps, hidden, cells, batch, lr, noise, distribution, task, model, biased, hdCells, resume, noPlots,
+            preset, config, writeConfig, listPresets, outDir, seed, steps, hidden, cells, batch, lr, noise, distribution, task, model, biased, hdCells, resume, noPlots,
         };
         command.SetAction(parse =>
         {
             try
             {
-                var p = ReproducePreset.Find(parse.GetValue(preset)!);
-                string taskName = parse.GetValue(task)!.ToLowerInvariant();
-                if (taskName is "head-direction" or "hd") p = p.ForHeadDirection();
-                else if (taskName != "spatial") throw new ArgumentException($"Unknown task '{taskName}'; expected spatial or head-direction.", "--task");
-                string modelName = parse.GetValue(model)!.ToLowerInvariant();
-                if (modelName is not ("vanilla" or "gru")) throw new ArgumentException($"Unknown model '{modelName}'; expected vanilla or gru.", "--model");
-                p = p with { Model = modelName, Biased = parse.GetValue(biased) };
+                var output = parse.InvocationConfiguration.Output;
+                if (parse.GetValue(listPresets))
+                {
+                    WritePresets(output);
+                    return 0;
+                }
+                // Order: the preset (--preset, default quick) or the config file (--config), then every option given on the command line.
+                string? configPath = parse.GetValue(config);
+                string? presetName = parse.GetValue(preset);
+                if (configPath is not null && presetName is not null) throw new ArgumentException("--config and --preset both given; expected one of them.", "--config");
+                var p = configPath is not null ? ReproduceConfig.Load(configPath) : ReproducePreset.Find(presetName ?? "quick");
+                if (parse.GetValue(task) is { } taskOption)
+                {
+                    string taskName = taskOption.ToLowerInvariant();
+                    if (taskName is "head-direction" or "hd") p = p.ForHeadDirection();
+                    else if (taskName == "spatial") p = p with { Task = "spatial" };
+                    else throw new ArgumentException($"Unknown task '{taskName}'; expected spatial or head-direction.", "--task");
+                }
+                if (parse.GetValue(model) is { } modelOption)
+                {
+                    string modelName = modelOption.ToLowerInvariant();
+                    if (modelName is not ("vanilla" or "gru")) throw new ArgumentException($"Unknown model '{modelName}'; expected vanilla or gru.", "--model");
+                    // Each cell with its paper nonlinearity: ReLU for the vanilla RNN, tanh for the GRU.
+                    p = p with { Model = modelName, Activation = modelName == "gru" ? "tanh" : "relu" };
+                }
+                if (parse.GetValue(biased)) p = p with { Biased = true };
+                if (parse.GetValue(seed) is { } sd) p = p with { Seed = sd };
                 if (parse.GetValue(hdCells) is { } hc) p = p with { HdCells = hc };
                 if (parse.GetValue(steps) is { } s) p = p with { Steps = s };
                 if (parse.GetValue(hidden) is { } h) p = p with { HiddenSize = h };
@@ -50,11 +73,20 @@ internal static class ReproduceCommand
                 if (parse.GetValue(lr) is { } l) p = p with { LearningRate = l };
                 if (parse.GetValue(noise) is { } n) p = p with { NoiseStd = n };
                 if (parse.GetValue(distribution) is { } d) p = p with { NoiseDistribution = d };
+                ReproduceConfig.Validate(p);
+                if (parse.GetValue(writeConfig) is { } configOut)
+                {
+                    if (string.IsNullOrWhiteSpace(configOut) || Directory.Exists(configOut))
+                        throw new ArgumentException($"--write-config '{configOut}' is not a file path.", "--write-config");
+                    AtomicFile.WriteAllText(configOut, ReproduceConfig.ToJson(p));
+                    output.WriteLine($"wrote {configOut}");
+                    return 0;
+                }
                 string dir = parse.GetValue(outDir)
                     ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
                 if (string.IsNullOrWhiteSpace(dir)) throw new ArgumentException("--out is empty; expected a folder path.", "--out");
                 if (File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is an existing file; expected a folder (new or existing).", "--out");
-                new ReproduceRunner(p, parse.GetValue(seed), dir, parse.InvocationConfiguration.Output, parse.GetValue(resume), !parse.GetValue(noPlots)).Run();
+                new ReproduceRunner(p, p.Seed, dir, output, parse.GetValue(resume), !parse.GetValue(noPlots)).Run();
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException
@@ -66,5 +98,13 @@ internal static class ReproduceCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The preset names and their one-line descriptions, one per line.</summary>
+    public static void WritePresets(TextWriter output)
+    {
+        int width = ReproducePreset.All.Max(p => p.Name.Length);
+        foreach (var p in ReproducePreset.All)
+            output.WriteLine($"{p.Name.PadRight(width)}  {ReproducePreset.Descriptions.GetValueOrDefault(p.Name, "")}");
     }
 }

@@ -137,6 +137,7 @@ internal sealed class ReproduceRunner
         var p = _preset;
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(_outDir);
+        AtomicFile.WriteAllText(Path.Combine(_outDir, ReproduceConfig.FileName), ReproduceConfig.ToJson(p with { Seed = _seed }));
         _log.WriteLine($"NoisyRnn reproduce: preset '{p.Name}', seed {_seed}, SIMD {Kernels.Isa.Tier.ToString()}, {Environment.ProcessorCount} cores");
         bool spatial = p.IsSpatial;
         string cellsText = spatial ? $"{p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m)" : $"{p.HdCells} HD cells (spread {p.HdSpread:G4} rad)";
@@ -227,9 +228,10 @@ internal sealed class ReproduceRunner
         var p = _preset;
         int cells = task.OutputSize;
         // Both networks start from the same initial weights and see the same batches: only the noise differs.
+        var activation = Enum.Parse<Activation>(p.Activation, ignoreCase: true);
         IRecurrentNetwork model = p.Model == "gru"
-            ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, Activation.Tanh, p.TimeConstant, p.Dt), _seed)
-            : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, Activation.Relu, p.TimeConstant, p.Dt, UseBias: false), _seed);
+            ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), _seed)
+            : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), _seed);
         var training = RunSetup.Training(p, noiseStd, _seed);
         var trainer = new PathIntegrationTrainer(model, task, training);
         string weights = Path.Combine(_outDir, name, "model.nrnn");

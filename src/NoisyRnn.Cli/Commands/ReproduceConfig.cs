@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NoisyRnn.Cli.Commands;
+
+/// <summary>
+/// Reading, writing and checking the JSON config of a `reproduce` run: one flat object whose fields are the snake_case
+/// names of <see cref="ReproducePreset"/>'s properties (name, seed, task, model, activation, bias, biased, hd_cells, ...).
+/// Unknown fields and values of the wrong type are errors naming the field; missing fields keep the quick preset's values.
+/// </summary>
+internal static class ReproduceConfig
+{
+    /// <summary>File name of the config in every run folder, next to summary.json.</summary>
+    public const string FileName = "config.json";
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private static readonly string[] Tasks = ["spatial", "head-direction"];
+    private static readonly string[] Models = ["vanilla", "gru"];
+    private static readonly string[] Activations = ["relu", "tanh", "sigmoid", "identity"];
+
+    public static string ToJson(ReproducePreset p) => JsonSerializer.Serialize(p, JsonOptions);
+
+    /// <summary>Parses and validates a config; <paramref name="source"/> names it in errors.</summary>
+    public static ReproducePreset FromJson(string json, string source)
+    {
+        ReproducePreset? p;
+        try
+        {
+            p = JsonSerializer.Deserialize<ReproducePreset>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"config {source}: {Describe(e)}", e);
+        }
+        if (p is null) throw new InvalidDataException($"config {source}: expected a JSON object, got null.");
+        try
+        {
+            return Validate(p);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"config {source}: {e.Message}", e);
+        }
+    }
+
+    public static ReproducePreset Load(string path)
+    {
+        if (!File.Exists(path)) throw new ArgumentException($"--config '{path}' does not exist; expected a JSON config file.", "--config");
+        return FromJson(File.ReadAllText(path), $"'{path}'");
+    }
+
+    /// <summary>The field a JsonException is about (config.hidden_size) and what went wrong.</summary>
+    private static string Describe(JsonException e)
+    {
+        string message = e.Message;
+        // "The JSON property 'x' could not be mapped to any .NET member contained in type '...'."
+        const string unmapped = "The JSON property '";
+        if (message.StartsWith(unmapped, StringComparison.Ordinal))
+        {
+            int end = message.IndexOf('\'', unmapped.Length);
+            if (end > 0) return $"unknown field config.{message[unmapped.Length..end]}; expected only the fields of `reproduce --write-config`.";
+        }
+        string field = e.Path is { Length: > 1 } path ? "config" + path[1..] : "config";
+        if (message.Contains("missing required properties", StringComparison.Ordinal)) return "config.name is missing; expected a run name.";
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
+            return $"{field} has the wrong type (line {e.LineNumber + 1}); expected {ExpectedType(e.Path)}.";
+        return $"{field}: invalid JSON (line {e.LineNumber + 1}): {message.Split(" Path:")[0]}";
+    }
+
+    private static string ExpectedType(string? path)
+    {
+        string name = path is { Length: > 2 } p ? p[2..] : "";
+        var property = typeof(ReproducePreset).GetProperties()
+            .FirstOrDefault(x => JsonNamingPolicy.SnakeCaseLower.ConvertName(x.Name) == name);
+        if (property is null) return "a JSON object";
+        var t = property.PropertyType;
+        return t == typeof(string) ? "a string"
+            : t == typeof(bool) ? "true or false"
+            : t == typeof(int) || t == typeof(ulong) ? "an integer"
+            : t.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(t))
+            : "a number";
+    }
+
+    /// <summary>Checks every field; throws an ArgumentException naming the first bad one (config.hidden_size ...).</summary>
+    public static ReproducePreset Validate(ReproducePreset p)
+    {
+        if (string.IsNullOrWhiteSpace(p.Name)) Fail("name", "must be a non-empty string", p.Name);
+        OneOf("task", p.Task, Tasks);
+        OneOf("model", p.Model, Models);
+        OneOf("activation", p.Activation, Activations);
+        if (!Enum.IsDefined(p.NoiseDistribution)) Fail("noise_distribution", "must be StandardNormal or Uniform01", p.NoiseDistribution);
+        Positive("hidden_size", p.HiddenSize);
+        if (p.IsSpatial)
+        {
+            if (p.PlaceCells < 3) Fail("place_cells", "must be at least 3 (positions are decoded from the top 3 cells)", p.PlaceCells);
+            if (!(p.PlaceCellSigma > 0) || !double.IsFinite(p.PlaceCellSigma)) Fail("place_cell_sigma", "must be finite and > 0", p.PlaceCellSigma);
+        }
+        else
+        {
+            if (p.HdCells < 3) Fail("hd_cells", "must be at least 3", p.HdCells);
+            if (!(p.HdSpread > 0) || !double.IsFinite(p.HdSpread)) Fail("hd_spread", "must be finite and > 0", p.HdSpread);
+        }
+        Positive("batch_size", p.BatchSize);
+        Positive("sequence_length", p.SequenceLength);
+        Positive("steps", p.Steps);
+        if (!(p.LearningRate > 0) || !double.IsFinite(p.LearningRate)) Fail("learning_rate", "must be finite and > 0", p.LearningRate);
+        if (p.WeightDecay != 0) Fail("weight_decay", "must be 0 (the paper's value; weight decay is not implemented)", p.WeightDecay);
+        if (!(p.NoiseStd >= 0) || !float.IsFinite(p.NoiseStd)) Fail("noise_std", "must be finite and >= 0", p.NoiseStd);
+        if (!(p.Dt > 0) || !float.IsFinite(p.Dt)) Fail("dt", "must be finite and > 0", p.Dt);
+        if (!(p.TimeConstant > 0) || !float.IsFinite(p.TimeConstant)) Fail("time_constant", "must be finite and > 0", p.TimeConstant);
+        if (p.Dt > p.TimeConstant) Fail("dt", $"must be <= time_constant ({p.TimeConstant.ToString(CultureInfo.InvariantCulture)})", p.Dt);
+        Positive("evaluate_every", p.EvaluateEvery);
+        Positive("kl_steps", p.KlSteps);
+        Positive("variance_steps", p.VarianceSteps);
+        if (p.VarianceShift < 0 || p.VarianceShift >= p.VarianceSteps) Fail("variance_shift", "must be >= 0 and < variance_steps", p.VarianceShift);
+        Positive("step_distance_steps", p.StepDistanceSteps);
+        Positive("kl_samples", p.KlSamples);
+        return p;
+    }
+
+    private static void Positive(string field, int value)
+    {
+        if (value <= 0) Fail(field, "must be > 0", value);
+    }
+
+    private static void OneOf(string field, string? value, string[] allowed)
+    {
+        if (value is null || !allowed.Contains(value, StringComparer.Ordinal)) Fail(field, "must be one of " + string.Join(", ", allowed), value ?? "null");
+    }
+
+    private static void Fail(string field, string rule, object? value) =>
+        throw new ArgumentException($"config.{field} {rule}; got {Convert.ToString(value, CultureInfo.InvariantCulture)}.");
+}
