@@ -1,0 +1,148 @@
+using System.Text.Json;
+using NoisyRnn.Cli;
+using NoisyRnn.Cli.Commands;
+
+namespace NoisyRnn.Tests.Cli;
+
+/// <summary>The JSON config of `reproduce`: presets, round trips, validation naming the field, --config with overrides.</summary>
+public class ReproduceConfigTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "noisyrnn-config-" + Guid.NewGuid().ToString("N"));
+
+    public ReproduceConfigTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
+    }
+
+    private static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = CliApp.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    public static TheoryData<string> PresetNames() => new(ReproducePreset.All.Select(p => p.Name));
+
+    [Theory]
+    [MemberData(nameof(PresetNames))]
+    public void EveryPresetValidatesAndRoundTripsThroughJson(string name)
+    {
+        var preset = ReproducePreset.Find(name);
+        ReproduceConfig.Validate(preset);
+        string json = ReproduceConfig.ToJson(preset);
+        Assert.Equal(preset, ReproduceConfig.FromJson(json, "test"));
+        Assert.Contains("\"hidden_size\"", json);
+        Assert.True(ReproducePreset.Descriptions.ContainsKey(name), $"{name} has no description");
+    }
+
+    [Fact]
+    public void QuickDefaultsAreUnchanged()
+    {
+        var q = ReproducePreset.Quick;
+        Assert.Equal(("spatial", "vanilla", "relu", false, false), (q.Task, q.Model, q.Activation, q.Bias, q.Biased));
+        Assert.Equal((128, 512, 200, 100, 1000, 100), (q.HiddenSize, q.PlaceCells, q.BatchSize, q.SequenceLength, q.Steps, q.EvaluateEvery));
+        Assert.Equal((1e-3, 0.0, 0.01f, 0.2f, 1f, 0UL), (q.LearningRate, q.WeightDecay, q.NoiseStd, q.Dt, q.TimeConstant, q.Seed));
+    }
+
+    [Fact]
+    public void PaperPresetsHaveThePublishedValues()
+    {
+        foreach (string name in new[] { "paper-spatial-unbiased", "paper-spatial-biased", "paper-spatial-gru-unbiased", "paper-spatial-gru-biased" })
+        {
+            var p = ReproducePreset.Find(name);
+            Assert.Equal(("spatial", 512, 512, 0.2, 200, 100, 2500), (p.Task, p.HiddenSize, p.PlaceCells, p.PlaceCellSigma, p.BatchSize, p.SequenceLength, p.Steps));
+            Assert.Equal((0.2f, 1f, 0.01f, 1e-3, false), (p.Dt, p.TimeConstant, p.NoiseStd, p.LearningRate, p.Bias));
+            Assert.Equal(name.EndsWith("-biased", StringComparison.Ordinal), p.Biased);
+            Assert.Equal(name.Contains("gru", StringComparison.Ordinal) ? ("gru", "tanh") : ("vanilla", "relu"), (p.Model, p.Activation));
+        }
+        foreach (string name in new[] { "paper-hd-unbiased", "paper-hd-biased" })
+        {
+            var p = ReproducePreset.Find(name);
+            Assert.Equal(("head-direction", "vanilla", 128, 512, 200, 100, 20000), (p.Task, p.Model, p.HiddenSize, p.HdCells, p.BatchSize, p.SequenceLength, p.Steps));
+            Assert.Equal((0.5f, 0.1f, Math.PI / 6), (p.Dt, p.NoiseStd, p.HdSpread));
+            Assert.Equal(name == "paper-hd-biased", p.Biased);
+        }
+    }
+
+    [Theory]
+    [InlineData("{\"name\":\"x\",\"hidden_size\":-5}", "config.hidden_size must be > 0; got -5")]
+    [InlineData("{\"name\":\"x\",\"task\":\"maze\"}", "config.task must be one of")]
+    [InlineData("{\"name\":\"x\",\"weight_decay\":0.1}", "config.weight_decay")]
+    [InlineData("{\"name\":\"x\",\"variance_shift\":5000}", "config.variance_shift")]
+    [InlineData("{\"name\":\"x\",\"hiden_size\":64}", "unknown field config.hiden_size")]
+    [InlineData("{\"name\":\"x\",\"hidden_size\":\"big\"}", "config.hidden_size has the wrong type")]
+    [InlineData("{\"name\":\"x\",\"biased\":1}", "config.biased has the wrong type")]
+    [InlineData("{\"name\":\"x\",\"noise_distribution\":\"Cauchy\"}", "config.noise_distribution")]
+    [InlineData("{\"hidden_size\":64}", "config.name is missing")]
+    [InlineData("{\"name\":\"x\"", "invalid JSON")]
+    public void BadConfigsAreOneLineErrorsNamingTheField(string json, string expected)
+    {
+        string path = Path.Combine(_dir, "bad.json");
+        File.WriteAllText(path, json);
+        var (exit, _, error) = Run("reproduce", "--config", path, "--no-plots", "--out", Path.Combine(_dir, "never"));
+        Assert.Equal(2, exit);
+        string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "never")));
+    }
+
+    [Fact]
+    public void ConfigAndPresetTogetherOrAMissingConfigAreErrors()
+    {
+        Assert.Equal(2, Run("reproduce", "--config", Path.Combine(_dir, "none.json"), "--write-config", Path.Combine(_dir, "o.json")).Exit);
+        string path = Path.Combine(_dir, "c.json");
+        Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--write-config", path).Exit);
+        var (exit, _, error) = Run("reproduce", "--config", path, "--preset", "quick", "--write-config", Path.Combine(_dir, "o.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--config and --preset", error);
+    }
+
+    [Fact]
+    public void CommandLineOptionsOverrideTheConfigFile()
+    {
+        string path = Path.Combine(_dir, "c.json");
+        File.WriteAllText(path, ReproduceConfig.ToJson(ReproducePreset.Find("paper-hd-biased") with { Name = "mine", Seed = 5 }));
+        string resolved = Path.Combine(_dir, "resolved.json");
+        var (exit, _, error) = Run("reproduce", "--config", path, "--steps", "7", "--hidden", "32", "--model", "gru", "--write-config", resolved);
+        Assert.True(exit == 0, error);
+        var p = ReproduceConfig.Load(resolved);
+        // Overridden fields change; the rest of the file is kept (task, biased, HD sizes and seed).
+        Assert.Equal(ReproducePreset.Find("paper-hd-biased") with { Name = "mine", Seed = 5, Steps = 7, HiddenSize = 32, Model = "gru", Activation = "tanh" }, p);
+    }
+
+    [Fact]
+    public void PresetsAreListed()
+    {
+        var (exit, output, _) = Run("presets");
+        Assert.Equal(0, exit);
+        foreach (var p in ReproducePreset.All) Assert.Contains(p.Name, output);
+        var (exit2, output2, _) = Run("reproduce", "--list-presets");
+        Assert.Equal(0, exit2);
+        Assert.Equal(output, output2);
+    }
+
+    [Fact]
+    public void SmokeRunWritesAConfigThatReloadsToTheSameSettingsAndReproducesTheRun()
+    {
+        string first = Path.Combine(_dir, "first");
+        var (exit, _, error) = Run("reproduce", "--preset", "smoke", "--seed", "4", "--steps", "3", "--no-plots", "--out", first);
+        Assert.True(exit == 0, error);
+        var config = ReproduceConfig.Load(Path.Combine(first, ReproduceConfig.FileName));
+        Assert.Equal(ReproducePreset.Smoke with { Seed = 4, Steps = 3 }, config);
+
+        // The saved config alone gives the same run: the same settings and the same numbers.
+        string second = Path.Combine(_dir, "second");
+        (exit, _, error) = Run("reproduce", "--config", Path.Combine(first, ReproduceConfig.FileName), "--no-plots", "--out", second);
+        Assert.True(exit == 0, error);
+        Assert.Equal(File.ReadAllText(Path.Combine(first, ReproduceConfig.FileName)), File.ReadAllText(Path.Combine(second, ReproduceConfig.FileName)));
+        using var a = JsonDocument.Parse(File.ReadAllText(Path.Combine(first, "summary.json")));
+        using var b = JsonDocument.Parse(File.ReadAllText(Path.Combine(second, "summary.json")));
+        Assert.Equal(a.RootElement.GetProperty("runs").GetRawText(), b.RootElement.GetProperty("runs").GetRawText());
+        Assert.Equal(a.RootElement.GetProperty("settings").GetRawText(), b.RootElement.GetProperty("settings").GetRawText());
+    }
+}
