@@ -32,8 +32,9 @@ internal static class ReactivateCommand
     public static Command Create()
     {
         var modelPath = new Option<string>("--model") { Description = "Path to a model.nrnn written by reproduce (required).", Required = true };
-        var preset = new Option<string>("--preset") { Description = "Preset of the run that trained the network (sequence length, batch, quiescence lengths): quick (default), paper or smoke.", DefaultValueFactory = _ => "quick" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the run that trained the network (place cells, held-out batch, noise).", DefaultValueFactory = _ => 0UL };
+        var preset = new Option<string?>("--preset") { Description = "Preset of the run that trained the network (sequence length, batch, quiescence lengths): quick (default), paper, smoke or a paper-* preset." };
+        var config = new Option<string?>("--config") { Description = "The run's config.json instead of --preset (its seed and noise distribution too, unless --seed or --noise-distribution is given)." };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed of the run that trained the network (place cells, held-out batch, noise; default 0 or the config's)." };
         var cells = new Option<int?>("--place-cells") { Description = "Number of place cells of the run (default: the checkpoint's output size; must match it)." };
         var batch = new Option<int?>("--batch") { Description = "Batch size of the run (also the number of quiescent chains)." };
         var mode = new Option<string>("--quiescence") { Description = "Quiescent noise: scaled (sqrt(2) x training std, default), same (training std) or absolute (--quiescent-std).", DefaultValueFactory = _ => "scaled" };
@@ -43,7 +44,7 @@ internal static class ReactivateCommand
         var outDir = new Option<string?>("--out") { Description = "Output folder for summary.json (default: print only)." };
         var command = new Command("reactivate", "Run quiescence on a network saved by reproduce (spatial task) and measure reactivation: KL(quiescent || active), variance, step distances.")
         {
-            modelPath, preset, seed, cells, batch, mode, quiescentStd, trainingStd, distribution, outDir,
+            modelPath, preset, config, seed, cells, batch, mode, quiescentStd, trainingStd, distribution, outDir,
         };
         command.SetAction(parse =>
         {
@@ -73,7 +74,12 @@ internal static class ReactivateCommand
                     _ => throw new ArgumentException($"Unknown quiescence '{modeName}'; expected scaled, same or absolute.", "--quiescence"),
                 };
 
-                var p = ReproducePreset.Find(parse.GetValue(preset)!);
+                string? configPath = parse.GetValue(config);
+                string? presetName = parse.GetValue(preset);
+                if (configPath is not null && presetName is not null) throw new ArgumentException("--config and --preset both given; expected one of them.", "--config");
+                var p = configPath is not null ? ReproduceConfig.Load(configPath) : ReproducePreset.Find(presetName ?? "quick");
+                if (parse.GetValue(seed) is { } sd) p = p with { Seed = sd };
+                if (!p.IsSpatial) throw new ArgumentException($"reactivate supports the spatial task only; the run's task is {p.Task}.", "--config");
                 if (parse.GetValue(batch) is { } b) p = p with { BatchSize = b };
                 if (parse.GetValue(distribution) is { } d) p = p with { NoiseDistribution = d };
                 var checkpoint = Checkpoint.Load(path);
@@ -83,7 +89,7 @@ internal static class ReactivateCommand
                     throw new ArgumentException($"--place-cells is {placeCells} but the checkpoint's network has {outputs} outputs; expected the run's place-cell count.", "--place-cells");
                 p = p with { PlaceCells = placeCells, HiddenSize = checkpoint.Network.NetworkOptions.HiddenSize };
 
-                var summary = Run(path, checkpoint, p, parse.GetValue(seed), training ?? 0f, quiescence, output);
+                var summary = Run(path, checkpoint, p, p.Seed, training ?? 0f, quiescence, output);
                 if (dir is not null)
                 {
                     Directory.CreateDirectory(dir);

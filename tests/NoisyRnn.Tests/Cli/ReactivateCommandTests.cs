@@ -38,6 +38,14 @@ public class ReactivateCommandTests : IDisposable
             AssertSameMetrics(runs[0], r);
         }
 
+        // The same with the run's config.json instead of --preset and --seed.
+        string configOut = Path.Combine(_dir, "from-config");
+        exit = CliApp.Run(["reactivate", "--model", Path.Combine(run, "noise-trained", "model.nrnn"), "--config", Path.Combine(run, "config.json"),
+            "--quiescence", "scaled", "--training-std", "0.01", "--out", configOut], new StringWriter(), new StringWriter());
+        Assert.Equal(0, exit);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(configOut, "summary.json"))))
+            AssertSameMetrics(runs[0], doc.RootElement.GetProperty("run"));
+
         // Run 3: the noise-free network under the noise-trained network's absolute quiescent std.
         string absoluteOut = Path.Combine(_dir, "absolute");
         string std = runs[2].GetProperty("quiescent_noise_std").GetSingle().ToString("R", System.Globalization.CultureInfo.InvariantCulture);
