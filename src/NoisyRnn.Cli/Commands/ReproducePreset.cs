@@ -63,11 +63,15 @@ internal sealed record ReproducePreset
 
     /// <summary>
     /// The head-direction sizes for this preset (paper: 128 hidden units, 512 HD cells, spread pi/6, RNN dt 0.5, noise
-    /// variance 1e-2 so std 0.1, 20000 steps). quick: 64 hidden units, 128 HD cells, 1500 steps; smoke: tiny.
+    /// variance 1e-2 so std 0.1, 20000 steps; paper-* presets likewise). quick and config files of other names: 64 hidden
+    /// units, 128 HD cells, 1500 steps; smoke: tiny. A head-direction preset or config is returned unchanged.
     /// </summary>
     public ReproducePreset ForHeadDirection() => Task == "head-direction" ? this : Name switch
     {
         "paper" => this with { Task = "head-direction", HiddenSize = 128, HdCells = 512, Dt = 0.5f, NoiseStd = 0.1f, Steps = 20000, EvaluateEvery = 500 },
+        // The paper's spatial configurations switch to the paper's head-direction sizes (model, bias of the trajectories kept).
+        _ when Name.StartsWith("paper-", StringComparison.Ordinal) =>
+            this with { Task = "head-direction", HiddenSize = 128, HdCells = 512, HdSpread = Math.PI / 6, Dt = 0.5f, NoiseStd = 0.1f, Steps = 20000 },
         "smoke" => this with { Task = "head-direction", HdCells = 32, Dt = 0.5f, NoiseStd = 0.1f },
         _ => this with { Task = "head-direction", HiddenSize = 64, HdCells = 128, Dt = 0.5f, NoiseStd = 0.1f, Steps = 1500 },
     };

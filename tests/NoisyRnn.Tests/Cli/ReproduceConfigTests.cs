@@ -116,6 +116,15 @@ public class ReproduceConfigTests : IDisposable
     }
 
     [Fact]
+    public void HeadDirectionOverrideOfAPaperPresetUsesThePaperHeadDirectionSizes()
+    {
+        var hd = ReproducePreset.Find("paper-spatial-gru-biased").ForHeadDirection();
+        Assert.Equal(("head-direction", "gru", true, 128, 512, 0.5f, 0.1f, 20000), (hd.Task, hd.Model, hd.Biased, hd.HiddenSize, hd.HdCells, hd.Dt, hd.NoiseStd, hd.Steps));
+        var already = ReproducePreset.Find("paper-hd-biased");
+        Assert.Same(already, already.ForHeadDirection());
+    }
+
+    [Fact]
     public void PresetsAreListed()
     {
         var (exit, output, _) = Run("presets");
