@@ -112,7 +112,7 @@ internal static class ReproduceConfig
         Positive("sequence_length", p.SequenceLength);
         Positive("steps", p.Steps);
         if (!(p.LearningRate > 0) || !double.IsFinite(p.LearningRate)) Fail("learning_rate", "must be finite and > 0", p.LearningRate);
-        if (p.WeightDecay != 0) Fail("weight_decay", "must be 0 (the paper's value; weight decay is not implemented)", p.WeightDecay);
+        if (!(p.WeightDecay >= 0) || !double.IsFinite(p.WeightDecay)) Fail("weight_decay", "must be finite and >= 0 (coupled L2 as torch.optim.Adam; the paper uses 0)", p.WeightDecay);
         if (!(p.NoiseStd >= 0) || !float.IsFinite(p.NoiseStd)) Fail("noise_std", "must be finite and >= 0", p.NoiseStd);
         if (!(p.Dt > 0) || !float.IsFinite(p.Dt)) Fail("dt", "must be finite and > 0", p.Dt);
         if (!(p.TimeConstant > 0) || !float.IsFinite(p.TimeConstant)) Fail("time_constant", "must be finite and > 0", p.TimeConstant);

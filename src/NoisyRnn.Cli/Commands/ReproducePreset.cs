@@ -33,7 +33,7 @@ internal sealed record ReproducePreset
     public int SequenceLength { get; init; } = 100;
     public int Steps { get; init; } = 1000;
     public double LearningRate { get; init; } = 1e-3;
-    /// <summary>Adam weight decay. The paper and every published configuration use 0, the only value supported.</summary>
+    /// <summary>Adam weight decay, coupled L2 as torch.optim.Adam (added to the gradient); >= 0. The paper and every published configuration use 0.</summary>
     public double WeightDecay { get; init; }
     /// <summary>Per-step recurrent noise std of the noise-trained network (paper: sqrt(1e-4)).</summary>
     public float NoiseStd { get; init; } = 0.01f;

@@ -28,7 +28,7 @@ internal static class RunSetup
     /// <summary>Training options of a network trained with recurrent std <paramref name="noiseStd"/>; they also fix its held-out batch.</summary>
     public static TrainingOptions Training(ReproducePreset p, float noiseStd, ulong seed) => new()
     {
-        Steps = p.Steps, BatchSize = p.BatchSize, Adam = new AdamOptions { LearningRate = p.LearningRate },
+        Steps = p.Steps, BatchSize = p.BatchSize, Adam = new AdamOptions { LearningRate = p.LearningRate, WeightDecay = p.WeightDecay },
         Noise = NoiseLevels.Recurrent(noiseStd), NoiseDistribution = p.NoiseDistribution, Seed = seed, EvaluateEvery = p.EvaluateEvery, TestBatchSize = p.BatchSize,
         CheckpointEvery = 100,
     };

@@ -70,7 +70,7 @@ public class ReproduceConfigTests : IDisposable
     [Theory]
     [InlineData("{\"name\":\"x\",\"hidden_size\":-5}", "config.hidden_size must be > 0; got -5")]
     [InlineData("{\"name\":\"x\",\"task\":\"maze\"}", "config.task must be one of")]
-    [InlineData("{\"name\":\"x\",\"weight_decay\":0.1}", "config.weight_decay")]
+    [InlineData("{\"name\":\"x\",\"weight_decay\":-0.1}", "config.weight_decay must be finite and >= 0")]
     [InlineData("{\"name\":\"x\",\"variance_shift\":5000}", "config.variance_shift")]
     [InlineData("{\"name\":\"x\",\"hiden_size\":64}", "unknown field config.hiden_size")]
     [InlineData("{\"name\":\"x\",\"hidden_size\":\"big\"}", "config.hidden_size has the wrong type")]
