@@ -16,6 +16,7 @@ internal static class CliApp
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ReactivateCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 
