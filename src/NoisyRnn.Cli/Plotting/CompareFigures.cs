@@ -27,9 +27,9 @@ internal static class CompareFigures
                     BoxMiddle = Quantile(values, 0.5),
                     WhiskerMin = values[0],
                     WhiskerMax = values[^1],
-                    FillColor = Colors.Category10[i % 10].WithAlpha(0.4),
                 };
-                plot.Add.Box(box);
+                var plottable = plot.Add.Box(box);
+                plottable.FillColor = Colors.Category10[i % 10].WithAlpha(0.35);
                 var points = plot.Add.Markers(Enumerable.Repeat((double)i, values.Length).ToArray(), values, MarkerShape.FilledCircle, 7, Colors.Category10[i % 10]);
                 _ = points;
             }
