@@ -324,10 +324,17 @@ internal sealed class ReproduceRunner
         var p = _preset;
         IRecurrentNetwork model = CreateModel(task, Salt(_seed, 29));
         _log.WriteLine($"Quiescence of an untrained (random) network: sigma_q = {std:G3} per step ...");
+        return BaselineDensity(model, task, reference.Trainer.TestBatch.InitialState, p.BatchSize, reference.ActiveDensity, std, reactivation);
+    }
+
+    /// <summary>The KDE of a network's decoded quiescent outputs (the first KlSteps of each chain), or null and why: its
+    /// positions are degenerate (no KDE) or its state diverged.</summary>
+    internal static (GaussianKde? Density, string? Note) BaselineDensity(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState,
+        int batch, GaussianKde activeDensity, float std, ReactivationOptions reactivation)
+    {
         try
         {
-            var report = PathIntegrationReactivation.Analyze(model, task, reference.Trainer.TestBatch.InitialState, p.BatchSize,
-                reference.ActiveDensity, std, reactivation);
+            var report = PathIntegrationReactivation.Analyze(model, task, initState, batch, activeDensity, std, reactivation);
             return (report.QuiescentDensity, report.QuiescentDensity is null ? "random network: " + report.KlNote : null);
         }
         catch (SimulationDivergedException e)

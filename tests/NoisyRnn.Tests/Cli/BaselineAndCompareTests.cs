@@ -1,5 +1,9 @@
 using System.Text.Json;
+using NoisyRnn.Analysis;
 using NoisyRnn.Cli;
+using NoisyRnn.Cli.Commands;
+using NoisyRnn.Models;
+using NoisyRnn.Tasks;
 
 namespace NoisyRnn.Tests.Cli;
 
@@ -105,5 +109,21 @@ public class BaselineAndCompareTests : IDisposable
         string line = Assert.Single(message.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error:", line);
         Assert.Contains("summary.json", line);
+    }
+
+    [Fact]
+    public void ABaselineNetworkWithDegenerateOutputsGivesNoDensityAndANote()
+    {
+        // All-zero weights: every output, hence every decoded position, is the same point, which has no KDE.
+        var cells = PlaceCells.CreateRandom(8, 0.3, 2.2, 2.2, 1);
+        var task = new SpatialNavigationTask(new SpatialNavigationOptions { SequenceLength = 3 }, cells);
+        var model = new VanillaRnn(new VanillaRnnOptions(task.InputSize, 6, cells.Count, cells.Count, Activation.Relu, 0.1f, 0.02f, UseBias: false));
+        var rng = new Random(3);
+        var active = new GaussianKde(Enumerable.Range(0, 200).Select(_ => rng.NextDouble() - 0.5).ToArray(), 2);
+        var options = new ReactivationOptions { KlSteps = 20, VarianceSteps = 22, VarianceShift = 10, StepDistanceSteps = 5, KlSamples = 50, Seed = 1 };
+        const int batch = 4;
+        var (density, note) = ReproduceRunner.BaselineDensity(model, task, new float[batch * cells.Count], batch, active, 0.01f, options);
+        Assert.Null(density);
+        Assert.StartsWith("random network: no quiescent density", note);
     }
 }
