@@ -25,6 +25,7 @@ internal sealed record MetricSpread(
 internal sealed record CompareSummary(
     [property: JsonPropertyName("folders")] IReadOnlyList<string> Folders,
     [property: JsonPropertyName("seeds")] IReadOnlyList<ulong> Seeds,
+    [property: JsonPropertyName("unit")] string Unit,
     [property: JsonPropertyName("runs")] IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricSpread>> Runs);
 
 /// <summary>
@@ -34,11 +35,12 @@ internal sealed record CompareSummary(
 /// </summary>
 internal static class CompareCommand
 {
-    /// <summary>The compared metrics: summary.json field, file stem of its figure, axis label.</summary>
+    /// <summary>The compared metrics: summary.json field, file stem of its figure, axis label ({unit} stands for the runs'
+    /// decoding unit, m or rad).</summary>
     public static readonly (string Field, string Figure, string Label)[] Metrics =
     [
-        ("quiescent_output_variance", "compare_variance", "quiescent output variance (m^2)"),
-        ("quiescent_step_distance", "compare_step_distance", "quiescent step distance (m)"),
+        ("quiescent_output_variance", "compare_variance", "quiescent output variance ({unit}^2)"),
+        ("quiescent_step_distance", "compare_step_distance", "quiescent step distance ({unit})"),
         ("kl_quiescent_to_active", "compare_kl", "KL(quiescent || active) (nats)"),
     ];
 
@@ -69,7 +71,7 @@ internal static class CompareCommand
                 output.WriteLine($"Wrote {path}.");
                 if (!parse.GetValue(noPlots))
                     foreach (var (field, figure, label) in Metrics)
-                        output.WriteLine($"  figure: {Plotting.CompareFigures.Box(Path.Combine(dir, figure + ".png"), label, summary.Runs.ToDictionary(r => r.Key, r => r.Value[field]))}");
+                        output.WriteLine($"  figure: {Plotting.CompareFigures.Box(Path.Combine(dir, figure + ".png"), label.Replace("{unit}", summary.Unit), summary.Runs.ToDictionary(r => r.Key, r => r.Value[field]))}");
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or JsonException)
@@ -92,6 +94,7 @@ internal static class CompareCommand
         var names = new List<string>();
         var perFolder = new List<Dictionary<string, JsonElement>>();
         var seeds = new List<ulong>();
+        string? unit = null;
         foreach (string folder in folders)
         {
             string path = Path.Combine(folder, "summary.json");
@@ -107,6 +110,10 @@ internal static class CompareCommand
                 string name = run.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! :
                     throw new ArgumentException($"'{path}' has a run without a name.");
                 byName[name] = run.Clone();
+                string runUnit = run.TryGetProperty("decoding_unit", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString()! : "m";
+                if (unit is not null && unit != runUnit)
+                    throw new ArgumentException($"'{path}' is in {runUnit} but earlier runs are in {unit}; compare runs of one task.");
+                unit = runUnit;
                 if (!names.Contains(name)) names.Add(name);
             }
             perFolder.Add(byName);
@@ -119,7 +126,7 @@ internal static class CompareCommand
                 metrics[field] = MetricSpread.Of(perFolder.Select(f => Value(f, name, field)).ToList());
             result[name] = metrics;
         }
-        return new CompareSummary(folders.Select(Path.GetFullPath).ToList(), seeds, result);
+        return new CompareSummary(folders.Select(Path.GetFullPath).ToList(), seeds, unit ?? "m", result);
     }
 
     private static double? Value(Dictionary<string, JsonElement> runs, string name, string field) =>

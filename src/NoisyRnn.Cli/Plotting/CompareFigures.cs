@@ -42,7 +42,7 @@ internal static class CompareFigures
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
         plot.Axes.SetLimitsX(-0.6, runs.Count - 0.4);
         int folders = runs.Values.Select(r => r.Values.Count).DefaultIfEmpty(0).Max();
-        plot.Title($"{label} across {folders} runs", 13);
+        plot.Title($"{label} across {folders} reproduce folders", 13);
         plot.YLabel(label);
         plot.SavePng(path, Math.Max(480, 200 * runs.Count + 160), 440);
         return path;
