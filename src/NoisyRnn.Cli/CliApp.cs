@@ -23,6 +23,7 @@ internal static class CliApp
             return 0;
         });
         root.Subcommands.Add(presets);
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 

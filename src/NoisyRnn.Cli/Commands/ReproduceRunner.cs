@@ -77,7 +77,19 @@ internal sealed record ReproduceSummary(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("settings")] ReproducePreset Settings,
     [property: JsonPropertyName("networks")] IReadOnlyList<NetworkSummary> Networks,
-    [property: JsonPropertyName("runs")] IReadOnlyList<RunSummary> Runs);
+    [property: JsonPropertyName("runs")] IReadOnlyList<RunSummary> Runs,
+    [property: JsonPropertyName("kl_random_network_to_active")] IReadOnlyDictionary<string, double?>? KlRandomNetworkToActive = null,
+    [property: JsonPropertyName("kl_random_network_note")] string? KlRandomNetworkNote = null,
+    [property: JsonPropertyName("kl_matrix")] KlMatrix? KlMatrix = null);
+
+/// <summary>
+/// KL(row || column) in nats between every quiescent distribution (each run, the untrained random network, uniform over
+/// the arena) and the active distribution of each trained network; null where the row's density does not exist.
+/// </summary>
+internal sealed record KlMatrix(
+    [property: JsonPropertyName("rows")] IReadOnlyList<string> Rows,
+    [property: JsonPropertyName("columns")] IReadOnlyList<string> Columns,
+    [property: JsonPropertyName("values")] IReadOnlyList<IReadOnlyList<double?>> Values);
 
 /// <summary>
 /// The main job: trains a noise-trained and a noise-free network (vanilla RNN or GRU) on the spatial or the head-direction task, runs quiescence three ways
@@ -186,6 +198,18 @@ internal sealed class ReproduceRunner
                 quiescentHidden.Add(new Plotting.HiddenRun(name, net.Name, net.ActiveHidden, QuiescentHidden(net, std, p), net.ActivePca));
         }
 
+        // Baseline of the published analysis: an untrained network of the same architecture, run in quiescence from the same
+        // held-out start states with the noise-trained run's quiescent std.
+        var (random, randomNote) = RandomNetworkBaseline(task, networks[0], scaledStd, reactivation, cancellationToken);
+        var randomKl = new Dictionary<string, double?>();
+        foreach (var net in networks)
+            randomKl[net.Name] = random is null ? null : KlDivergence.MonteCarlo(random, net.ActiveDensity, p.KlSamples, MatrixSeed(reactivation)).Value;
+        if (random is not null)
+            _log.WriteLine("  random network: KL(quiescent || active) " + string.Join(", ", randomKl.Select(kv => $"{kv.Key} {kv.Value:F3}")));
+        else
+            _log.WriteLine($"  random network: no KL ({randomNote})");
+        var matrix = BuildKlMatrix(task, networks, plan.Select(x => x.Net.Name).ToList(), reports, random, randomKl, reactivation);
+
         var summary = new ReproduceSummary(p.Name, _seed, clock.Elapsed.TotalSeconds, networks[0].KlUniform.Value, Kernels.Isa.Tier.ToString(), p.Task, p.Model, p,
             networks.Select(n =>
             {
@@ -194,7 +218,7 @@ internal sealed class ReproduceRunner
                     spatial ? last.DecodingError : null, spatial ? last.DecodingMse : null, n.KlUniform.Value, Path.GetRelativePath(_outDir, n.WeightsPath),
                     spatial ? n.SpatialEvaluations : n.Result.Evaluations, last.DecodingError, last.DecodingMse, task.CoordinateUnit);
             }).ToList(),
-            runs);
+            runs, randomKl, randomNote, matrix);
 
         // The theory figures need the vanilla cell's loss decomposition; the GRU has none (see TrainedNetwork).
         if (_plots && spatial)
@@ -203,6 +227,8 @@ internal sealed class ReproduceRunner
                 networks[0].ActiveDecoded, p.BatchSize, p.SequenceLength, reports,
                 networks.Select(n => (n.Name, n.SpatialEvaluations)).ToList());
             foreach (var f in figures) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
+            string klFigure = Plotting.KlMatrixFigure.Write(Path.Combine(_outDir, "kl_matrix.png"), matrix);
+            _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, klFigure)}");
             if (networks.All(n => n.Decomposition is not null))
             {
                 var theory = Plotting.TheoryFigures.Write(_outDir,
@@ -226,12 +252,8 @@ internal sealed class ReproduceRunner
     private TrainedNetwork TrainAndMeasure(string name, float noiseStd, IPathIntegrationTask task, CancellationToken cancellationToken)
     {
         var p = _preset;
-        int cells = task.OutputSize;
         // Both networks start from the same initial weights and see the same batches: only the noise differs.
-        var activation = Enum.Parse<Activation>(p.Activation, ignoreCase: true);
-        IRecurrentNetwork model = p.Model == "gru"
-            ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), _seed)
-            : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), _seed);
+        IRecurrentNetwork model = CreateModel(task, _seed);
         var training = RunSetup.Training(p, noiseStd, _seed);
         var trainer = new PathIntegrationTrainer(model, task, training);
         string weights = Path.Combine(_outDir, name, "model.nrnn");
@@ -286,6 +308,75 @@ internal sealed class ReproduceRunner
         }
         return new TrainedNetwork(name, noiseStd, model, trainer, result, active, density, activeStep, uniform, weights,
             activeHidden, pca, alignment, decomposition);
+    }
+
+    /// <summary>Seed of the Monte Carlo draws of the KL matrix's new entries (the baseline and the cross entries).</summary>
+    private static ulong MatrixSeed(ReactivationOptions reactivation) => Salt(reactivation.Seed, 31);
+
+    /// <summary>
+    /// Quiescence of an untrained network with the same options as the trained ones (initial weights from a seed of its
+    /// own), from the held-out start states of <paramref name="reference"/>; returns the KDE of its decoded outputs, or
+    /// null and the reason when that density does not exist.
+    /// </summary>
+    private (GaussianKde? Density, string? Note) RandomNetworkBaseline(IPathIntegrationTask task, TrainedNetwork reference, float std,
+        ReactivationOptions reactivation, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var p = _preset;
+        IRecurrentNetwork model = CreateModel(task, Salt(_seed, 29));
+        _log.WriteLine($"Quiescence of an untrained (random) network: sigma_q = {std:G3} per step ...");
+        return BaselineDensity(model, task, reference.Trainer.TestBatch.InitialState, p.BatchSize, reference.ActiveDensity, std, reactivation);
+    }
+
+    /// <summary>The KDE of a network's decoded quiescent outputs (the first KlSteps of each chain), or null and why: its
+    /// positions are degenerate (no KDE) or its state diverged.</summary>
+    internal static (GaussianKde? Density, string? Note) BaselineDensity(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState,
+        int batch, GaussianKde activeDensity, float std, ReactivationOptions reactivation)
+    {
+        try
+        {
+            var report = PathIntegrationReactivation.Analyze(model, task, initState, batch, activeDensity, std, reactivation);
+            return (report.QuiescentDensity, report.QuiescentDensity is null ? "random network: " + report.KlNote : null);
+        }
+        catch (SimulationDivergedException e)
+        {
+            return (null, "random network diverged: " + e.Message);
+        }
+    }
+
+    /// <summary>KL(row || column) for rows = each run's quiescence, the random network and uniform over the arena (or the
+    /// circle), and columns = each trained network's active positions. Entries already measured are reused; the cross
+    /// entries are new Monte Carlo estimates from the densities already fitted.</summary>
+    private KlMatrix BuildKlMatrix(IPathIntegrationTask task, IReadOnlyList<TrainedNetwork> networks, IReadOnlyList<string> runNetworks,
+        IReadOnlyList<(string Name, QuiescentReport Report)> reports, GaussianKde? random, IReadOnlyDictionary<string, double?> randomKl,
+        ReactivationOptions reactivation)
+    {
+        var rows = new List<string>();
+        var values = new List<IReadOnlyList<double?>>();
+        for (int r = 0; r < reports.Count; r++)
+        {
+            var (name, report) = reports[r];
+            rows.Add(name);
+            values.Add(networks.Select(n =>
+                n.Name == runNetworks[r] ? report.Kl?.Value
+                : report.QuiescentDensity is null ? (double?)null
+                : KlDivergence.MonteCarlo(report.QuiescentDensity, n.ActiveDensity, _preset.KlSamples, MatrixSeed(reactivation)).Value).ToList());
+        }
+        rows.Add("random network");
+        values.Add(networks.Select(n => random is null ? null : randomKl[n.Name]).ToList());
+        rows.Add(task is SpatialNavigationTask ? "uniform over the arena" : "uniform over the circle");
+        values.Add(networks.Select(n => (double?)n.KlUniform.Value).ToList());
+        return new KlMatrix(rows, networks.Select(n => n.Name + " active").ToList(), values);
+    }
+
+    private IRecurrentNetwork CreateModel(IPathIntegrationTask task, ulong seed)
+    {
+        var p = _preset;
+        int cells = task.OutputSize;
+        var activation = Enum.Parse<Activation>(p.Activation, ignoreCase: true);
+        return p.Model == "gru"
+            ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed)
+            : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed);
     }
 
     /// <summary>Hidden states of a short quiescent run ([chains, steps, hidden]) for the PCA figure.</summary>

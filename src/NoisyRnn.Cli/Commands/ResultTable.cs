@@ -22,6 +22,11 @@ internal static class ResultTable
             string kl = r.KlQuiescentToActive is { } k ? $"{F(k, "F3")}±{F(r.KlStandardError, "F3")}" : "n/a";
             log.WriteLine($"  {r.Name,-26} {r.QuiescentNoiseStd,8:G3} {kl,12} {F(r.QuiescentOutputVariance, "F4"),14} {F(r.ActiveStepDistance, "F4"),11} {F(r.QuiescentStepDistance, "F4"),14}");
         }
+        if (s.KlRandomNetworkToActive is { } random)
+        {
+            string values = string.Join(", ", random.Select(kv => $"{kv.Key} {F(kv.Value, "F3")}"));
+            log.WriteLine($"  {"untrained random network",-26} KL(quiescent || active of each network): {values}{(s.KlRandomNetworkNote is { } note ? $" ({note})" : "")}");
+        }
         log.WriteLine();
         log.WriteLine("Theory (held-out batch, training noise): loss decomposition per output unit, and cos(autonomous drift, KDE score):");
         log.WriteLine($"  {"network",-15} {"denoise",10} {"integrate",10} {"noise",10} {"total",10} {"bound",10} {"alignment",10}");

@@ -22,6 +22,7 @@ internal static class TheoryFigures
         var files = new List<string>();
         if (networks.Any(n => n.Pca is not null)) files.Add(ExplainedVariance(Path.Combine(outDir, "explained_variance.png"), networks));
         if (runs.Count > 0) files.Add(HiddenPca(Path.Combine(outDir, "hidden_pca.png"), runs));
+        if (runs.Count > 0) files.Add(HiddenPcaDensity(Path.Combine(outDir, "hidden_pca_density.png"), runs));
         files.Add(Decomposition(Path.Combine(outDir, "loss_decomposition.png"), networks));
         return files;
     }
@@ -75,6 +76,113 @@ internal static class TheoryFigures
         }
         multi.SavePng(path, Panel * runs.Count, Panel + 20);
         return path;
+    }
+
+    /// <summary>
+    /// Gaussian KDEs (Scott's rule) of the hidden states on the top two active principal components: one panel for the
+    /// active states of each network, then one per quiescence run, over the range of that network's active projections.
+    /// </summary>
+    private static string HiddenPcaDensity(string path, IReadOnlyList<HiddenRun> runs)
+    {
+        var multi = new Multiplot();
+        multi.Subplots.RemoveAt(0);
+        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        var panels = new List<(string Title, double[] Scores, double[] Active)>();
+        var activeByNetwork = new Dictionary<string, double[]>();
+        foreach (var run in runs)
+        {
+            if (!activeByNetwork.TryGetValue(run.Network, out var active))
+            {
+                active = run.ActivePca.Project(run.ActiveHidden, 2);
+                activeByNetwork[run.Network] = active;
+                panels.Add(($"active: {run.Network}", active, active));
+            }
+            panels.Add(($"quiescent: {run.Name}", run.ActivePca.Project(run.QuiescentHidden, 2), active));
+        }
+        foreach (var (title, scores, active) in panels)
+        {
+            var plot = new Plot();
+            plot.Title(title, 13);
+            plot.XLabel("active PC 1");
+            plot.YLabel("active PC 2");
+            var (xMin, xMax, yMin, yMax) = Range(active);
+            double[,]? grid = DensityGrid(ThinFlat(scores, PointsShown), xMin, xMax, yMin, yMax);
+            if (grid is null)
+            {
+                plot.Add.Text("no density: states degenerate", xMin + 0.05 * (xMax - xMin), 0.5 * (yMin + yMax));
+            }
+            else
+            {
+                var hm = plot.Add.Heatmap(grid);
+                hm.Extent = new CoordinateRect(xMin, xMax, yMin, yMax);
+                hm.Colormap = new ScottPlot.Colormaps.Viridis();
+                var bar = plot.Add.ColorBar(hm);
+                bar.Label = "density";
+            }
+            plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
+            multi.AddPlot(plot);
+        }
+        multi.SavePng(path, Panel * panels.Count, Panel + 20);
+        return path;
+    }
+
+    private const int DensityCells = 60;
+
+    /// <summary>The bounding box of [n, 2] scores widened by 15% on every side (a unit box around a single point).</summary>
+    private static (double XMin, double XMax, double YMin, double YMax) Range(double[] scores)
+    {
+        double xMin = double.PositiveInfinity, xMax = double.NegativeInfinity, yMin = double.PositiveInfinity, yMax = double.NegativeInfinity;
+        for (int i = 0; i + 1 < scores.Length; i += 2)
+        {
+            xMin = Math.Min(xMin, scores[i]); xMax = Math.Max(xMax, scores[i]);
+            yMin = Math.Min(yMin, scores[i + 1]); yMax = Math.Max(yMax, scores[i + 1]);
+        }
+        double dx = Math.Max(xMax - xMin, 1e-6) * 0.15, dy = Math.Max(yMax - yMin, 1e-6) * 0.15;
+        return (xMin - dx, xMax + dx, yMin - dy, yMax + dy);
+    }
+
+    /// <summary>KDE of [n, 2] points on a grid over the box, row 0 at the top (ScottPlot's heatmap order); null when the
+    /// points are degenerate.</summary>
+    private static double[,]? DensityGrid(double[] points, double xMin, double xMax, double yMin, double yMax)
+    {
+        GaussianKde kde;
+        try
+        {
+            kde = new GaussianKde(points, 2, BandwidthRule.Scott);
+        }
+        catch (DegenerateDataException)
+        {
+            return null;
+        }
+        var at = new double[DensityCells * DensityCells * 2];
+        for (int row = 0; row < DensityCells; row++)
+        {
+            for (int col = 0; col < DensityCells; col++)
+            {
+                int i = row * DensityCells + col;
+                at[2 * i] = xMin + (col + 0.5) * (xMax - xMin) / DensityCells;
+                at[2 * i + 1] = yMax - (row + 0.5) * (yMax - yMin) / DensityCells;
+            }
+        }
+        double[] density = kde.Evaluate(at);
+        var grid = new double[DensityCells, DensityCells];
+        for (int row = 0; row < DensityCells; row++)
+            for (int col = 0; col < DensityCells; col++)
+                grid[row, col] = density[row * DensityCells + col];
+        return grid;
+    }
+
+    /// <summary>Every k-th row of [n, 2] scores so that at most <paramref name="max"/> rows remain, as a flat array.</summary>
+    private static double[] ThinFlat(double[] scores, int max)
+    {
+        var (xs, ys) = Thin(scores, max);
+        var flat = new double[2 * xs.Length];
+        for (int i = 0; i < xs.Length; i++)
+        {
+            flat[2 * i] = xs[i];
+            flat[2 * i + 1] = ys[i];
+        }
+        return flat;
     }
 
     private static string Decomposition(string path, IReadOnlyList<(string Name, PcaResult? Pca, LossDecompositionResult Decomposition)> networks)

@@ -130,9 +130,10 @@ public static class PathIntegrationReactivation
 
         KlEstimate? kl = null;
         string? note = null;
+        GaussianKde? quiescentDensity = null;
         try
         {
-            var quiescentDensity = Density(task, Window(decoded, batch, steps, dims, options.KlSteps));
+            quiescentDensity = Density(task, Window(decoded, batch, steps, dims, options.KlSteps));
             kl = KlDivergence.MonteCarlo(quiescentDensity, activeDensity, options.KlSamples,
                 SeedSequence.Derive(options.Seed, SeedSequence.AnalysisStream, 0));
         }
@@ -151,7 +152,7 @@ public static class PathIntegrationReactivation
             for (int b = 0; b < batch; b++) sum += (metricData[(b + 1) * steps - 1] - metricData[b * steps]) / (steps - 1.0);
             drift = sum / batch;
         }
-        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps) { MeanSignedStep = drift };
+        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps) { MeanSignedStep = drift, QuiescentDensity = quiescentDensity };
     }
 
     private static float[] Window(float[] trajectories, int batch, int steps, int dims, int length)

@@ -70,6 +70,11 @@ public sealed record QuiescentReport(float QuiescentNoiseStd, KlEstimate? Kl, st
     /// whole quiescent run, rad per step (positive = counter-clockwise, the direction of biased training turns); null for
     /// other tasks.</summary>
     public double? MeanSignedStep { get; init; }
+
+    /// <summary>The Gaussian KDE of the decoded quiescent positions that <see cref="Kl"/> was estimated from (the leading
+    /// KlSteps of every chain), so further divergences against other densities need not refit it; null when
+    /// <see cref="Kl"/> is null.</summary>
+    public GaussianKde? QuiescentDensity { get; init; }
 }
 
 /// <summary>
@@ -163,9 +168,10 @@ public static class SpatialReactivation
         var klPoints = Window(decoded, batch, steps, 0, options.KlSteps);
         KlEstimate? kl = null;
         string? note = null;
+        GaussianKde? quiescentDensity = null;
         try
         {
-            var quiescentDensity = Density(klPoints);
+            quiescentDensity = Density(klPoints);
             kl = KlDivergence.MonteCarlo(quiescentDensity, activeDensity, options.KlSamples,
                 SeedSequence.Derive(options.Seed, SeedSequence.AnalysisStream, 0));
         }
@@ -178,7 +184,7 @@ public static class SpatialReactivation
         double variance = ReactivationMetrics.OutputVariance(varianceWindow, batch, options.VarianceSteps, 2, options.VarianceShift);
         var stepWindow = Window(decoded, batch, steps, 0, options.StepDistanceSteps);
         double stepDistance = ReactivationMetrics.MeanStepDistance(stepWindow, batch, options.StepDistanceSteps, 2);
-        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps);
+        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps) { QuiescentDensity = quiescentDensity };
     }
 
     private static void CheckCells(IRecurrentNetwork model, PlaceCells placeCells)

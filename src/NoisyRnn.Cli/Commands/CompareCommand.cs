@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NoisyRnn.Cli.Commands;
+
+/// <summary>Spread of one metric of one run name over the compared folders.</summary>
+internal sealed record MetricSpread(
+    [property: JsonPropertyName("mean")] double? Mean,
+    [property: JsonPropertyName("std")] double? Std,
+    [property: JsonPropertyName("count")] int Count,
+    [property: JsonPropertyName("values")] IReadOnlyList<double?> Values)
+{
+    /// <summary>Mean and sample standard deviation (ddof 1; null with fewer than two values) of the non-null, finite values.</summary>
+    public static MetricSpread Of(IReadOnlyList<double?> values)
+    {
+        var finite = values.Where(v => v is { } x && double.IsFinite(x)).Select(v => v!.Value).ToList();
+        double? mean = finite.Count > 0 ? finite.Average() : null;
+        double? std = finite.Count > 1 ? Math.Sqrt(finite.Sum(x => (x - mean!.Value) * (x - mean.Value)) / (finite.Count - 1)) : null;
+        return new MetricSpread(mean, std, finite.Count, values);
+    }
+}
+
+/// <summary>What `compare` writes to compare.json.</summary>
+internal sealed record CompareSummary(
+    [property: JsonPropertyName("folders")] IReadOnlyList<string> Folders,
+    [property: JsonPropertyName("seeds")] IReadOnlyList<ulong> Seeds,
+    [property: JsonPropertyName("unit")] string Unit,
+    [property: JsonPropertyName("runs")] IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricSpread>> Runs);
+
+/// <summary>
+/// `noisyrnn compare DIR...`: reads the summary.json of several reproduce output folders (for example seeds 0, 1, 2) and
+/// writes box plots of the quiescent variance, step distance and KL across them (one box per run name) and compare.json
+/// with each run's mean, std and values.
+/// </summary>
+internal static class CompareCommand
+{
+    /// <summary>The compared metrics: summary.json field, file stem of its figure, axis label ({unit} stands for the runs'
+    /// decoding unit, m or rad).</summary>
+    public static readonly (string Field, string Figure, string Label)[] Metrics =
+    [
+        ("quiescent_output_variance", "compare_variance", "quiescent output variance ({unit}^2)"),
+        ("quiescent_step_distance", "compare_step_distance", "quiescent step distance ({unit})"),
+        ("kl_quiescent_to_active", "compare_kl", "KL(quiescent || active) (nats)"),
+    ];
+
+    public static Command Create()
+    {
+        var dirs = new Argument<string[]>("DIR") { Description = "Output folders of reproduce runs (each with a summary.json).", Arity = ArgumentArity.OneOrMore };
+        var outDir = new Option<string?>("--out") { Description = "Folder for compare.json and the figures (default: the current folder)." };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Write compare.json only." };
+        var command = new Command("compare", "Compare several reproduce runs (e.g. seeds): box plots of variance, step distance and KL per run name, and compare.json.")
+        {
+            dirs, outDir, noPlots,
+        };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            try
+            {
+                string dir = parse.GetValue(outDir) ?? ".";
+                if (string.IsNullOrWhiteSpace(dir)) throw new ArgumentException("--out is empty; expected a folder path.", "--out");
+                if (File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is an existing file; expected a folder (new or existing).", "--out");
+                var summary = Compare(parse.GetValue(dirs)!);
+                Directory.CreateDirectory(dir);
+                string path = Path.Combine(dir, "compare.json");
+                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, ReproduceRunner.JsonOptions));
+                output.WriteLine($"Compared {summary.Folders.Count} runs (seeds {string.Join(", ", summary.Seeds)}).");
+                foreach (var (run, metrics) in summary.Runs)
+                    output.WriteLine($"  {run,-22} " + string.Join("  ", Metrics.Select(m => $"{m.Field} {Format(metrics[m.Field])}")));
+                output.WriteLine($"Wrote {path}.");
+                if (!parse.GetValue(noPlots))
+                    foreach (var (field, figure, label) in Metrics)
+                        output.WriteLine($"  figure: {Plotting.CompareFigures.Box(Path.Combine(dir, figure + ".png"), label.Replace("{unit}", summary.Unit), summary.Runs.ToDictionary(r => r.Key, r => r.Value[field]))}");
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or JsonException)
+            {
+                parse.InvocationConfiguration.Error.WriteLine(CliApp.ErrorLine(e.Message));
+                return CliApp.UsageError;
+            }
+        });
+        return command;
+    }
+
+    private static string Format(MetricSpread s) =>
+        s.Mean is { } m ? $"{m:G4} ± {(s.Std is { } sd ? sd.ToString("G3") : "n/a")}" : "n/a";
+
+    /// <summary>Reads every folder's summary.json and gathers the metrics per run name, in the order of first appearance.</summary>
+    /// <exception cref="ArgumentException">A folder has no summary.json or it is not a reproduce summary.</exception>
+    public static CompareSummary Compare(IReadOnlyList<string> folders)
+    {
+        if (folders.Count == 0) throw new ArgumentException("compare needs at least one folder.");
+        var names = new List<string>();
+        var perFolder = new List<Dictionary<string, JsonElement>>();
+        var seeds = new List<ulong>();
+        string? unit = null;
+        foreach (string folder in folders)
+        {
+            string path = Path.Combine(folder, "summary.json");
+            if (!File.Exists(path)) throw new ArgumentException($"'{folder}' has no summary.json; expected the output folder of a reproduce run.");
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("runs", out var runs) || runs.ValueKind != JsonValueKind.Array)
+                throw new ArgumentException($"'{path}' has no 'runs' array; expected the summary.json of a reproduce run.");
+            seeds.Add(root.TryGetProperty("seed", out var seed) && seed.TryGetUInt64(out ulong s) ? s : 0);
+            var byName = new Dictionary<string, JsonElement>();
+            foreach (var run in runs.EnumerateArray())
+            {
+                string name = run.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! :
+                    throw new ArgumentException($"'{path}' has a run without a name.");
+                byName[name] = run.Clone();
+                string runUnit = run.TryGetProperty("decoding_unit", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString()! : "m";
+                if (unit is not null && unit != runUnit)
+                    throw new ArgumentException($"'{path}' is in {runUnit} but earlier runs are in {unit}; compare runs of one task.");
+                unit = runUnit;
+                if (!names.Contains(name)) names.Add(name);
+            }
+            perFolder.Add(byName);
+        }
+        var result = new Dictionary<string, IReadOnlyDictionary<string, MetricSpread>>();
+        foreach (string name in names)
+        {
+            var metrics = new Dictionary<string, MetricSpread>();
+            foreach (var (field, _, _) in Metrics)
+                metrics[field] = MetricSpread.Of(perFolder.Select(f => Value(f, name, field)).ToList());
+            result[name] = metrics;
+        }
+        return new CompareSummary(folders.Select(Path.GetFullPath).ToList(), seeds, unit ?? "m", result);
+    }
+
+    private static double? Value(Dictionary<string, JsonElement> runs, string name, string field) =>
+        runs.TryGetValue(name, out var run) && run.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+}
