@@ -154,52 +154,14 @@ public static class SpatialReactivation
         if (activeDensity.Dimensions != 2)
             throw new ArgumentException($"activeDensity has {activeDensity.Dimensions} dimension(s); expected 2 (decoded x, y).", nameof(activeDensity));
 
-        var hidden0 = new float[batch * model.NetworkOptions.HiddenSize];
-        model.Encode(initState, batch, hidden0);
-        int steps = options.TotalSteps;
-        ulong noiseSeed = SeedSequence.Derive(options.Seed, SeedSequence.NoiseStream, 0);
-        INoiseSource noise = options.NoiseDistribution == NoiseDistribution.Uniform01
-            ? new UniformNoiseSource(noiseSeed)
-            : new GaussianNoiseSource(noiseSeed);
-        float[] decoded = Quiescence.Run(model, hidden0, batch, steps, quiescentNoiseStd, noise,
-            (y, d) => placeCells.Decode(y, d), 2);
-
-        // KL(quiescent || active) on the leading KlSteps of every chain.
-        var klPoints = Window(decoded, batch, steps, 0, options.KlSteps);
-        KlEstimate? kl = null;
-        string? note = null;
-        GaussianKde? quiescentDensity = null;
-        try
-        {
-            quiescentDensity = Density(klPoints);
-            kl = KlDivergence.MonteCarlo(quiescentDensity, activeDensity, options.KlSamples,
-                SeedSequence.Derive(options.Seed, SeedSequence.AnalysisStream, 0));
-        }
-        catch (DegenerateDataException e)
-        {
-            note = "no quiescent density: " + e.Message;
-        }
-
-        var varianceWindow = Window(decoded, batch, steps, 0, options.VarianceSteps);
-        double variance = ReactivationMetrics.OutputVariance(varianceWindow, batch, options.VarianceSteps, 2, options.VarianceShift);
-        var stepWindow = Window(decoded, batch, steps, 0, options.StepDistanceSteps);
-        double stepDistance = ReactivationMetrics.MeanStepDistance(stepWindow, batch, options.StepDistanceSteps, 2);
-        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps) { QuiescentDensity = quiescentDensity };
+        // The generic analysis with a spatial task around these place cells (only its decoder is used).
+        var task = new SpatialNavigationTask(new SpatialNavigationOptions(), placeCells);
+        return PathIntegrationReactivation.Analyze(model, task, initState, batch, activeDensity, quiescentNoiseStd, options);
     }
 
     private static void CheckCells(IRecurrentNetwork model, PlaceCells placeCells)
     {
         if (placeCells.Count != model.NetworkOptions.OutputSize)
             throw new ArgumentException($"placeCells has {placeCells.Count} cells; expected the model's OutputSize = {model.NetworkOptions.OutputSize}.", nameof(placeCells));
-    }
-
-    /// <summary>Copies steps [start, start+length) of every trajectory of a [batch, steps, 2] array.</summary>
-    private static float[] Window(float[] trajectories, int batch, int steps, int start, int length)
-    {
-        if (start == 0 && length == steps) return trajectories;
-        var w = new float[batch * length * 2];
-        for (int b = 0; b < batch; b++)
-            trajectories.AsSpan((b * steps + start) * 2, length * 2).CopyTo(w.AsSpan(b * length * 2));
-        return w;
     }
 }
