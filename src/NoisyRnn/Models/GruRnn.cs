@@ -78,20 +78,12 @@ public sealed class GruRnn : IRecurrentNetwork
     public static GruRnn CreateInitialized(GruRnnOptions options, ulong seed)
     {
         var model = new GruRnn(options);
-        var rng = new Xoshiro256(seed);
-        foreach (var view in model.Parameters.Views)
+        LayerMath.InitializeUniformFanIn(model.Parameters, seed, name => name[..name.IndexOf('.')] switch
         {
-            string layer = view.Name[..view.Name.IndexOf('.')];
-            int fanIn = layer switch
-            {
-                "encoder" => options.InitSize,
-                "w_z" or "w_r" or "w_h" => options.InputSize,
-                _ => options.HiddenSize,
-            };
-            double bound = 1.0 / Math.Sqrt(fanIn);
-            Span<float> values = model.Parameters[view.Name];
-            for (int i = 0; i < values.Length; i++) values[i] = (float)((2.0 * rng.NextDouble() - 1.0) * bound);
-        }
+            "encoder" => options.InitSize,
+            "w_z" or "w_r" or "w_h" => options.InputSize,
+            _ => options.HiddenSize,
+        });
         return model;
     }
 
@@ -214,7 +206,7 @@ public sealed class GruRnn : IRecurrentNetwork
         // h_0 = W_enc s (+ b_enc)
         initState.CopyTo(tape.InitialStateBuffer);
         Gemm.MultiplyTransposedB(initState, p[EncoderWeight], tape.InitialHiddenBuffer, batch, nH, o.InitSize);
-        if (o.UseBias) AddToRows(tape.InitialHiddenBuffer, batch, p["encoder.bias"]);
+        if (o.UseBias) LayerMath.AddToRows(tape.InitialHiddenBuffer, batch, p["encoder.bias"]);
 
         // x̃_t = x_t + InputStd·xi_in_t  (one [batch, time, input] block of draws)
         if (noise.InputStd > 0f)
@@ -283,7 +275,7 @@ public sealed class GruRnn : IRecurrentNetwork
         // y_t = W_dec h_t (+ b_dec) + OutputStd·xi_out_t, all steps at once.
         float[] y = tape.OutputBuffer;
         Gemm.MultiplyTransposedB(h, p[DecoderWeight], y, rows, nOut, nH);
-        if (o.UseBias) AddToRows(y, rows, p["decoder.bias"]);
+        if (o.UseBias) LayerMath.AddToRows(y, rows, p["decoder.bias"]);
         if (noise.OutputStd > 0f)
         {
             float[] xi = tape.OutputNoise ??= new float[rows * nOut];
@@ -329,7 +321,7 @@ public sealed class GruRnn : IRecurrentNetwork
 
         // y_t = W_dec h_t + b_dec:  dW_dec += dYᵀ·H,  db_dec += Σ dY,  dH = dY·W_dec (readout part of dL/dh_t).
         Gemm.MultiplyTransposedA(outputGradient, tape.HiddenBuffer, gradient[DecoderWeight], nOut, nH, rows, accumulate: true);
-        if (o.UseBias) SumRows(outputGradient, rows, gradient["decoder.bias"]);
+        if (o.UseBias) LayerMath.SumRows(outputGradient, rows, gradient["decoder.bias"]);
         Gemm.Multiply(outputGradient, p[DecoderWeight], dh, rows, nH, nOut);
 
         float[] z = tape.UpdateGateBuffer, r = tape.ResetGateBuffer, u = tape.CandidateBuffer, q = tape.GatedHiddenBuffer, h = tape.HiddenBuffer;
@@ -383,13 +375,13 @@ public sealed class GruRnn : IRecurrentNetwork
         if (o.UseBias)
         {
             // Each pre-activation carries two biases (input map and recurrent map); both receive the same gradient.
-            SumRows(daz, rows, gradient["w_z.bias"]);
-            SumRows(daz, rows, gradient["u_z.bias"]);
-            SumRows(dar, rows, gradient["w_r.bias"]);
-            SumRows(dar, rows, gradient["u_r.bias"]);
-            SumRows(du, rows, gradient["w_h.bias"]);
-            SumRows(du, rows, gradient["u_h.bias"]);
-            SumRows(dh0, batch, gradient["encoder.bias"]);
+            LayerMath.SumRows(daz, rows, gradient["w_z.bias"]);
+            LayerMath.SumRows(daz, rows, gradient["u_z.bias"]);
+            LayerMath.SumRows(dar, rows, gradient["w_r.bias"]);
+            LayerMath.SumRows(dar, rows, gradient["u_r.bias"]);
+            LayerMath.SumRows(du, rows, gradient["w_h.bias"]);
+            LayerMath.SumRows(du, rows, gradient["u_h.bias"]);
+            LayerMath.SumRows(dh0, batch, gradient["encoder.bias"]);
         }
 
         // h_0 = W_enc s (+ b_enc):  dW_enc += dh_0ᵀ·s
@@ -409,7 +401,7 @@ public sealed class GruRnn : IRecurrentNetwork
         Guard.Length(hidden.Length, (long)batch * Options.HiddenSize, nameof(hidden), $"[batch, hidden] = [{batch}, {Options.HiddenSize}]");
         Guard.AllFinite(initState, nameof(initState));
         Gemm.MultiplyTransposedB(initState, Parameters[EncoderWeight], hidden, batch, Options.HiddenSize, Options.InitSize);
-        if (Options.UseBias) AddToRows(hidden, batch, Parameters["encoder.bias"]);
+        if (Options.UseBias) LayerMath.AddToRows(hidden, batch, Parameters["encoder.bias"]);
     }
 
     /// <summary>
@@ -506,21 +498,5 @@ public sealed class GruRnn : IRecurrentNetwork
                 }
             }
         }
-    }
-
-    private static void AddToRows(Span<float> matrix, int rows, ReadOnlySpan<float> vector)
-    {
-        int n = vector.Length;
-        for (int i = 0; i < rows; i++)
-        {
-            Span<float> row = matrix.Slice(i * n, n);
-            TensorPrimitives.Add(row, vector, row);
-        }
-    }
-
-    private static void SumRows(ReadOnlySpan<float> matrix, int rows, Span<float> sum)
-    {
-        int n = sum.Length;
-        for (int i = 0; i < rows; i++) TensorPrimitives.Add(sum, matrix.Slice(i * n, n), sum);
     }
 }

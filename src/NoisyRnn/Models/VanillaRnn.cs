@@ -65,19 +65,12 @@ public sealed class VanillaRnn : IRecurrentNetwork
     public static VanillaRnn CreateInitialized(VanillaRnnOptions options, ulong seed)
     {
         var model = new VanillaRnn(options);
-        var rng = new Xoshiro256(seed);
-        foreach (var view in model.Parameters.Views)
+        LayerMath.InitializeUniformFanIn(model.Parameters, seed, name => name switch
         {
-            int fanIn = view.Name switch
-            {
-                EncoderWeight => options.InitSize,
-                InputWeight => options.InputSize,
-                _ => options.HiddenSize, // w_rec.*, w_out.*
-            };
-            double bound = 1.0 / Math.Sqrt(fanIn);
-            Span<float> values = model.Parameters[view.Name];
-            for (int i = 0; i < values.Length; i++) values[i] = (float)((2.0 * rng.NextDouble() - 1.0) * bound);
-        }
+            EncoderWeight => options.InitSize,
+            InputWeight => options.InputSize,
+            _ => options.HiddenSize, // w_rec.*, w_out.*
+        });
         return model;
     }
 
@@ -205,7 +198,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
         // Input part of u_t for all steps at once: U = X̃·W_inᵀ (+ b_rec), [batch·time, hidden].
         float[] u = tape.PreActivationBuffer;
         Gemm.MultiplyTransposedB(tape.NoisyInputBuffer, p[InputWeight], u, rows, nH, nIn);
-        if (o.UseBias) AddToRows(u, rows, p[RecurrentBias]);
+        if (o.UseBias) LayerMath.AddToRows(u, rows, p[RecurrentBias]);
 
         float[] wRecT = tape.RecurrentWeightTransposed;
         Gemm.Transpose(p[RecurrentWeight], nH, nH, wRecT);
@@ -231,7 +224,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
         // y_t = W_out h_t (+ b_out) + OutputStd·xi_out_t, all steps at once.
         float[] y = tape.OutputBuffer;
         Gemm.MultiplyTransposedB(h, p[OutputWeight], y, rows, nOut, nH);
-        if (o.UseBias) AddToRows(y, rows, p[OutputBias]);
+        if (o.UseBias) LayerMath.AddToRows(y, rows, p[OutputBias]);
         if (noise.OutputStd > 0f)
         {
             float[] xi = tape.OutputNoise ??= new float[rows * nOut];
@@ -275,7 +268,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
 
         // y_t = W_out h_t + b_out:  dW_out += dYᵀ·H,  db_out += Σ dY,  dH = dY·W_out (direct readout part of dL/dh_t).
         Gemm.MultiplyTransposedA(outputGradient, tape.HiddenBuffer, gradient[OutputWeight], nOut, nH, rows, accumulate: true);
-        if (o.UseBias) SumRows(outputGradient, rows, gradient[OutputBias]);
+        if (o.UseBias) LayerMath.SumRows(outputGradient, rows, gradient[OutputBias]);
         Gemm.Multiply(outputGradient, p[OutputWeight], dh, rows, nH, nOut);
 
         float[] u = tape.PreActivationBuffer;
@@ -317,7 +310,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
 
         // u_t = ... + W_in x̃_t + b_rec:  dW_in += dUᵀ·X̃,  db_rec += Σ dU  (all steps at once).
         Gemm.MultiplyTransposedA(du, tape.NoisyInputBuffer, gradient[InputWeight], nH, nIn, rows, accumulate: true);
-        if (o.UseBias) SumRows(du, rows, gradient[RecurrentBias]);
+        if (o.UseBias) LayerMath.SumRows(du, rows, gradient[RecurrentBias]);
 
         // h_0 = W_enc s:  dW_enc += dh_0ᵀ·s
         Gemm.MultiplyTransposedA(dh0, tape.InitialStateBuffer, gradient[EncoderWeight], nH, o.InitSize, batch, accumulate: true);
@@ -400,7 +393,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
             }
             if (o.UseBias)
             {
-                if (started) AddToRows(u, batch, p[RecurrentBias]);
+                if (started) LayerMath.AddToRows(u, batch, p[RecurrentBias]);
                 else for (int b = 0; b < batch; b++) p[RecurrentBias].CopyTo(u.AsSpan(b * nH, nH));
                 started = true;
             }
@@ -463,28 +456,10 @@ public sealed class VanillaRnn : IRecurrentNetwork
         float[] u = new float[batch * nH];
         Gemm.MultiplyTransposedB(hidden, p[RecurrentWeight], u, batch, nH, nH);
         if (!inputs.IsEmpty) Gemm.MultiplyTransposedB(inputs, p[InputWeight], u, batch, nH, nIn, accumulate: true);
-        if (o.UseBias) AddToRows(u, batch, p[RecurrentBias]);
+        if (o.UseBias) LayerMath.AddToRows(u, batch, p[RecurrentBias]);
 
         // drift = alpha (act(u) − h)
         float alpha = o.Alpha;
         for (int i = 0; i < u.Length; i++) drift[i] = alpha * (FusedScalar.Activate(u[i], o.Activation) - hidden[i]);
-    }
-
-    /// <summary>Adds <paramref name="vector"/> to each of the <paramref name="rows"/> rows of <paramref name="matrix"/>.</summary>
-    private static void AddToRows(Span<float> matrix, int rows, ReadOnlySpan<float> vector)
-    {
-        int n = vector.Length;
-        for (int r = 0; r < rows; r++)
-        {
-            Span<float> row = matrix.Slice(r * n, n);
-            TensorPrimitives.Add(row, vector, row);
-        }
-    }
-
-    /// <summary>Adds the column sums of the [rows, n] matrix to <paramref name="sum"/> (n = sum.Length).</summary>
-    private static void SumRows(ReadOnlySpan<float> matrix, int rows, Span<float> sum)
-    {
-        int n = sum.Length;
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sum, matrix.Slice(r * n, n), sum);
     }
 }
