@@ -22,18 +22,12 @@ public sealed record GruRnnOptions(int InputSize, int HiddenSize, int OutputSize
 
     /// <summary>Checks every property.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is &lt;= 0, Dt or TimeConstant is not finite and &gt; 0, alpha is above 1
-    /// (ParamName "Dt"), or Activation is not defined; ParamName is the property's name.</exception>
+    /// (ParamName "Dt"), Activation is not defined, or the parameter count exceeds <see cref="Array.MaxLength"/> (ParamName
+    /// "HiddenSize"); ParamName is the property's name.</exception>
     public void Validate()
     {
-        Guard.Positive(InputSize, nameof(InputSize));
-        Guard.Positive(HiddenSize, nameof(HiddenSize));
-        Guard.Positive(OutputSize, nameof(OutputSize));
-        Guard.Positive(InitSize, nameof(InitSize));
-        Guard.Positive((double)TimeConstant, nameof(TimeConstant));
-        Guard.Positive((double)Dt, nameof(Dt));
-        if (!(Alpha > 0f && Alpha <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(Dt), Dt, $"alpha = Dt / TimeConstant = {Dt} / {TimeConstant} = {Alpha} must be in (0, 1].");
-        if (!Enum.IsDefined(Activation))
-            throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "Activation is not a defined value.");
+        // encoder [h, init]; w_z, w_r, w_h [h, in]; u_z, u_r, u_h [h, h]; decoder [out, h]; a bias per layer with UseBias.
+        double h = HiddenSize;
+        NetworkOptionsChecks.Validate(this, h * InitSize + 3 * h * InputSize + 3 * h * h + (double)OutputSize * HiddenSize + (UseBias ? 7 * h + OutputSize : 0));
     }
 }

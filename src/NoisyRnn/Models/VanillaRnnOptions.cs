@@ -25,20 +25,7 @@ public sealed record VanillaRnnOptions(int InputSize, int HiddenSize, int Output
     /// exceeds the largest float array, <see cref="Array.MaxLength"/> (ParamName "HiddenSize"); ParamName is the property's name.</exception>
     public void Validate()
     {
-        Guard.Positive(InputSize, nameof(InputSize));
-        Guard.Positive(HiddenSize, nameof(HiddenSize));
-        Guard.Positive(OutputSize, nameof(OutputSize));
-        Guard.Positive(InitSize, nameof(InitSize));
-        Guard.Positive((double)TimeConstant, nameof(TimeConstant));
-        Guard.Positive((double)Dt, nameof(Dt));
-        if (!(Alpha > 0f && Alpha <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(Dt), Dt, $"alpha = Dt / TimeConstant = {Dt} / {TimeConstant} = {Alpha} must be in (0, 1].");
-        if (!Enum.IsDefined(Activation))
-            throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "Activation is not a defined value.");
-        long h = HiddenSize;
-        long count = h * InitSize + h * InputSize + h * h + (long)OutputSize * HiddenSize + (UseBias ? h + OutputSize : 0);
-        if (count > Array.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize,
-                $"The model would have {count} parameters; expected at most {Array.MaxLength} (one float array). Use fewer hidden, output or init units.");
+        double h = HiddenSize;
+        NetworkOptionsChecks.Validate(this, h * InitSize + h * InputSize + h * h + (double)OutputSize * HiddenSize + (UseBias ? h + OutputSize : 0));
     }
 }

@@ -17,6 +17,18 @@ public class ModelHardeningTests
     }
 
     [Fact]
+    public void GruOptionsWhoseParameterCountOverflowsNameHiddenSize()
+    {
+        // 30,000 hidden units: the three recurrent gate matrices hold 2.7e9 entries, more than one float array can hold
+        // (a vanilla cell of that size, 9e8 entries, still fits).
+        Assert.Equal("HiddenSize", Assert.Throws<ArgumentOutOfRangeException>(new GruRnnOptions(2, 30_000, 32, 32).Validate).ParamName);
+        new VanillaRnnOptions(2, 30_000, 32, 32).Validate();
+        // At int.MaxValue units 3 h^2 would wrap a 64-bit integer; both cells must still reject it.
+        Assert.Equal("HiddenSize", Assert.Throws<ArgumentOutOfRangeException>(new GruRnnOptions(2, int.MaxValue, 32, 32).Validate).ParamName);
+        Assert.Equal("HiddenSize", Assert.Throws<ArgumentOutOfRangeException>(new VanillaRnnOptions(2, int.MaxValue, 32, 32).Validate).ParamName);
+    }
+
+    [Fact]
     public void TapeTooLargeForOneArrayNamesBatch()
     {
         var model = new VanillaRnn(new VanillaRnnOptions(2, 8, 4, 4));
