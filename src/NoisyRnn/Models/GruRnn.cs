@@ -119,11 +119,11 @@ public sealed class GruRnn : IRecurrentNetwork
     /// <param name="batch">Trajectories per pass; &gt; 0.</param>
     /// <param name="time">Steps per trajectory; &gt; 0.</param>
     /// <returns>A new tape (about 6·batch·time·hidden floats, plus 5·batch·time·hidden more after the first backward pass).</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="time"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="time"/> is not positive, or a
+    /// [batch, time, width] buffer would exceed <see cref="Array.MaxLength"/> elements (ParamName "batch").</exception>
     public GruTape CreateTape(int batch, int time)
     {
-        Guard.Positive(batch);
-        Guard.Positive(time);
+        NetworkOptionsChecks.TapeSize(Options, batch, time);
         return new GruTape(Options, batch, time);
     }
 

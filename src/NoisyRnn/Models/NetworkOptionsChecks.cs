@@ -22,4 +22,16 @@ internal static class NetworkOptionsChecks
             throw new ArgumentOutOfRangeException(nameof(o.HiddenSize), o.HiddenSize,
                 $"The model would have {parameterCount:G6} parameters; expected at most {Array.MaxLength} (one float array). Use fewer hidden, output or init units.");
     }
+
+    /// <summary>batch and time &gt; 0, and the widest [batch, time, width] tape buffer fits one float array (ParamName "batch").</summary>
+    public static void TapeSize(IRecurrentNetworkOptions o, int batch, int time)
+    {
+        Guard.Positive(batch);
+        Guard.Positive(time);
+        int widest = Math.Max(Math.Max(o.InputSize, o.HiddenSize), Math.Max(o.OutputSize, o.InitSize));
+        long elements = (long)batch * time * widest;
+        if (elements > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch,
+                $"batch x time x {widest} = {batch} x {time} x {widest} = {elements} elements; expected at most {Array.MaxLength}.");
+    }
 }

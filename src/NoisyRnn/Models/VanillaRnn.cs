@@ -121,13 +121,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
     /// [batch, time, n] buffer would exceed <see cref="Array.MaxLength"/> elements (ParamName "batch").</exception>
     public ForwardTape CreateTape(int batch, int time)
     {
-        Guard.Positive(batch);
-        Guard.Positive(time);
-        int widest = Math.Max(Math.Max(Options.InputSize, Options.HiddenSize), Math.Max(Options.OutputSize, Options.InitSize));
-        long elements = (long)batch * time * widest;
-        if (elements > Array.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(batch), batch,
-                $"batch x time x {widest} = {batch} x {time} x {widest} = {elements} elements; expected at most {Array.MaxLength}.");
+        NetworkOptionsChecks.TapeSize(Options, batch, time);
         return new ForwardTape(Options, batch, time);
     }
 

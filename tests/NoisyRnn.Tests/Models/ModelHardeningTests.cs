@@ -34,6 +34,8 @@ public class ModelHardeningTests
         var model = new VanillaRnn(new VanillaRnnOptions(2, 8, 4, 4));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateTape(int.MaxValue / 4, 100));
         Assert.Equal("batch", e.ParamName);
+        var gru = new GruRnn(new GruRnnOptions(2, 8, 4, 4));
+        Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => gru.CreateTape(int.MaxValue / 4, 100)).ParamName);
     }
 
     [Fact]
