@@ -295,7 +295,7 @@ public sealed class GruRnn : IRecurrentNetwork
     /// <param name="outputGradient">dL/dy, [batch, time, output] row-major (for the mean-squared error: 2(y - target)/count).</param>
     /// <param name="gradient">Receives the gradients; same layout as <see cref="Parameters"/> (use <c>Parameters.CloneEmpty()</c>).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">A span length differs from its shape, the gradient layout differs, or the tape has no forward pass.</exception>
+    /// <exception cref="ArgumentException">A span length differs from its shape, <paramref name="outputGradient"/> is not finite, the gradient layout differs, or the tape has no forward pass.</exception>
     public void Backward(GruTape tape, ReadOnlySpan<float> outputGradient, ParameterSet gradient)
     {
         CheckTape(tape);
@@ -307,6 +307,7 @@ public sealed class GruRnn : IRecurrentNetwork
         int batch = tape.Batch, time = tape.Time, nIn = o.InputSize, nH = o.HiddenSize, nOut = o.OutputSize;
         int rows = batch * time;
         Guard.Length(outputGradient.Length, (long)rows * nOut, nameof(outputGradient), $"[batch, time, output] = [{batch}, {time}, {nOut}]");
+        Guard.AllFinite(outputGradient, nameof(outputGradient));
         ParameterSet p = Parameters;
         IsaTier tier = Isa.Tier;
         int threads = Gemm.MaxThreads;

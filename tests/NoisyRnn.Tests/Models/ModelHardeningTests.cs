@@ -48,6 +48,11 @@ public class ModelHardeningTests
         dy[5] = float.NaN;
         var e = Assert.Throws<ArgumentException>(() => model.Backward(tape, dy, model.Parameters.CloneEmpty()));
         Assert.Equal("outputGradient", e.ParamName);
+
+        var gru = GruRnn.CreateInitialized(new GruRnnOptions(2, 4, 3, 3), 1);
+        var gruTape = gru.CreateTape(1, 2);
+        gru.Forward(new float[4], new float[3], NoiseLevels.None, NoiseStreams.FromSeed(1), gruTape);
+        Assert.Equal("outputGradient", Assert.Throws<ArgumentException>(() => gru.Backward(gruTape, dy, gru.Parameters.CloneEmpty())).ParamName);
     }
 
     [Fact]
