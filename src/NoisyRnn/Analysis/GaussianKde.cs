@@ -19,20 +19,27 @@ public enum BandwidthRule
 
 /// <summary>
 /// Gaussian kernel density estimate with one full-covariance kernel per data point, following the semantics of
-/// <c>scipy.stats.gaussian_kde</c> with equal weights: the kernel covariance is the data covariance (ddof 1) times
-/// factor², and the density at x is (1/n) Σ_i N(x; x_i, kernel covariance). This is the estimator the paper's
+/// <c>scipy.stats.gaussian_kde</c>, with equal weights (the paper's analysis) or optional non-negative point weights:
+/// the density at x is Σ_i w_i N(x; x_i, K) with the weights normalised to sum to 1 (w_i = 1/n when none are given),
+/// and the kernel covariance K is the (weighted) data covariance times factor². This is the estimator the paper's
 /// analysis uses for the KL divergence between quiescent and active output distributions.
 /// </summary>
 /// <remarks>
+/// <para>Weighted semantics (as scipy documents them): the effective sample size is n_eff = 1 / Σ w_i²; Scott's factor is
+/// n_eff^(-1/(d+4)) and Silverman's (n_eff (d+2)/4)^(-1/(d+4)); the data covariance is the weighted mean
+/// μ = Σ w_i x_i and Σ w_i (x_i − μ)(x_i − μ)ᵀ / (1 − Σ w_i²), which reduces to the ddof-1 covariance for equal weights.
+/// Points with weight 0 contribute nothing to the density, the score or the resampled points.</para>
 /// <para>Implementation: the kernel covariance is factored once by Cholesky (MathNet), K = L Lᵀ, and the data are
 /// moved to the whitened space y = L⁻¹ (x − mean), stored one dimension after the other. A query then needs only
 /// squared Euclidean distances in the whitened space, which are computed and exponentiated with 512- or 256-bit
 /// vectors (scalar fallback) over the leaves of a median-split partition of the data (a k-d tree's leaves, up to 256
-/// points each). The leaf nearest the query is summed first; leaves whose bounding box lies so far beyond the nearest
-/// point that all their kernels together weigh less than 1e-16 of the sum are skipped (exact to double rounding).
+/// points each). A point's weight enters as a non-negative offset −2 ln(w_i / max_j w_j) added to its squared
+/// distance (0 for equal weights), so weights cost one more vector load and change none of the bounds below. The leaf
+/// nearest the query is summed first; leaves whose bounding box lies so far beyond the nearest point that all their
+/// kernels together weigh less than 1e-16 of the sum are skipped (exact to double rounding).
 /// Queries run in parallel, each computed entirely by one thread in an order fixed by the query alone, so results
 /// are identical for any thread count.</para>
-/// <para>The sum of exponentials is kept relative to the smallest squared distance seen so far (an online
+/// <para>The sum of exponentials is kept relative to the smallest (offset) squared distance seen so far (an online
 /// log-sum-exp), so <see cref="LogEvaluate"/> stays finite and accurate arbitrarily far from the data, where the
 /// density itself underflows to 0.</para>
 /// <para>An instance is immutable after construction and safe to use from several threads at once. Results are
@@ -57,11 +64,14 @@ public sealed class GaussianKde
     // Below this fraction of the coordinate's own variance the covariance is treated as singular.
     private const double SingularPivotFraction = 1e-12;
 
-    private readonly double[] _data;       // [n, d] row-major, original coordinates (for Resample)
-    private readonly double[] _center;     // [d] data mean, subtracted before whitening
+    private readonly double[] _data;       // [m, d] row-major, original coordinates of the points with positive weight (for Resample)
+    private readonly double[]? _cumulative; // [m] running sums of those points' normalised weights (weighted Resample); null when unweighted
+    private readonly double[] _weights;    // [n] normalised weights of all points, in input order
+    private readonly double[] _center;     // [d] (weighted) data mean, subtracted before whitening
     private readonly double[] _whitenT;    // [d, d] row-major L⁻¹ (lower triangular)
     private readonly double[] _cholesky;   // [d, d] row-major L (lower triangular)
     private readonly double[] _whitened;   // [d, stride] one row per dimension, points grouped by leaf, leaves padded with +∞
+    private readonly double[] _offset;     // [stride] −2 ln(w_i / max w) per slot of _whitened (0 for equal weights and padding)
     private readonly int _stride;
     private readonly int[] _leafStart;     // [leaves + 1] offsets of each leaf in a row of _whitened (multiples of Pad)
     private readonly double[] _leafLow;    // [leaves, d] bounding box of each leaf, whitened coordinates
@@ -84,7 +94,7 @@ public sealed class GaussianKde
     /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
     /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule = BandwidthRule.Scott)
-        : this(data, dimensions, rule, double.NaN, fromRule: true, SimdTiers.Best)
+        : this(data, dimensions, default, weighted: false, rule, double.NaN, fromRule: true, SimdTiers.Best)
     {
     }
 
@@ -99,17 +109,59 @@ public sealed class GaussianKde
     /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
     /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, double bandwidthFactor)
-        : this(data, dimensions, BandwidthRule.Scott, bandwidthFactor, fromRule: false, SimdTiers.Best)
+        : this(data, dimensions, default, weighted: false, BandwidthRule.Scott, bandwidthFactor, fromRule: false, SimdTiers.Best)
+    {
+    }
+
+    /// <summary>
+    /// Builds a weighted estimate with a bandwidth factor from a rule, as <c>scipy.stats.gaussian_kde(data.T,
+    /// bw_method="scott" | "silverman", weights=weights)</c>: the weights are normalised to sum to 1, the factor uses
+    /// the effective sample size n_eff = 1 / Σ w_i² in place of n, and the kernel covariance is the weighted covariance
+    /// Σ w_i (x_i − μ)(x_i − μ)ᵀ / (1 − Σ w_i²) (μ = Σ w_i x_i) times factor². With all weights equal this is the
+    /// unweighted estimate up to double rounding.
+    /// </summary>
+    /// <param name="data">Points, shape [n, d] row-major, finite; n = data.Length / dimensions must exceed d.</param>
+    /// <param name="dimensions">d, the number of coordinates per point; d ≥ 1.</param>
+    /// <param name="weights">One weight per point, shape [n], finite and ≥ 0, not all 0; any positive scale (only the
+    /// ratios matter). Points of weight 0 are ignored; at least d + 1 points must have a positive weight.</param>
+    /// <param name="rule">Bandwidth rule; Scott by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimensions"/> ≤ 0 or <paramref name="rule"/> undefined.</exception>
+    /// <exception cref="ArgumentException">Length of <paramref name="data"/> not a multiple of d or a non-finite value in it
+    /// (ParamName "data"); <paramref name="weights"/> of the wrong length, with a non-finite or negative value, or all 0
+    /// (ParamName "weights").</exception>
+    /// <exception cref="DegenerateDataException">n ≤ d, at most d points with positive weight, a zero-variance dimension
+    /// or a singular weighted covariance.</exception>
+    public GaussianKde(ReadOnlySpan<double> data, int dimensions, ReadOnlySpan<double> weights, BandwidthRule rule = BandwidthRule.Scott)
+        : this(data, dimensions, weights, weighted: true, rule, double.NaN, fromRule: true, SimdTiers.Best)
+    {
+    }
+
+    /// <summary>
+    /// Builds a weighted estimate with an explicit bandwidth factor, as <c>scipy.stats.gaussian_kde(data.T,
+    /// bw_method=factor, weights=weights)</c>: kernel covariance = weighted data covariance
+    /// Σ w_i (x_i − μ)(x_i − μ)ᵀ / (1 − Σ w_i²) × factor², with the weights normalised to sum to 1.
+    /// </summary>
+    /// <param name="data">Points, shape [n, d] row-major, finite; n = data.Length / dimensions must exceed d.</param>
+    /// <param name="dimensions">d, the number of coordinates per point; d ≥ 1.</param>
+    /// <param name="weights">One weight per point, shape [n], finite and ≥ 0, not all 0; any positive scale.</param>
+    /// <param name="bandwidthFactor">Multiplier of the weighted data standard deviations; finite and &gt; 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimensions"/> ≤ 0 or <paramref name="bandwidthFactor"/> not finite and positive.</exception>
+    /// <exception cref="ArgumentException">As for the weighted constructor with a rule.</exception>
+    /// <exception cref="DegenerateDataException">n ≤ d, at most d points with positive weight, a zero-variance dimension
+    /// or a singular weighted covariance.</exception>
+    public GaussianKde(ReadOnlySpan<double> data, int dimensions, ReadOnlySpan<double> weights, double bandwidthFactor)
+        : this(data, dimensions, weights, weighted: true, BandwidthRule.Scott, bandwidthFactor, fromRule: false, SimdTiers.Best)
     {
     }
 
     // Scott's rule with the kernels forced to a given vector tier (lowered to what the hardware has): for tests.
-    internal GaussianKde(ReadOnlySpan<double> data, int dimensions, SimdTier tier)
-        : this(data, dimensions, BandwidthRule.Scott, double.NaN, fromRule: true, SimdTiers.Clamp(tier))
+    internal GaussianKde(ReadOnlySpan<double> data, int dimensions, SimdTier tier, double[]? weights = null)
+        : this(data, dimensions, weights, weighted: weights is not null, BandwidthRule.Scott, double.NaN, fromRule: true, SimdTiers.Clamp(tier))
     {
     }
 
-    private GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule, double bandwidthFactor, bool fromRule, SimdTier tier)
+    private GaussianKde(ReadOnlySpan<double> data, int dimensions, ReadOnlySpan<double> weights, bool weighted, BandwidthRule rule,
+        double bandwidthFactor, bool fromRule, SimdTier tier)
     {
         Tier = tier;
         Guard.Positive(dimensions);
@@ -123,38 +175,80 @@ public sealed class GaussianKde
         if (n <= d)
             throw new DegenerateDataException($"data has {n} point(s) in {d} dimension(s); a Gaussian KDE needs at least d + 1 = {d + 1} points for a full-rank covariance.", nameof(data));
 
+        // Normalised weights: w_i = 1/n, or the given ones divided by their sum (after dividing by the largest, so that
+        // the sum cannot overflow).
+        _weights = weighted ? NormalizedWeights(weights, n) : FilledArray(n, 1.0 / n);
+        double sumSquares = 0, maxWeight = 0;
+        int kept = 0;
+        foreach (double w in _weights)
+        {
+            sumSquares += w * w;
+            maxWeight = Math.Max(maxWeight, w);
+            if (w > 0) kept++;
+        }
+        if (kept <= d)
+            throw new DegenerateDataException($"weights give only {kept} of the {n} point(s) a positive weight in {d} dimension(s); a Gaussian KDE needs at least d + 1 = {d + 1} weighted points for a full-rank covariance.", nameof(weights));
+
         Dimensions = d;
         Count = n;
+        EffectiveSampleSize = weighted ? 1 / sumSquares : n;
+        double neff = EffectiveSampleSize;
         Factor = fromRule
             ? rule == BandwidthRule.Scott
-                ? Math.Pow(n, -1.0 / (d + 4))
-                : Math.Pow(n * (d + 2) / 4.0, -1.0 / (d + 4))
+                ? Math.Pow(neff, -1.0 / (d + 4))
+                : Math.Pow(neff * (d + 2) / 4.0, -1.0 / (d + 4))
             : bandwidthFactor;
 
-        _data = data.ToArray();
-        _center = new double[d];
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < d; k++) _center[k] += data[i * d + k];
-        for (int k = 0; k < d; k++) _center[k] /= n;
+        // Points with positive weight, in input order: the kernels.
+        _data = new double[kept * d];
+        var keptWeights = new double[kept];
+        for (int i = 0, j = 0; i < n; i++)
+        {
+            if (!(_weights[i] > 0)) continue;
+            data.Slice(i * d, d).CopyTo(_data.AsSpan(j * d, d));
+            keptWeights[j++] = _weights[i];
+        }
+        if (weighted)
+        {
+            _cumulative = new double[kept];
+            double running = 0;
+            for (int j = 0; j < kept; j++) _cumulative[j] = running += keptWeights[j];
+        }
 
-        // Data covariance, ddof 1, accumulated in double from centred values.
+        _center = new double[d];
+        if (weighted)
+        {
+            for (int j = 0; j < kept; j++)
+                for (int k = 0; k < d; k++) _center[k] += keptWeights[j] * _data[j * d + k];
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < d; k++) _center[k] += data[i * d + k];
+            for (int k = 0; k < d; k++) _center[k] /= n;
+        }
+
+        // Data covariance accumulated in double from centred values: ddof 1 (unweighted) or scipy's weighted form
+        // Σ w (x − μ)(x − μ)ᵀ / (1 − Σ w²), which equals the ddof-1 covariance when all weights are 1/n.
         var cov = new double[d * d];
         var row = new double[d];
-        for (int i = 0; i < n; i++)
+        for (int j = 0; j < kept; j++)
         {
-            for (int k = 0; k < d; k++) row[k] = data[i * d + k] - _center[k];
+            double w = weighted ? keptWeights[j] : 1;
+            for (int k = 0; k < d; k++) row[k] = _data[j * d + k] - _center[k];
             for (int a = 0; a < d; a++)
-                for (int b = 0; b <= a; b++) cov[a * d + b] += row[a] * row[b];
+                for (int b = 0; b <= a; b++) cov[a * d + b] += w * row[a] * row[b];
         }
+        double divisor = weighted ? 1 - sumSquares : n - 1;
         for (int a = 0; a < d; a++)
         {
             for (int b = 0; b <= a; b++)
             {
-                cov[a * d + b] /= n - 1;
+                cov[a * d + b] /= divisor;
                 cov[b * d + a] = cov[a * d + b];
             }
             if (!(cov[a * d + a] > 0))
-                throw new DegenerateDataException($"data has zero variance in dimension {a}: all {n} points share the value {_center[a]}. Drop that dimension or add variability before estimating a density.", nameof(data));
+                throw new DegenerateDataException($"data has zero variance in dimension {a}: all {kept} point(s) with positive weight share the value {_center[a]}. Drop that dimension or add variability before estimating a density.", nameof(data));
         }
 
         double f2 = Factor * Factor;
@@ -170,13 +264,13 @@ public sealed class GaussianKde
         }
         catch (ArgumentException)
         {
-            throw Singular(n, d);
+            throw Singular(kept, d);
         }
         for (int k = 0; k < d; k++)
         {
             double pivot = lower[k, k];
             if (!(pivot * pivot > SingularPivotFraction * _kernelCovariance[k * d + k]) || !double.IsFinite(pivot))
-                throw Singular(n, d);
+                throw Singular(kept, d);
         }
         Matrix<double> inverse = lower.Inverse();
         _cholesky = new double[d * d];
@@ -191,30 +285,35 @@ public sealed class GaussianKde
                 _whitenT[a * d + b] = inverse[a, b];
             }
         }
-        // log of the Gaussian normaliser (2π)^(-d/2) |K|^(-1/2), times the 1/n of the equal weights.
-        _logNorm = -0.5 * d * Math.Log(2 * Math.PI) - logDet - Math.Log(n);
+        // log of the Gaussian normaliser (2π)^(-d/2) |K|^(-1/2) times the largest weight (1/n for equal weights); the
+        // other weights enter relative to it through the per-point offsets.
+        _logNorm = -0.5 * d * Math.Log(2 * Math.PI) - logDet + (weighted ? Math.Log(maxWeight) : -Math.Log(n));
 
-        // Whitened points, point-major, then grouped into leaves of a median-split partition (a k-d tree's leaves).
-        var white = new double[n * d];
-        for (int i = 0; i < n; i++)
+        // Whitened points, point-major with the weight offset as an extra column, then grouped into leaves of a
+        // median-split partition (a k-d tree's leaves) of the d coordinates.
+        int width = d + 1;
+        var white = new double[kept * width];
+        for (int j = 0; j < kept; j++)
         {
-            for (int k = 0; k < d; k++) row[k] = data[i * d + k] - _center[k];
+            for (int k = 0; k < d; k++) row[k] = _data[j * d + k] - _center[k];
             for (int a = 0; a < d; a++)
             {
                 double s = 0;
                 for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
-                white[i * d + a] = s;
+                white[j * width + a] = s;
             }
+            white[j * width + d] = weighted ? Math.Max(0, -2 * Math.Log(keptWeights[j] / maxWeight)) : 0;
         }
-        Partition(white, d, 0, n);
+        Partition(white, d, width, 0, kept);
         var leaves = new List<(int Start, int End)>();
-        ListLeaves(0, n, leaves);
+        ListLeaves(0, kept, leaves);
 
         _leafStart = new int[leaves.Count + 1];
         for (int l = 0; l < leaves.Count; l++)
             _leafStart[l + 1] = _leafStart[l] + (leaves[l].End - leaves[l].Start + Pad - 1) / Pad * Pad;
         _stride = _leafStart[leaves.Count];
         _whitened = new double[d * _stride];
+        _offset = new double[_stride];
         // Padding points sit at +∞: their squared distance is +∞ and their kernel value exactly 0.
         _whitened.AsSpan().Fill(double.PositiveInfinity);
         _leafLow = new double[leaves.Count * d];
@@ -226,18 +325,50 @@ public sealed class GaussianKde
             for (int j = leaves[l].Start; j < leaves[l].End; j++)
             {
                 int slot = _leafStart[l] + j - leaves[l].Start;
+                _offset[slot] = white[j * width + d];
                 for (int k = 0; k < d; k++)
                 {
-                    double v = white[j * d + k];
+                    double v = white[j * width + k];
                     _whitened[k * _stride + slot] = v;
                     _leafLow[l * d + k] = Math.Min(_leafLow[l * d + k], v);
                     _leafHigh[l * d + k] = Math.Max(_leafHigh[l * d + k], v);
                 }
             }
         }
-        // A kernel whose squared distance exceeds the nearest one's by more than the cutoff weighs less than
-        // e^-37 / n relative to the nearest kernel, so all skipped kernels together change the sum by < 1e-16.
-        _cutoff = 2 * (Math.Log(n) + 37);
+        // A kernel whose (offset) squared distance exceeds the nearest one's by more than the cutoff weighs less than
+        // e^-37 / m relative to the nearest kernel, so all skipped kernels together change the sum by < 1e-16.
+        _cutoff = 2 * (Math.Log(kept) + 37);
+    }
+
+    private static double[] FilledArray(int length, double value)
+    {
+        var array = new double[length];
+        array.AsSpan().Fill(value);
+        return array;
+    }
+
+    // The weights checked (length n, finite, ≥ 0, not all 0) and scaled to sum to 1.
+    private static double[] NormalizedWeights(ReadOnlySpan<double> weights, int n)
+    {
+        if (weights.Length != n)
+            throw new ArgumentException($"weights has length {weights.Length}; expected one weight per data point, {n}.", nameof(weights));
+        double max = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double w = weights[i];
+            if (!double.IsFinite(w))
+                throw new ArgumentException($"weights[{i}] is {w}; expected finite weights.", nameof(weights));
+            if (w < 0)
+                throw new ArgumentException($"weights[{i}] is {w}; expected weights >= 0.", nameof(weights));
+            max = Math.Max(max, w);
+        }
+        if (!(max > 0))
+            throw new ArgumentException($"all {n} weights are 0; expected at least one positive weight.", nameof(weights));
+        var result = new double[n];
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += result[i] = weights[i] / max;
+        for (int i = 0; i < n; i++) result[i] /= sum;
+        return result;
     }
 
     // The leaves Partition produces, in order: halves at the midpoint until at most LeafSize points remain.
@@ -253,11 +384,11 @@ public sealed class GaussianKde
         ListLeaves(mid, end, leaves);
     }
 
-    // Recursively reorders the points white[start..end) (rows of d values) by splitting at the median of the widest
-    // coordinate until leaves hold at most LeafSize points. Large halves are reordered in parallel; each half's
+    // Recursively reorders the points white[start..end) (rows of width values, the first d of them coordinates) by
+    // splitting at the median of the widest coordinate until leaves hold at most LeafSize points. Large halves are reordered in parallel; each half's
     // result depends only on its own contents, so the layout is the same for any thread count.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Partition(double[] white, int d, int start, int end)
+    private static void Partition(double[] white, int d, int width, int start, int end)
     {
         if (end - start <= LeafSize) return;
         int dim = 0;
@@ -267,7 +398,7 @@ public sealed class GaussianKde
             double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
             for (int j = start; j < end; j++)
             {
-                double v = white[j * d + k];
+                double v = white[j * width + k];
                 lo = Math.Min(lo, v);
                 hi = Math.Max(hi, v);
             }
@@ -278,35 +409,35 @@ public sealed class GaussianKde
             }
         }
         int mid = start + (end - start) / 2;
-        Select(white, d, dim, start, end - 1, mid);
+        Select(white, width, dim, start, end - 1, mid);
         if (end - start >= ParallelPartitionSize)
         {
-            Parallel.Invoke(() => Partition(white, d, start, mid), () => Partition(white, d, mid, end));
+            Parallel.Invoke(() => Partition(white, d, width, start, mid), () => Partition(white, d, width, mid, end));
         }
         else
         {
-            Partition(white, d, start, mid);
-            Partition(white, d, mid, end);
+            Partition(white, d, width, start, mid);
+            Partition(white, d, width, mid, end);
         }
     }
 
-    // Quickselect (Hoare partition, median-of-three pivot) on the rows of white: afterwards row target holds the point
+    // Quickselect (Hoare partition, median-of-three pivot) on the rows (width values each) of white: afterwards row target holds the point
     // whose coordinate dim ranks target-th within rows left..right, with no larger one before it and no smaller after.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Select(double[] white, int d, int dim, int left, int right, int target)
+    private static void Select(double[] white, int width, int dim, int left, int right, int target)
     {
         while (right > left)
         {
-            double a = white[left * d + dim], b = white[(left + right) / 2 * d + dim], c = white[right * d + dim];
+            double a = white[left * width + dim], b = white[(left + right) / 2 * width + dim], c = white[right * width + dim];
             double pivot = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
             int i = left, j = right;
             while (i <= j)
             {
-                while (white[i * d + dim] < pivot) i++;
-                while (white[j * d + dim] > pivot) j--;
+                while (white[i * width + dim] < pivot) i++;
+                while (white[j * width + dim] > pivot) j--;
                 if (i <= j)
                 {
-                    for (int k = 0; k < d; k++) (white[i * d + k], white[j * d + k]) = (white[j * d + k], white[i * d + k]);
+                    for (int k = 0; k < width; k++) (white[i * width + k], white[j * width + k]) = (white[j * width + k], white[i * width + k]);
                     i++;
                     j--;
                 }
@@ -323,18 +454,29 @@ public sealed class GaussianKde
     /// <summary>d, the number of coordinates per point.</summary>
     public int Dimensions { get; }
 
-    /// <summary>n, the number of data points (kernels).</summary>
+    /// <summary>n, the number of data points given (points of weight 0 included; they carry no kernel).</summary>
     public int Count { get; }
+
+    /// <summary>
+    /// The effective sample size n_eff = 1 / Σ w_i² of the normalised weights (scipy's <c>neff</c>); equals
+    /// <see cref="Count"/> for an unweighted estimate and lies in [1, n] otherwise. Scott's and Silverman's rules use it in place of n.
+    /// </summary>
+    public double EffectiveSampleSize { get; }
+
+    /// <summary>The normalised weights, shape [n] in the order of the data, summing to 1 (1/n each when the estimate is
+    /// unweighted). A fresh copy on each call.</summary>
+    public double[] Weights => (double[])_weights.Clone();
 
     /// <summary>The bandwidth factor (scipy's <c>factor</c>): the kernel standard deviations are the data standard deviations times this.</summary>
     public double Factor { get; }
 
-    /// <summary>The kernel covariance, shape [d, d] row-major: data covariance (ddof 1) × <see cref="Factor"/>². A fresh copy on each call.</summary>
+    /// <summary>The kernel covariance, shape [d, d] row-major: data covariance (ddof 1; for a weighted estimate
+    /// Σ w_i (x_i − μ)(x_i − μ)ᵀ / (1 − Σ w_i²)) × <see cref="Factor"/>². A fresh copy on each call.</summary>
     public double[] KernelCovariance => (double[])_kernelCovariance.Clone();
 
     /// <summary>
-    /// Density at each query point: (1/n) Σ_i (2π)^(-d/2) |K|^(-1/2) exp(−½ (x − x_i)ᵀ K⁻¹ (x − x_i)), as
-    /// <c>gaussian_kde.evaluate</c>. Underflows to 0 far from the data; use <see cref="LogEvaluate"/> there.
+    /// Density at each query point: Σ_i w_i (2π)^(-d/2) |K|^(-1/2) exp(−½ (x − x_i)ᵀ K⁻¹ (x − x_i)) with the normalised
+    /// weights w_i (1/n when unweighted), as <c>gaussian_kde.evaluate</c>. Underflows to 0 far from the data; use <see cref="LogEvaluate"/> there.
     /// </summary>
     /// <param name="points">Query points, shape [m, d] row-major, finite; m may be 0.</param>
     /// <returns>Densities, shape [m], in units of 1 / (unit of x)^d.</returns>
@@ -394,11 +536,12 @@ public sealed class GaussianKde
     }
 
     /// <summary>
-    /// The score (gradient of the log density) at each query point: with kernel covariance K and kernel weights
-    /// w_i(x) = N(x; x_i, K) / Σ_j N(x; x_j, K), ∇ log p(x) = K⁻¹ (Σ_i w_i(x) x_i − x), i.e. K⁻¹ times the offset from
-    /// x to the kernel-weighted mean of the data. This is the KDE estimate of ∇ log p that the theory compares with
-    /// a network's autonomous drift (THEORY.md, prediction 3, "Denoising alignment"). The weights are computed relative
-    /// to the nearest kernel, so the score stays finite far from the data (where it tends to K⁻¹ (x_nearest − x)).
+    /// The score (gradient of the log density) at each query point: with kernel covariance K, point weights w_i and
+    /// kernel responsibilities r_i(x) = w_i N(x; x_i, K) / Σ_j w_j N(x; x_j, K), ∇ log p(x) = K⁻¹ (Σ_i r_i(x) x_i − x), i.e.
+    /// K⁻¹ times the offset from x to the responsibility-weighted mean of the data. This is the KDE estimate of ∇ log p that the theory compares with
+    /// a network's autonomous drift (THEORY.md, prediction 3, "Denoising alignment"). The responsibilities are computed
+    /// relative to the nearest (weight-offset) kernel, so the score stays finite far from the data (where it tends to
+    /// K⁻¹ (x_nearest − x)).
     /// Kernels skipped by the same cutoff as <see cref="LogEvaluate"/> weigh less than 1e-16 of the total. Scalar
     /// loops, parallel over queries; each query is computed by one thread in a fixed order.
     /// </summary>
@@ -447,8 +590,8 @@ public sealed class GaussianKde
         return result;
     }
 
-    // ∇_y log Σ_j exp(−½ |y − y_j|²) = Σ_j w_j (y_j − y) / Σ_j w_j at one whitened query, with the weights kept
-    // relative to the smallest squared distance seen so far (rescaled when a closer point appears).
+    // ∇_y log Σ_j exp(−½ (|y − y_j|² + o_j)) = Σ_j r_j (y_j − y) / Σ_j r_j at one whitened query (o_j the weight offset),
+    // with the terms r_j kept relative to the smallest offset squared distance seen so far (rescaled when a closer one appears).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScoreWhitened(ReadOnlySpan<double> query, Span<double> bounds, Span<double> gradient)
     {
@@ -496,9 +639,10 @@ public sealed class GaussianKde
         for (int k = 0; k < d; k++) gradient[k] /= sum;
     }
 
+    // |query − y_slot|² + the slot's weight offset.
     private double SquaredDistance(ReadOnlySpan<double> query, int slot)
     {
-        double d2 = 0;
+        double d2 = _offset[slot];
         for (int k = 0; k < query.Length; k++)
         {
             double diff = query[k] - _whitened[k * _stride + slot];
@@ -508,8 +652,8 @@ public sealed class GaussianKde
     }
 
     /// <summary>
-    /// Draws points from the estimate, as <c>gaussian_kde.resample</c>: each draw picks a data point uniformly at
-    /// random and adds a N(0, <see cref="KernelCovariance"/>) offset. Uses xoshiro256** seeded by
+    /// Draws points from the estimate, as <c>gaussian_kde.resample</c>: each draw picks a data point at random with
+    /// probability equal to its normalised weight (uniformly when unweighted) and adds a N(0, <see cref="KernelCovariance"/>) offset. Uses xoshiro256** seeded by
     /// <paramref name="seed"/> and Box-Muller normals; the same seed gives the same points (the stream differs from numpy's).
     /// </summary>
     /// <param name="count">Number of points to draw; &gt; 0.</param>
@@ -527,8 +671,11 @@ public sealed class GaussianKde
         bool haveSpare = false;
         for (int i = 0; i < count; i++)
         {
-            // Uniform index by the multiply-high method; bias ≤ n / 2^64, far below any sampling error.
-            int index = (int)Math.BigMul(rng.NextUInt64(), (ulong)Count, out _);
+            // Unweighted: a uniform index by the multiply-high method (bias ≤ n / 2^64, far below any sampling error).
+            // Weighted: the first point whose running weight sum exceeds a uniform draw on [0, total).
+            int index = _cumulative is null
+                ? (int)Math.BigMul(rng.NextUInt64(), (ulong)Count, out _)
+                : PickWeighted((rng.NextUInt64() >> 11) * (1.0 / 9007199254740992.0));
             for (int k = 0; k < d; k++)
             {
                 if (haveSpare)
@@ -555,7 +702,22 @@ public sealed class GaussianKde
         return result;
     }
 
-    // Log density at one whitened query: logNorm + log Σ_i exp(−½ |q − y_i|²). The sum is kept relative to the smallest
+    // Index of the first kept point whose running weight sum exceeds u × total, for u in [0, 1).
+    private int PickWeighted(double u)
+    {
+        double[] cumulative = _cumulative!;
+        double target = u * cumulative[^1];
+        int low = 0, high = cumulative.Length - 1;
+        while (low < high)
+        {
+            int mid = (low + high) >>> 1;
+            if (cumulative[mid] > target) high = mid;
+            else low = mid + 1;
+        }
+        return low;
+    }
+
+    // Log density at one whitened query: logNorm + log Σ_i exp(−½ (|q − y_i|² + o_i)), o_i = −2 ln(w_i / max w). The sum is kept relative to the smallest
     // squared distance seen so far (rescaled whenever a leaf brings a closer point). The leaf nearest to the query goes
     // first, so that the shift is right early, and leaves whose bounding box is farther than the shift plus the cutoff
     // are skipped (their kernels are below 1e-16 of the sum). The order depends only on the query, never on threads.
@@ -599,12 +761,14 @@ public sealed class GaussianKde
         return _logNorm + Math.Log(sum) - 0.5 * minDist;
     }
 
-    // Σ_j exp(−½ (|q − y_j|² − shift)) over the points of one leaf, in one pass; also the leaf's smallest squared distance.
+    // Σ_j exp(−½ (|q − y_j|² + o_j − shift)) over the points of one leaf, in one pass (o_j the weight offset); also the
+    // leaf's smallest offset squared distance.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LeafSum(ReadOnlySpan<double> query, int leaf, double shift, out double leafMin)
     {
         int d = query.Length, start = _leafStart[leaf], end = _leafStart[leaf + 1];
         ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
+        ref double weightOffset = ref MemoryMarshal.GetArrayDataReference(_offset);
         if (Tier == SimdTier.Vector512)
         {
             var min = Vector512.Create(double.PositiveInfinity);
@@ -613,7 +777,7 @@ public sealed class GaussianKde
             var offset = Vector512.Create(0.5 * shift);
             for (int j = start; j < end; j += Vector512<double>.Count)
             {
-                var d2 = Vector512<double>.Zero;
+                var d2 = Vector512.LoadUnsafe(ref weightOffset, (nuint)j);
                 for (int k = 0; k < d; k++)
                 {
                     var diff = Vector512.Create(query[k]) - Vector512.LoadUnsafe(ref data, (nuint)(k * _stride + j));
@@ -633,7 +797,7 @@ public sealed class GaussianKde
             var offset = Vector256.Create(0.5 * shift);
             for (int j = start; j < end; j += Vector256<double>.Count)
             {
-                var d2 = Vector256<double>.Zero;
+                var d2 = Vector256.LoadUnsafe(ref weightOffset, (nuint)j);
                 for (int k = 0; k < d; k++)
                 {
                     var diff = Vector256.Create(query[k]) - Vector256.LoadUnsafe(ref data, (nuint)(k * _stride + j));
@@ -648,7 +812,7 @@ public sealed class GaussianKde
         double smin = double.PositiveInfinity, sum = 0;
         for (int j = start; j < end; j++)
         {
-            double d2 = 0;
+            double d2 = Unsafe.Add(ref weightOffset, j);
             for (int k = 0; k < d; k++)
             {
                 double diff = query[k] - Unsafe.Add(ref data, k * _stride + j);
@@ -661,19 +825,20 @@ public sealed class GaussianKde
         return sum;
     }
 
-    // dist[j] = Σ_k (query[k] − y_k[start + j])²; returns min_j dist[j]. length is a multiple of Pad.
+    // dist[j] = o[start + j] + Σ_k (query[k] − y_k[start + j])² (o the weight offset); returns min_j dist[j]. length is a multiple of Pad.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double SquaredDistances(ReadOnlySpan<double> query, int start, Span<double> dist)
     {
         int d = query.Length, length = dist.Length;
         ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
+        ref double weightOffset = ref MemoryMarshal.GetArrayDataReference(_offset);
         ref double output = ref MemoryMarshal.GetReference(dist);
         if (Tier == SimdTier.Vector512)
         {
             var min = Vector512.Create(double.PositiveInfinity);
             for (int j = 0; j < length; j += Vector512<double>.Count)
             {
-                var acc = Vector512<double>.Zero;
+                var acc = Vector512.LoadUnsafe(ref weightOffset, (nuint)(start + j));
                 for (int k = 0; k < d; k++)
                 {
                     var diff = Vector512.Create(query[k]) - Vector512.LoadUnsafe(ref data, (nuint)(k * _stride + start + j));
@@ -689,7 +854,7 @@ public sealed class GaussianKde
             var min = Vector256.Create(double.PositiveInfinity);
             for (int j = 0; j < length; j += Vector256<double>.Count)
             {
-                var acc = Vector256<double>.Zero;
+                var acc = Vector256.LoadUnsafe(ref weightOffset, (nuint)(start + j));
                 for (int k = 0; k < d; k++)
                 {
                     var diff = Vector256.Create(query[k]) - Vector256.LoadUnsafe(ref data, (nuint)(k * _stride + start + j));
@@ -703,7 +868,7 @@ public sealed class GaussianKde
         double smin = double.PositiveInfinity;
         for (int j = 0; j < length; j++)
         {
-            double acc = 0;
+            double acc = Unsafe.Add(ref weightOffset, start + j);
             for (int k = 0; k < d; k++)
             {
                 double diff = query[k] - Unsafe.Add(ref data, k * _stride + start + j);
