@@ -20,6 +20,11 @@ public sealed record AlignmentResult(double MeanCosine, double StandardError, do
 /// </summary>
 public static class DenoisingAlignment
 {
+    // A kept component whose variance is below this fraction of the first one's (a standard deviation 1e-5 of the
+    // first) is rounding noise of float32 states confined to fewer than k directions, not a direction they vary in:
+    // a KDE on it would report a meaningless score.
+    private const double NegligibleVarianceFraction = 1e-10;
+
     /// <summary>
     /// Fits a PCA to the active hidden states, a KDE to their top-k scores, and averages the cosine between the
     /// projected drift and the KDE score over <paramref name="samples"/> states drawn uniformly (without replacement)
@@ -35,7 +40,8 @@ public static class DenoisingAlignment
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
     /// <exception cref="ArgumentException">A length differs from its shape or a value is not finite.</exception>
-    /// <exception cref="DegenerateDataException">The states do not vary in k directions (no KDE exists), or every sampled state has a zero drift or score.</exception>
+    /// <exception cref="DegenerateDataException">The states do not vary in k directions (component k's variance is below 1e-10 of the
+    /// first's, or no KDE exists), all states are identical, or every sampled state has a zero drift or score.</exception>
     public static AlignmentResult Measure(VanillaRnn model, ReadOnlySpan<float> activeHidden, int count, int components, int samples, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -46,6 +52,12 @@ public static class DenoisingAlignment
         Guard.Length(activeHidden.Length, (long)count * nH, nameof(activeHidden), $"[count, hidden] = [{count}, {nH}]");
 
         PcaResult pca = Pca.Fit(activeHidden, count, nH);
+        double[] componentVariance = pca.ExplainedVariance;
+        if (!(componentVariance[components - 1] > NegligibleVarianceFraction * componentVariance[0]))
+            throw new DegenerateDataException(
+                $"The active states vary in fewer than {components} directions: principal component {components} has variance {componentVariance[components - 1]:G3}, " +
+                $"below {NegligibleVarianceFraction:G1} of the first component's {componentVariance[0]:G3} (the states lie on a lower-dimensional subspace). Use fewer components.",
+                nameof(activeHidden));
         double[] projected = pca.Project(activeHidden, components);
         var kde = new GaussianKde(projected, components, BandwidthRule.Scott);
 
