@@ -24,8 +24,10 @@ internal sealed record ReactivateSummary(
 
 /// <summary>
 /// `noisyrnn reactivate`: loads a network saved by `reproduce` (spatial task), rebuilds its place cells and held-out batch
-/// from the run's preset and seed, runs quiescence in one mode and writes the per-run metrics of reproduce. With the
-/// run's preset, seed, noise distribution and training std it recomputes reproduce's numbers for that (network, mode).
+/// from the run's preset and seed, runs quiescence in one mode and writes the per-run metrics of reproduce, including the
+/// denoising alignment and the loss decomposition (measured by the same code as reproduce, <see cref="RunSetup.MeasureTheory"/>),
+/// and with --out the figures of reproduce for that run (PNG and SVG). With the run's preset, seed, noise distribution and
+/// training std it recomputes reproduce's numbers for that (network, mode).
 /// </summary>
 internal static class ReactivateCommand
 {
@@ -41,10 +43,11 @@ internal static class ReactivateCommand
         var quiescentStd = new Option<float?>("--quiescent-std") { Description = "Per-step quiescent noise std for --quiescence absolute." };
         var trainingStd = new Option<float?>("--training-std") { Description = "Per-step recurrent std the network was trained with (reproduce: 0.01 noise-trained, 0 noise-free); required for scaled and same, 0 by default for absolute." };
         var distribution = new Option<NoiseDistribution?>("--noise-distribution") { Description = "Raw noise draws of the run: StandardNormal (default) or Uniform01." };
-        var outDir = new Option<string?>("--out") { Description = "Output folder for summary.json (default: print only)." };
+        var outDir = new Option<string?>("--out") { Description = "Output folder for summary.json and the figures (default: print only)." };
+        var noPlots = new Option<bool>("--no-plots") { Description = "With --out: skip the figures (PNG and SVG)." };
         var command = new Command("reactivate", "Run quiescence on a network saved by reproduce (spatial task) and measure reactivation: KL(quiescent || active), variance, step distances.")
         {
-            modelPath, preset, config, seed, cells, batch, mode, quiescentStd, trainingStd, distribution, outDir,
+            modelPath, preset, config, seed, cells, batch, mode, quiescentStd, trainingStd, distribution, outDir, noPlots,
         };
         command.SetAction(parse =>
         {
@@ -89,10 +92,10 @@ internal static class ReactivateCommand
                     throw new ArgumentException($"--place-cells is {placeCells} but the checkpoint's network has {outputs} outputs; expected the run's place-cell count.", "--place-cells");
                 p = p with { PlaceCells = placeCells, HiddenSize = checkpoint.Network.NetworkOptions.HiddenSize };
 
-                var summary = Run(path, checkpoint, p, p.Seed, training ?? 0f, quiescence, output);
+                if (dir is not null) Directory.CreateDirectory(dir);
+                var summary = Run(path, checkpoint, p, p.Seed, training ?? 0f, quiescence, output, parse.GetValue(noPlots) ? null : dir);
                 if (dir is not null)
                 {
-                    Directory.CreateDirectory(dir);
                     string summaryPath = Path.Combine(dir, "summary.json");
                     AtomicFile.WriteAllText(summaryPath, JsonSerializer.Serialize(summary, ReproduceRunner.JsonOptions));
                     output.WriteLine($"Wrote {summaryPath}.");
@@ -111,11 +114,13 @@ internal static class ReactivateCommand
         return command;
     }
 
-    private static ReactivateSummary Run(string path, CheckpointData checkpoint, ReproducePreset p, ulong seed, float trainingStd, QuiescentNoise quiescence, TextWriter log)
+    /// <summary>Runs the analysis; writes the figures into <paramref name="figureDir"/> unless it is null.</summary>
+    private static ReactivateSummary Run(string path, CheckpointData checkpoint, ReproducePreset p, ulong seed, float trainingStd, QuiescentNoise quiescence,
+        TextWriter log, string? figureDir)
     {
         var clock = Stopwatch.StartNew();
         var model = checkpoint.Network;
-        var (task, _) = RunSetup.CreateTask(p, seed);
+        var (task, taskOptions) = RunSetup.CreateTask(p, seed);
         var training = RunSetup.Training(p, trainingStd, seed);
         // The trainer is only used for its held-out batch and evaluation: both are fixed by the task, the seed and the
         // test batch size, as in the run that trained the network.
@@ -128,11 +133,24 @@ internal static class ReactivateCommand
         log.WriteLine($"Quiescence {quiescence}: sigma_q = {std:G3} per step, {reactivation.TotalSteps} steps x {p.BatchSize} chains ...");
         var report = PathIntegrationReactivation.Analyze(model, task, trainer.TestBatch.InitialState, p.BatchSize, active.Density, std, reactivation);
         string network = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "network";
-        var run = new RunSummary($"{network}/{quiescence}", network, trainingStd, p.Biased, quiescence.ToString(), std,
+        // The theory checks with the network's training noise, exactly as reproduce measured them after training.
+        var theory = RunSetup.MeasureTheory(model, trainer.TestBatch, training, p, seed, trainingStd, network, log);
+        string runName = $"{network}/{quiescence}";
+        var run = new RunSummary(runName, network, trainingStd, p.Biased, quiescence.ToString(), std,
             evaluation.Loss, evaluation.DecodingError, evaluation.DecodingMse,
             report.Kl?.Value, report.Kl?.StandardError, report.KlNote,
             report.QuiescentOutputVariance, active.StepDistance, report.QuiescentStepDistance, evaluation.DecodingError, task.CoordinateUnit,
-            report.MeanSignedStep, DenoisingAlignment: null, LossDecomposition: null);
+            report.MeanSignedStep, theory.Alignment?.MeanCosine, LossDecompositionSummary.From(theory.Decomposition));
+        if (figureDir is not null)
+        {
+            var files = new List<string>(Plotting.ReproduceFigures.Write(figureDir, taskOptions, active.Decoded, active.Density, network,
+                p.BatchSize, p.SequenceLength, [(runName, report)], p.KlSteps, curves: null));
+            var hidden = theory.Pca is null
+                ? []
+                : new List<Plotting.HiddenRun> { new(runName, network, theory.ActiveHidden, RunSetup.QuiescentHidden(model, trainer.TestBatch.InitialState, std, p, seed), theory.Pca) };
+            files.AddRange(Plotting.TheoryFigures.Write(figureDir, [(network, theory.Pca, theory.Decomposition)], hidden));
+            foreach (string f in files) log.WriteLine($"  figure: {Path.GetRelativePath(figureDir, f)} (+ .svg)");
+        }
         static string F(double? v, string format) => v is { } x && double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "n/a";
         log.WriteLine($"  test loss {F(run.TestLoss, "E2")}, position error {F(run.PositionErrorM, "F3")} m");
         log.WriteLine($"  KL(quiescent || active) {F(run.KlQuiescentToActive, "F3")} ± {F(run.KlStandardError, "F3")} nats, variance {F(run.QuiescentOutputVariance, "F4")} m^2, " +

@@ -124,16 +124,6 @@ internal sealed class ReproduceRunner
         _plots = plots;
     }
 
-    // Principal components of the active hidden states used for the denoising alignment (THEORY.md prediction 3).
-    private const int AlignmentComponents = 3;
-
-    // Active states at which the drift and the KDE score are compared.
-    private const int AlignmentSamples = 1000;
-
-    // Chains and steps of the quiescent hidden-state runs shown in hidden_pca.png.
-    private const int QuiescentHiddenChains = 40;
-    private const int QuiescentHiddenSteps = 500;
-
     /// <summary>A trained network and what was measured on it. The theory measures (decomposition, alignment) need the
     /// vanilla cell's drift and are null for the GRU.</summary>
     private sealed record TrainedNetwork(string Name, float NoiseStd, IRecurrentNetwork Model, PathIntegrationTrainer Trainer, PathIntegrationResult Result,
@@ -195,7 +185,7 @@ internal sealed class ReproduceRunner
                 report.MeanSignedStep, net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition)));
             reports.Add((name, report));
             if (_plots && net.ActivePca is not null)
-                quiescentHidden.Add(new Plotting.HiddenRun(name, net.Name, net.ActiveHidden, QuiescentHidden(net, std, p), net.ActivePca));
+                quiescentHidden.Add(new Plotting.HiddenRun(name, net.Name, net.ActiveHidden, RunSetup.QuiescentHidden(net.Model, net.Trainer.TestBatch.InitialState, std, p, _seed), net.ActivePca));
         }
 
         // Baseline of the published analysis: an untrained network of the same architecture, run in quiescence from the same
@@ -224,17 +214,14 @@ internal sealed class ReproduceRunner
         if (_plots && spatial)
         {
             var figures = Plotting.ReproduceFigures.Write(_outDir, taskOptions,
-                networks[0].ActiveDecoded, p.BatchSize, p.SequenceLength, reports,
+                networks[0].ActiveDecoded, networks[0].ActiveDensity, networks[0].Name, p.BatchSize, p.SequenceLength, reports, p.KlSteps,
                 networks.Select(n => (n.Name, n.SpatialEvaluations)).ToList());
-            foreach (var f in figures) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
+            foreach (var f in figures) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)} (+ .svg)");
             string klFigure = Plotting.KlMatrixFigure.Write(Path.Combine(_outDir, "kl_matrix.png"), matrix);
-            _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, klFigure)}");
-            if (networks.All(n => n.Decomposition is not null))
-            {
-                var theory = Plotting.TheoryFigures.Write(_outDir,
-                    networks.Select(n => (n.Name, n.ActivePca, n.Decomposition!)).ToList(), quiescentHidden);
-                foreach (var f in theory) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
-            }
+            _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, klFigure)} (+ .svg)");
+            var theory = Plotting.TheoryFigures.Write(_outDir,
+                networks.Select(n => (n.Name, n.ActivePca, n.Decomposition)).ToList(), quiescentHidden);
+            foreach (var f in theory) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)} (+ .svg)");
         }
         else if (_plots)
         {
@@ -269,45 +256,10 @@ internal sealed class ReproduceRunner
             ? KlDivergence.UniformToKde(s.Options.BoxWidth, s.Options.BoxHeight, density, p.KlSamples, Salt(_seed, 11))
             : KlDivergence.UniformIntervalToKde(-Math.PI, Math.PI, density, p.KlSamples, Salt(_seed, 11));
 
-        // Active hidden states on the held-out batch with the training noise (same noise seed as the decoded run above).
-        var test = trainer.TestBatch;
-        var tape = model.CreateTape(test.BatchSize, test.TimeSteps);
-        model.Forward(test.Inputs, test.InitialState, training.Noise, NoiseStreams.FromSeed(RunSetup.ActiveNoiseSeed(_seed), p.NoiseDistribution), tape);
-        float[] activeHidden = tape.Hidden.ToArray();
-        int states = test.BatchSize * test.TimeSteps;
-        PcaResult? pca = null;
-        AlignmentResult? alignment = null;
-        LossDecompositionResult? decomposition = null;
-        try
-        {
-            pca = Pca.Fit(activeHidden, states, p.HiddenSize);
-        }
-        catch (ArgumentException e)
-        {
-            _log.WriteLine($"  {name}: no PCA of the hidden states ({e.Message})");
-        }
-        // Theory checks (THEORY.md): the loss decomposition and the alignment of the autonomous drift with the score of
-        // the active hidden states. Both use the vanilla cell's drift phi(r, x).
-        if (model is VanillaRnn vanilla)
-        {
-            decomposition = LossDecomposition.Measure(vanilla, test.Inputs, test.InitialState, test.Targets, test.BatchSize, test.TimeSteps,
-                noiseStd, p.NoiseDistribution, Salt(_seed, 13));
-            _log.WriteLine($"  {name}: loss decomposition (means over steps, /output unit): denoise {decomposition.MeanDenoise:E3}, integrate {decomposition.MeanIntegrate:E3}, " +
-                           $"noise {decomposition.MeanNoise:E3}, total {decomposition.MeanTotal:E3} <= bound {decomposition.MeanBound:E3}");
-            try
-            {
-                int k = Math.Min(AlignmentComponents, p.HiddenSize);
-                alignment = DenoisingAlignment.Measure(vanilla, activeHidden, states, k, Math.Min(AlignmentSamples, states), Salt(_seed, 17));
-                _log.WriteLine($"  {name}: denoising alignment cos(drift, KDE score) in the top {alignment.Components} PCs " +
-                               $"({alignment.ExplainedVarianceRatio:P0} of the variance): {alignment.MeanCosine:F3} ± {alignment.StandardError:F3}");
-            }
-            catch (DegenerateDataException e)
-            {
-                _log.WriteLine($"  {name}: no denoising alignment ({e.Message})");
-            }
-        }
+        // Active hidden states, their PCA and the theory checks, as `reactivate` measures them on a loaded network.
+        var theory = RunSetup.MeasureTheory(model, trainer.TestBatch, training, p, _seed, noiseStd, name, _log);
         return new TrainedNetwork(name, noiseStd, model, trainer, result, active, density, activeStep, uniform, weights,
-            activeHidden, pca, alignment, decomposition);
+            theory.ActiveHidden, theory.Pca, theory.Alignment, theory.Decomposition);
     }
 
     /// <summary>Seed of the Monte Carlo draws of the KL matrix's new entries (the baseline and the cross entries).</summary>
@@ -377,20 +329,6 @@ internal sealed class ReproduceRunner
         return p.Model == "gru"
             ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed)
             : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed);
-    }
-
-    /// <summary>Hidden states of a short quiescent run ([chains, steps, hidden]) for the PCA figure.</summary>
-    private float[] QuiescentHidden(TrainedNetwork net, float std, ReproducePreset p)
-    {
-        int chains = Math.Min(QuiescentHiddenChains, p.BatchSize), steps = Math.Min(QuiescentHiddenSteps, p.KlSteps);
-        int init = net.Model.NetworkOptions.InitSize;
-        var h0 = new float[chains * p.HiddenSize];
-        net.Model.Encode(net.Trainer.TestBatch.InitialState.AsSpan(0, chains * init), chains, h0);
-        ulong seed = Salt(_seed, 19);
-        INoiseSource noise = p.NoiseDistribution == NoiseDistribution.Uniform01 ? new UniformNoiseSource(seed) : new GaussianNoiseSource(seed);
-        var hidden = new float[chains * steps * p.HiddenSize];
-        net.Model.Simulate(h0, ReadOnlySpan<float>.Empty, chains, steps, std, noise, hidden, Span<float>.Empty);
-        return hidden;
     }
 
     private static ulong Salt(ulong seed, ulong salt) => RunSetup.Salt(seed, salt);

@@ -10,6 +10,14 @@ namespace NoisyRnn.Cli.Commands;
 internal sealed record ActiveRun(float[] Decoded, GaussianKde Density, double StepDistance);
 
 /// <summary>
+/// The theory checks of one network on its held-out batch (THEORY.md): its active hidden states [batch·time, hidden]
+/// with their PCA, the denoising alignment and the loss decomposition. PCA is null when the states do not vary; the
+/// alignment and the decomposition need the vanilla cell's drift and are null for the GRU (the alignment also when the
+/// states are degenerate).
+/// </summary>
+internal sealed record TheoryMeasures(float[] ActiveHidden, PcaResult? Pca, AlignmentResult? Alignment, LossDecompositionResult? Decomposition);
+
+/// <summary>
 /// Pieces shared by `reproduce` and `reactivate`, so that a saved network evaluated later sees exactly the task, held-out
 /// batch, active density and quiescence settings it saw in the run that trained it (same preset and seed).
 /// </summary>
@@ -48,6 +56,78 @@ internal static class RunSetup
         var density = PathIntegrationReactivation.Density(task, active);
         double step = PathIntegrationReactivation.MeanStepDistance(task, active, p.BatchSize, p.SequenceLength);
         return new ActiveRun(active, density, step);
+    }
+
+    // Principal components of the active hidden states used for the denoising alignment (THEORY.md prediction 3).
+    private const int AlignmentComponents = 3;
+
+    // Active states at which the drift and the KDE score are compared.
+    private const int AlignmentSamples = 1000;
+
+    // Chains and steps of the quiescent hidden-state runs shown in hidden_pca.png.
+    private const int QuiescentHiddenChains = 40;
+    private const int QuiescentHiddenSteps = 500;
+
+    /// <summary>
+    /// The theory checks of a network trained with recurrent std <paramref name="noiseStd"/>, shared by `reproduce` (after
+    /// training) and `reactivate` (on a loaded network), so both report the same numbers for the same network, preset
+    /// and seed: the hidden states of the held-out batch with the training noise (the noise seed of the decoded active
+    /// run), their PCA, and for the vanilla cell the loss decomposition and the denoising alignment in the top 3 PCs.
+    /// </summary>
+    public static TheoryMeasures MeasureTheory(IRecurrentNetwork model, IPathIntegrationBatch test, TrainingOptions training, ReproducePreset p, ulong seed,
+        float noiseStd, string name, TextWriter log)
+    {
+        var tape = model.CreateTape(test.BatchSize, test.TimeSteps);
+        model.Forward(test.Inputs, test.InitialState, training.Noise, NoiseStreams.FromSeed(ActiveNoiseSeed(seed), p.NoiseDistribution), tape);
+        float[] activeHidden = tape.Hidden.ToArray();
+        int states = test.BatchSize * test.TimeSteps, hidden = model.NetworkOptions.HiddenSize;
+        PcaResult? pca = null;
+        AlignmentResult? alignment = null;
+        LossDecompositionResult? decomposition = null;
+        try
+        {
+            pca = Pca.Fit(activeHidden, states, hidden);
+        }
+        catch (ArgumentException e)
+        {
+            log.WriteLine($"  {name}: no PCA of the hidden states ({e.Message})");
+        }
+        // Theory checks (THEORY.md): the loss decomposition and the alignment of the autonomous drift with the score of
+        // the active hidden states. Both use the vanilla cell's drift phi(r, x).
+        if (model is VanillaRnn vanilla)
+        {
+            decomposition = LossDecomposition.Measure(vanilla, test.Inputs, test.InitialState, test.Targets, test.BatchSize, test.TimeSteps,
+                noiseStd, p.NoiseDistribution, Salt(seed, 13));
+            log.WriteLine($"  {name}: loss decomposition (means over steps, /output unit): denoise {decomposition.MeanDenoise:E3}, integrate {decomposition.MeanIntegrate:E3}, " +
+                          $"noise {decomposition.MeanNoise:E3}, total {decomposition.MeanTotal:E3} <= bound {decomposition.MeanBound:E3}");
+            try
+            {
+                int k = Math.Min(AlignmentComponents, hidden);
+                alignment = DenoisingAlignment.Measure(vanilla, activeHidden, states, k, Math.Min(AlignmentSamples, states), Salt(seed, 17));
+                log.WriteLine($"  {name}: denoising alignment cos(drift, KDE score) in the top {alignment.Components} PCs " +
+                              $"({alignment.ExplainedVarianceRatio:P0} of the variance): {alignment.MeanCosine:F3} ± {alignment.StandardError:F3}");
+            }
+            catch (DegenerateDataException e)
+            {
+                log.WriteLine($"  {name}: no denoising alignment ({e.Message})");
+            }
+        }
+        return new TheoryMeasures(activeHidden, pca, alignment, decomposition);
+    }
+
+    /// <summary>Hidden states [chains, steps, hidden] of a short quiescent run from the first held-out start states, for the
+    /// hidden-state PCA figures (at most 40 chains of 500 steps, within the preset's batch and KL length).</summary>
+    public static float[] QuiescentHidden(IRecurrentNetwork model, ReadOnlySpan<float> initState, float std, ReproducePreset p, ulong seed)
+    {
+        int chains = Math.Min(QuiescentHiddenChains, p.BatchSize), steps = Math.Min(QuiescentHiddenSteps, p.KlSteps);
+        int init = model.NetworkOptions.InitSize, hidden = model.NetworkOptions.HiddenSize;
+        var h0 = new float[chains * hidden];
+        model.Encode(initState[..(chains * init)], chains, h0);
+        ulong noiseSeed = Salt(seed, 19);
+        INoiseSource noise = p.NoiseDistribution == NoiseDistribution.Uniform01 ? new UniformNoiseSource(noiseSeed) : new GaussianNoiseSource(noiseSeed);
+        var result = new float[chains * steps * hidden];
+        model.Simulate(h0, ReadOnlySpan<float>.Empty, chains, steps, std, noise, result, Span<float>.Empty);
+        return result;
     }
 
     /// <summary>Seed of the training noise in the active run (shared with the active hidden states of `reproduce`).</summary>

@@ -44,7 +44,7 @@ internal static class CompareFigures
         int folders = runs.Values.Select(r => r.Values.Count).DefaultIfEmpty(0).Max();
         plot.Title($"{label} across {folders} reproduce folders", 13);
         plot.YLabel(label);
-        plot.SavePng(path, Math.Max(480, 200 * runs.Count + 160), 440);
+        FigureFile.Save(plot, path, Math.Max(480, 200 * runs.Count + 160), 440);
         return path;
     }
 

@@ -47,7 +47,7 @@ internal static class KlMatrixFigure
         plot.Title("KL(quiescent row || active column), nats", 14);
         plot.XLabel("active distribution (column)");
         plot.YLabel("sampled distribution (row)");
-        plot.SavePng(path, 300 + 220 * cols, 140 + 70 * rows);
+        FigureFile.Save(plot, path, 300 + 220 * cols, 140 + 70 * rows);
         return path;
     }
 }

@@ -5,7 +5,12 @@ using ScottPlot;
 
 namespace NoisyRnn.Cli.Plotting;
 
-/// <summary>The figures of a reproduce run (ScottPlot, PNG): decoded trajectories, position densities, learning curves.</summary>
+/// <summary>
+/// The output-space figures of a reproduce or reactivate run (ScottPlot; PNG and SVG): decoded active and quiescent
+/// trajectories, position densities, and (reproduce only) learning curves. The density panels draw the very KDEs that
+/// the reported KL(quiescent || active) compares: the active KDE of the held-out decoded positions and each run's
+/// quiescent KDE of the first KlSteps steps of every chain.
+/// </summary>
 internal static class ReproduceFigures
 {
     private const int Panel = 420;
@@ -13,25 +18,36 @@ internal static class ReproduceFigures
     private const int TrajectoriesShown = 6;
     private const int QuiescentStepsShown = 300;
 
-    public static IReadOnlyList<string> Write(string outDir, SpatialNavigationOptions task, float[] activeDecoded, int batch, int activeSteps,
-        IReadOnlyList<(string Name, QuiescentReport Report)> runs, IReadOnlyList<(string Name, IReadOnlyList<SpatialEvaluation> Evaluations)> curves)
+    /// <param name="outDir">Output folder.</param>
+    /// <param name="task">Arena of the task.</param>
+    /// <param name="activeDecoded">Decoded active positions [batch, activeSteps, 2] of the network named <paramref name="activeName"/>.</param>
+    /// <param name="activeDensity">The KDE of <paramref name="activeDecoded"/> used as p in the KL.</param>
+    /// <param name="activeName">Network whose active run is shown.</param>
+    /// <param name="batch">Held-out trajectories.</param>
+    /// <param name="activeSteps">Steps per held-out trajectory.</param>
+    /// <param name="runs">Quiescence runs; each report's QuiescentDensity is the q of its KL (null: no density).</param>
+    /// <param name="klSteps">Steps per chain in the quiescent KDE (the preset's KlSteps), for the panel titles.</param>
+    /// <param name="curves">Learning curves, or null to skip learning_curves.png (reactivate has none).</param>
+    public static IReadOnlyList<string> Write(string outDir, SpatialNavigationOptions task, float[] activeDecoded, GaussianKde activeDensity, string activeName,
+        int batch, int activeSteps, IReadOnlyList<(string Name, QuiescentReport Report)> runs, int klSteps,
+        IReadOnlyList<(string Name, IReadOnlyList<SpatialEvaluation> Evaluations)>? curves)
     {
         if (Fonts.Default is null || Fonts.Default.Length == 0)
             throw new InvalidOperationException("No font found for plot text (install fonts under /usr/share/fonts).");
         var files = new List<string>
         {
-            Trajectories(Path.Combine(outDir, "trajectories.png"), task, activeDecoded, batch, activeSteps, runs),
-            Densities(Path.Combine(outDir, "densities.png"), task, activeDecoded, runs),
-            LearningCurves(Path.Combine(outDir, "learning_curves.png"), curves),
+            Trajectories(Path.Combine(outDir, "trajectories.png"), task, activeDecoded, activeName, batch, activeSteps, runs),
+            Densities(Path.Combine(outDir, "densities.png"), task, activeDensity, activeName, batch * activeSteps, runs, klSteps),
         };
+        if (curves is not null) files.Add(LearningCurves(Path.Combine(outDir, "learning_curves.png"), curves));
         return files;
     }
 
-    private static string Trajectories(string path, SpatialNavigationOptions task, float[] active, int batch, int steps,
+    private static string Trajectories(string path, SpatialNavigationOptions task, float[] active, string activeName, int batch, int steps,
         IReadOnlyList<(string Name, QuiescentReport Report)> runs)
     {
         var multi = NewRow();
-        var panels = new List<(string Title, float[] Data, int Steps, int Shown)> { ("active (noise-trained)", active, steps, steps) };
+        var panels = new List<(string Title, float[] Data, int Steps, int Shown)> { ($"active ({activeName})", active, steps, steps) };
         panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}", r.Report.QuiescentDecoded, r.Report.Steps, Math.Min(QuiescentStepsShown, r.Report.Steps))));
         foreach (var (title, data, n, shown) in panels)
         {
@@ -52,20 +68,20 @@ internal static class ReproduceFigures
             }
             multi.AddPlot(plot);
         }
-        multi.SavePng(path, Panel * panels.Count, Panel + 20);
+        FigureFile.Save(multi, path, Panel * panels.Count, Panel + 20);
         return path;
     }
 
-    private static string Densities(string path, SpatialNavigationOptions task, float[] active,
-        IReadOnlyList<(string Name, QuiescentReport Report)> runs)
+    private static string Densities(string path, SpatialNavigationOptions task, GaussianKde active, string activeName, int activePoints,
+        IReadOnlyList<(string Name, QuiescentReport Report)> runs, int klSteps)
     {
         var multi = NewRow();
-        var panels = new List<(string Title, float[] Data)> { ("active density (noise-trained)", active) };
-        panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}", r.Report.QuiescentDecoded)));
-        foreach (var (title, data) in panels)
+        var panels = new List<(string Title, GaussianKde? Density)> { ($"active ({activeName}): KDE of {activePoints} positions", active) };
+        panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}, KL's KDE ({klSteps} steps x {r.Report.Batch})", r.Report.QuiescentDensity)));
+        foreach (var (title, kde) in panels)
         {
             var plot = Arena(task, title);
-            double[,]? density = DensityGrid(data, task);
+            double[,]? density = kde is null ? null : DensityGrid(kde, task);
             if (density is null)
             {
                 plot.Add.Text("no density: positions degenerate", -task.BoxWidth / 2 * 0.9, 0);
@@ -80,7 +96,7 @@ internal static class ReproduceFigures
             }
             multi.AddPlot(plot);
         }
-        multi.SavePng(path, Panel * panels.Count, Panel + 20);
+        FigureFile.Save(multi, path, Panel * panels.Count, Panel + 20);
         return path;
     }
 
@@ -97,7 +113,7 @@ internal static class ReproduceFigures
         plot.XLabel("training step");
         plot.YLabel("mean position error (m)");
         plot.ShowLegend();
-        plot.SavePng(path, 640, 420);
+        FigureFile.Save(plot, path, 640, 420);
         return path;
     }
 
@@ -123,20 +139,10 @@ internal static class ReproduceFigures
     }
 
     /// <summary>
-    /// The Gaussian KDE (Scott's rule, the estimator of the KL) of [n, 2] positions on a grid over the arena; row 0 is
-    /// the top of the arena (ScottPlot's heatmap order). Null when the positions are degenerate (no KDE exists).
+    /// A 2-D position KDE evaluated on a grid over the arena; row 0 is the top of the arena (ScottPlot's heatmap order).
     /// </summary>
-    private static double[,]? DensityGrid(float[] data, SpatialNavigationOptions task)
+    private static double[,] DensityGrid(GaussianKde kde, SpatialNavigationOptions task)
     {
-        GaussianKde kde;
-        try
-        {
-            kde = SpatialReactivation.Density(data);
-        }
-        catch (DegenerateDataException)
-        {
-            return null;
-        }
         double w = task.BoxWidth, h = task.BoxHeight;
         var points = new double[Grid * Grid * 2];
         for (int row = 0; row < Grid; row++)

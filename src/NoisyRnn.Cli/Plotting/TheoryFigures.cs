@@ -7,8 +7,9 @@ namespace NoisyRnn.Cli.Plotting;
 internal sealed record HiddenRun(string Name, string Network, float[] ActiveHidden, float[] QuiescentHidden, PcaResult ActivePca);
 
 /// <summary>
-/// The theory figures of a reproduce run (ScottPlot, PNG): cumulative explained variance of the active hidden states,
-/// active and quiescent hidden states on the top two active principal components, and the loss decomposition.
+/// The theory figures of a reproduce or reactivate run (ScottPlot; PNG and SVG): cumulative explained variance of the
+/// active hidden states, active and quiescent hidden states (points and KDE density maps) on the top two active principal
+/// components, and the loss decomposition (drawn when every network has one: the vanilla cell).
 /// </summary>
 internal static class TheoryFigures
 {
@@ -17,17 +18,18 @@ internal static class TheoryFigures
     private const int PointsShown = 3000;
 
     public static IReadOnlyList<string> Write(string outDir,
-        IReadOnlyList<(string Name, PcaResult? Pca, LossDecompositionResult Decomposition)> networks, IReadOnlyList<HiddenRun> runs)
+        IReadOnlyList<(string Name, PcaResult? Pca, LossDecompositionResult? Decomposition)> networks, IReadOnlyList<HiddenRun> runs)
     {
         var files = new List<string>();
         if (networks.Any(n => n.Pca is not null)) files.Add(ExplainedVariance(Path.Combine(outDir, "explained_variance.png"), networks));
         if (runs.Count > 0) files.Add(HiddenPca(Path.Combine(outDir, "hidden_pca.png"), runs));
         if (runs.Count > 0) files.Add(HiddenPcaDensity(Path.Combine(outDir, "hidden_pca_density.png"), runs));
-        files.Add(Decomposition(Path.Combine(outDir, "loss_decomposition.png"), networks));
+        if (networks.Count > 0 && networks.All(n => n.Decomposition is not null))
+            files.Add(Decomposition(Path.Combine(outDir, "loss_decomposition.png"), networks));
         return files;
     }
 
-    private static string ExplainedVariance(string path, IReadOnlyList<(string Name, PcaResult? Pca, LossDecompositionResult Decomposition)> networks)
+    private static string ExplainedVariance(string path, IReadOnlyList<(string Name, PcaResult? Pca, LossDecompositionResult? Decomposition)> networks)
     {
         var plot = new Plot();
         int i = 0;
@@ -48,7 +50,7 @@ internal static class TheoryFigures
         plot.Axes.SetLimits(0.5, ComponentsShown + 0.5, 0, 1.02);
         plot.Legend.Alignment = Alignment.LowerRight;
         plot.ShowLegend();
-        plot.SavePng(path, 640, 420);
+        FigureFile.Save(plot, path, 640, 420);
         return path;
     }
 
@@ -74,7 +76,7 @@ internal static class TheoryFigures
             plot.ShowLegend();
             multi.AddPlot(plot);
         }
-        multi.SavePng(path, Panel * runs.Count, Panel + 20);
+        FigureFile.Save(multi, path, Panel * runs.Count, Panel + 20);
         return path;
     }
 
@@ -122,7 +124,7 @@ internal static class TheoryFigures
             plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
             multi.AddPlot(plot);
         }
-        multi.SavePng(path, Panel * panels.Count, Panel + 20);
+        FigureFile.Save(multi, path, Panel * panels.Count, Panel + 20);
         return path;
     }
 
@@ -185,14 +187,15 @@ internal static class TheoryFigures
         return flat;
     }
 
-    private static string Decomposition(string path, IReadOnlyList<(string Name, PcaResult? Pca, LossDecompositionResult Decomposition)> networks)
+    private static string Decomposition(string path, IReadOnlyList<(string Name, PcaResult? Pca, LossDecompositionResult? Decomposition)> networks)
     {
         string[] terms = ["denoise", "integrate", "noise", "total", "bound"];
         var plot = new Plot();
         int group = 0;
         var ticks = new List<Tick>();
-        foreach (var (name, _, d) in networks)
+        foreach (var (name, _, decomposition) in networks)
         {
+            var d = decomposition!;
             double[] values = [d.MeanDenoise, d.MeanIntegrate, d.MeanNoise, d.MeanTotal, d.MeanBound];
             for (int t = 0; t < terms.Length; t++)
             {
@@ -212,7 +215,7 @@ internal static class TheoryFigures
         plot.Title("Loss decomposition on the held-out batch (means over steps, per output unit)", 13);
         plot.YLabel("squared error per output unit");
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, 860, 460);
+        FigureFile.Save(plot, path, 860, 460);
         return path;
     }
 

@@ -36,21 +36,34 @@ public class ReactivateCommandTests : IDisposable
             Assert.Equal("noise-trained/scaled", r.GetProperty("name").GetString());
             Assert.Equal("scaled", r.GetProperty("quiescence_mode").GetString());
             AssertSameMetrics(runs[0], r);
+            // The theory checks are measured on the loaded network, not left null.
+            Assert.InRange(r.GetProperty("denoising_alignment").GetDouble(), -1, 1);
+            var decomposition = r.GetProperty("loss_decomposition");
+            foreach (var term in decomposition.EnumerateObject())
+                Assert.True(double.IsFinite(term.Value.GetDouble()), $"loss_decomposition.{term.Name} = {term.Value}");
+            Assert.True(decomposition.GetProperty("noise").GetDouble() > 0, "trained with noise std 0.01");
+            Assert.True(decomposition.GetProperty("total").GetDouble() <= decomposition.GetProperty("bound").GetDouble());
         }
+        // The figures of reproduce for this run, as PNG and SVG.
+        foreach (string figure in new[] { "trajectories", "densities", "explained_variance", "hidden_pca", "hidden_pca_density", "loss_decomposition" })
+            FigureAssert.PngAndSvg(Path.Combine(scaledOut, figure + ".png"));
+        Assert.Contains("figure: densities.png", output.ToString());
 
         // The same with the run's config.json instead of --preset and --seed.
         string configOut = Path.Combine(_dir, "from-config");
         exit = CliApp.Run(["reactivate", "--model", Path.Combine(run, "noise-trained", "model.nrnn"), "--config", Path.Combine(run, "config.json"),
-            "--quiescence", "scaled", "--training-std", "0.01", "--out", configOut], new StringWriter(), new StringWriter());
+            "--quiescence", "scaled", "--training-std", "0.01", "--out", configOut, "--no-plots"], new StringWriter(), new StringWriter());
         Assert.Equal(0, exit);
         using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(configOut, "summary.json"))))
             AssertSameMetrics(runs[0], doc.RootElement.GetProperty("run"));
+        Assert.Empty(Directory.GetFiles(configOut, "*.png"));
+        Assert.Empty(Directory.GetFiles(configOut, "*.svg"));
 
         // Run 3: the noise-free network under the noise-trained network's absolute quiescent std.
         string absoluteOut = Path.Combine(_dir, "absolute");
         string std = runs[2].GetProperty("quiescent_noise_std").GetSingle().ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         exit = CliApp.Run(["reactivate", "--model", Path.Combine(run, "noise-free", "model.nrnn"), "--preset", "smoke", "--seed", "3",
-            "--quiescence", "absolute", "--quiescent-std", std, "--training-std", "0", "--out", absoluteOut], new StringWriter(), new StringWriter());
+            "--quiescence", "absolute", "--quiescent-std", std, "--training-std", "0", "--out", absoluteOut, "--no-plots"], new StringWriter(), new StringWriter());
         Assert.Equal(0, exit);
         using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(absoluteOut, "summary.json"))))
         {
@@ -75,6 +88,10 @@ public class ReactivateCommandTests : IDisposable
         {
             Assert.Equal(expected.GetProperty(field).GetDouble(), actual.GetProperty(field).GetDouble());
         }
+        // The theory checks go through the same code (RunSetup.MeasureTheory) with the same seeds: identical numbers.
+        Assert.Equal(expected.GetProperty("denoising_alignment").GetDouble(), actual.GetProperty("denoising_alignment").GetDouble());
+        foreach (var term in expected.GetProperty("loss_decomposition").EnumerateObject())
+            Assert.Equal(term.Value.GetDouble(), actual.GetProperty("loss_decomposition").GetProperty(term.Name).GetDouble());
     }
 
     private static void AssertUsageError(string[] args, string message)

@@ -62,8 +62,10 @@ public class ReproduceCommandTests : IDisposable
             var info = new FileInfo(Path.Combine(_dir, file));
             Assert.True(info.Exists && info.Length > 1000, $"{file} missing or empty");
         }
-        byte[] png = File.ReadAllBytes(Path.Combine(_dir, "densities.png"));
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        // Every figure is a real picture with an SVG twin.
+        foreach (string figure in new[] { "trajectories", "densities", "learning_curves", "explained_variance", "hidden_pca", "hidden_pca_density",
+                     "loss_decomposition", "kl_matrix" })
+            FigureAssert.PngAndSvg(Path.Combine(_dir, figure + ".png"));
     }
 
     [Fact]
