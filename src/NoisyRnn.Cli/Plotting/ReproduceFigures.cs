@@ -66,6 +66,10 @@ internal static class ReproduceFigures
                 var start = plot.Add.Markers(new[] { xs[0] }, new[] { ys[0] }, MarkerShape.FilledCircle, 6, Colors.Category10[b % 10]);
                 _ = start;
             }
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"decoded path ({shown} steps, colour = chain)", LineColor = Colors.Gray, LineWidth = 1.2f });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "start", MarkerShape = MarkerShape.FilledCircle, MarkerFillColor = Colors.Gray, MarkerLineColor = Colors.Gray, MarkerSize = 6 });
+            plot.Legend.Alignment = Alignment.LowerRight;
+            plot.ShowLegend();
             multi.AddPlot(plot);
         }
         FigureFile.Save(multi, path, Panel * panels.Count, Panel + 20);
@@ -76,8 +80,8 @@ internal static class ReproduceFigures
         IReadOnlyList<(string Name, QuiescentReport Report)> runs, int klSteps)
     {
         var multi = NewRow();
-        var panels = new List<(string Title, GaussianKde? Density)> { ($"active ({activeName}): KDE of {activePoints} positions", active) };
-        panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}, KL's KDE ({klSteps} steps x {r.Report.Batch})", r.Report.QuiescentDensity)));
+        var panels = new List<(string Title, GaussianKde? Density)> { ($"active ({activeName})\nKDE of the KL: {activePoints} held-out positions", active) };
+        panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}\nKDE of the KL: first {klSteps} steps x {r.Report.Batch} chains", r.Report.QuiescentDensity)));
         foreach (var (title, kde) in panels)
         {
             var plot = Arena(task, title);
