@@ -141,7 +141,7 @@ public class WeightedKdeTests
         AssertAllRelative(w, scott.Weights, DoubleRounding, "weights");
 
         double variance = 1.9 * Math.Pow(8.0 / 3, -0.4);
-        double[] queries = [-2, 0, 0.5, 1.25, 2, 3, 6.5];
+        double[] queries = [-2, 0, 0.5, 1, 1.25, 2, 3, 6.5];
         double[] density = scott.Evaluate(queries);
         double[] score = scott.Score(queries);
         for (int q = 0; q < queries.Length; q++)
@@ -156,6 +156,10 @@ public class WeightedKdeTests
             AssertRelative(p, density[q], DoubleRounding, $"density at {queries[q]}");
             AssertRelative(dp / p, score[q], DoubleRounding, $"score at {queries[q]}");
         }
+        // The worked example of docs/analysis.md ("Weighted KDE").
+        Assert.Equal(0.254236, density[3], 6);
+        Assert.Equal(0.197423, density[5], 6);
+        Assert.Equal(0.82188, scott.Factor, 5);
     }
 
     [Fact]
