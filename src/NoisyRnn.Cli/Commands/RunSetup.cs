@@ -112,6 +112,10 @@ internal static class RunSetup
                 log.WriteLine($"  {name}: no denoising alignment ({e.Message})");
             }
         }
+        else
+        {
+            log.WriteLine($"  {name}: no loss decomposition or denoising alignment for the {model.Kind} cell (they use the vanilla cell's drift)");
+        }
         return new TheoryMeasures(activeHidden, pca, alignment, decomposition);
     }
 

@@ -81,6 +81,30 @@ public class ReactivateCommandTests : IDisposable
         AssertUsageError(["reactivate", "--model", Path.Combine(_dir, "missing.nrnn"), "--training-std", "0.01"], "Checkpoint not found");
     }
 
+    [Fact]
+    public void AGruNetworkGetsTheFiguresButNoTheoryChecks()
+    {
+        // The loss decomposition and the alignment need the vanilla cell's drift: null, said in the log, and no
+        // loss_decomposition figure; every other figure is drawn.
+        string run = Path.Combine(_dir, "gru");
+        Assert.Equal(0, CliApp.Run(["reproduce", "--preset", "smoke", "--model", "gru", "--seed", "2", "--no-plots", "--out", run], new StringWriter(), new StringWriter()));
+        string outDir = Path.Combine(_dir, "gru-reactivate");
+        var output = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["reactivate", "--model", Path.Combine(run, "noise-trained", "model.nrnn"), "--config", Path.Combine(run, "config.json"),
+            "--training-std", "0.01", "--out", outDir], output, new StringWriter()));
+        Assert.Contains("no loss decomposition or denoising alignment for the gru cell", output.ToString());
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json"))))
+        {
+            var r = doc.RootElement.GetProperty("run");
+            Assert.Equal(JsonValueKind.Null, r.GetProperty("denoising_alignment").ValueKind);
+            Assert.Equal(JsonValueKind.Null, r.GetProperty("loss_decomposition").ValueKind);
+            Assert.True(double.IsFinite(r.GetProperty("kl_quiescent_to_active").GetDouble()));
+        }
+        foreach (string figure in new[] { "trajectories", "densities", "explained_variance", "hidden_pca", "hidden_pca_density" })
+            FigureAssert.PngAndSvg(Path.Combine(outDir, figure + ".png"));
+        Assert.False(File.Exists(Path.Combine(outDir, "loss_decomposition.png")));
+    }
+
     private static void AssertSameMetrics(JsonElement expected, JsonElement actual)
     {
         foreach (string field in new[] { "quiescent_noise_std", "test_loss", "position_error_m", "kl_quiescent_to_active", "kl_standard_error",
