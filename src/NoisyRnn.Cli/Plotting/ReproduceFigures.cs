@@ -68,8 +68,8 @@ internal static class ReproduceFigures
             }
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"decoded path ({shown} steps, colour = chain)", LineColor = Colors.Gray, LineWidth = 1.2f });
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = "start", MarkerShape = MarkerShape.FilledCircle, MarkerFillColor = Colors.Gray, MarkerLineColor = Colors.Gray, MarkerSize = 6 });
-            plot.Legend.Alignment = Alignment.LowerRight;
-            plot.ShowLegend();
+            plot.Legend.Orientation = Orientation.Horizontal;
+            plot.ShowLegend(Edge.Bottom); // outside the arena: paths reach every wall
             multi.AddPlot(plot);
         }
         FigureFile.Save(multi, path, Panel * panels.Count, Panel + 20);
