@@ -13,7 +13,7 @@ namespace NoisyRnn.Benchmarks.Analysis;
 public class KlBenchmarks
 {
     private const double Box = 2.2;
-    private double[] _active = null!, _quiescent = null!;
+    private double[] _active = null!, _quiescent = null!, _quiescentWeights = null!;
 
     /// <summary>Draws both point clouds from seeded Gaussian mixtures clipped to the box and prints the ISA tier.</summary>
     [GlobalSetup]
@@ -21,6 +21,9 @@ public class KlBenchmarks
     {
         _active = MixtureInBox(20_000, seed: 1);
         _quiescent = MixtureInBox(200_000, seed: 2);
+        var rng = new Random(3);
+        _quiescentWeights = new double[200_000];
+        for (int i = 0; i < _quiescentWeights.Length; i++) _quiescentWeights[i] = 0.5 + 1.5 * rng.NextDouble();
         Console.WriteLine($"// ISA tier: {Isa.Tier}");
     }
 
@@ -30,6 +33,16 @@ public class KlBenchmarks
     {
         var active = new GaussianKde(_active, 2);
         var quiescent = new GaussianKde(_quiescent, 2);
+        return KlDivergence.MonteCarlo(quiescent, active, KlDivergence.DefaultSamples, 7UL).Value;
+    }
+
+    /// <summary>The same with weights in [0.5, 2) on the quiescent points: the cost of the weight offsets (one more
+    /// vector load per block of kernels) and of weighted resampling (a binary search per draw).</summary>
+    [Benchmark]
+    public double WeightedKdeAndMonteCarloKl()
+    {
+        var active = new GaussianKde(_active, 2);
+        var quiescent = new GaussianKde(_quiescent, 2, _quiescentWeights);
         return KlDivergence.MonteCarlo(quiescent, active, KlDivergence.DefaultSamples, 7UL).Value;
     }
 
