@@ -194,8 +194,9 @@ public sealed class VanillaRnn : IRecurrentNetwork
         Gemm.MultiplyTransposedB(tape.NoisyInputBuffer, p[InputWeight], u, rows, nH, nIn);
         if (o.UseBias) LayerMath.AddToRows(u, rows, p[RecurrentBias]);
 
-        float[] wRecT = tape.RecurrentWeightTransposed;
-        Gemm.Transpose(p[RecurrentWeight], nH, nH, wRecT);
+        // u_t needs h_{t-1}·W_recᵀ at every step: pack W_rec into GEMM panels once for the whole pass.
+        PackedMatrix wRecPacked = tape.RecurrentWeightPacked;
+        wRecPacked.PackTransposed(p[RecurrentWeight], nH, nH, tier);
         float[] h = tape.HiddenBuffer;
         int rowStride = time * nH;
         for (int t = 0; t < time; t++)
@@ -203,7 +204,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
             // u_t += W_rec h_{t-1}: rows (b, t) of U have stride time·hidden.
             ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
             int previousStride = t == 0 ? nH : rowStride;
-            Gemm.MultiplyStrided(previous, previousStride, false, wRecT, nH, u.AsSpan(t * nH), rowStride, batch, nH, nH, true, tier, threads);
+            Gemm.MultiplyPacked(previous, previousStride, false, wRecPacked, u.AsSpan(t * nH), rowStride, batch, true, tier, threads);
 
             // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t
             for (int b = 0; b < batch; b++)
@@ -268,7 +269,9 @@ public sealed class VanillaRnn : IRecurrentNetwork
         float[] u = tape.PreActivationBuffer;
         float[] h = tape.HiddenBuffer;
         Span<float> dWrec = gradient[RecurrentWeight];
-        ReadOnlySpan<float> wRec = p[RecurrentWeight];
+        // dh_{t-1} needs du_t·W_rec at every step: pack W_rec once for the whole pass.
+        PackedMatrix wRecPacked = tape.RecurrentWeightPacked;
+        wRecPacked.Pack(p[RecurrentWeight], nH, nH, tier);
         int rowStride = time * nH;
         for (int t = time - 1; t >= 0; t--)
         {
@@ -299,7 +302,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
                     TensorPrimitives.MultiplyAdd(dhRow, keep, target, target);
                 }
             }
-            Gemm.MultiplyStrided(duT, rowStride, false, wRec, nH, dPrevious, previousStride, batch, nH, nH, true, tier, threads);
+            Gemm.MultiplyPacked(duT, rowStride, false, wRecPacked, dPrevious, previousStride, batch, true, tier, threads);
         }
 
         // u_t = ... + W_in x̃_t + b_rec:  dW_in += dUᵀ·X̃,  db_rec += Σ dU  (all steps at once).
