@@ -298,12 +298,67 @@ public static unsafe partial class Gemm
         /// <summary>Second slab buffer; only when K exceeds one slab.</summary>
         public nint Slab1 { get; init; }
 
-        /// <summary>Computes the rows of C that belong to thread <paramref name="thread"/> of <paramref name="threads"/>.</summary>
+        /// <summary>True when B comes in more than one slab: the threads then work in lock step (static split, a barrier per
+        /// slab); otherwise they claim pieces of the work (<see cref="ExecuteShared"/>).</summary>
+        public bool NeedsLockStep => PackedB == 0 && K > SlabDepth;
+
+        /// <summary>Number of groups of panels the packing of a single-slab B is split into.</summary>
+        public int PackItems(int threads) => Math.Min((N + PanelWidth(Tier) - 1) / PanelWidth(Tier), 4 * threads);
+
+        /// <summary>Tiles (8-row blocks) of C.</summary>
+        public int Tiles => (M + RowTile - 1) / RowTile;
+
+        /// <summary>
+        /// Size of the next claim when <paramref name="remaining"/> tiles are left: large first pieces (40% each for two
+        /// threads) and ever smaller ones at the end, so a thread that starts late or runs slowly leaves little behind.
+        /// Which thread computes a tile never changes its arithmetic.
+        /// </summary>
+        public static int ClaimTiles(int remaining, int threads) => Math.Min(remaining, Math.Max(2, (int)(remaining * 0.8 / threads)));
+
+        /// <summary>
+        /// Dynamic schedule of a product whose B is packed already or fits one slab: packs groups of B panels claimed from
+        /// <paramref name="state"/>, waits until all are packed, then claims and computes runs of tiles until none are left.
+        /// Any number of threads may call it, at any time while the product is open.
+        /// </summary>
+        public void ExecuteShared(GemmWorkers.SharedState state, int threads)
+        {
+            float* bPacked = (float*)PackedB;
+            if (PackedB == 0)
+            {
+                bPacked = (float*)Slab0;
+                int width = PanelWidth(Tier);
+                int panels = (N + width - 1) / width;
+                int items = PackItems(threads);
+                int item;
+                while ((item = Interlocked.Increment(ref state.PackCursor) - 1) < items)
+                {
+                    PackB((float*)B, BRowStride, BColumnStride, N, 0, K, (int)((long)panels * item / items),
+                        (int)((long)panels * (item + 1) / items), width, bPacked);
+                    Interlocked.Increment(ref state.PackDone);
+                }
+                var spin = new SpinWait();
+                while (Volatile.Read(ref state.PackDone) < items) spin.SpinOnce(sleep1Threshold: -1);
+            }
+            float* aPack = Workspace(ref t_aPack, RowBlock * DepthBlock);
+            int tiles = Tiles;
+            while (true)
+            {
+                int start = Volatile.Read(ref state.TileCursor);
+                if (start >= tiles) break;
+                int count = ClaimTiles(tiles - start, threads);
+                if (Interlocked.CompareExchange(ref state.TileCursor, start + count, start) != start) continue;
+                Compute(bPacked, 0, K, start * RowTile, Math.Min(M, (start + count) * RowTile), aPack);
+                Interlocked.Add(ref state.TilesDone, count);
+            }
+        }
+
+        /// <summary>Computes the rows of C that belong to thread <paramref name="thread"/> of <paramref name="threads"/>
+        /// (static split; with more than one thread every thread must take part, since they meet at a barrier per slab).</summary>
         public void Execute(int thread, int threads, GemmWorkers.SpinBarrier? barrier)
         {
             int width = PanelWidth(Tier);
             int panels = (N + width - 1) / width;
-            int tiles = (M + RowTile - 1) / RowTile;
+            int tiles = Tiles;
             int i0 = (int)((long)tiles * thread / threads) * RowTile;
             int i1 = Math.Min(M, (int)((long)tiles * (thread + 1) / threads) * RowTile);
             float* aPack = Workspace(ref t_aPack, RowBlock * DepthBlock);

@@ -3,23 +3,46 @@ using System.Diagnostics;
 namespace NoisyRnn.Kernels;
 
 /// <summary>
-/// Persistent helper threads for <see cref="Gemm"/>: a product split over T threads runs part 0 on the caller and parts
-/// 1..T-1 on helpers that spin briefly after each job (the next time step's product usually follows within
-/// microseconds) and then block on an event, so per-step products pay neither thread-pool scheduling nor a wake-up.
-/// One product at a time uses the helpers; a caller that finds them busy (another thread's product) runs alone,
-/// which gives the same bits.
+/// Persistent helper threads for <see cref="Gemm"/>. A product split over T threads runs on the caller and on up to
+/// T - 1 helpers that spin briefly after each product (the next time step's product usually follows within
+/// microseconds) and then block on an event, so per-step products pay neither thread-pool scheduling nor, usually, a
+/// wake-up. Helpers join an open product and claim pieces of it; the caller claims too and closes the product when
+/// everything is done, so a helper that is descheduled (a busy machine) delays nothing it has not started.
+/// Products in lock step (B in several slabs) instead wait for every helper. One product at a time uses the helpers;
+/// a caller that finds them busy (another thread's product) runs alone, which gives the same bits.
 /// </summary>
 internal static class GemmWorkers
 {
     /// <summary>How long an idle helper spins before it blocks.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 2000; // 0.5 ms
 
+    private const int Closed = int.MinValue;
+
     private static readonly object s_createLock = new();
     private static Helper[] s_helpers = Array.Empty<Helper>();
     private static int s_busy;
     private static Gemm.Operands s_job;
     private static int s_threads;
+    private static bool s_lockStep;
     private static readonly SpinBarrier s_barrier = new();
+    private static readonly SharedState s_state = new();
+
+    /// <summary>Claim counters of the product in flight (reset before each product is posted).</summary>
+    internal sealed class SharedState
+    {
+        public int PackCursor;
+        public int PackDone;
+        public int TileCursor;
+        public int TilesDone;
+
+        /// <summary>Helpers that joined (low bits), or'ed with <see cref="Closed"/> once no more may join; closed between products.</summary>
+        public int Joined = Closed;
+
+        /// <summary>Helpers that joined and have finished.</summary>
+        public int Left;
+
+        public Exception? Error;
+    }
 
     /// <summary>Runs <paramref name="job"/> split over <paramref name="threads"/> threads; false (nothing done) when the
     /// helpers are busy with another caller's product.</summary>
@@ -29,26 +52,89 @@ internal static class GemmWorkers
         try
         {
             Helper[] helpers = EnsureHelpers(threads - 1);
+            SharedState st = s_state;
+            // st.Joined is Closed between products, so no late helper touches any of this while it is reset.
+            st.PackCursor = 0;
+            st.PackDone = 0;
+            st.TileCursor = 0;
+            st.TilesDone = 0;
+            st.Left = 0;
+            st.Error = null;
             s_job = job;
             s_threads = threads;
+            s_lockStep = job.NeedsLockStep;
             s_barrier.Reset(threads);
-            for (int i = 0; i < threads - 1; i++) helpers[i].Post();
-            Exception? error = null;
-            try
+            Volatile.Write(ref st.Joined, 0); // open: everything above is visible to a helper that sees it open
+            for (int i = 0; i < threads - 1; i++) helpers[i].Post(); // each Post is a full fence after the writes above
+
+            var spin = new SpinWait();
+            if (s_lockStep)
             {
-                job.Execute(0, threads, s_barrier);
+                // Every thread owns a fixed share and they meet at barriers: wait for all helpers to join, then to leave.
+                try
+                {
+                    job.Execute(0, threads, s_barrier);
+                }
+                catch (Exception e)
+                {
+                    st.Error ??= e;
+                }
+                while (Volatile.Read(ref st.Joined) < threads - 1) spin.SpinOnce(sleep1Threshold: -1);
+                int joined = Interlocked.Or(ref st.Joined, Closed) & ~Closed;
+                while (Volatile.Read(ref st.Left) < joined) spin.SpinOnce(sleep1Threshold: -1);
             }
-            catch (Exception e)
+            else
             {
-                error = e;
+                try
+                {
+                    job.ExecuteShared(st, threads);
+                }
+                catch (Exception e)
+                {
+                    st.Error ??= e;
+                }
+                // All tiles are claimed; wait for the pieces still being computed, then let no more helpers in.
+                while (st.Error is null && Volatile.Read(ref st.TilesDone) < job.Tiles) spin.SpinOnce(sleep1Threshold: -1);
+                int joined = Interlocked.Or(ref st.Joined, Closed) & ~Closed;
+                while (Volatile.Read(ref st.Left) < joined) spin.SpinOnce(sleep1Threshold: -1);
             }
-            for (int i = 0; i < threads - 1; i++) error ??= helpers[i].WaitDone();
-            if (error is not null) throw new InvalidOperationException("A GEMM worker failed.", error);
+            if (st.Error is not null) throw new InvalidOperationException("A GEMM worker failed.", st.Error);
             return true;
         }
         finally
         {
             Volatile.Write(ref s_busy, 0);
+        }
+    }
+
+    /// <summary>Called by a helper that was posted: joins the open product (if any room is left) and works on it.</summary>
+    private static void Participate()
+    {
+        SharedState st = s_state;
+        int joined;
+        while (true)
+        {
+            joined = Volatile.Read(ref st.Joined);
+            if (joined < 0 || joined >= s_threads - 1) return; // closed, or enough helpers
+            if (Interlocked.CompareExchange(ref st.Joined, joined + 1, joined) == joined) break;
+        }
+        try
+        {
+            // Read the product only now: it cannot change until this helper has left.
+            int threads = s_threads;
+            if (joined + 1 < threads)
+            {
+                if (s_lockStep) s_job.Execute(joined + 1, threads, s_barrier);
+                else s_job.ExecuteShared(st, threads);
+            }
+        }
+        catch (Exception e)
+        {
+            st.Error ??= e;
+        }
+        finally
+        {
+            Interlocked.Increment(ref st.Left);
         }
     }
 
@@ -97,33 +183,20 @@ internal static class GemmWorkers
 
     private sealed class Helper
     {
-        private readonly int _index;
         private readonly ManualResetEventSlim _wake = new(false, 0);
         private int _posted;
-        private int _done;
         private int _sleeping;
-        private Exception? _error;
 
         public Helper(int index)
         {
-            _index = index;
             var thread = new Thread(Loop) { IsBackground = true, Name = $"NoisyRnn GEMM helper {index}" };
             thread.Start();
         }
 
         public void Post()
         {
-            _error = null;
-            Interlocked.Increment(ref _posted); // full fence: the job is visible, and _sleeping is read after the post
+            Interlocked.Increment(ref _posted); // full fence: the product is visible, and _sleeping is read after the post
             if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
-        }
-
-        public Exception? WaitDone()
-        {
-            int target = Volatile.Read(ref _posted);
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _done) != target) spin.SpinOnce(sleep1Threshold: -1);
-            return _error;
         }
 
         private void Loop()
@@ -146,15 +219,7 @@ internal static class GemmWorkers
                     start = Stopwatch.GetTimestamp();
                 }
                 seen = Volatile.Read(ref _posted);
-                try
-                {
-                    s_job.Execute(_index, s_threads, s_barrier);
-                }
-                catch (Exception e)
-                {
-                    _error = e;
-                }
-                Volatile.Write(ref _done, seen);
+                Participate();
             }
         }
     }
