@@ -333,7 +333,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
     /// u_t = W_rec h_{t-1} + W_in x_t (+ b_rec), h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + recurrentStd·xi_t,
     /// y_t = W_out h_t (+ b_out). No input or output noise. Recurrent draws are taken one [batch, hidden] block per step
     /// (not one [batch, time, hidden] block as in <see cref="Forward"/>). Memory beyond the requested outputs:
-    /// O(batch·hidden) plus one transposed copy of W_rec (and W_out when outputs are asked for).
+    /// O(batch·hidden) plus one packed copy of W_rec (and W_out when outputs are asked for).
     /// </summary>
     /// <param name="initialHidden">h_0, [batch, hidden]; finite.</param>
     /// <param name="inputs">x, [batch, time, input]; or empty for zero input (quiescence); finite.</param>
@@ -370,13 +370,14 @@ public sealed class VanillaRnn : IRecurrentNetwork
         float[] h = initialHidden.ToArray();
         float[] u = new float[batch * nH];
         float[]? xi = recurrentStd > 0f ? new float[batch * nH] : null;
-        float[] wRecT = new float[nH * nH];
-        Gemm.Transpose(p[RecurrentWeight], nH, nH, wRecT);
-        float[]? wOutT = null;
+        // The weights of every step, packed into GEMM panels once for the whole run.
+        var wRecT = new PackedMatrix();
+        wRecT.PackTransposed(p[RecurrentWeight], nH, nH, tier);
+        PackedMatrix? wOutT = null;
         if (!outputs.IsEmpty)
         {
-            wOutT = new float[nH * nOut];
-            Gemm.Transpose(p[OutputWeight], nOut, nH, wOutT);
+            wOutT = new PackedMatrix();
+            wOutT.PackTransposed(p[OutputWeight], nH, nOut, tier);
         }
 
         for (int t = 0; t < time; t++)
@@ -394,7 +395,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
                 else for (int b = 0; b < batch; b++) p[RecurrentBias].CopyTo(u.AsSpan(b * nH, nH));
                 started = true;
             }
-            Gemm.MultiplyStrided(h, nH, false, wRecT, nH, u, nH, batch, nH, nH, started, tier, threads);
+            Gemm.MultiplyPacked(h, nH, false, wRecT, u, nH, batch, started, tier, threads);
 
             // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + recurrentStd·xi_t
             if (xi is not null) recurrentNoise.Fill(xi);
@@ -409,7 +410,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
             {
                 // y_t = W_out h_t (+ b_out), written to rows (b, t) with stride time·output.
                 Span<float> yT = outputs[(t * nOut)..];
-                Gemm.MultiplyStrided(h, nH, false, wOutT, nOut, yT, time * nOut, batch, nOut, nH, false, tier, threads);
+                Gemm.MultiplyPacked(h, nH, false, wOutT, yT, time * nOut, batch, false, tier, threads);
                 if (o.UseBias)
                 {
                     ReadOnlySpan<float> bOut = p[OutputBias];
