@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NoisyRnn.Kernels;
 
@@ -22,8 +23,8 @@ public static unsafe partial class Gemm
     public const int DepthBlock = 256;
 
     /// <summary>Rows of A packed together: every B panel is used by all of their tiles while it sits in L1 (the packed
-    /// block, RowBlock·DepthBlock floats = 192 KB, stays in L2).</summary>
-    internal const int RowBlock = 192;
+    /// block, RowBlock·DepthBlock floats = 256 KB, stays in L2).</summary>
+    internal const int RowBlock = 256;
 
     /// <summary>Upper bound, in floats, on one slab of packed B (k rows rounded to whole depth blocks, all column panels).
     /// Products with a deeper B (weight gradients over batch·time) pack and consume it slab by slab.</summary>
@@ -430,6 +431,17 @@ public static unsafe partial class Gemm
                         else for (int r = 0; r < RowTile; r++) d[r] = r < tileRows ? src[r] : 0f;
                     }
                 }
+                else if (tileRows == RowTile && Avx.IsSupported)
+                {
+                    // Eight rows at a time: load an 8 x 8 block of A, transpose it in registers, store it as [8 k, 8 rows].
+                    float* src = a + (nint)i * Lda + kb;
+                    int p = 0;
+                    for (; p <= kc - 8; p += 8) Transpose8x8(src + p, Lda, tile + p * RowTile);
+                    for (; p < kc; p++)
+                    {
+                        for (int r = 0; r < RowTile; r++) tile[p * RowTile + r] = src[(nint)r * Lda + p];
+                    }
+                }
                 else
                 {
                     for (int r = 0; r < RowTile; r++)
@@ -447,6 +459,29 @@ public static unsafe partial class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>Writes the transpose of the 8 x 8 block at <paramref name="src"/> (row stride <paramref name="ld"/>) to the
+    /// 64 contiguous floats at <paramref name="dst"/>: dst[c·8 + r] = src[r·ld + c].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, int ld, float* dst)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ld), r2 = Avx.LoadVector256(src + 2 * (nint)ld),
+            r3 = Avx.LoadVector256(src + 3 * (nint)ld), r4 = Avx.LoadVector256(src + 4 * (nint)ld), r5 = Avx.LoadVector256(src + 5 * (nint)ld),
+            r6 = Avx.LoadVector256(src + 6 * (nint)ld), r7 = Avx.LoadVector256(src + 7 * (nint)ld);
+        // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves between rows four apart.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     private static void Tile(IsaTier tier, float* ap, float* bp, int ldb, float* cp, int ldc, int kc, int rows, int cols, bool add)
