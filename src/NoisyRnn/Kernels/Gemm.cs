@@ -427,7 +427,7 @@ public static unsafe partial class Gemm
                     {
                         float* src = a + (nint)(kb + p) * Lda + i;
                         float* d = tile + p * RowTile;
-                        if (tileRows == RowTile) Vector256.Store(Vector256.Load(src), d);
+                        if (tileRows == RowTile && Vector256.IsHardwareAccelerated) Vector256.Store(Vector256.Load(src), d);
                         else for (int r = 0; r < RowTile; r++) d[r] = r < tileRows ? src[r] : 0f;
                     }
                 }
