@@ -5,8 +5,9 @@ namespace NoisyRnn.Tests.Kernels;
 
 /// <summary>
 /// ReLU networks' leaky decay drives silent units' states into subnormal floats, and .NET cannot set flush-to-zero.
-/// The kernels keep subnormals (measured: no slowdown on this machine's vector units, see the performance notes); these
-/// tests pin down that a subnormal-heavy state computes what the flushed state computes, up to the subnormals themselves.
+/// The fused leaky update flushes results below float's smallest normal to 0 (SIMD and scalar twin alike); the GEMM and
+/// the other kernels keep subnormals. These tests pin down that a subnormal-heavy state computes what the flushed state
+/// computes, up to the subnormals themselves, without NaN.
 /// </summary>
 public class SubnormalTests
 {
@@ -52,6 +53,24 @@ public class SubnormalTests
                 Assert.True(Math.Abs(kept[i] - expected[i]) <= FlushTolerance, $"noise={noise} element {i}: {kept[i]} vs flushed {expected[i]}");
                 Assert.Equal(BitConverter.SingleToInt32Bits(scalar[i]), BitConverter.SingleToInt32Bits(kept[i]));
             }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllTiers))]
+    public void LeakyUpdateFlushesSubnormalResultsAndKeepsEverythingElse(IsaTier tier)
+    {
+        float[] previous = { Tiny, -Tiny, 1e-30f, -1e-30f, 1f, float.NaN, 0f, -0f, 2e-38f, 1.5e-38f, Fused.MinNormal, float.Epsilon };
+        int n = previous.Length;
+        var u = new float[n]; // ReLU(0) = 0: next = 0.8·previous exactly rounded
+        var next = new float[n];
+        Fused.LeakyUpdate(previous, u, default, 0.2f, 0f, Activation.Relu, next, tier);
+        for (int i = 0; i < n; i++)
+        {
+            float unflushed = previous[i] * 0.8f;
+            if (float.IsNaN(unflushed)) Assert.True(float.IsNaN(next[i]));
+            else if (Math.Abs(unflushed) < Fused.MinNormal) Assert.Equal(0, BitConverter.SingleToInt32Bits(next[i]));
+            else Assert.Equal(unflushed, next[i]);
         }
     }
 
