@@ -205,11 +205,14 @@ internal static class GemmWorkers
             while (true)
             {
                 long start = Stopwatch.GetTimestamp();
+                var spin = new SpinWait();
                 while (Volatile.Read(ref _posted) == seen)
                 {
                     if (Stopwatch.GetTimestamp() - start < SpinTicks)
                     {
-                        Thread.SpinWait(16);
+                        // Spins, then yields between checks: on a machine where this helper shares a core with the caller
+                        // (other processes take the second one) the caller's own work runs instead of waiting out the spin.
+                        spin.SpinOnce(sleep1Threshold: -1);
                         continue;
                     }
                     _wake.Reset();
