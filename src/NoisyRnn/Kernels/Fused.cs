@@ -15,7 +15,10 @@ public static unsafe class Fused
     private const int Chunk = 256;
 
     /// <summary>
-    /// Leaky (Euler) update of the hidden state: next = (1 - alpha)·previous + alpha·act(preActivation) + noiseScale·noise.
+    /// Leaky (Euler) update of the hidden state: next = (1 - alpha)·previous + alpha·act(preActivation) + noiseScale·noise,
+    /// with results of magnitude below the smallest normal float (1.17549435e-38) flushed to 0: a silent ReLU unit's state
+    /// decays geometrically through the subnormal range, where vector arithmetic on this hardware is slower and .NET cannot
+    /// set flush-to-zero. The scalar twin flushes identically.
     /// </summary>
     /// <param name="previous">h_{t-1}, any length n.</param>
     /// <param name="preActivation">u_t, length n.</param>
@@ -88,37 +91,40 @@ public static unsafe class Fused
         int i = 0;
         if (tier >= IsaTier.Vector512)
         {
-            Vector512<float> vk = Vector512.Create(keep), va = Vector512.Create(alpha), vs = Vector512.Create(s);
+            Vector512<float> vk = Vector512.Create(keep), va = Vector512.Create(alpha), vs = Vector512.Create(s), vm = Vector512.Create(MinNormal);
             for (; i <= n - 16; i += 16)
             {
                 Vector512<float> x = Vector512.Load(a + i);
                 if (relu) x = Vector512.Max(x, Vector512<float>.Zero);
                 Vector512<float> r = Vector512.FusedMultiplyAdd(va, x, Vector512.Load(hp + i) * vk);
                 if (xi != null) r = Vector512.FusedMultiplyAdd(vs, Vector512.Load(xi + i), r);
+                r = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(r), vm), Vector512<float>.Zero, r);
                 r.Store(h + i);
             }
         }
         if (tier >= IsaTier.Vector256)
         {
-            Vector256<float> vk = Vector256.Create(keep), va = Vector256.Create(alpha), vs = Vector256.Create(s);
+            Vector256<float> vk = Vector256.Create(keep), va = Vector256.Create(alpha), vs = Vector256.Create(s), vm = Vector256.Create(MinNormal);
             for (; i <= n - 8; i += 8)
             {
                 Vector256<float> x = Vector256.Load(a + i);
                 if (relu) x = Vector256.Max(x, Vector256<float>.Zero);
                 Vector256<float> r = Vector256.FusedMultiplyAdd(va, x, Vector256.Load(hp + i) * vk);
                 if (xi != null) r = Vector256.FusedMultiplyAdd(vs, Vector256.Load(xi + i), r);
+                r = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(r), vm), Vector256<float>.Zero, r);
                 r.Store(h + i);
             }
         }
         if (tier >= IsaTier.Vector128)
         {
-            Vector128<float> vk = Vector128.Create(keep), va = Vector128.Create(alpha), vs = Vector128.Create(s);
+            Vector128<float> vk = Vector128.Create(keep), va = Vector128.Create(alpha), vs = Vector128.Create(s), vm = Vector128.Create(MinNormal);
             for (; i <= n - 4; i += 4)
             {
                 Vector128<float> x = Vector128.Load(a + i);
                 if (relu) x = Vector128.Max(x, Vector128<float>.Zero);
                 Vector128<float> r = Vector128.FusedMultiplyAdd(va, x, Vector128.Load(hp + i) * vk);
                 if (xi != null) r = Vector128.FusedMultiplyAdd(vs, Vector128.Load(xi + i), r);
+                r = Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(r), vm), Vector128<float>.Zero, r);
                 r.Store(h + i);
             }
         }
@@ -127,9 +133,16 @@ public static unsafe class Fused
             float x = relu ? MathF.Max(a[i], 0f) : a[i];
             float r = MathF.FusedMultiplyAdd(alpha, x, hp[i] * keep);
             if (xi != null) r = MathF.FusedMultiplyAdd(s, xi[i], r);
-            h[i] = r;
+            h[i] = FlushSubnormal(r);
         }
     }
+
+    /// <summary>Smallest positive normal float, 2^-126 (C's FLT_MIN).</summary>
+    internal const float MinNormal = 1.17549435e-38f;
+
+    /// <summary>0 for |x| &lt; <see cref="MinNormal"/> (subnormals, signed zeros), x otherwise (NaN and infinities included).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static float FlushSubnormal(float x) => MathF.Abs(x) < MinNormal ? 0f : x;
 
     internal static void ActivationBackward(ReadOnlySpan<float> hiddenGradient, ReadOnlySpan<float> preActivation, float alpha,
         Activation activation, Span<float> preActivationGradient, IsaTier tier)

@@ -10,7 +10,8 @@ namespace NoisyRnn.Kernels;
 public static class FusedScalar
 {
     /// <summary>
-    /// Leaky (Euler) update of the hidden state: next = (1 - alpha)·previous + alpha·act(preActivation) + noiseScale·noise.
+    /// Leaky (Euler) update of the hidden state: next = (1 - alpha)·previous + alpha·act(preActivation) + noiseScale·noise,
+    /// with results of magnitude below the smallest normal float (1.17549435e-38) flushed to 0, as in <see cref="Fused"/>.
     /// </summary>
     /// <param name="previous">h_{t-1}, any length n.</param>
     /// <param name="preActivation">u_t, length n.</param>
@@ -31,7 +32,7 @@ public static class FusedScalar
         {
             float r = MathF.FusedMultiplyAdd(alpha, Activate(preActivation[i], activation), previous[i] * keep);
             if (hasNoise) r = MathF.FusedMultiplyAdd(noiseScale, noise[i], r);
-            next[i] = r;
+            next[i] = Fused.FlushSubnormal(r);
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NoisyRnn.Kernels;
 
@@ -7,12 +9,12 @@ namespace NoisyRnn.Kernels;
 /// Single-precision matrix products on row-major spans, the GEMM family every model builds on:
 /// C (+)= A·Bᵀ (inputs times <c>nn.Linear</c> weights), C (+)= A·B (back-propagation through a weight) and
 /// C (+)= Aᵀ·B (weight gradients). Explicit Vector512 / Vector256 / Vector128 paths (<see cref="Isa.Tier"/>), an
-/// 8-row by 2-vector register tile (broadcast A, load B), A packed per 8-row block and k processed in blocks of
-/// <see cref="DepthBlock"/>. Large products are split by rows over the cores; every element is always computed by
-/// the same code in the same summation order, so results are bit-identical for any thread count and equal to
-/// <see cref="GemmScalar"/>'s.
+/// 8-row by 2-vector register tile (broadcast A, load B), B packed into contiguous [k block, 2 vectors] column panels,
+/// A packed per block of rows, and k processed in blocks of <see cref="DepthBlock"/>. Large products are split by rows
+/// over the cores (a persistent helper thread, not the thread pool); every element is always computed by the same code
+/// in the same summation order, so results are bit-identical for any thread count and equal to <see cref="GemmScalar"/>'s.
 /// </summary>
-public static unsafe class Gemm
+public static unsafe partial class Gemm
 {
     /// <summary>Rows of C computed together by one register tile.</summary>
     internal const int RowTile = 8;
@@ -20,19 +22,33 @@ public static unsafe class Gemm
     /// <summary>Length of the k blocks: each block's partial sum is added to C before the next block starts.</summary>
     public const int DepthBlock = 256;
 
-    /// <summary>Products with m·n·k below this run on the calling thread only: waking a second worker costs tens of
-    /// microseconds (milliseconds on a busy machine), more than a 200 x 128 x 128 product takes on one core.</summary>
+    /// <summary>Rows of A packed together: every B panel is used by all of their tiles while it sits in L1 (the packed
+    /// block, RowBlock·DepthBlock floats = 256 KB, stays in L2).</summary>
+    internal const int RowBlock = 256;
+
+    /// <summary>Upper bound, in floats, on one slab of packed B (k rows rounded to whole depth blocks, all column panels).
+    /// Products with a deeper B (weight gradients over batch·time) pack and consume it slab by slab.</summary>
+    internal const int SlabFloats = 1 << 20;
+
+    /// <summary>Products with m·n·k below this run on the calling thread only: waking a second worker costs
+    /// microseconds, more than a 200 x 128 x 128 product gains on the second core.</summary>
     internal const long ParallelThreshold = 1L << 23;
 
     /// <summary>Upper bound on the threads a product uses (tests set 1 to compare with the parallel result).</summary>
     internal static int MaxThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
 
-    [ThreadStatic] private static float[]? t_transposed;
-    [ThreadStatic] private static float[]? t_tailPanel;
+    /// <summary>Whether tiles prefetch their C rows (a switch for measuring what the prefetch is worth).</summary>
+    internal static bool PrefetchC { get => s_prefetchC; set => s_prefetchC = value; }
+
+    private static bool s_prefetchC = true;
+
+    [ThreadStatic] private static float[]? t_aPack;
+    [ThreadStatic] private static float[]? t_slab0;
+    [ThreadStatic] private static float[]? t_slab1;
 
     /// <summary>C (+)= A·Bᵀ. A is [m, k], B is [n, k] (PyTorch <c>nn.Linear</c> weight layout: y = x·Wᵀ), C is [m, n]; all row-major.</summary>
     /// <param name="a">A, [m, k] row-major.</param>
-    /// <param name="b">B, [n, k] row-major; copied transposed into a per-thread workspace.</param>
+    /// <param name="b">B, [n, k] row-major; read directly into the packed panels (no transposed copy).</param>
     /// <param name="c">C, [m, n] row-major; must not overlap A or B.</param>
     /// <param name="m">Rows of A and C; &gt;= 0.</param>
     /// <param name="n">Rows of B, columns of C; &gt;= 0.</param>
@@ -90,24 +106,22 @@ public static unsafe class Gemm
 
     /// <summary>
     /// C (+)= A·Bᵀ with leading dimensions: A(i, p) = a[i·lda + p], B(j, p) = b[j·k + p] (contiguous [n, k]),
-    /// C(i, j) = c[i·ldc + j]. B is transposed into a per-thread workspace first.
+    /// C(i, j) = c[i·ldc + j]. The panels of B are packed straight from the [n, k] layout.
     /// </summary>
     internal static void MultiplyTransposedBStrided(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, Span<float> c, int ldc,
         int m, int n, int k, bool accumulate, IsaTier tier, int maxThreads)
     {
-        if (tier == IsaTier.Scalar)
+        CheckExtent(a.Length, m, k, lda, "a");
+        CheckExtent(b.Length, n, k, k, "b");
+        CheckExtent(c.Length, m, n, ldc, "c");
+        if (tier != IsaTier.Scalar && !Isa.IsSupported(tier)) throw new PlatformNotSupportedException($"{tier} is not accelerated on this machine.");
+        if (tier == IsaTier.Scalar || m == 0 || n == 0 || k == 0)
         {
-            CheckExtent(a.Length, m, k, lda, "a");
-            CheckExtent(b.Length, n, k, k, "b");
-            CheckExtent(c.Length, m, n, ldc, "c");
             GemmScalar.Core(a, lda, false, b, 1, k, c, ldc, m, n, k, accumulate);
             return;
         }
-        int size = n * k;
-        float[] workspace = t_transposed is { } w && w.Length >= size ? w : (t_transposed = new float[Math.Max(size, 1024)]);
-        Span<float> bt = workspace.AsSpan(0, size);
-        Transpose(b[..size], n, k, bt);
-        MultiplyStrided(a, lda, false, bt, n, c, ldc, m, n, k, accumulate, tier, maxThreads);
+        fixed (float* pa = a, pb = b, pc = c)
+            Run(new Operands((nint)pa, lda, false, (nint)pb, 1, k, 0, (nint)pc, ldc, m, n, k, accumulate, tier), maxThreads);
     }
 
     /// <summary>Writes the [cols, rows] transpose of the row-major [rows, cols] matrix <paramref name="source"/>.</summary>
@@ -135,7 +149,7 @@ public static unsafe class Gemm
         }
     }
 
-    private static void CheckExtent(int length, int rows, int cols, int ld, string name)
+    internal static void CheckExtent(int length, int rows, int cols, int ld, string name)
     {
         if (rows == 0 || cols == 0) return;
         if (ld < cols || (long)(rows - 1) * ld + cols > length)
@@ -159,98 +173,333 @@ public static unsafe class Gemm
             GemmScalar.Core(a, lda, transposeA, b, ldb, 1, c, ldc, m, n, k, accumulate);
             return;
         }
-
-        int blocks = (m + RowTile - 1) / RowTile;
-        int threads = (long)m * n * k >= ParallelThreshold ? Math.Min(Math.Max(1, maxThreads), blocks) : 1;
         fixed (float* pa = a, pb = b, pc = c)
+            Run(new Operands((nint)pa, lda, transposeA, (nint)pb, ldb, 1, 0, (nint)pc, ldc, m, n, k, accumulate, tier), maxThreads);
+    }
+
+    /// <summary>
+    /// C (+)= op(A)·B with B packed beforehand (<see cref="PackedMatrix"/>, for a weight used by many products):
+    /// op(A)(i, p) = a[i·lda + p], or a[p·lda + i] when <paramref name="transposeA"/>; C(i, j) = c[i·ldc + j].
+    /// Same arithmetic, so same bits, as the unpacked products.
+    /// </summary>
+    internal static void MultiplyPacked(ReadOnlySpan<float> a, int lda, bool transposeA, PackedMatrix b, Span<float> c, int ldc,
+        int m, bool accumulate, IsaTier tier, int maxThreads)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        int n = b.Columns, k = b.Depth;
+        if (b.Tier != tier) throw new ArgumentException($"b was packed for {b.Tier}, not {tier}.", nameof(b));
+        if (transposeA) CheckExtent(a.Length, k, m, lda, "a");
+        else CheckExtent(a.Length, m, k, lda, "a");
+        CheckExtent(c.Length, m, n, ldc, "c");
+        if (tier == IsaTier.Scalar || m == 0 || n == 0 || k == 0)
         {
-            var job = new Job((nint)pa, lda, transposeA, (nint)pb, ldb, (nint)pc, ldc, m, n, k, accumulate, tier);
-            if (threads == 1)
+            GemmScalar.Core(a, lda, transposeA, b.Data, n, 1, c, ldc, m, n, k, accumulate);
+            return;
+        }
+        fixed (float* pa = a, pc = c)
+            Run(new Operands((nint)pa, lda, transposeA, 0, 0, 0, b.Pointer, (nint)pc, ldc, m, n, k, accumulate, tier), maxThreads);
+    }
+
+    /// <summary>Columns of one B panel (two vectors) on <paramref name="tier"/>.</summary>
+    internal static int PanelWidth(IsaTier tier) => 2 * Isa.FloatsPerVector(tier);
+
+    /// <summary>
+    /// Packs B(p, j) = b[p·rowStride + j·columnStride], p in [k0, k0 + depth), j in panels [panel0, panel1), into
+    /// <paramref name="dst"/> laid out as consecutive depth blocks; within a block, panel after panel, each [kc, width]
+    /// row-major with the columns past n zero. Block kb (relative to k0) of panel q starts at kb·paddedN + q·kc·width.
+    /// </summary>
+    internal static void PackB(float* b, nint rowStride, nint columnStride, int n, int k0, int depth, int panel0, int panel1, int width, float* dst)
+    {
+        int paddedN = (n + width - 1) / width * width;
+        for (int kb = 0; kb < depth; kb += DepthBlock)
+        {
+            int kc = Math.Min(DepthBlock, depth - kb);
+            for (int q = panel0; q < panel1; q++)
             {
-                job.Rows(0, m);
-            }
-            else
-            {
-                // Row partition on tile boundaries: which thread computes a row never changes its arithmetic.
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                float* panel = dst + (nint)kb * paddedN + (nint)q * kc * width;
+                int j0 = q * width;
+                int cols = Math.Min(width, n - j0);
+                if (columnStride == 1)
                 {
-                    int b0 = (int)((long)blocks * t / threads), b1 = (int)((long)blocks * (t + 1) / threads);
-                    job.Rows(b0 * RowTile, Math.Min(m, b1 * RowTile));
-                });
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = b + (nint)(k0 + kb + p) * rowStride + j0;
+                        float* d = panel + p * width;
+                        if (cols == width)
+                        {
+                            if (width == 32)
+                            {
+                                Vector512.Store(Vector512.Load(src), d);
+                                Vector512.Store(Vector512.Load(src + 16), d + 16);
+                            }
+                            else
+                            {
+                                for (int j = 0; j < width; j++) d[j] = src[j];
+                            }
+                        }
+                        else
+                        {
+                            for (int j = 0; j < cols; j++) d[j] = src[j];
+                            for (int j = cols; j < width; j++) d[j] = 0f;
+                        }
+                    }
+                }
+                else
+                {
+                    // B is stored transposed ([n, k]): read each column of the panel along p, write it with stride width.
+                    for (int j = 0; j < width; j++)
+                    {
+                        float* d = panel + j;
+                        if (j < cols)
+                        {
+                            float* src = b + (nint)(j0 + j) * columnStride + (nint)(k0 + kb) * rowStride;
+                            for (int p = 0; p < kc; p++) d[p * width] = src[p * rowStride];
+                        }
+                        else
+                        {
+                            for (int p = 0; p < kc; p++) d[p * width] = 0f;
+                        }
+                    }
+                }
             }
         }
     }
 
-    private readonly record struct Job(nint A, int Lda, bool TransposeA, nint B, int Ldb, nint C, int Ldc, int M, int N, int K, bool Accumulate, IsaTier Tier)
+    /// <summary>A pinned per-thread buffer of at least <paramref name="length"/> floats (grown, never shrunk).</summary>
+    private static float* Workspace(ref float[]? slot, int length)
     {
-        /// <summary>Computes rows [i0, i1) of C.</summary>
-        public void Rows(int i0, int i1)
+        float[] buffer = slot is { } s && s.Length >= length ? s : (slot = GC.AllocateUninitializedArray<float>(Math.Max(length, 1024), pinned: true));
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+    }
+
+    /// <summary>Splits a product over up to <paramref name="maxThreads"/> threads (rows on tile boundaries) and runs it.</summary>
+    private static void Run(Operands o, int maxThreads)
+    {
+        int tiles = (o.M + RowTile - 1) / RowTile;
+        int threads = (long)o.M * o.N * o.K >= ParallelThreshold ? Math.Min(Math.Max(1, maxThreads), tiles) : 1;
+        if (o.PackedB == 0)
         {
-            float* a = (float*)A, b = (float*)B, c = (float*)C;
-            int panel = 2 * Isa.FloatsPerVector(Tier);
-            int fullColumns = N - N % panel;
-            int tailColumns = N - fullColumns;
-            float* aPack = stackalloc float[DepthBlock * RowTile];
-            int tailSize = DepthBlock * panel;
-            float[] tail = t_tailPanel is { } t && t.Length >= tailSize ? t : (t_tailPanel = new float[tailSize]);
-            fixed (float* bTail = tail)
+            // Slabs of B shared by the threads: each packs its share of the panels, then all use all of them.
+            int width = PanelWidth(o.Tier);
+            int paddedN = (o.N + width - 1) / width * width;
+            int slabDepth = Math.Max(DepthBlock, SlabFloats / paddedN / DepthBlock * DepthBlock);
+            int depth = Math.Min(o.K, slabDepth);
+            int slabLength = ((depth + DepthBlock - 1) / DepthBlock * DepthBlock) * paddedN;
+            o = o with { SlabDepth = depth, Slab0 = (nint)Workspace(ref t_slab0, slabLength) };
+            if (o.K > depth) o = o with { Slab1 = (nint)Workspace(ref t_slab1, slabLength) };
+        }
+        if (threads <= 1 || !GemmWorkers.TryRun(o, threads)) o.Execute(0, 1, null);
+    }
+
+    /// <summary>One product C (+)= op(A)·B as raw pointers; B either packed already (<see cref="PackedB"/>) or packed slab by slab.</summary>
+    internal readonly record struct Operands(nint A, int Lda, bool TransposeA, nint B, nint BRowStride, nint BColumnStride, nint PackedB,
+        nint C, int Ldc, int M, int N, int K, bool Accumulate, IsaTier Tier)
+    {
+        /// <summary>Depth of one slab of B (a multiple of <see cref="DepthBlock"/>, or K) when B is not packed.</summary>
+        public int SlabDepth { get; init; }
+
+        /// <summary>Slab buffers (two, used alternately, so one barrier per slab suffices).</summary>
+        public nint Slab0 { get; init; }
+
+        /// <summary>Second slab buffer; only when K exceeds one slab.</summary>
+        public nint Slab1 { get; init; }
+
+        /// <summary>True when B comes in more than one slab: the threads then work in lock step (static split, a barrier per
+        /// slab); otherwise they claim pieces of the work (<see cref="ExecuteShared"/>).</summary>
+        public bool NeedsLockStep => PackedB == 0 && K > SlabDepth;
+
+        /// <summary>Number of groups of panels the packing of a single-slab B is split into.</summary>
+        public int PackItems(int threads) => Math.Min((N + PanelWidth(Tier) - 1) / PanelWidth(Tier), 4 * threads);
+
+        /// <summary>Tiles (8-row blocks) of C.</summary>
+        public int Tiles => (M + RowTile - 1) / RowTile;
+
+        /// <summary>
+        /// Size of the next claim when <paramref name="remaining"/> tiles are left: large first pieces (40% each for two
+        /// threads) and ever smaller ones at the end, so a thread that starts late or runs slowly leaves little behind.
+        /// Which thread computes a tile never changes its arithmetic.
+        /// </summary>
+        public static int ClaimTiles(int remaining, int threads) => Math.Min(remaining, Math.Max(2, (int)(remaining * 0.8 / threads)));
+
+        /// <summary>
+        /// Dynamic schedule of a product whose B is packed already or fits one slab: packs groups of B panels claimed from
+        /// <paramref name="state"/>, waits until all are packed, then claims and computes runs of tiles until none are left.
+        /// Any number of threads may call it, at any time while the product is open.
+        /// </summary>
+        public void ExecuteShared(GemmWorkers.SharedState state, int threads)
+        {
+            float* bPacked = (float*)PackedB;
+            if (PackedB == 0)
             {
-                for (int kb = 0; kb < K; kb += DepthBlock)
+                bPacked = (float*)Slab0;
+                int width = PanelWidth(Tier);
+                int panels = (N + width - 1) / width;
+                int items = PackItems(threads);
+                int item;
+                while ((item = Interlocked.Increment(ref state.PackCursor) - 1) < items)
                 {
-                    int kc = Math.Min(DepthBlock, K - kb);
-                    bool add = Accumulate || kb > 0;
-                    float* bk = b + (nint)kb * Ldb;
-                    if (tailColumns > 0)
+                    PackB((float*)B, BRowStride, BColumnStride, N, 0, K, (int)((long)panels * item / items),
+                        (int)((long)panels * (item + 1) / items), width, bPacked);
+                    Interlocked.Increment(ref state.PackDone);
+                }
+                var spin = new SpinWait();
+                while (Volatile.Read(ref state.PackDone) < items) spin.SpinOnce(sleep1Threshold: -1);
+            }
+            float* aPack = Workspace(ref t_aPack, RowBlock * DepthBlock);
+            int tiles = Tiles;
+            while (true)
+            {
+                int start = Volatile.Read(ref state.TileCursor);
+                if (start >= tiles) break;
+                int count = ClaimTiles(tiles - start, threads);
+                if (Interlocked.CompareExchange(ref state.TileCursor, start + count, start) != start) continue;
+                Compute(bPacked, 0, K, start * RowTile, Math.Min(M, (start + count) * RowTile), aPack);
+                Interlocked.Add(ref state.TilesDone, count);
+            }
+        }
+
+        /// <summary>Computes the rows of C that belong to thread <paramref name="thread"/> of <paramref name="threads"/>
+        /// (static split; with more than one thread every thread must take part, since they meet at a barrier per slab).</summary>
+        public void Execute(int thread, int threads, GemmWorkers.SpinBarrier? barrier)
+        {
+            int width = PanelWidth(Tier);
+            int panels = (N + width - 1) / width;
+            int tiles = Tiles;
+            int i0 = (int)((long)tiles * thread / threads) * RowTile;
+            int i1 = Math.Min(M, (int)((long)tiles * (thread + 1) / threads) * RowTile);
+            float* aPack = Workspace(ref t_aPack, RowBlock * DepthBlock);
+            if (PackedB != 0)
+            {
+                Compute((float*)PackedB, 0, K, i0, i1, aPack);
+                return;
+            }
+            int q0 = (int)((long)panels * thread / threads), q1 = (int)((long)panels * (thread + 1) / threads);
+            for (int k0 = 0, s = 0; k0 < K; k0 += SlabDepth, s++)
+            {
+                int depth = Math.Min(SlabDepth, K - k0);
+                float* slab = (float*)((s & 1) == 0 ? Slab0 : Slab1);
+                PackB((float*)B, BRowStride, BColumnStride, N, k0, depth, q0, q1, width, slab);
+                barrier?.SignalAndWait();
+                Compute(slab, k0, depth, i0, i1, aPack);
+            }
+        }
+
+        /// <summary>Rows [i0, i1) of C, over k in [k0, k0 + depth) with that part of B packed at <paramref name="bPacked"/>.</summary>
+        private void Compute(float* bPacked, int k0, int depth, int i0, int i1, float* aPack)
+        {
+            float* c = (float*)C;
+            int width = PanelWidth(Tier);
+            int panels = (N + width - 1) / width;
+            int paddedN = panels * width;
+            for (int mb = i0; mb < i1; mb += RowBlock)
+            {
+                int blockRows = Math.Min(RowBlock, i1 - mb);
+                int blockTiles = (blockRows + RowTile - 1) / RowTile;
+                for (int kb = 0; kb < depth; kb += DepthBlock)
+                {
+                    int kc = Math.Min(DepthBlock, depth - kb);
+                    bool add = Accumulate || k0 + kb > 0;
+                    PackA(mb, blockRows, k0 + kb, kc, aPack);
+                    float* bBlock = bPacked + (nint)kb * paddedN;
+                    for (int q = 0; q < panels; q++)
                     {
-                        // The last partial panel of B, zero padded to a full panel.
-                        for (int p = 0; p < kc; p++)
+                        float* bp = bBlock + (nint)q * kc * width;
+                        int cols = Math.Min(width, N - q * width);
+                        float* cq = c + (nint)mb * Ldc + q * width;
+                        for (int t = 0; t < blockTiles; t++)
                         {
-                            float* src = bk + (nint)p * Ldb + fullColumns;
-                            float* dst = bTail + p * panel;
-                            for (int j = 0; j < panel; j++) dst[j] = j < tailColumns ? src[j] : 0f;
+                            int rows = Math.Min(RowTile, blockRows - t * RowTile);
+                            Tile(Tier, aPack + t * kc * RowTile, bp, width, cq + (nint)t * RowTile * Ldc, Ldc, kc, rows, cols, add);
                         }
-                    }
-                    for (int i = i0; i < i1; i += RowTile)
-                    {
-                        int rows = Math.Min(RowTile, i1 - i);
-                        PackA(a, i, rows, kb, kc, aPack);
-                        float* ci = c + (nint)i * Ldc;
-                        for (int j = 0; j < fullColumns; j += panel)
-                            Tile(Tier, aPack, bk + j, Ldb, ci + j, Ldc, kc, rows, panel, add);
-                        if (tailColumns > 0)
-                            Tile(Tier, aPack, bTail, panel, ci + fullColumns, Ldc, kc, rows, tailColumns, add);
                     }
                 }
             }
         }
 
-        /// <summary>Copies op(A)[i..i+rows, kb..kb+kc] into <paramref name="dst"/> as [kc, 8], zero padding missing rows.</summary>
-        private void PackA(float* a, int i, int rows, int kb, int kc, float* dst)
+        /// <summary>Copies op(A)[i0..i0+rows, kb..kb+kc] into <paramref name="dst"/> as consecutive tiles of [kc, 8],
+        /// zero padding the missing rows of the last tile.</summary>
+        private void PackA(int i0, int rows, int kb, int kc, float* dst)
         {
-            if (TransposeA)
+            float* a = (float*)A;
+            for (int t = 0; t * RowTile < rows; t++)
             {
-                for (int p = 0; p < kc; p++)
+                int i = i0 + t * RowTile;
+                int tileRows = Math.Min(RowTile, rows - t * RowTile);
+                float* tile = dst + t * kc * RowTile;
+                if (TransposeA)
                 {
-                    float* src = a + (nint)(kb + p) * Lda + i;
-                    float* d = dst + p * RowTile;
-                    for (int r = 0; r < RowTile; r++) d[r] = r < rows ? src[r] : 0f;
-                }
-            }
-            else
-            {
-                for (int r = 0; r < RowTile; r++)
-                {
-                    if (r < rows)
+                    for (int p = 0; p < kc; p++)
                     {
-                        float* src = a + (nint)(i + r) * Lda + kb;
-                        for (int p = 0; p < kc; p++) dst[p * RowTile + r] = src[p];
-                    }
-                    else
-                    {
-                        for (int p = 0; p < kc; p++) dst[p * RowTile + r] = 0f;
+                        float* src = a + (nint)(kb + p) * Lda + i;
+                        float* d = tile + p * RowTile;
+                        if (tileRows == RowTile && Vector256.IsHardwareAccelerated) Vector256.Store(Vector256.Load(src), d);
+                        else for (int r = 0; r < RowTile; r++) d[r] = r < tileRows ? src[r] : 0f;
                     }
                 }
+                else if (tileRows == RowTile && Avx.IsSupported)
+                {
+                    // Eight rows at a time: load an 8 x 8 block of A, transpose it in registers, store it as [8 k, 8 rows].
+                    float* src = a + (nint)i * Lda + kb;
+                    int p = 0;
+                    for (; p <= kc - 8; p += 8) Transpose8x8(src + p, Lda, tile + p * RowTile);
+                    for (; p < kc; p++)
+                    {
+                        for (int r = 0; r < RowTile; r++) tile[p * RowTile + r] = src[(nint)r * Lda + p];
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < RowTile; r++)
+                    {
+                        if (r < tileRows)
+                        {
+                            float* src = a + (nint)(i + r) * Lda + kb;
+                            for (int p = 0; p < kc; p++) tile[p * RowTile + r] = src[p];
+                        }
+                        else
+                        {
+                            for (int p = 0; p < kc; p++) tile[p * RowTile + r] = 0f;
+                        }
+                    }
+                }
             }
+        }
+    }
+
+    /// <summary>Writes the transpose of the 8 x 8 block at <paramref name="src"/> (row stride <paramref name="ld"/>) to the
+    /// 64 contiguous floats at <paramref name="dst"/>: dst[c·8 + r] = src[r·ld + c].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, int ld, float* dst)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ld), r2 = Avx.LoadVector256(src + 2 * (nint)ld),
+            r3 = Avx.LoadVector256(src + 3 * (nint)ld), r4 = Avx.LoadVector256(src + 4 * (nint)ld), r5 = Avx.LoadVector256(src + 5 * (nint)ld),
+            r6 = Avx.LoadVector256(src + 6 * (nint)ld), r7 = Avx.LoadVector256(src + 7 * (nint)ld);
+        // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves between rows four apart.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>Asks for the C rows of a tile at its start, so that they arrive while the k loop runs instead of stalling
+    /// the final load and store (C rows of a per-step product lie time·hidden floats apart and are rarely cached).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* cp, int ldc, int rows, int width)
+    {
+        if (!Sse.IsSupported || !s_prefetchC) return;
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = cp + (nint)r * ldc;
+            Sse.Prefetch0(row);
+            Sse.Prefetch0(row + width - 1);
         }
     }
 
@@ -291,6 +540,7 @@ public static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile512(float* ap, float* bp, int ldb, float* cp, int ldc, int kc, int rows, int cols, bool add)
     {
+        PrefetchTile(cp, ldc, rows, 32);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
@@ -351,6 +601,7 @@ public static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile256(float* ap, float* bp, int ldb, float* cp, int ldc, int kc, int rows, int cols, bool add)
     {
+        PrefetchTile(cp, ldc, rows, 16);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
@@ -411,6 +662,7 @@ public static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile128(float* ap, float* bp, int ldb, float* cp, int ldc, int kc, int rows, int cols, bool add)
     {
+        PrefetchTile(cp, ldc, rows, 8);
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector128<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)

@@ -1,3 +1,5 @@
+using NoisyRnn.Kernels;
+
 namespace NoisyRnn.Models;
 
 /// <summary>
@@ -19,7 +21,6 @@ public sealed class ForwardTape : RecurrentTape
         PreActivationBuffer = new float[checked(rows * options.HiddenSize)];
         HiddenBuffer = new float[checked(rows * options.HiddenSize)];
         OutputBuffer = new float[checked(rows * options.OutputSize)];
-        RecurrentWeightTransposed = new float[checked(options.HiddenSize * options.HiddenSize)];
     }
 
     internal VanillaRnnOptions Options { get; }
@@ -48,7 +49,8 @@ public sealed class ForwardTape : RecurrentTape
     internal float[] PreActivationBuffer { get; }
     internal float[] HiddenBuffer { get; }
     internal float[] OutputBuffer { get; }
-    internal float[] RecurrentWeightTransposed { get; }
+    /// <summary>W_rec packed for the GEMM (transposed in Forward, as is in Backward); one buffer reused by every pass.</summary>
+    internal PackedMatrix RecurrentWeightPacked { get; } = new();
 
     // Raw draws; allocated the first time a stream with std > 0 is used.
     internal float[]? InputNoise { get; set; }

@@ -236,10 +236,11 @@ public sealed class GruRnn : IRecurrentNetwork
         Gemm.MultiplyTransposedB(tape.NoisyInputBuffer, p[ResetInputWeight], r, rows, nH, nIn, accumulate: true);
         Gemm.MultiplyTransposedB(tape.NoisyInputBuffer, p[CandidateInputWeight], u, rows, nH, nIn, accumulate: true);
 
-        float[] uzT = tape.UpdateRecurrentTransposed, urT = tape.ResetRecurrentTransposed, uhT = tape.CandidateRecurrentTransposed;
-        Gemm.Transpose(p[UpdateRecurrentWeight], nH, nH, uzT);
-        Gemm.Transpose(p[ResetRecurrentWeight], nH, nH, urT);
-        Gemm.Transpose(p[CandidateRecurrentWeight], nH, nH, uhT);
+        // Every step multiplies by the three recurrent weights: pack them into GEMM panels once for the whole pass.
+        PackedMatrix uzT = tape.UpdateRecurrentPacked, urT = tape.ResetRecurrentPacked, uhT = tape.CandidateRecurrentPacked;
+        uzT.PackTransposed(p[UpdateRecurrentWeight], nH, nH, tier);
+        urT.PackTransposed(p[ResetRecurrentWeight], nH, nH, tier);
+        uhT.PackTransposed(p[CandidateRecurrentWeight], nH, nH, tier);
         float[] h = tape.HiddenBuffer;
         int rowStride = time * nH;
         for (int t = 0; t < time; t++)
@@ -247,8 +248,8 @@ public sealed class GruRnn : IRecurrentNetwork
             ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
             int previousStride = t == 0 ? nH : rowStride;
             // z_t, r_t pre-activations += U h_{t-1}; rows (b, t) have stride time·hidden.
-            Gemm.MultiplyStrided(previous, previousStride, false, uzT, nH, z.AsSpan(t * nH), rowStride, batch, nH, nH, true, tier, threads);
-            Gemm.MultiplyStrided(previous, previousStride, false, urT, nH, r.AsSpan(t * nH), rowStride, batch, nH, nH, true, tier, threads);
+            Gemm.MultiplyPacked(previous, previousStride, false, uzT, z.AsSpan(t * nH), rowStride, batch, true, tier, threads);
+            Gemm.MultiplyPacked(previous, previousStride, false, urT, r.AsSpan(t * nH), rowStride, batch, true, tier, threads);
             for (int b = 0; b < batch; b++)
             {
                 int row = (b * time + t) * nH;
@@ -260,7 +261,7 @@ public sealed class GruRnn : IRecurrentNetwork
                 TensorPrimitives.Multiply(rRow, prevRow, q.AsSpan(row, nH));
             }
             // u_t += U_h q_t
-            Gemm.MultiplyStrided(q.AsSpan(t * nH), rowStride, false, uhT, nH, u.AsSpan(t * nH), rowStride, batch, nH, nH, true, tier, threads);
+            Gemm.MultiplyPacked(q.AsSpan(t * nH), rowStride, false, uhT, u.AsSpan(t * nH), rowStride, batch, true, tier, threads);
 
             // h_t = h_{t-1} + alpha (z_t - 1)(h_{t-1} - act(u_t)) + RecurrentStd·xi_rec_t
             for (int b = 0; b < batch; b++)
@@ -327,7 +328,11 @@ public sealed class GruRnn : IRecurrentNetwork
 
         float[] z = tape.UpdateGateBuffer, r = tape.ResetGateBuffer, u = tape.CandidateBuffer, q = tape.GatedHiddenBuffer, h = tape.HiddenBuffer;
         Span<float> dUz = gradient[UpdateRecurrentWeight], dUr = gradient[ResetRecurrentWeight], dUh = gradient[CandidateRecurrentWeight];
-        ReadOnlySpan<float> uz = p[UpdateRecurrentWeight], ur = p[ResetRecurrentWeight], uh = p[CandidateRecurrentWeight];
+        // dh_{t-1} and dq_t multiply by the recurrent weights at every step: pack them once for the whole pass.
+        PackedMatrix uz = tape.UpdateRecurrentPacked, ur = tape.ResetRecurrentPacked, uh = tape.CandidateRecurrentPacked;
+        uz.Pack(p[UpdateRecurrentWeight], nH, nH, tier);
+        ur.Pack(p[ResetRecurrentWeight], nH, nH, tier);
+        uh.Pack(p[CandidateRecurrentWeight], nH, nH, tier);
         int rowStride = time * nH;
         for (int t = time - 1; t >= 0; t--)
         {
@@ -349,7 +354,7 @@ public sealed class GruRnn : IRecurrentNetwork
 
             // u_t = ... + U_h q_t:  dq_t = du_t·U_h,  dU_h += Σ_b du_t[b]ᵀ q_t[b]
             ReadOnlySpan<float> duT = du.AsSpan(t * nH);
-            Gemm.MultiplyStrided(duT, rowStride, false, uh, nH, dq, nH, batch, nH, nH, false, tier, threads);
+            Gemm.MultiplyPacked(duT, rowStride, false, uh, dq, nH, batch, false, tier, threads);
             Gemm.MultiplyStrided(duT, rowStride, true, q.AsSpan(t * nH), rowStride, dUh, nH, nH, nH, batch, true, tier, threads);
 
             // q_t = r_t ⊙ h_{t-1}:  d(r pre) = dq h_{t-1} r(1 - r),  dh_{t-1} += dq r.
@@ -363,8 +368,8 @@ public sealed class GruRnn : IRecurrentNetwork
 
             // z and r pre-activations = ... + U h_{t-1}:  dh_{t-1} += d(z pre)·U_z + d(r pre)·U_r;  dU += Σ_b d(pre)ᵀ h_{t-1}.
             ReadOnlySpan<float> dazT = daz.AsSpan(t * nH), darT = dar.AsSpan(t * nH);
-            Gemm.MultiplyStrided(dazT, rowStride, false, uz, nH, dPrevious, previousStride, batch, nH, nH, true, tier, threads);
-            Gemm.MultiplyStrided(darT, rowStride, false, ur, nH, dPrevious, previousStride, batch, nH, nH, true, tier, threads);
+            Gemm.MultiplyPacked(dazT, rowStride, false, uz, dPrevious, previousStride, batch, true, tier, threads);
+            Gemm.MultiplyPacked(darT, rowStride, false, ur, dPrevious, previousStride, batch, true, tier, threads);
             Gemm.MultiplyStrided(dazT, rowStride, true, previous, previousStride, dUz, nH, nH, nH, batch, true, tier, threads);
             Gemm.MultiplyStrided(darT, rowStride, true, previous, previousStride, dUr, nH, nH, nH, batch, true, tier, threads);
         }
@@ -445,15 +450,16 @@ public sealed class GruRnn : IRecurrentNetwork
         float[] h = initialHidden.ToArray();
         float[] z = new float[batch * nH], r = new float[batch * nH], u = new float[batch * nH], q = new float[batch * nH];
         float[]? xi = recurrentStd > 0f ? new float[batch * nH] : null;
-        float[] uzT = new float[nH * nH], urT = new float[nH * nH], uhT = new float[nH * nH];
-        Gemm.Transpose(p[UpdateRecurrentWeight], nH, nH, uzT);
-        Gemm.Transpose(p[ResetRecurrentWeight], nH, nH, urT);
-        Gemm.Transpose(p[CandidateRecurrentWeight], nH, nH, uhT);
-        float[]? wDecT = null;
+        // The weights of every step, packed into GEMM panels once for the whole run.
+        PackedMatrix uzT = new(), urT = new(), uhT = new();
+        uzT.PackTransposed(p[UpdateRecurrentWeight], nH, nH, tier);
+        urT.PackTransposed(p[ResetRecurrentWeight], nH, nH, tier);
+        uhT.PackTransposed(p[CandidateRecurrentWeight], nH, nH, tier);
+        PackedMatrix? wDecT = null;
         if (!outputs.IsEmpty)
         {
-            wDecT = new float[nH * nOut];
-            Gemm.Transpose(p[DecoderWeight], nOut, nH, wDecT);
+            wDecT = new PackedMatrix();
+            wDecT.PackTransposed(p[DecoderWeight], nH, nOut, tier);
         }
 
         float[]? bz = GateBias("w_z", "u_z"), br = GateBias("w_r", "u_r"), bh = GateBias("w_h", "u_h");
@@ -469,12 +475,12 @@ public sealed class GruRnn : IRecurrentNetwork
                 Gemm.MultiplyTransposedBStrided(xT, time * nIn, p[ResetInputWeight], r, nH, batch, nH, nIn, true, tier, threads);
                 Gemm.MultiplyTransposedBStrided(xT, time * nIn, p[CandidateInputWeight], u, nH, batch, nH, nIn, true, tier, threads);
             }
-            Gemm.MultiplyStrided(h, nH, false, uzT, nH, z, nH, batch, nH, nH, true, tier, threads);
-            Gemm.MultiplyStrided(h, nH, false, urT, nH, r, nH, batch, nH, nH, true, tier, threads);
+            Gemm.MultiplyPacked(h, nH, false, uzT, z, nH, batch, true, tier, threads);
+            Gemm.MultiplyPacked(h, nH, false, urT, r, nH, batch, true, tier, threads);
             TensorPrimitives.Sigmoid(z, z);
             TensorPrimitives.Sigmoid(r, r);
             TensorPrimitives.Multiply(r, h, q);
-            Gemm.MultiplyStrided(q, nH, false, uhT, nH, u, nH, batch, nH, nH, true, tier, threads);
+            Gemm.MultiplyPacked(q, nH, false, uhT, u, nH, batch, true, tier, threads);
 
             if (xi is not null) recurrentNoise.Fill(xi);
             FusedGru.Update(h, z, u, xi, alpha, recurrentStd, o.Activation, h, tier);
@@ -487,7 +493,7 @@ public sealed class GruRnn : IRecurrentNetwork
             if (wDecT is not null)
             {
                 Span<float> yT = outputs[(t * nOut)..];
-                Gemm.MultiplyStrided(h, nH, false, wDecT, nOut, yT, time * nOut, batch, nOut, nH, false, tier, threads);
+                Gemm.MultiplyPacked(h, nH, false, wDecT, yT, time * nOut, batch, false, tier, threads);
                 if (o.UseBias)
                 {
                     ReadOnlySpan<float> bOut = p["decoder.bias"];

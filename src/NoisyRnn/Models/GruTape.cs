@@ -1,3 +1,5 @@
+using NoisyRnn.Kernels;
+
 namespace NoisyRnn.Models;
 
 /// <summary>
@@ -22,9 +24,6 @@ public sealed class GruTape : RecurrentTape
         CandidateBuffer = new float[checked(rows * nH)];
         HiddenBuffer = new float[checked(rows * nH)];
         OutputBuffer = new float[checked(rows * options.OutputSize)];
-        UpdateRecurrentTransposed = new float[checked(nH * nH)];
-        ResetRecurrentTransposed = new float[checked(nH * nH)];
-        CandidateRecurrentTransposed = new float[checked(nH * nH)];
     }
 
     internal GruRnnOptions Options { get; }
@@ -62,9 +61,10 @@ public sealed class GruTape : RecurrentTape
     internal float[] CandidateBuffer { get; }
     internal float[] HiddenBuffer { get; }
     internal float[] OutputBuffer { get; }
-    internal float[] UpdateRecurrentTransposed { get; }
-    internal float[] ResetRecurrentTransposed { get; }
-    internal float[] CandidateRecurrentTransposed { get; }
+    // The recurrent weights packed for the GEMM (transposed in Forward, as they are in Backward); reused by every pass.
+    internal PackedMatrix UpdateRecurrentPacked { get; } = new();
+    internal PackedMatrix ResetRecurrentPacked { get; } = new();
+    internal PackedMatrix CandidateRecurrentPacked { get; } = new();
 
     internal float[]? InputNoise { get; set; }
     internal float[]? RecurrentNoise { get; set; }

@@ -194,8 +194,9 @@ public sealed class VanillaRnn : IRecurrentNetwork
         Gemm.MultiplyTransposedB(tape.NoisyInputBuffer, p[InputWeight], u, rows, nH, nIn);
         if (o.UseBias) LayerMath.AddToRows(u, rows, p[RecurrentBias]);
 
-        float[] wRecT = tape.RecurrentWeightTransposed;
-        Gemm.Transpose(p[RecurrentWeight], nH, nH, wRecT);
+        // u_t needs h_{t-1}·W_recᵀ at every step: pack W_rec into GEMM panels once for the whole pass.
+        PackedMatrix wRecPacked = tape.RecurrentWeightPacked;
+        wRecPacked.PackTransposed(p[RecurrentWeight], nH, nH, tier);
         float[] h = tape.HiddenBuffer;
         int rowStride = time * nH;
         for (int t = 0; t < time; t++)
@@ -203,7 +204,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
             // u_t += W_rec h_{t-1}: rows (b, t) of U have stride time·hidden.
             ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
             int previousStride = t == 0 ? nH : rowStride;
-            Gemm.MultiplyStrided(previous, previousStride, false, wRecT, nH, u.AsSpan(t * nH), rowStride, batch, nH, nH, true, tier, threads);
+            Gemm.MultiplyPacked(previous, previousStride, false, wRecPacked, u.AsSpan(t * nH), rowStride, batch, true, tier, threads);
 
             // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t
             for (int b = 0; b < batch; b++)
@@ -268,7 +269,9 @@ public sealed class VanillaRnn : IRecurrentNetwork
         float[] u = tape.PreActivationBuffer;
         float[] h = tape.HiddenBuffer;
         Span<float> dWrec = gradient[RecurrentWeight];
-        ReadOnlySpan<float> wRec = p[RecurrentWeight];
+        // dh_{t-1} needs du_t·W_rec at every step: pack W_rec once for the whole pass.
+        PackedMatrix wRecPacked = tape.RecurrentWeightPacked;
+        wRecPacked.Pack(p[RecurrentWeight], nH, nH, tier);
         int rowStride = time * nH;
         for (int t = time - 1; t >= 0; t--)
         {
@@ -299,7 +302,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
                     TensorPrimitives.MultiplyAdd(dhRow, keep, target, target);
                 }
             }
-            Gemm.MultiplyStrided(duT, rowStride, false, wRec, nH, dPrevious, previousStride, batch, nH, nH, true, tier, threads);
+            Gemm.MultiplyPacked(duT, rowStride, false, wRecPacked, dPrevious, previousStride, batch, true, tier, threads);
         }
 
         // u_t = ... + W_in x̃_t + b_rec:  dW_in += dUᵀ·X̃,  db_rec += Σ dU  (all steps at once).
@@ -330,7 +333,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
     /// u_t = W_rec h_{t-1} + W_in x_t (+ b_rec), h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + recurrentStd·xi_t,
     /// y_t = W_out h_t (+ b_out). No input or output noise. Recurrent draws are taken one [batch, hidden] block per step
     /// (not one [batch, time, hidden] block as in <see cref="Forward"/>). Memory beyond the requested outputs:
-    /// O(batch·hidden) plus one transposed copy of W_rec (and W_out when outputs are asked for).
+    /// O(batch·hidden) plus one packed copy of W_rec (and W_out when outputs are asked for).
     /// </summary>
     /// <param name="initialHidden">h_0, [batch, hidden]; finite.</param>
     /// <param name="inputs">x, [batch, time, input]; or empty for zero input (quiescence); finite.</param>
@@ -367,13 +370,14 @@ public sealed class VanillaRnn : IRecurrentNetwork
         float[] h = initialHidden.ToArray();
         float[] u = new float[batch * nH];
         float[]? xi = recurrentStd > 0f ? new float[batch * nH] : null;
-        float[] wRecT = new float[nH * nH];
-        Gemm.Transpose(p[RecurrentWeight], nH, nH, wRecT);
-        float[]? wOutT = null;
+        // The weights of every step, packed into GEMM panels once for the whole run.
+        var wRecT = new PackedMatrix();
+        wRecT.PackTransposed(p[RecurrentWeight], nH, nH, tier);
+        PackedMatrix? wOutT = null;
         if (!outputs.IsEmpty)
         {
-            wOutT = new float[nH * nOut];
-            Gemm.Transpose(p[OutputWeight], nOut, nH, wOutT);
+            wOutT = new PackedMatrix();
+            wOutT.PackTransposed(p[OutputWeight], nH, nOut, tier);
         }
 
         for (int t = 0; t < time; t++)
@@ -391,7 +395,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
                 else for (int b = 0; b < batch; b++) p[RecurrentBias].CopyTo(u.AsSpan(b * nH, nH));
                 started = true;
             }
-            Gemm.MultiplyStrided(h, nH, false, wRecT, nH, u, nH, batch, nH, nH, started, tier, threads);
+            Gemm.MultiplyPacked(h, nH, false, wRecT, u, nH, batch, started, tier, threads);
 
             // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + recurrentStd·xi_t
             if (xi is not null) recurrentNoise.Fill(xi);
@@ -406,7 +410,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
             {
                 // y_t = W_out h_t (+ b_out), written to rows (b, t) with stride time·output.
                 Span<float> yT = outputs[(t * nOut)..];
-                Gemm.MultiplyStrided(h, nH, false, wOutT, nOut, yT, time * nOut, batch, nOut, nH, false, tier, threads);
+                Gemm.MultiplyPacked(h, nH, false, wOutT, yT, time * nOut, batch, false, tier, threads);
                 if (o.UseBias)
                 {
                     ReadOnlySpan<float> bOut = p[OutputBias];

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+
+namespace NoisyRnn.Kernels;
+
+/// <summary>
+/// Persistent helper threads for <see cref="Gemm"/>. A product split over T threads runs on the caller and on up to
+/// T - 1 helpers that spin briefly after each product (the next time step's product usually follows within
+/// microseconds) and then block on an event, so per-step products pay neither thread-pool scheduling nor, usually, a
+/// wake-up. Helpers join an open product and claim pieces of it; the caller claims too and closes the product when
+/// everything is done, so a helper that is descheduled (a busy machine) delays nothing it has not started.
+/// Products in lock step (B in several slabs) instead wait for every helper. One product at a time uses the helpers;
+/// a caller that finds them busy (another thread's product) runs alone, which gives the same bits.
+/// </summary>
+internal static class GemmWorkers
+{
+    /// <summary>How long an idle helper spins before it blocks.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 2000; // 0.5 ms
+
+    private const int Closed = int.MinValue;
+
+    private static readonly object s_createLock = new();
+    private static Helper[] s_helpers = Array.Empty<Helper>();
+    private static int s_busy;
+    private static Gemm.Operands s_job;
+    private static int s_threads;
+    private static bool s_lockStep;
+    private static readonly SpinBarrier s_barrier = new();
+    private static readonly SharedState s_state = new();
+
+    /// <summary>Claim counters of the product in flight (reset before each product is posted).</summary>
+    internal sealed class SharedState
+    {
+        public int PackCursor;
+        public int PackDone;
+        public int TileCursor;
+        public int TilesDone;
+
+        /// <summary>Helpers that joined (low bits), or'ed with <see cref="Closed"/> once no more may join; closed between products.</summary>
+        public int Joined = Closed;
+
+        /// <summary>Helpers that joined and have finished.</summary>
+        public int Left;
+
+        public Exception? Error;
+    }
+
+    /// <summary>Runs <paramref name="job"/> split over <paramref name="threads"/> threads; false (nothing done) when the
+    /// helpers are busy with another caller's product.</summary>
+    public static bool TryRun(in Gemm.Operands job, int threads)
+    {
+        if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
+        try
+        {
+            Helper[] helpers = EnsureHelpers(threads - 1);
+            SharedState st = s_state;
+            // st.Joined is Closed between products, so no late helper touches any of this while it is reset.
+            st.PackCursor = 0;
+            st.PackDone = 0;
+            st.TileCursor = 0;
+            st.TilesDone = 0;
+            st.Left = 0;
+            st.Error = null;
+            s_job = job;
+            s_threads = threads;
+            s_lockStep = job.NeedsLockStep;
+            s_barrier.Reset(threads);
+            Volatile.Write(ref st.Joined, 0); // open: everything above is visible to a helper that sees it open
+            for (int i = 0; i < threads - 1; i++) helpers[i].Post(); // each Post is a full fence after the writes above
+
+            var spin = new SpinWait();
+            if (s_lockStep)
+            {
+                // Every thread owns a fixed share and they meet at barriers: wait for all helpers to join, then to leave.
+                try
+                {
+                    job.Execute(0, threads, s_barrier);
+                }
+                catch (Exception e)
+                {
+                    st.Error ??= e;
+                }
+                while (Volatile.Read(ref st.Joined) < threads - 1) spin.SpinOnce(sleep1Threshold: -1);
+                int joined = Interlocked.Or(ref st.Joined, Closed) & ~Closed;
+                while (Volatile.Read(ref st.Left) < joined) spin.SpinOnce(sleep1Threshold: -1);
+            }
+            else
+            {
+                try
+                {
+                    job.ExecuteShared(st, threads);
+                }
+                catch (Exception e)
+                {
+                    st.Error ??= e;
+                }
+                // All tiles are claimed; wait for the pieces still being computed, then let no more helpers in.
+                while (st.Error is null && Volatile.Read(ref st.TilesDone) < job.Tiles) spin.SpinOnce(sleep1Threshold: -1);
+                int joined = Interlocked.Or(ref st.Joined, Closed) & ~Closed;
+                while (Volatile.Read(ref st.Left) < joined) spin.SpinOnce(sleep1Threshold: -1);
+            }
+            if (st.Error is not null) throw new InvalidOperationException("A GEMM worker failed.", st.Error);
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref s_busy, 0);
+        }
+    }
+
+    /// <summary>Called by a helper that was posted: joins the open product (if any room is left) and works on it.</summary>
+    private static void Participate()
+    {
+        SharedState st = s_state;
+        int joined;
+        while (true)
+        {
+            joined = Volatile.Read(ref st.Joined);
+            if (joined < 0 || joined >= s_threads - 1) return; // closed, or enough helpers
+            if (Interlocked.CompareExchange(ref st.Joined, joined + 1, joined) == joined) break;
+        }
+        try
+        {
+            // Read the product only now: it cannot change until this helper has left.
+            int threads = s_threads;
+            if (joined + 1 < threads)
+            {
+                if (s_lockStep) s_job.Execute(joined + 1, threads, s_barrier);
+                else s_job.ExecuteShared(st, threads);
+            }
+        }
+        catch (Exception e)
+        {
+            st.Error ??= e;
+        }
+        finally
+        {
+            Interlocked.Increment(ref st.Left);
+        }
+    }
+
+    private static Helper[] EnsureHelpers(int count)
+    {
+        Helper[] helpers = s_helpers;
+        if (helpers.Length >= count) return helpers;
+        lock (s_createLock)
+        {
+            helpers = s_helpers;
+            if (helpers.Length >= count) return helpers;
+            var grown = new Helper[count];
+            helpers.CopyTo(grown, 0);
+            for (int i = helpers.Length; i < count; i++) grown[i] = new Helper(i + 1);
+            s_helpers = grown;
+            return grown;
+        }
+    }
+
+    /// <summary>A reusable barrier for the threads of one product; spins, yielding now and then.</summary>
+    internal sealed class SpinBarrier
+    {
+        private int _participants;
+        private int _arrived;
+        private int _phase;
+
+        public void Reset(int participants)
+        {
+            _participants = participants;
+            _arrived = 0;
+        }
+
+        public void SignalAndWait()
+        {
+            int phase = Volatile.Read(ref _phase);
+            if (Interlocked.Increment(ref _arrived) == _participants)
+            {
+                _arrived = 0;
+                Volatile.Write(ref _phase, phase + 1);
+                return;
+            }
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _phase) == phase) spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    private sealed class Helper
+    {
+        private readonly ManualResetEventSlim _wake = new(false, 0);
+        private int _posted;
+        private int _sleeping;
+
+        public Helper(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"NoisyRnn GEMM helper {index}" };
+            thread.Start();
+        }
+
+        public void Post()
+        {
+            Interlocked.Increment(ref _posted); // full fence: the product is visible, and _sleeping is read after the post
+            if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
+        }
+
+        private void Loop()
+        {
+            int seen = 0;
+            while (true)
+            {
+                long start = Stopwatch.GetTimestamp();
+                var spin = new SpinWait();
+                while (Volatile.Read(ref _posted) == seen)
+                {
+                    if (Stopwatch.GetTimestamp() - start < SpinTicks)
+                    {
+                        // Spins, then yields between checks: on a machine where this helper shares a core with the caller
+                        // (other processes take the second one) the caller's own work runs instead of waiting out the spin.
+                        spin.SpinOnce(sleep1Threshold: -1);
+                        continue;
+                    }
+                    _wake.Reset();
+                    Interlocked.Exchange(ref _sleeping, 1); // full fence before re-reading _posted
+                    if (Volatile.Read(ref _posted) == seen) _wake.Wait();
+                    Volatile.Write(ref _sleeping, 0);
+                    start = Stopwatch.GetTimestamp();
+                }
+                seen = Volatile.Read(ref _posted);
+                Participate();
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using NoisyRnn.Kernels;
+
+namespace NoisyRnn.Tests.Kernels;
+
+public class PackedGemmTests
+{
+    private static float[] Random(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    public static TheoryData<IsaTier> AllTiers()
+    {
+        var data = new TheoryData<IsaTier>();
+        foreach (var tier in new[] { IsaTier.Scalar, IsaTier.Vector128, IsaTier.Vector256, IsaTier.Vector512 })
+        {
+            if (Isa.IsSupported(tier)) data.Add(tier);
+        }
+        return data;
+    }
+
+    private static void AssertBitEqual(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]), $"{what}: element {i}: {expected[i]} vs {actual[i]}");
+    }
+
+    [Theory]
+    [MemberData(nameof(AllTiers))]
+    public void PackedProductsEqualUnpackedBitForBit(IsaTier tier)
+    {
+        // Shapes with tails in every dimension, one deeper than a depth block, one large enough to use both threads.
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (9, 35, Gemm.DepthBlock + 3), (203, 130, 333), (17, 64, 7) })
+        {
+            float[] a = Random(m * k, m + n), aT = Random(k * m, m + 2 * n), b = Random(k * n, k), bT = Random(n * k, k + 1), c0 = Random(m * n, 3);
+            foreach (bool transposedB in new[] { false, true })
+            foreach (bool transposeA in new[] { false, true })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                float[] aUsed = transposeA ? aT : a;
+                int lda = transposeA ? m : k;
+                var expected = (float[])c0.Clone();
+                if (transposedB)
+                {
+                    // bT is [n, k]: reference is A·bTᵀ through the unpacked path on an explicitly transposed copy.
+                    var bCopy = new float[k * n];
+                    Gemm.Transpose(bT, n, k, bCopy);
+                    Gemm.MultiplyStrided(aUsed, lda, transposeA, bCopy, n, expected, n, m, n, k, true, tier, 1);
+                }
+                else
+                {
+                    Gemm.MultiplyStrided(aUsed, lda, transposeA, b, n, expected, n, m, n, k, true, tier, 1);
+                }
+                var packed = new PackedMatrix();
+                if (transposedB) packed.PackTransposed(bT, k, n, tier);
+                else packed.Pack(b, k, n, tier);
+                var actual = (float[])c0.Clone();
+                Gemm.MultiplyPacked(aUsed, lda, transposeA, packed, actual, n, m, true, tier, threads);
+                AssertBitEqual(expected, actual, $"{tier} m={m} n={n} k={k} transposedB={transposedB} transposeA={transposeA} threads={threads}");
+            }
+        }
+    }
+
+    [Fact]
+    public void PackedMatrixIsReusedForSmallerShapes()
+    {
+        var packed = new PackedMatrix();
+        float[] big = Random(64 * 64, 1), small = Random(5 * 7, 2), a = Random(3 * 5, 3);
+        packed.Pack(big, 64, 64, Isa.Tier);
+        packed.Pack(small, 5, 7, Isa.Tier);
+        Assert.Equal(5, packed.Depth);
+        Assert.Equal(7, packed.Columns);
+        var expected = new float[3 * 7];
+        var actual = new float[3 * 7];
+        GemmScalar.Multiply(a, small, expected, 3, 7, 5);
+        Gemm.MultiplyPacked(a, 5, false, packed, actual, 7, 3, false, Isa.Tier, 1);
+        AssertBitEqual(expected, actual, "repacked");
+    }
+
+    [Fact]
+    public void PackedTierMustMatch()
+    {
+        var packed = new PackedMatrix();
+        packed.Pack(new float[4], 2, 2, IsaTier.Scalar);
+        if (Isa.Tier != IsaTier.Scalar)
+            Assert.Throws<ArgumentException>(() => Gemm.MultiplyPacked(new float[4], 2, false, packed, new float[4], 2, 2, false, Isa.Tier, 1));
+    }
+
+    [Fact]
+    public void ProductsWithSeveralSlabsOfBAreBitIdenticalForOneAndTwoThreads()
+    {
+        // k·n beyond one slab: the threads pack slab after slab in lock step; results must not depend on the split.
+        const int n = 96;
+        int slabDepth = Gemm.SlabFloats / n / Gemm.DepthBlock * Gemm.DepthBlock;
+        int k = 2 * slabDepth + 77, m = 40;
+        Assert.True((long)m * n * k >= Gemm.ParallelThreshold);
+        float[] a = Random(k * m, 1), b = Random(k * n, 2), c0 = Random(m * n, 3);
+        var one = (float[])c0.Clone();
+        var two = (float[])c0.Clone();
+        Gemm.MultiplyStrided(a, m, true, b, n, one, n, m, n, k, true, Isa.Tier, 1);
+        Gemm.MultiplyStrided(a, m, true, b, n, two, n, m, n, k, true, Isa.Tier, 2);
+        AssertBitEqual(one, two, "several slabs");
+        var scalar = (float[])c0.Clone();
+        GemmScalar.MultiplyTransposedA(a, b, scalar, m, n, k, accumulate: true);
+        if (Isa.Tier != IsaTier.Scalar) AssertBitEqual(scalar, one, "scalar twin");
+    }
+}

@@ -1,0 +1,63 @@
+using NoisyRnn.Models;
+using NoisyRnn.Noise;
+
+namespace NoisyRnn.Tests.Models;
+
+public class AllocationTests
+{
+    /// <summary>Bytes a training pass may still allocate after warm-up: the argument checks format a few shape strings
+    /// (about 100 bytes each); any buffer of a [batch, hidden] or larger tensor would exceed it many times.</summary>
+    private const long BytesPerPassBound = 1024;
+
+    private const int Passes = 5;
+
+    /// <summary>Sizes large enough that the per-step recurrent products (64 x 384 x 384) are split over the GEMM helper thread.</summary>
+    private const int Batch = 64, Time = 10, Hidden = 384, Outputs = 32;
+
+    private static float[] Values(int n, int seed, float scale)
+    {
+        var rng = new Random(seed);
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)(rng.NextDouble() - 0.5) * scale;
+        return x;
+    }
+
+    private static long AllocatedPerPass(IRecurrentNetwork model, int inputSize, int initSize)
+    {
+        RecurrentTape tape = model.CreateTape(Batch, Time);
+        float[] inputs = Values(Batch * Time * inputSize, 1, 1f), init = Values(Batch * initSize, 2, 1f);
+        float[] outputGradient = Values(Batch * Time * Outputs, 3, 1e-3f);
+        ParameterSet gradient = model.Parameters.CloneEmpty();
+        var noise = new NoiseLevels(0.01f, 0.01f, 0.01f);
+        NoiseStreams streams = NoiseStreams.FromSeed(4);
+        for (int i = 0; i < 2; i++) // warm-up: tapes, workspaces and helper threads are created here
+        {
+            model.Forward(inputs, init, noise, streams, tape);
+            model.Backward(tape, outputGradient, gradient);
+        }
+        // Everything runs on this thread or on GEMM helpers that allocate nothing after their first product.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Passes; i++)
+        {
+            model.Forward(inputs, init, noise, streams, tape);
+            model.Backward(tape, outputGradient, gradient);
+        }
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Passes;
+    }
+
+    [Fact]
+    public void VanillaForwardAndBackwardAllocateNothingAfterWarmUp()
+    {
+        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, Hidden, Outputs, Outputs), 5);
+        long perPass = AllocatedPerPass(model, 2, Outputs);
+        Assert.True(perPass < BytesPerPassBound, $"{perPass} bytes allocated per Forward + Backward");
+    }
+
+    [Fact]
+    public void GruForwardAndBackwardAllocateNothingAfterWarmUp()
+    {
+        var model = GruRnn.CreateInitialized(new GruRnnOptions(2, Hidden, Outputs, Outputs), 5);
+        long perPass = AllocatedPerPass(model, 2, Outputs);
+        Assert.True(perPass < BytesPerPassBound, $"{perPass} bytes allocated per Forward + Backward");
+    }
+}
