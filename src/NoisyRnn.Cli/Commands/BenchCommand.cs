@@ -68,7 +68,11 @@ internal static class BenchCommand
         {
             Description = "Also time the phases of a step (data, noise, forward, loss, backward, Adam) in a separate loop that calls the trainer's library APIs.",
         };
-        var command = new Command("bench", "Time full training steps at a paper configuration (median ms per step, GFLOP/s).") { preset, steps, json, breakdown };
+        var overlap = new Option<bool>("--overlap")
+        {
+            Description = "Train with TrainingOptions.OverlapDataGeneration (the next batch is generated on a background task).",
+        };
+        var command = new Command("bench", "Time full training steps at a paper configuration (median ms per step, GFLOP/s).") { preset, steps, json, breakdown, overlap };
         command.SetAction(parse =>
         {
             try
@@ -78,7 +82,7 @@ internal static class BenchCommand
                     ?? throw new ArgumentException($"Unknown bench preset '{name}'; expected one of: {string.Join(", ", Presets.Select(x => x.Name))}.", "--preset");
                 int timed = parse.GetValue(steps);
                 if (timed < 1) throw new ArgumentOutOfRangeException("--steps", timed, "--steps must be >= 1.");
-                var result = Run(p, timed);
+                var result = Run(p, timed, parse.GetValue(overlap));
                 if (parse.GetValue(breakdown))
                 {
                     foreach (var (key, value) in Breakdown(p, timed)) result[key] = value;
@@ -117,7 +121,7 @@ internal static class BenchCommand
     internal static VanillaRnn CreateModel(BenchPreset p) =>
         VanillaRnn.CreateInitialized(new VanillaRnnOptions(p.Inputs, p.Hidden, p.Cells, p.Cells, Activation.Relu, 1f, p.Dt), 0);
 
-    internal static Dictionary<string, object> Run(BenchPreset p, int timedSteps)
+    internal static Dictionary<string, object> Run(BenchPreset p, int timedSteps, bool overlap = false)
     {
         const int Warmup = 2;
         var task = CreateTask(p);
@@ -127,7 +131,7 @@ internal static class BenchCommand
         var trainer = new PathIntegrationTrainer(model, task, new TrainingOptions
         {
             Steps = total, BatchSize = p.Batch, TestBatchSize = 1, EvaluateEvery = int.MaxValue,
-            Noise = NoiseLevels.Recurrent(p.NoiseStd), CheckpointEvery = 0,
+            Noise = NoiseLevels.Recurrent(p.NoiseStd), CheckpointEvery = 0, OverlapDataGeneration = overlap,
         });
         var elapsed = new List<double>();
         trainer.Train(new SynchronousProgress(tp => elapsed.Add(tp.ElapsedSeconds)));
@@ -143,6 +147,7 @@ internal static class BenchCommand
             ["gflop_per_step"] = Math.Round(flops / 1e9, 2),
             ["gflops"] = Math.Round(flops / median / 1e9, flops / median >= 1e10 ? 1 : 3),
             ["timed_steps"] = timedSteps,
+            ["overlap_data_generation"] = overlap,
             ["isa_tier"] = Isa.Tier.ToString(),
             // The kernels split work over one thread per processor (Gemm.MaxThreads defaults to the processor count).
             ["threads"] = Math.Max(1, Environment.ProcessorCount),
