@@ -38,7 +38,9 @@ public sealed record TrainingOptions
 
     /// <summary>Generate the next step's batch on a background task while the current step trains (one extra batch
     /// buffer). Every batch comes from its own derived seed, so results are bit-identical either way; only wall time
-    /// changes. Default false: on a 2-core machine the GEMMs already use both cores (see docs/performance.md).</summary>
+    /// changes. The task's NextBatch then runs concurrently with the trainer's Decode/DecodingErrors calls, so a custom
+    /// task must allow that (the built-in tasks do). Default false: measured on a 2-core machine, the overlap made steps
+    /// slightly slower because the GEMMs already use both cores (docs/performance.md).</summary>
     public bool OverlapDataGeneration { get; init; }
 
     /// <summary>Checks every field.</summary>
