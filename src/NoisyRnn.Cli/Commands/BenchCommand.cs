@@ -95,7 +95,7 @@ internal static class BenchCommand
                 else
                 {
                     foreach (var (key, value) in result)
-                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-20} {value}"));
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-24} {value}"));
                 }
                 return 0;
             }
@@ -144,7 +144,7 @@ internal static class BenchCommand
             ["preset"] = p.Name,
             ["median_step_ms"] = Math.Round(median * 1000, 2),
             ["min_step_ms"] = Math.Round(stepSeconds.Min() * 1000, 2),
-            ["gflop_per_step"] = Math.Round(flops / 1e9, 2),
+            ["gflop_per_step"] = Math.Round(flops / 1e9, flops >= 1e9 ? 2 : 5),
             ["gflops"] = Math.Round(flops / median / 1e9, flops / median >= 1e10 ? 1 : 3),
             ["timed_steps"] = timedSteps,
             ["overlap_data_generation"] = overlap,
