@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Globalization;
 using System.Text.Json;
 using NoisyRnn.Kernels;
@@ -16,13 +18,30 @@ namespace NoisyRnn.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    internal sealed record BenchPreset(string Name, int Hidden, int Cells, int Batch, int Time, float NoiseStd);
+    /// <summary>One benchmark configuration: a task, the vanilla network's sizes and the training noise.</summary>
+    /// <param name="Name">Preset name on the command line.</param>
+    /// <param name="Task">"spatial" (velocity -> place cells) or "head-direction" (angular velocity -> HD cells).</param>
+    /// <param name="Hidden">Hidden units.</param>
+    /// <param name="Cells">Place or HD cells: outputs and initial-state width.</param>
+    /// <param name="Batch">Trajectories per step.</param>
+    /// <param name="Time">Time steps per trajectory.</param>
+    /// <param name="NoiseStd">Per-step recurrent noise std.</param>
+    /// <param name="Dt">RNN integration step (tau = 1).</param>
+    internal sealed record BenchPreset(string Name, string Task, int Hidden, int Cells, int Batch, int Time, float NoiseStd, float Dt)
+    {
+        public bool IsSpatial => Task == "spatial";
+
+        public int Inputs => IsSpatial ? 2 : 1;
+    }
 
     internal static readonly BenchPreset[] Presets =
     [
-        new("paper-spatial", 512, 512, 200, 100, 0.01f),
-        new("quick-spatial", 128, 512, 200, 100, 0.01f),
-        new("tiny", 16, 32, 8, 10, 0.01f),
+        new("paper-spatial", "spatial", 512, 512, 200, 100, 0.01f, 0.2f),
+        // Paper head direction (App. B; the reproduce preset paper-hd-*): 128 units, 512 HD cells, RNN dt 0.5, noise variance 1e-2.
+        new("paper-head-direction", "head-direction", 128, 512, 200, 100, 0.1f, 0.5f),
+        new("quick-spatial", "spatial", 128, 512, 200, 100, 0.01f, 0.2f),
+        new("tiny", "spatial", 16, 32, 8, 10, 0.01f, 0.2f),
+        new("tiny-head-direction", "head-direction", 16, 32, 8, 10, 0.1f, 0.5f),
     ];
 
     /// <summary>Multiply-adds x 2 of the matrix products of one vanilla step (forward, BPTT and readout); element-wise work excluded.</summary>
@@ -37,10 +56,23 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "paper-spatial (512 units, batch 200 x 100, 512 place cells), quick-spatial (128 units) or tiny.", DefaultValueFactory = _ => "paper-spatial" };
+        var preset = new Option<string>("--preset")
+        {
+            Description = "paper-spatial (512 units, batch 200 x 100, 512 place cells), paper-head-direction (128 units, 512 HD cells), " +
+                "quick-spatial (128 units), tiny or tiny-head-direction.",
+            DefaultValueFactory = _ => "paper-spatial",
+        };
         var steps = new Option<int>("--steps") { Description = "Timed steps (after 2 warm-up steps).", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("bench", "Time full training steps at a paper configuration (median ms per step, GFLOP/s).") { preset, steps, json };
+        var breakdown = new Option<bool>("--breakdown")
+        {
+            Description = "Also time the phases of a step (data, noise, forward, loss, backward, Adam) in a separate loop that calls the trainer's library APIs.",
+        };
+        var overlap = new Option<bool>("--overlap")
+        {
+            Description = "Train with TrainingOptions.OverlapDataGeneration (the next batch is generated on a background task).",
+        };
+        var command = new Command("bench", "Time full training steps at a paper configuration (median ms per step, GFLOP/s).") { preset, steps, json, breakdown, overlap };
         command.SetAction(parse =>
         {
             try
@@ -50,7 +82,11 @@ internal static class BenchCommand
                     ?? throw new ArgumentException($"Unknown bench preset '{name}'; expected one of: {string.Join(", ", Presets.Select(x => x.Name))}.", "--preset");
                 int timed = parse.GetValue(steps);
                 if (timed < 1) throw new ArgumentOutOfRangeException("--steps", timed, "--steps must be >= 1.");
-                var result = Run(p, timed);
+                var result = Run(p, timed, parse.GetValue(overlap));
+                if (parse.GetValue(breakdown))
+                {
+                    foreach (var (key, value) in Breakdown(p, timed)) result[key] = value;
+                }
                 var output = parse.InvocationConfiguration.Output;
                 if (parse.GetValue(json))
                 {
@@ -59,7 +95,7 @@ internal static class BenchCommand
                 else
                 {
                     foreach (var (key, value) in result)
-                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-16} {value}"));
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-24} {value}"));
                 }
                 return 0;
             }
@@ -72,39 +108,111 @@ internal static class BenchCommand
         return command;
     }
 
-    internal static Dictionary<string, object> Run(BenchPreset p, int timedSteps)
+    internal static IPathIntegrationTask CreateTask(BenchPreset p)
+    {
+        if (p.IsSpatial)
+        {
+            var taskOptions = new SpatialNavigationOptions { SequenceLength = p.Time };
+            return new SpatialNavigationTask(taskOptions, PlaceCells.CreateRandom(p.Cells, 0.2, taskOptions.BoxWidth, taskOptions.BoxHeight, 0));
+        }
+        return new HeadDirectionTask(new HeadDirectionOptions { SequenceLength = p.Time }, new HeadDirectionCells(p.Cells, Math.PI / 6));
+    }
+
+    internal static VanillaRnn CreateModel(BenchPreset p) =>
+        VanillaRnn.CreateInitialized(new VanillaRnnOptions(p.Inputs, p.Hidden, p.Cells, p.Cells, Activation.Relu, 1f, p.Dt), 0);
+
+    internal static Dictionary<string, object> Run(BenchPreset p, int timedSteps, bool overlap = false)
     {
         const int Warmup = 2;
-        var taskOptions = new SpatialNavigationOptions { SequenceLength = p.Time };
-        var task = new SpatialNavigationTask(taskOptions, PlaceCells.CreateRandom(p.Cells, 0.2, taskOptions.BoxWidth, taskOptions.BoxHeight, 0));
-        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, p.Hidden, p.Cells, p.Cells), 0);
+        var task = CreateTask(p);
+        var model = CreateModel(p);
         // One extra step at the end: the trainer evaluates on the held-out batch at its last step, which is not timed.
         int total = Warmup + timedSteps + 1;
-        var trainer = new SpatialTrainer(model, task, new TrainingOptions
+        var trainer = new PathIntegrationTrainer(model, task, new TrainingOptions
         {
             Steps = total, BatchSize = p.Batch, TestBatchSize = 1, EvaluateEvery = int.MaxValue,
-            Noise = NoiseLevels.Recurrent(p.NoiseStd), CheckpointEvery = 0,
+            Noise = NoiseLevels.Recurrent(p.NoiseStd), CheckpointEvery = 0, OverlapDataGeneration = overlap,
         });
         var elapsed = new List<double>();
         trainer.Train(new SynchronousProgress(tp => elapsed.Add(tp.ElapsedSeconds)));
         var stepSeconds = new List<double>();
         for (int i = Warmup; i < Warmup + timedSteps; i++) stepSeconds.Add(elapsed[i] - elapsed[i - 1]);
-        stepSeconds.Sort();
-        double median = stepSeconds.Count % 2 == 1
-            ? stepSeconds[stepSeconds.Count / 2]
-            : 0.5 * (stepSeconds[stepSeconds.Count / 2 - 1] + stepSeconds[stepSeconds.Count / 2]);
-        double flops = StepFlops(p.Batch, p.Time, 2, p.Hidden, p.Cells, p.Cells);
+        double median = Median(stepSeconds);
+        double flops = StepFlops(p.Batch, p.Time, p.Inputs, p.Hidden, p.Cells, p.Cells);
         return new Dictionary<string, object>
         {
             ["preset"] = p.Name,
             ["median_step_ms"] = Math.Round(median * 1000, 2),
-            ["min_step_ms"] = Math.Round(stepSeconds[0] * 1000, 2),
-            ["gflop_per_step"] = Math.Round(flops / 1e9, 2),
-            ["gflops"] = Math.Round(flops / median / 1e9, 1),
+            ["min_step_ms"] = Math.Round(stepSeconds.Min() * 1000, 2),
+            ["gflop_per_step"] = Math.Round(flops / 1e9, flops >= 1e9 ? 2 : 5),
+            ["gflops"] = Math.Round(flops / median / 1e9, flops / median >= 1e10 ? 1 : 3),
             ["timed_steps"] = timedSteps,
+            ["overlap_data_generation"] = overlap,
             ["isa_tier"] = Isa.Tier.ToString(),
+            // The kernels split work over one thread per processor (Gemm.MaxThreads defaults to the processor count).
+            ["threads"] = Math.Max(1, Environment.ProcessorCount),
             ["processors"] = Environment.ProcessorCount,
         };
+    }
+
+    /// <summary>
+    /// Times the phases of a training step in a loop that makes the trainer's library calls one at a time:
+    /// task.NextBatch (data), the recurrent noise draws Forward makes (noise; measured on its own, and included again in
+    /// forward because Forward draws them itself), Forward, MseLoss, gradient clear + Backward, and the trainer's
+    /// finiteness checks + Adam. Medians over <paramref name="timedSteps"/> steps after 2 warm-up steps, in ms.
+    /// </summary>
+    internal static Dictionary<string, object> Breakdown(BenchPreset p, int timedSteps)
+    {
+        const int Warmup = 2;
+        var task = CreateTask(p);
+        var model = CreateModel(p);
+        var noise = NoiseLevels.Recurrent(p.NoiseStd);
+        var tape = model.CreateTape(p.Batch, p.Time);
+        var gradient = model.Parameters.CloneEmpty();
+        var previous = new float[model.Parameters.Length];
+        var adam = new Adam(new AdamOptions(), model.Parameters.Length);
+        var data = task.AllocateBatch(p.Batch);
+        var outputGradient = new float[p.Batch * p.Time * p.Cells];
+        var draws = new float[p.Batch * p.Time * p.Hidden];
+        string[] phases = ["data_ms", "noise_ms", "forward_ms", "loss_ms", "backward_ms", "adam_ms"];
+        var times = phases.Select(_ => new List<double>()).ToArray();
+        var clock = new Stopwatch();
+        for (int step = 0; step < Warmup + timedSteps; step++)
+        {
+            bool record = step >= Warmup;
+            void Lap(int phase)
+            {
+                if (record) times[phase].Add(clock.Elapsed.TotalMilliseconds);
+                clock.Restart();
+            }
+            clock.Restart();
+            task.NextBatch(new SeededTaskRandom((ulong)step), data);
+            Lap(0);
+            NoiseStreams.FromSeed((ulong)step + 1000).Recurrent.Fill(draws);
+            Lap(1);
+            model.Forward(data.Inputs, data.InitialState, noise, NoiseStreams.FromSeed((ulong)step), tape);
+            Lap(2);
+            MseLoss.Compute(tape.Outputs, data.Targets, outputGradient);
+            Lap(3);
+            Array.Clear(gradient.Values);
+            model.Backward(tape, outputGradient, gradient);
+            Lap(4);
+            _ = TensorPrimitives.IsFiniteAll<float>(gradient.Values);
+            model.Parameters.Values.CopyTo(previous, 0);
+            adam.Step(model.Parameters.Values, gradient.Values);
+            _ = TensorPrimitives.IsFiniteAll<float>(model.Parameters.Values);
+            Lap(5);
+        }
+        var result = new Dictionary<string, object>();
+        for (int i = 0; i < phases.Length; i++) result[phases[i]] = Math.Round(Median(times[i]), 2);
+        return result;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        int n = sorted.Count;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
     }
 
     /// <summary>Reports on the training thread (Progress&lt;T&gt; would post to the thread pool and reorder reports).</summary>

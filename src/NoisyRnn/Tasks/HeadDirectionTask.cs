@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace NoisyRnn.Tasks;
 
 /// <summary>
@@ -130,9 +132,25 @@ public sealed class HeadDirectionTask : IPathIntegrationTask
         if (destination.TimeSteps != Options.SequenceLength)
             throw new ArgumentException($"destination has {destination.TimeSteps} time steps; expected SequenceLength = {Options.SequenceLength}.", nameof(destination));
         int batch = destination.BatchSize, time = destination.TimeSteps;
-        var start = new double[batch];
+        // Scratch for the draws comes from the shared pool, so that a trainer calling this every step allocates nothing.
+        double[] scratch = ArrayPool<double>.Shared.Rent(batch + batch * time);
+        try
+        {
+            Fill(random, destination, scratch.AsSpan(0, batch), scratch.AsSpan(batch, batch * time));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scratch);
+        }
+        Cells.Encode(destination.InitialHeading, destination.InitialState);
+        Cells.Encode(destination.Headings, destination.Targets);
+    }
+
+    private void Fill(ITaskRandom random, HeadDirectionBatch destination, Span<double> start, Span<double> turns)
+    {
+        int batch = destination.BatchSize, time = destination.TimeSteps;
+        start.Clear(); // "zero" start: nothing is drawn
         if (Options.UniformStart) random.Uniform(0.0, 2 * Math.PI, start);
-        var turns = new double[batch * time];
         random.Normal(0.0, Options.TurnStd, turns);
         for (int b = 0; b < batch; b++)
         {
@@ -148,8 +166,6 @@ public sealed class HeadDirectionTask : IPathIntegrationTask
                 destination.Headings[b * time + t] = (float)Angles.Wrap(heading);
             }
         }
-        Cells.Encode(destination.InitialHeading, destination.InitialState);
-        Cells.Encode(destination.Headings, destination.Targets);
     }
 
     /// <inheritdoc />

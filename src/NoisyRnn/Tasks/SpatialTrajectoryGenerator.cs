@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace NoisyRnn.Tasks;
 
 /// <summary>
@@ -75,12 +77,28 @@ public sealed class SpatialTrajectoryGenerator
         int batch = destination.BatchSize;
         int simulated = steps + 1; // moves k = 0 .. T
 
-        var startX = new double[batch];
-        var startY = new double[batch];
-        var startHeading = new double[batch];
-        var turnNoise = new double[batch * simulated];
-        var speeds = new double[batch * simulated];
-        var unused = new double[batch];
+        // Scratch for the draws comes from the shared pool, so that a trainer calling this every step allocates nothing.
+        double[] scratch = ArrayPool<double>.Shared.Rent(4 * batch + 2 * batch * simulated);
+        try
+        {
+            Simulate(random, destination, scratch, batch, simulated);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scratch);
+        }
+    }
+
+    private void Simulate(ITaskRandom random, SpatialTrajectoryBatch destination, double[] scratch, int batch, int simulated)
+    {
+        SpatialNavigationOptions o = Options;
+        int steps = o.SequenceLength;
+        Span<double> startX = scratch.AsSpan(0, batch);
+        Span<double> startY = scratch.AsSpan(batch, batch);
+        Span<double> startHeading = scratch.AsSpan(2 * batch, batch);
+        Span<double> unused = scratch.AsSpan(3 * batch, batch);
+        Span<double> turnNoise = scratch.AsSpan(4 * batch, batch * simulated);
+        Span<double> speeds = scratch.AsSpan(4 * batch + batch * simulated, batch * simulated);
         random.Uniform(-o.BoxWidth / 2, o.BoxWidth / 2, startX);
         random.Uniform(-o.BoxHeight / 2, o.BoxHeight / 2, startY);
         random.Uniform(0, TwoPi, startHeading);

@@ -115,50 +115,91 @@ public sealed class PathIntegrationTrainer
         var gradient = _model.Parameters.CloneEmpty();
         var previous = new float[_model.Parameters.Length];
         var data = _task.AllocateBatch(batch);
+        // With overlap, step k + 1's batch is generated into a second buffer while step k trains. Each batch comes from
+        // its own derived seed, so the batches (and the whole run) are bit-identical to the sequential order.
+        IPathIntegrationBatch? spare = o.OverlapDataGeneration ? _task.AllocateBatch(batch) : null;
+        Task? pending = null;
         var outputGradient = new float[batch * time * cells];
         var evaluations = new List<TaskEvaluation>();
         var clock = Stopwatch.StartNew();
         double loss = double.NaN;
 
-        for (int step = startStep + 1; step <= o.Steps; step++)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            _task.NextBatch(new SeededTaskRandom(SeedSequence.Derive(o.Seed, SeedSequence.TaskStream, (ulong)step)), data);
-            var streams = NoiseStreams.FromSeed(SeedSequence.Derive(o.Seed, SeedSequence.NoiseStream, (ulong)step), o.NoiseDistribution);
-            _model.Forward(data.Inputs, data.InitialState, o.Noise, streams, tape);
-            loss = MseLoss.Compute(tape.Outputs, data.Targets, outputGradient);
-            if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "the loss");
-            Array.Clear(gradient.Values);
-            _model.Backward(tape, outputGradient, gradient);
-            if (!TensorPrimitives.IsFiniteAll<float>(gradient.Values))
+            for (int step = startStep + 1; step <= o.Steps; step++)
             {
-                string name = gradient.Views.First(v => !TensorPrimitives.IsFiniteAll<float>(gradient[v.Name])).Name;
-                throw new TrainingDivergedException(step, $"the gradient of {name}");
+                cancellationToken.ThrowIfCancellationRequested();
+                if (pending is null) FillBatch(step, data);
+                else
+                {
+                    pending.GetAwaiter().GetResult();
+                    pending = null;
+                    (data, spare) = (spare!, data);
+                }
+                if (spare is not null && step < o.Steps)
+                {
+                    var next = spare;
+                    int nextStep = step + 1;
+                    pending = System.Threading.Tasks.Task.Run(() => FillBatch(nextStep, next), CancellationToken.None);
+                }
+                loss = TrainStep(step, data, adam, tape, gradient, previous, outputGradient);
+                TaskEvaluation? evaluation = null;
+                if (step % o.EvaluateEvery == 0 || step == o.Steps)
+                {
+                    evaluation = Evaluate(step);
+                    evaluations.Add(evaluation.Value);
+                }
+                if (checkpointPath != null && (step == o.Steps || (o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0)))
+                    Checkpoint.Save(checkpointPath, _model, step, adam);
+                progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, null) { TaskEvaluation = evaluation });
             }
-            // A finite gradient can still overflow the update (a learning rate near the float32 limit): keep the last
-            // finite parameters so that the model, evaluations and checkpoints never see NaN or infinity.
-            _model.Parameters.Values.CopyTo(previous, 0);
-            adam.Step(_model.Parameters.Values, gradient.Values);
-            if (!TensorPrimitives.IsFiniteAll<float>(_model.Parameters.Values))
+        }
+        finally
+        {
+            // Never leave a generator writing into a buffer after Train returns or throws; its own errors are secondary.
+            if (pending is not null)
             {
-                previous.CopyTo(_model.Parameters.Values, 0);
-                throw new TrainingDivergedException(step, "the parameters after the Adam update");
+                try { pending.GetAwaiter().GetResult(); }
+                catch (Exception) { }
             }
-
-            TaskEvaluation? evaluation = null;
-            if (step % o.EvaluateEvery == 0 || step == o.Steps)
-            {
-                evaluation = Evaluate(step);
-                evaluations.Add(evaluation.Value);
-            }
-            if (checkpointPath != null && (step == o.Steps || (o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0)))
-                Checkpoint.Save(checkpointPath, _model, step, adam);
-            progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, null) { TaskEvaluation = evaluation });
         }
         // A resumed run that was already complete trains nothing; still report where it stands.
         if (evaluations.Count == 0) evaluations.Add(Evaluate(startStep));
         return new PathIntegrationResult(evaluations, loss, clock.Elapsed.TotalSeconds, startStep);
     }
+
+    /// <summary>Step <paramref name="step"/>'s batch, drawn from its own derived task seed.</summary>
+    private void FillBatch(int step, IPathIntegrationBatch destination) =>
+        _task.NextBatch(new SeededTaskRandom(SeedSequence.Derive(Options.Seed, SeedSequence.TaskStream, (ulong)step)), destination);
+
+    /// <summary>Forward, loss, BPTT and the Adam update of one step; returns the loss. Leaves the parameters finite.</summary>
+    private double TrainStep(int step, IPathIntegrationBatch data, Adam adam, RecurrentTape tape, ParameterSet gradient, float[] previous, float[] outputGradient)
+    {
+        var o = Options;
+        var streams = NoiseStreams.FromSeed(SeedSequence.Derive(o.Seed, SeedSequence.NoiseStream, (ulong)step), o.NoiseDistribution);
+        _model.Forward(data.Inputs, data.InitialState, o.Noise, streams, tape);
+        double loss = MseLoss.Compute(tape.Outputs, data.Targets, outputGradient);
+        if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "the loss");
+        Array.Clear(gradient.Values);
+        _model.Backward(tape, outputGradient, gradient);
+        if (!TensorPrimitives.IsFiniteAll<float>(gradient.Values))
+            throw new TrainingDivergedException(step, $"the gradient of {FirstNonFinite(gradient)}");
+        // A finite gradient can still overflow the update (a learning rate near the float32 limit): keep the last
+        // finite parameters so that the model, evaluations and checkpoints never see NaN or infinity.
+        _model.Parameters.Values.CopyTo(previous, 0);
+        adam.Step(_model.Parameters.Values, gradient.Values);
+        if (!TensorPrimitives.IsFiniteAll<float>(_model.Parameters.Values))
+        {
+            previous.CopyTo(_model.Parameters.Values, 0);
+            throw new TrainingDivergedException(step, "the parameters after the Adam update");
+        }
+        return loss;
+    }
+
+    /// <summary>Name of the first view holding a non-finite value (kept out of <see cref="TrainStep"/>, whose closure
+    /// would otherwise be allocated on every step).</summary>
+    private static string FirstNonFinite(ParameterSet gradient) =>
+        gradient.Views.First(v => !TensorPrimitives.IsFiniteAll<float>(gradient[v.Name])).Name;
 
     /// <summary>
     /// Evaluates the current parameters on the held-out batch with the training noise on (fixed noise seed, so evaluations

@@ -27,6 +27,45 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void FlopCountOfThePaperHeadDirectionStepIsAbout10Gflop()
+    {
+        // 128 hidden units, 1 input, 512 HD cells, batch 200 x 100: the readout products dominate.
+        var p = BenchCommand.Presets.Single(x => x.Name == "paper-head-direction");
+        Assert.Equal((128, 512, 200, 100, 1), (p.Hidden, p.Cells, p.Batch, p.Time, p.Inputs));
+        Assert.Equal(0.1f, p.NoiseStd); // noise variance 1e-2, as the reproduce paper-hd presets
+        Assert.Equal(0.5f, p.Dt);
+        double flops = BenchCommand.StepFlops(p.Batch, p.Time, p.Inputs, p.Hidden, p.Cells, p.Cells);
+        Assert.InRange(flops / 1e9, 9.5, 10.5);
+    }
+
+    [Fact]
+    public void TinyHeadDirectionBenchWithBreakdownReportsEveryPhase()
+    {
+        var output = new StringWriter();
+        int exit = CliApp.Run(["bench", "--preset", "tiny-head-direction", "--steps", "2", "--json", "--breakdown"], output, new StringWriter());
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(output.ToString());
+        var root = doc.RootElement;
+        Assert.Equal("tiny-head-direction", root.GetProperty("preset").GetString());
+        Assert.True(root.GetProperty("median_step_ms").GetDouble() > 0);
+        Assert.True(root.GetProperty("gflops").GetDouble() > 0);
+        Assert.True(root.GetProperty("threads").GetInt32() >= 1);
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("isa_tier").GetString()));
+        foreach (string phase in new[] { "data_ms", "noise_ms", "forward_ms", "loss_ms", "backward_ms", "adam_ms" })
+            Assert.True(root.GetProperty(phase).GetDouble() >= 0, phase);
+    }
+
+    [Fact]
+    public void PlainTextOutputNamesMedianGflopsTierAndThreads()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "1"], output, new StringWriter()));
+        string text = output.ToString();
+        foreach (string key in new[] { "median_step_ms", "gflops", "isa_tier", "threads" }) Assert.Contains(key, text);
+        Assert.DoesNotContain("forward_ms", text); // the breakdown is opt-in
+    }
+
+    [Fact]
     public void UnknownPresetAndBadStepsAreOneLineErrors()
     {
         var error = new StringWriter();
