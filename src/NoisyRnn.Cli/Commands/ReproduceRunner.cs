@@ -47,7 +47,27 @@ internal sealed record RunSummary(
     [property: JsonPropertyName("decoding_unit")] string DecodingUnit,
     [property: JsonPropertyName("quiescent_mean_signed_step")] double? QuiescentMeanSignedStep,
     [property: JsonPropertyName("denoising_alignment")] double? DenoisingAlignment,
-    [property: JsonPropertyName("loss_decomposition")] LossDecompositionSummary? LossDecomposition);
+    [property: JsonPropertyName("loss_decomposition")] LossDecompositionSummary? LossDecomposition,
+    [property: JsonPropertyName("hidden_state")] HiddenStateSummary? HiddenState = null);
+
+/// <summary>
+/// Reactivation measured on the hidden states (<see cref="HiddenStateReactivation.Compare"/>): KL(quiescent || active) of the
+/// states projected onto the top active principal components, and the distance to the nearest waking state relative to
+/// that of held-out waking states (about 1 on the waking manifold, larger off it).
+/// </summary>
+internal sealed record HiddenStateSummary(
+    [property: JsonPropertyName("components")] int Components,
+    [property: JsonPropertyName("explained_variance_ratio")] double ExplainedVarianceRatio,
+    [property: JsonPropertyName("pc_kl_quiescent_to_active")] double? PcKl,
+    [property: JsonPropertyName("pc_kl_standard_error")] double? PcKlStandardError,
+    [property: JsonPropertyName("pc_kl_note")] string? PcKlNote,
+    [property: JsonPropertyName("active_nearest_distance")] double ActiveNearestDistance,
+    [property: JsonPropertyName("quiescent_nearest_distance")] double QuiescentNearestDistance,
+    [property: JsonPropertyName("nearest_distance_ratio")] double NearestDistanceRatio)
+{
+    public static HiddenStateSummary From(HiddenStateReactivationResult r) => new(r.Components, r.ExplainedVarianceRatio, r.Kl?.Value,
+        r.Kl?.StandardError, r.KlNote, r.ActiveNearestDistance, r.QuiescentNearestDistance, r.NearestDistanceRatio);
+}
 
 /// <summary>
 /// Means over steps of the loss decomposition of a run's network on the held-out batch with its training noise
@@ -192,7 +212,7 @@ internal sealed class ReproduceRunner
                 last.Loss, spatial ? last.DecodingError : null, spatial ? last.DecodingMse : null,
                 report.Kl?.Value, report.Kl?.StandardError, report.KlNote,
                 report.QuiescentOutputVariance, net.ActiveStepDistance, report.QuiescentStepDistance, last.DecodingError, task.CoordinateUnit,
-                report.MeanSignedStep, net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition)));
+                report.MeanSignedStep, net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition), HiddenState(net, std, p)));
             reports.Add((name, report));
             if (_plots && net.ActivePca is not null)
                 quiescentHidden.Add(new Plotting.HiddenRun(name, net.Name, net.ActiveHidden, QuiescentHidden(net, std, p), net.ActivePca));
@@ -377,6 +397,26 @@ internal sealed class ReproduceRunner
         return p.Model == "gru"
             ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed)
             : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed);
+    }
+
+    /// <summary>The hidden-state comparison of one quiescent run with the network's active states (null without a PCA).</summary>
+    private HiddenStateSummary? HiddenState(TrainedNetwork net, float std, ReproducePreset p)
+    {
+        if (net.ActivePca is null) return null;
+        // About 100 kept states per chain over the KL window.
+        int stride = Math.Max(1, p.KlSteps / 100), steps = p.KlSteps - p.KlSteps % stride;
+        int hiddenSize = net.Model.NetworkOptions.HiddenSize;
+        var h0 = new float[p.BatchSize * hiddenSize];
+        net.Model.Encode(net.Trainer.TestBatch.InitialState, p.BatchSize, h0);
+        ulong seed = Salt(_seed, 37);
+        INoiseSource noise = p.NoiseDistribution == NoiseDistribution.Uniform01 ? new UniformNoiseSource(seed) : new GaussianNoiseSource(seed);
+        float[] quiescent = HiddenStateReactivation.RunQuiescent(net.Model, h0, p.BatchSize, steps, stride, std, noise);
+        var test = net.Trainer.TestBatch;
+        var r = HiddenStateReactivation.Compare(net.ActiveHidden, test.BatchSize, test.TimeSteps, quiescent, quiescent.Length / hiddenSize,
+            net.ActivePca, Math.Min(AlignmentComponents, hiddenSize), p.KlSamples, Salt(_seed, 41));
+        _log.WriteLine($"  hidden states: KL(quiescent || active) in the top {r.Components} PCs {(r.Kl is { } k ? k.Value.ToString("F3") : "n/a")}, " +
+                       $"nearest-waking-state distance {r.QuiescentNearestDistance:G3} vs {r.ActiveNearestDistance:G3} for waking states (ratio {r.NearestDistanceRatio:F2})");
+        return HiddenStateSummary.From(r);
     }
 
     /// <summary>Hidden states of a short quiescent run ([chains, steps, hidden]) for the PCA figure.</summary>
