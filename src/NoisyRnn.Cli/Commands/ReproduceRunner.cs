@@ -172,7 +172,7 @@ internal sealed class ReproduceRunner
         AtomicFile.WriteAllText(Path.Combine(_outDir, ReproduceConfig.FileName), ReproduceConfig.ToJson(p with { Seed = _seed }));
         _log.WriteLine($"NoisyRnn reproduce: preset '{p.Name}', seed {_seed}, SIMD {Kernels.Isa.Tier.ToString()}, {Environment.ProcessorCount} cores");
         bool spatial = p.IsSpatial;
-        string cellsText = spatial ? $"{p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m)" : $"{p.HdCells} HD cells (spread {p.HdSpread:G4} rad)";
+        string cellsText = spatial ? $"{p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m{(p.PlaceCellTuning == "dog" ? $", difference of Gaussians, surround scale {p.SurroundScale}" : "")})" : $"{p.HdCells} HD cells (spread {p.HdSpread:G4} rad)";
         _log.WriteLine($"  {p.Task} task{(p.Biased ? " (biased)" : "")}, {p.Model} cells: {p.HiddenSize} hidden units, {cellsText}, dt/tau {p.Dt}/{p.TimeConstant}, batch {p.BatchSize} x {p.SequenceLength} steps, " +
                        $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step ({p.NoiseDistribution} draws)");
         _log.WriteLine($"  output folder: {Path.GetFullPath(_outDir)}");

@@ -117,7 +117,7 @@ public static class HiddenStateReactivation
     /// <param name="activeSteps">Steps per active trajectory; &gt; 0.</param>
     /// <param name="quiescentHidden">Quiescent hidden states, [quiescentCount, hidden] row-major (any order); finite.</param>
     /// <param name="quiescentCount">Number of quiescent states; &gt; 0.</param>
-    /// <param name="activePca">PCA fitted to <paramref name="activeHidden"/> (<see cref="Pca.Fit"/>); its dimension is the hidden size.</param>
+    /// <param name="activePca">PCA fitted to <paramref name="activeHidden"/> (<see cref="Pca.Fit(ReadOnlySpan{float}, int, int)"/>); its dimension is the hidden size.</param>
     /// <param name="components">k; in [1, hidden].</param>
     /// <param name="samples">Monte Carlo samples of the KL; &gt; 0 (the paper's analysis: 2500).</param>
     /// <param name="seed">Seed of the KL samples and of the choice of distance queries.</param>
