@@ -256,9 +256,14 @@ internal sealed class ReproduceRunner
                 foreach (var f in theory) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
             }
         }
-        else if (_plots)
+        else if (_plots && task is HeadDirectionTask hd)
         {
-            _log.WriteLine("  figures: drawn for the spatial task only (head-direction figures are not implemented yet).");
+            var active = networks.Select(n => new Plotting.HeadDirectionFigures.ActiveHeadings(n.Name, n.ActiveDecoded, n.Trainer.TestBatch.Coordinates,
+                p.BatchSize, p.SequenceLength)).ToList();
+            var runsByNetwork = reports.Select((r, i) => (r.Name, plan[i].Net.Name, r.Report)).ToList();
+            var figures = Plotting.HeadDirectionFigures.Write(_outDir, hd.Options.Dt, active, runsByNetwork).ToList();
+            figures.Add(Plotting.KlMatrixFigure.Write(Path.Combine(_outDir, "kl_matrix.png"), matrix));
+            foreach (var f in figures) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
         }
 
         summary = summary with { WallSeconds = clock.Elapsed.TotalSeconds };
