@@ -63,10 +63,12 @@ internal sealed record HiddenStateSummary(
     [property: JsonPropertyName("pc_kl_note")] string? PcKlNote,
     [property: JsonPropertyName("active_nearest_distance")] double ActiveNearestDistance,
     [property: JsonPropertyName("quiescent_nearest_distance")] double QuiescentNearestDistance,
-    [property: JsonPropertyName("nearest_distance_ratio")] double NearestDistanceRatio)
+    [property: JsonPropertyName("nearest_distance_ratio")] double NearestDistanceRatio,
+    [property: JsonPropertyName("active_pc_mean_square")] double[] ActivePcMeanSquare,
+    [property: JsonPropertyName("quiescent_pc_mean_square")] double[] QuiescentPcMeanSquare)
 {
     public static HiddenStateSummary From(HiddenStateReactivationResult r) => new(r.Components, r.ExplainedVarianceRatio, r.Kl?.Value,
-        r.Kl?.StandardError, r.KlNote, r.ActiveNearestDistance, r.QuiescentNearestDistance, r.NearestDistanceRatio);
+        r.Kl?.StandardError, r.KlNote, r.ActiveNearestDistance, r.QuiescentNearestDistance, r.NearestDistanceRatio, r.ActiveMeanSquare, r.QuiescentMeanSquare);
 }
 
 /// <summary>
@@ -420,7 +422,8 @@ internal sealed class ReproduceRunner
         var r = HiddenStateReactivation.Compare(net.ActiveHidden, test.BatchSize, test.TimeSteps, quiescent, quiescent.Length / hiddenSize,
             net.ActivePca, Math.Min(AlignmentComponents, hiddenSize), p.KlSamples, Salt(_seed, 41));
         _log.WriteLine($"  hidden states: KL(quiescent || active) in the top {r.Components} PCs {(r.Kl is { } k ? k.Value.ToString("F3") : "n/a")}, " +
-                       $"nearest-waking-state distance {r.QuiescentNearestDistance:G3} vs {r.ActiveNearestDistance:G3} for waking states (ratio {r.NearestDistanceRatio:F2})");
+                       $"nearest-waking-state distance {r.QuiescentNearestDistance:G3} vs {r.ActiveNearestDistance:G3} for waking states (ratio {r.NearestDistanceRatio:F2}); " +
+                       $"mean square along the PCs active {string.Join("/", r.ActiveMeanSquare.Select(v => v.ToString("G3")))}, quiescent {string.Join("/", r.QuiescentMeanSquare.Select(v => v.ToString("G3")))}");
         return HiddenStateSummary.From(r);
     }
 

@@ -68,48 +68,51 @@ internal static class HeadDirectionFigures
         {
             var plot = new Plot();
             plot.Title($"{a.Network}: heading densities", 13);
-            var curves = new List<(string Label, double[] Density)> { ("active (decoded)", Histogram(a.Decoded)) };
+            var curves = new List<(string Label, double[] Density)> { ("active (decoded, held-out batch)", Histogram(a.Decoded)) };
             foreach (var (name, network, report) in runs.Where(r => r.Network == a.Network))
-                curves.Add(($"quiescent {name[(name.IndexOf('/') + 1)..]}", Histogram(report.QuiescentDecoded)));
+                curves.Add(($"quiescent {name[(name.IndexOf('/') + 1)..]} (sigma_q {report.QuiescentNoiseStd:G3})", Histogram(report.QuiescentDecoded)));
             AddCircularDensities(plot, curves);
             multi.AddPlot(plot);
         }
-        multi.SavePng(path, Panel * active.Count, Panel + 40);
+        multi.SavePng(path, Panel * active.Count, Panel + 110);
         return path;
     }
 
+    // Radius of the curve at the uniform density 1/(2 pi), and the largest radius drawn (higher densities are clipped).
+    private const double UniformRadius = 1.5, MaxRadius = 2.6;
+
     /// <summary>
-    /// Circular density plot: each density p(theta) (1/rad) drawn as the closed curve of radius 1 + p(theta) / max p around
-    /// the unit circle, with the uniform density 1/(2 pi) as a dashed reference; labels mark 0, ±pi/2 and pi.
+    /// Circular density plot on a scale shared by every panel: each density p(theta) (1/rad) is the closed curve of radius
+    /// 1 + 0.5 p / (1/(2 pi)) around the unit circle (the uniform density at radius 1.5, dashed; twice uniform at 2),
+    /// clipped at radius 2.6 (3.2 times uniform); labels mark 0, ±pi/2 and pi. The legend sits below the panel.
     /// </summary>
     public static void AddCircularDensities(Plot plot, IReadOnlyList<(string Label, double[] Density)> curves)
     {
-        double max = Math.Max(curves.Max(c => c.Density.Max()), 1 / (2 * Math.PI));
         int n = curves[0].Density.Length;
-        var circle = RadialCurve(Enumerable.Repeat(0.0, n).ToArray(), 1);
+        var circle = RadialCurve(new double[n]);
         var unit = plot.Add.ScatterLine(circle.X, circle.Y, Colors.Black);
         unit.LineWidth = 1;
-        var uniform = RadialCurve(Enumerable.Repeat(1 / (2 * Math.PI), n).ToArray(), max);
+        var uniform = RadialCurve(Enumerable.Repeat(1 / (2 * Math.PI), n).ToArray());
         var u = plot.Add.ScatterLine(uniform.X, uniform.Y, Colors.Gray);
         u.LinePattern = LinePattern.Dashed;
-        u.LegendText = "uniform (1/2pi per rad)";
+        u.LegendText = "uniform density (1/2pi per rad)";
         int i = 0;
         foreach (var (label, density) in curves)
         {
-            var (x, y) = RadialCurve(density, max);
+            var (x, y) = RadialCurve(density);
             var line = plot.Add.ScatterLine(x, y, Colors.Category10[i++ % 10]);
             line.LineWidth = 2;
             line.LegendText = label;
         }
         foreach (var (text, angle) in new[] { ("0", 0.0), ("pi/2", Math.PI / 2), ("±pi", Math.PI), ("-pi/2", -Math.PI / 2) })
-            plot.Add.Text(text, 2.25 * Math.Cos(angle) - (angle == Math.PI ? 0.25 : 0.1), 2.25 * Math.Sin(angle));
-        plot.Axes.SetLimits(-2.6, 2.6, -2.6, 2.9);
+            plot.Add.Text(text, 2.8 * Math.Cos(angle) - (Math.Abs(Math.Cos(angle)) < 0.5 ? 0.3 : angle > 1 ? 0.6 : 0), 2.8 * Math.Sin(angle) + 0.15);
+        plot.Axes.SetLimits(-3.3, 3.3, -3.3, 3.3);
         plot.Axes.SquareUnits();
-        plot.XLabel($"radius 1 + p(heading) / {max:F2} per rad");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.XLabel("heading (radius: density, dashed = uniform)");
+        plot.ShowLegend(Edge.Bottom);
     }
 
-    private static (double[] X, double[] Y) RadialCurve(double[] density, double max)
+    private static (double[] X, double[] Y) RadialCurve(double[] density)
     {
         int n = density.Length;
         var x = new double[n + 1];
@@ -117,7 +120,7 @@ internal static class HeadDirectionFigures
         for (int k = 0; k <= n; k++)
         {
             double angle = -Math.PI + (k % n + 0.5) * 2 * Math.PI / n;
-            double r = 1 + density[k % n] / max;
+            double r = Math.Min(MaxRadius, 1 + (UniformRadius - 1) * density[k % n] * 2 * Math.PI);
             x[k] = r * Math.Cos(angle);
             y[k] = r * Math.Sin(angle);
         }
@@ -166,7 +169,7 @@ internal static class HeadDirectionFigures
         var plot = new Plot();
         plot.Title(title, 13);
         plot.XLabel(xLabel);
-        plot.YLabel("decoded heading (rad)");
+        plot.YLabel("heading (rad)");
         plot.Axes.SetLimitsY(-Math.PI * 1.05, Math.PI * 1.05);
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         foreach (var (v, label) in new[] { (-Math.PI, "-pi"), (-Math.PI / 2, "-pi/2"), (0.0, "0"), (Math.PI / 2, "pi/2"), (Math.PI, "pi") })

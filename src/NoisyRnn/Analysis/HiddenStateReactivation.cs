@@ -15,8 +15,13 @@ namespace NoisyRnn.Analysis;
 /// <param name="QuiescentNearestDistance">Mean Euclidean distance from quiescent states to the nearest state of the
 /// first half of the active trajectories, in hidden-state units.</param>
 /// <param name="QuiescentStates">Number of quiescent states compared.</param>
+/// <param name="ActiveMeanSquare">Mean square of the active states' coordinate along each of the k components (about the
+/// active mean, i.e. the component's variance), [k], squared hidden-state units.</param>
+/// <param name="QuiescentMeanSquare">Mean square of the quiescent states' coordinate along each of the k components, about
+/// the active mean, [k]: larger than <paramref name="ActiveMeanSquare"/> where quiescence spreads beyond the waking
+/// states, smaller where it contracts toward the active mean.</param>
 public sealed record HiddenStateReactivationResult(int Components, double ExplainedVarianceRatio, KlEstimate? Kl, string? KlNote,
-    double ActiveNearestDistance, double QuiescentNearestDistance, int QuiescentStates)
+    double ActiveNearestDistance, double QuiescentNearestDistance, int QuiescentStates, double[] ActiveMeanSquare, double[] QuiescentMeanSquare)
 {
     /// <summary>
     /// <see cref="QuiescentNearestDistance"/> / <see cref="ActiveNearestDistance"/>: about 1 when the quiescent states stay
@@ -144,12 +149,14 @@ public static class HiddenStateReactivation
         Guard.AllFinite(activeHidden, nameof(activeHidden));
         Guard.AllFinite(quiescentHidden, nameof(quiescentHidden));
 
-        var activeKde = new GaussianKde(activePca.Project(activeHidden, components), components, BandwidthRule.Scott);
+        double[] activeProjected = activePca.Project(activeHidden, components);
+        double[] quiescentProjected = activePca.Project(quiescentHidden, components);
+        var activeKde = new GaussianKde(activeProjected, components, BandwidthRule.Scott);
         KlEstimate? kl = null;
         string? note = null;
         try
         {
-            var quiescentKde = new GaussianKde(activePca.Project(quiescentHidden, components), components, BandwidthRule.Scott);
+            var quiescentKde = new GaussianKde(quiescentProjected, components, BandwidthRule.Scott);
             kl = KlDivergence.MonteCarlo(quiescentKde, activeKde, samples, SeedSequence.Derive(seed, SeedSequence.AnalysisStream, 0));
         }
         catch (DegenerateDataException e)
@@ -164,7 +171,18 @@ public static class HiddenStateReactivation
         double activeDistance = MeanNearestDistance(heldOut, heldOut.Length / hidden, reference, hidden, nearestQueries, ref rng);
         double quiescentDistance = MeanNearestDistance(quiescentHidden, quiescentCount, reference, hidden, nearestQueries, ref rng);
         double explained = activePca.ExplainedVarianceRatio.Take(components).Sum();
-        return new HiddenStateReactivationResult(components, explained, kl, note, activeDistance, quiescentDistance, quiescentCount);
+        return new HiddenStateReactivationResult(components, explained, kl, note, activeDistance, quiescentDistance, quiescentCount,
+            MeanSquares(activeProjected, components), MeanSquares(quiescentProjected, components));
+    }
+
+    private static double[] MeanSquares(double[] projected, int components)
+    {
+        var result = new double[components];
+        int n = projected.Length / components;
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < components; c++) result[c] += projected[i * components + c] * projected[i * components + c];
+        for (int c = 0; c < components; c++) result[c] /= n;
+        return result;
     }
 
     // Mean over up to `queries` states drawn without replacement from `points` of the distance to the nearest reference state.

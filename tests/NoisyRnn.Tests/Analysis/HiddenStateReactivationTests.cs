@@ -55,6 +55,12 @@ public class HiddenStateReactivationTests
         var inside = HiddenStateReactivation.Compare(active, Batch, Steps, Ring(count, 0.01, 0.3, 4), count, pca, 2, 1000, 5);
         Assert.True(inside.Kl!.Value.Value > 10 * SameDistributionKl, $"KL {inside.Kl.Value.Value:F3}");
         Assert.True(inside.NearestDistanceRatio > 5 * same.NearestDistanceRatio, $"ratio {inside.NearestDistanceRatio:F2}");
+        // Radius 0.3 instead of 1: the mean square along each ring axis shrinks about tenfold.
+        for (int c = 0; c < 2; c++)
+        {
+            Assert.True(inside.QuiescentMeanSquare[c] < 0.2 * inside.ActiveMeanSquare[c], $"component {c}");
+            Assert.Equal(same.ActiveMeanSquare[c], same.QuiescentMeanSquare[c], 0.1);
+        }
     }
 
     [Fact]
