@@ -410,6 +410,11 @@ internal sealed class ReproduceRunner
     private HiddenStateSummary? HiddenState(TrainedNetwork net, float std, ReproducePreset p)
     {
         if (net.ActivePca is null) return null;
+        if (p.BatchSize < 2)
+        {
+            _log.WriteLine("  hidden states: not compared (the nearest-state distance needs at least 2 held-out trajectories).");
+            return null;
+        }
         // About 100 kept states per chain over the KL window.
         int stride = Math.Max(1, p.KlSteps / 100), steps = p.KlSteps - p.KlSteps % stride;
         int hiddenSize = net.Model.NetworkOptions.HiddenSize;
