@@ -16,6 +16,7 @@ internal static class CliApp
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ReactivateCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         var presets = new Command("presets", "List the presets of `reproduce` (names and one-line descriptions).");
         presets.SetAction(parse =>
         {

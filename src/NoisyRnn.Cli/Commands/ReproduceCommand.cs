@@ -27,12 +27,14 @@ internal static class ReproduceCommand
         var task = new Option<string?>("--task") { Description = "Task: spatial (default) or head-direction (paper sizes scaled by the preset)." };
         var model = new Option<string?>("--model") { Description = "Recurrent cell: vanilla (default, ReLU) or gru (tanh candidate)." };
         var biased = new Option<bool>("--biased") { Description = "Biased trajectories: drift toward the arena centre (spatial) or counter-clockwise turns only (head direction)." };
+        var tuning = new Option<string?>("--place-cell-tuning") { Description = "Place-cell tuning: gaussian (the paper, default) or dog (difference of Gaussians, Sorscher et al. 2019)." };
+        var surround = new Option<double?>("--surround-scale") { Description = "Surround scale of DoG place cells: the surround's variance over the centre's (> 1; default 2)." };
         var hdCells = new Option<int?>("--hd-cells") { Description = "Override the number of head-direction cells." };
         var resume = new Option<bool>("--resume") { Description = "Continue training from the checkpoints in --out if present." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG figures." };
         var command = new Command("reproduce", "Train a noise-trained and a noise-free network (vanilla RNN or GRU) on the spatial or head-direction task, run quiescence and measure reactivation.")
         {
-            preset, config, writeConfig, listPresets, outDir, seed, steps, hidden, cells, batch, lr, noise, distribution, task, model, biased, hdCells, resume, noPlots,
+            preset, config, writeConfig, listPresets, outDir, seed, steps, hidden, cells, batch, lr, noise, distribution, task, model, biased, hdCells, tuning, surround, resume, noPlots,
         };
         command.SetAction(parse =>
         {
@@ -66,6 +68,13 @@ internal static class ReproduceCommand
                 if (parse.GetValue(biased)) p = p with { Biased = true };
                 if (parse.GetValue(seed) is { } sd) p = p with { Seed = sd };
                 if (parse.GetValue(hdCells) is { } hc) p = p with { HdCells = hc };
+                if (parse.GetValue(tuning) is { } tn)
+                {
+                    string tuningName = tn.ToLowerInvariant();
+                    if (tuningName is not ("gaussian" or "dog")) throw new ArgumentException($"Unknown place-cell tuning '{tn}'; expected gaussian or dog.", "--place-cell-tuning");
+                    p = p with { PlaceCellTuning = tuningName };
+                }
+                if (parse.GetValue(surround) is { } ss) p = p with { SurroundScale = ss };
                 if (parse.GetValue(steps) is { } s) p = p with { Steps = s };
                 if (parse.GetValue(hidden) is { } h) p = p with { HiddenSize = h };
                 if (parse.GetValue(cells) is { } c) p = p with { PlaceCells = c };

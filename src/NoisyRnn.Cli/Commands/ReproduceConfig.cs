@@ -25,6 +25,7 @@ internal static class ReproduceConfig
     private static readonly string[] Tasks = ["spatial", "head-direction"];
     private static readonly string[] Models = ["vanilla", "gru"];
     private static readonly string[] Activations = ["relu", "tanh", "sigmoid", "identity"];
+    private static readonly string[] Tunings = ["gaussian", "dog"];
 
     public static string ToJson(ReproducePreset p) => JsonSerializer.Serialize(p, JsonOptions);
 
@@ -102,6 +103,9 @@ internal static class ReproduceConfig
         {
             if (p.PlaceCells < 3) Fail("place_cells", "must be at least 3 (positions are decoded from the top 3 cells)", p.PlaceCells);
             if (!(p.PlaceCellSigma > 0) || !double.IsFinite(p.PlaceCellSigma)) Fail("place_cell_sigma", "must be finite and > 0", p.PlaceCellSigma);
+            OneOf("place_cell_tuning", p.PlaceCellTuning, Tunings);
+            if (!(p.SurroundScale > 1) || !double.IsFinite(p.SurroundScale) || !double.IsNormal(2 * p.SurroundScale * p.PlaceCellSigma * p.PlaceCellSigma))
+                Fail("surround_scale", "must be finite and > 1 (the surround Gaussian is wider than the centre; Sorscher et al.: 2)", p.SurroundScale);
         }
         else
         {

@@ -29,6 +29,11 @@ internal sealed record ReproducePreset
     public int HiddenSize { get; init; } = 128;
     public int PlaceCells { get; init; } = 512;
     public double PlaceCellSigma { get; init; } = 0.2;
+    /// <summary>Place-cell tuning: "gaussian" (the paper: softmax of Gaussian logits) or "dog" (difference of Gaussians,
+    /// Sorscher et al. 2019; <see cref="NoisyRnn.Tasks.PlaceCellTuning.DifferenceOfGaussians"/>).</summary>
+    public string PlaceCellTuning { get; init; } = "gaussian";
+    /// <summary>Surround scale s of DoG place cells: the surround Gaussian has variance s sigma^2 (Sorscher et al.: 2); finite and &gt; 1. Unused for gaussian.</summary>
+    public double SurroundScale { get; init; } = 2.0;
     public int BatchSize { get; init; } = 200;
     public int SequenceLength { get; init; } = 100;
     public int Steps { get; init; } = 1000;

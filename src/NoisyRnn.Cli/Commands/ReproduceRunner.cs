@@ -47,7 +47,29 @@ internal sealed record RunSummary(
     [property: JsonPropertyName("decoding_unit")] string DecodingUnit,
     [property: JsonPropertyName("quiescent_mean_signed_step")] double? QuiescentMeanSignedStep,
     [property: JsonPropertyName("denoising_alignment")] double? DenoisingAlignment,
-    [property: JsonPropertyName("loss_decomposition")] LossDecompositionSummary? LossDecomposition);
+    [property: JsonPropertyName("loss_decomposition")] LossDecompositionSummary? LossDecomposition,
+    [property: JsonPropertyName("hidden_state")] HiddenStateSummary? HiddenState = null);
+
+/// <summary>
+/// Reactivation measured on the hidden states (<see cref="HiddenStateReactivation.Compare"/>): KL(quiescent || active) of the
+/// states projected onto the top active principal components, and the distance to the nearest waking state relative to
+/// that of held-out waking states (about 1 on the waking manifold, larger off it).
+/// </summary>
+internal sealed record HiddenStateSummary(
+    [property: JsonPropertyName("components")] int Components,
+    [property: JsonPropertyName("explained_variance_ratio")] double ExplainedVarianceRatio,
+    [property: JsonPropertyName("pc_kl_quiescent_to_active")] double? PcKl,
+    [property: JsonPropertyName("pc_kl_standard_error")] double? PcKlStandardError,
+    [property: JsonPropertyName("pc_kl_note")] string? PcKlNote,
+    [property: JsonPropertyName("active_nearest_distance")] double ActiveNearestDistance,
+    [property: JsonPropertyName("quiescent_nearest_distance")] double QuiescentNearestDistance,
+    [property: JsonPropertyName("nearest_distance_ratio")] double NearestDistanceRatio,
+    [property: JsonPropertyName("active_pc_mean_square")] double[] ActivePcMeanSquare,
+    [property: JsonPropertyName("quiescent_pc_mean_square")] double[] QuiescentPcMeanSquare)
+{
+    public static HiddenStateSummary From(HiddenStateReactivationResult r) => new(r.Components, r.ExplainedVarianceRatio, r.Kl?.Value,
+        r.Kl?.StandardError, r.KlNote, r.ActiveNearestDistance, r.QuiescentNearestDistance, r.NearestDistanceRatio, r.ActiveMeanSquare, r.QuiescentMeanSquare);
+}
 
 /// <summary>
 /// Means over steps of the loss decomposition of a run's network on the held-out batch with its training noise
@@ -142,7 +164,7 @@ internal sealed class ReproduceRunner
         AtomicFile.WriteAllText(Path.Combine(_outDir, ReproduceConfig.FileName), ReproduceConfig.ToJson(p with { Seed = _seed }));
         _log.WriteLine($"NoisyRnn reproduce: preset '{p.Name}', seed {_seed}, SIMD {Kernels.Isa.Tier.ToString()}, {Environment.ProcessorCount} cores");
         bool spatial = p.IsSpatial;
-        string cellsText = spatial ? $"{p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m)" : $"{p.HdCells} HD cells (spread {p.HdSpread:G4} rad)";
+        string cellsText = spatial ? $"{p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m{(p.PlaceCellTuning == "dog" ? $", difference of Gaussians, surround scale {p.SurroundScale}" : "")})" : $"{p.HdCells} HD cells (spread {p.HdSpread:G4} rad)";
         _log.WriteLine($"  {p.Task} task{(p.Biased ? " (biased)" : "")}, {p.Model} cells: {p.HiddenSize} hidden units, {cellsText}, dt/tau {p.Dt}/{p.TimeConstant}, batch {p.BatchSize} x {p.SequenceLength} steps, " +
                        $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step ({p.NoiseDistribution} draws)");
         _log.WriteLine($"  output folder: {Path.GetFullPath(_outDir)}");
@@ -182,7 +204,7 @@ internal sealed class ReproduceRunner
                 last.Loss, spatial ? last.DecodingError : null, spatial ? last.DecodingMse : null,
                 report.Kl?.Value, report.Kl?.StandardError, report.KlNote,
                 report.QuiescentOutputVariance, net.ActiveStepDistance, report.QuiescentStepDistance, last.DecodingError, task.CoordinateUnit,
-                report.MeanSignedStep, net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition)));
+                report.MeanSignedStep, net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition), HiddenState(net, std, p)));
             reports.Add((name, report));
             if (_plots && net.ActivePca is not null)
                 quiescentHidden.Add(new Plotting.HiddenRun(name, net.Name, net.ActiveHidden, RunSetup.QuiescentHidden(net.Model, net.Trainer.TestBatch.InitialState, std, p, _seed), net.ActivePca));
@@ -223,9 +245,14 @@ internal sealed class ReproduceRunner
                 networks.Select(n => (n.Name, n.ActivePca, n.Decomposition)).ToList(), quiescentHidden);
             foreach (var f in theory) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)} (+ .svg)");
         }
-        else if (_plots)
+        else if (_plots && task is HeadDirectionTask hd)
         {
-            _log.WriteLine("  figures: drawn for the spatial task only (head-direction figures are not implemented yet).");
+            var active = networks.Select(n => new Plotting.HeadDirectionFigures.ActiveHeadings(n.Name, n.ActiveDecoded, n.Trainer.TestBatch.Coordinates,
+                p.BatchSize, p.SequenceLength)).ToList();
+            var runsByNetwork = reports.Select((r, i) => (r.Name, plan[i].Net.Name, r.Report)).ToList();
+            var figures = Plotting.HeadDirectionFigures.Write(_outDir, hd.Options.Dt, active, runsByNetwork).ToList();
+            figures.Add(Plotting.KlMatrixFigure.Write(Path.Combine(_outDir, "kl_matrix.png"), matrix));
+            foreach (var f in figures) _log.WriteLine($"  figure: {Path.GetRelativePath(_outDir, f)}");
         }
 
         summary = summary with { WallSeconds = clock.Elapsed.TotalSeconds };
@@ -329,6 +356,32 @@ internal sealed class ReproduceRunner
         return p.Model == "gru"
             ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed)
             : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed);
+    }
+
+    /// <summary>The hidden-state comparison of one quiescent run with the network's active states (null without a PCA).</summary>
+    private HiddenStateSummary? HiddenState(TrainedNetwork net, float std, ReproducePreset p)
+    {
+        if (net.ActivePca is null) return null;
+        if (p.BatchSize < 2)
+        {
+            _log.WriteLine("  hidden states: not compared (the nearest-state distance needs at least 2 held-out trajectories).");
+            return null;
+        }
+        // About 100 kept states per chain over the KL window.
+        int stride = Math.Max(1, p.KlSteps / 100), steps = p.KlSteps - p.KlSteps % stride;
+        int hiddenSize = net.Model.NetworkOptions.HiddenSize;
+        var h0 = new float[p.BatchSize * hiddenSize];
+        net.Model.Encode(net.Trainer.TestBatch.InitialState, p.BatchSize, h0);
+        ulong seed = Salt(_seed, 37);
+        INoiseSource noise = p.NoiseDistribution == NoiseDistribution.Uniform01 ? new UniformNoiseSource(seed) : new GaussianNoiseSource(seed);
+        float[] quiescent = HiddenStateReactivation.RunQuiescent(net.Model, h0, p.BatchSize, steps, stride, std, noise);
+        var test = net.Trainer.TestBatch;
+        var r = HiddenStateReactivation.Compare(net.ActiveHidden, test.BatchSize, test.TimeSteps, quiescent, quiescent.Length / hiddenSize,
+            net.ActivePca, Math.Min(RunSetup.AlignmentComponents, hiddenSize), p.KlSamples, Salt(_seed, 41));
+        _log.WriteLine($"  hidden states: KL(quiescent || active) in the top {r.Components} PCs {(r.Kl is { } k ? k.Value.ToString("F3") : "n/a")}, " +
+                       $"nearest-waking-state distance {r.QuiescentNearestDistance:G3} vs {r.ActiveNearestDistance:G3} for waking states (ratio {r.NearestDistanceRatio:F2}); " +
+                       $"mean square along the PCs active {string.Join("/", r.ActiveMeanSquare.Select(v => v.ToString("G3")))}, quiescent {string.Join("/", r.QuiescentMeanSquare.Select(v => v.ToString("G3")))}");
+        return HiddenStateSummary.From(r);
     }
 
     private static ulong Salt(ulong seed, ulong salt) => RunSetup.Salt(seed, salt);

@@ -28,9 +28,16 @@ internal static class RunSetup
     {
         var taskOptions = new SpatialNavigationOptions { SequenceLength = p.SequenceLength, Biased = p.Biased };
         IPathIntegrationTask task = p.IsSpatial
-            ? new SpatialNavigationTask(taskOptions, PlaceCells.CreateRandom(p.PlaceCells, p.PlaceCellSigma, taskOptions.BoxWidth, taskOptions.BoxHeight, seed))
+            ? new SpatialNavigationTask(taskOptions, CreatePlaceCells(p, taskOptions, seed))
             : new HeadDirectionTask(new HeadDirectionOptions { SequenceLength = p.SequenceLength, Biased = p.Biased }, new HeadDirectionCells(p.HdCells, p.HdSpread));
         return (task, taskOptions);
+    }
+
+    /// <summary>The preset's place cells: random centres from <paramref name="seed"/>, Gaussian or difference-of-Gaussians tuning.</summary>
+    public static PlaceCells CreatePlaceCells(ReproducePreset p, SpatialNavigationOptions taskOptions, ulong seed)
+    {
+        var cells = PlaceCells.CreateRandom(p.PlaceCells, p.PlaceCellSigma, taskOptions.BoxWidth, taskOptions.BoxHeight, seed);
+        return p.PlaceCellTuning == "dog" ? cells.WithTuning(PlaceCellTuning.DifferenceOfGaussians, p.SurroundScale) : cells;
     }
 
     /// <summary>Training options of a network trained with recurrent std <paramref name="noiseStd"/>; they also fix its held-out batch.</summary>
@@ -59,7 +66,7 @@ internal static class RunSetup
     }
 
     // Principal components of the active hidden states used for the denoising alignment (THEORY.md prediction 3).
-    private const int AlignmentComponents = 3;
+    internal const int AlignmentComponents = 3;
 
     // Active states at which the drift and the KDE score are compared.
     private const int AlignmentSamples = 1000;

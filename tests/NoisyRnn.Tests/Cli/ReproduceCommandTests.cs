@@ -93,6 +93,28 @@ public class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
+    public void HeadDirectionRunDrawsHeadingFiguresAndReportsHiddenStateReactivation()
+    {
+        var root = new RootCommand { ReproduceCommand.Create() };
+        Assert.Equal(0, root.Parse(["reproduce", "--preset", "smoke", "--task", "head-direction", "--out", _dir]).Invoke());
+        foreach (string file in new[] { "hd_headings.png", "hd_densities.png", "kl_matrix.png" })
+        {
+            var info = new FileInfo(Path.Combine(_dir, file));
+            Assert.True(info.Exists && info.Length > 1000, $"{file} missing or empty");
+        }
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "summary.json")));
+        foreach (var run in doc.RootElement.GetProperty("runs").EnumerateArray())
+        {
+            var hidden = run.GetProperty("hidden_state");
+            Assert.Equal(3, hidden.GetProperty("components").GetInt32());
+            Assert.True(hidden.GetProperty("active_nearest_distance").GetDouble() >= 0);
+            Assert.True(hidden.GetProperty("nearest_distance_ratio").GetDouble() >= 0);
+            var kl = hidden.GetProperty("pc_kl_quiescent_to_active");
+            Assert.True(kl.ValueKind == JsonValueKind.Null ? hidden.GetProperty("pc_kl_note").GetString() is not null : double.IsFinite(kl.GetDouble()));
+        }
+    }
+
+    [Fact]
     public void UnknownTaskOrModelIsAClearError()
     {
         var root = new RootCommand { ReproduceCommand.Create() };

@@ -78,6 +78,8 @@ public class ReproduceConfigTests : IDisposable
     [InlineData("{\"name\":\"x\",\"noise_distribution\":\"Cauchy\"}", "config.noise_distribution")]
     [InlineData("{\"hidden_size\":64}", "config.name is missing")]
     [InlineData("{\"name\":\"x\"", "invalid JSON")]
+    [InlineData("{\"name\":\"x\",\"place_cell_tuning\":\"mexican-hat\"}", "config.place_cell_tuning must be one of gaussian, dog")]
+    [InlineData("{\"name\":\"x\",\"place_cell_tuning\":\"dog\",\"surround_scale\":0.5}", "config.surround_scale must be finite and > 1")]
     public void BadConfigsAreOneLineErrorsNamingTheField(string json, string expected)
     {
         string path = Path.Combine(_dir, "bad.json");
@@ -153,5 +155,42 @@ public class ReproduceConfigTests : IDisposable
         using var b = JsonDocument.Parse(File.ReadAllText(Path.Combine(second, "summary.json")));
         Assert.Equal(a.RootElement.GetProperty("runs").GetRawText(), b.RootElement.GetProperty("runs").GetRawText());
         Assert.Equal(a.RootElement.GetProperty("settings").GetRawText(), b.RootElement.GetProperty("settings").GetRawText());
+    }
+
+    [Fact]
+    public void DifferenceOfGaussiansPlaceCellsFromTheCommandLineReachTheTask()
+    {
+        string path = Path.Combine(_dir, "dog.json");
+        var (exit, _, error) = Run("reproduce", "--preset", "smoke", "--place-cell-tuning", "DoG", "--surround-scale", "3", "--write-config", path);
+        Assert.True(exit == 0, error);
+        var p = ReproduceConfig.Load(path);
+        Assert.Equal(("dog", 3.0), (p.PlaceCellTuning, p.SurroundScale));
+        Assert.Contains("\"place_cell_tuning\": \"dog\"", File.ReadAllText(path));
+        var (task, options) = RunSetup.CreateTask(p, 0);
+        var cells = Assert.IsType<NoisyRnn.Tasks.SpatialNavigationTask>(task).PlaceCells;
+        Assert.Equal((NoisyRnn.Tasks.PlaceCellTuning.DifferenceOfGaussians, 3.0), (cells.Tuning, cells.SurroundScale));
+        // Same centres as the Gaussian cells of the same seed: only the tuning differs.
+        var gaussian = Assert.IsType<NoisyRnn.Tasks.SpatialNavigationTask>(RunSetup.CreateTask(p with { PlaceCellTuning = "gaussian" }, 0).Task).PlaceCells;
+        Assert.Equal(gaussian.Centers.ToArray(), cells.Centers.ToArray());
+        Assert.Equal(NoisyRnn.Tasks.PlaceCellTuning.Gaussian, gaussian.Tuning);
+        Assert.True(options.BoxWidth > 0);
+
+        (exit, _, error) = Run("reproduce", "--preset", "smoke", "--place-cell-tuning", "ring", "--write-config", path);
+        Assert.Equal(2, exit);
+        Assert.Contains("Unknown place-cell tuning 'ring'", error);
+        (exit, _, error) = Run("reproduce", "--preset", "smoke", "--place-cell-tuning", "dog", "--surround-scale", "1", "--write-config", path);
+        Assert.Equal(2, exit);
+        Assert.Contains("config.surround_scale", error);
+    }
+
+    [Fact]
+    public void DifferenceOfGaussiansSmokeRunTrainsAndAnalyses()
+    {
+        string dir = Path.Combine(_dir, "dog");
+        var (exit, output, error) = Run("reproduce", "--preset", "smoke", "--place-cell-tuning", "dog", "--no-plots", "--out", dir);
+        Assert.True(exit == 0, error);
+        Assert.Contains("difference of Gaussians", output);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
+        Assert.Equal("dog", summary.RootElement.GetProperty("settings").GetProperty("place_cell_tuning").GetString());
     }
 }

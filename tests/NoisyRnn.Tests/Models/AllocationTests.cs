@@ -3,6 +3,9 @@ using NoisyRnn.Noise;
 
 namespace NoisyRnn.Tests.Models;
 
+// Not in parallel with other tests: when another test's product holds the GEMM helper thread, this thread computes
+// whole products alone and grows its per-thread pack buffers once, mid-measurement (a one-time cost, not per pass).
+[Collection(nameof(NoisyRnn.Tests.Training.AllocationMeasurements))]
 public class AllocationTests
 {
     /// <summary>Bytes a training pass may still allocate after warm-up: the argument checks format a few shape strings

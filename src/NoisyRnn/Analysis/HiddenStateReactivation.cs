@@ -1,0 +1,213 @@
+using System.Numerics.Tensors;
+using NoisyRnn.Models;
+using NoisyRnn.Noise;
+
+namespace NoisyRnn.Analysis;
+
+/// <summary>Result of <see cref="HiddenStateReactivation.Compare"/>.</summary>
+/// <param name="Components">k, the number of leading principal components of the active states used for the KL.</param>
+/// <param name="ExplainedVarianceRatio">Fraction of the active states' variance in those k components.</param>
+/// <param name="Kl">KL(quiescent ‖ active) in nats between Gaussian KDEs (Scott's rule) of the states projected onto the k
+/// active components; null when the quiescent projection has no density (for example a run frozen at one state).</param>
+/// <param name="KlNote">Why <paramref name="Kl"/> is null; null otherwise.</param>
+/// <param name="ActiveNearestDistance">Mean Euclidean distance from held-out active states (the second half of the
+/// active trajectories) to the nearest state of the first half, in hidden-state units: the scale of "on the manifold".</param>
+/// <param name="QuiescentNearestDistance">Mean Euclidean distance from quiescent states to the nearest state of the
+/// first half of the active trajectories, in hidden-state units.</param>
+/// <param name="QuiescentStates">Number of quiescent states compared.</param>
+/// <param name="ActiveMeanSquare">Mean square of the active states' coordinate along each of the k components (about the
+/// active mean, i.e. the component's variance), [k], squared hidden-state units.</param>
+/// <param name="QuiescentMeanSquare">Mean square of the quiescent states' coordinate along each of the k components, about
+/// the active mean, [k]: larger than <paramref name="ActiveMeanSquare"/> where quiescence spreads beyond the waking
+/// states, smaller where it contracts toward the active mean.</param>
+public sealed record HiddenStateReactivationResult(int Components, double ExplainedVarianceRatio, KlEstimate? Kl, string? KlNote,
+    double ActiveNearestDistance, double QuiescentNearestDistance, int QuiescentStates, double[] ActiveMeanSquare, double[] QuiescentMeanSquare)
+{
+    /// <summary>
+    /// <see cref="QuiescentNearestDistance"/> / <see cref="ActiveNearestDistance"/>: about 1 when the quiescent states stay
+    /// on the waking manifold (they are as close to the waking states as other waking states are), much larger when they
+    /// leave it. Infinite when the active distance is 0.
+    /// </summary>
+    public double NearestDistanceRatio => QuiescentNearestDistance / ActiveNearestDistance;
+}
+
+/// <summary>
+/// Reactivation measured on the hidden states rather than the decoded outputs. A decoded coordinate can hide the
+/// difference between networks: when the waking distribution of the coordinate is nearly uniform (head direction), any
+/// network whose decoded output wanders looks like the waking distribution, whether or not its state stays on the waking
+/// manifold. Here the quiescent hidden states are compared with the active ones in two ways: KL(quiescent ‖ active) of
+/// their projections onto the top-k principal components of the active states (the paper's PCA view, Fig. 2-3, made
+/// quantitative), and the mean distance to the nearest waking state, relative to the same distance for held-out waking
+/// states (a distance to the waking manifold).
+/// </summary>
+public static class HiddenStateReactivation
+{
+    /// <summary>Default number of states of each kind whose nearest waking state is searched.</summary>
+    public const int DefaultNearestQueries = 500;
+
+    /// <summary>
+    /// Runs quiescence (no input, recurrent noise of std <paramref name="noiseStd"/> per step) and keeps the hidden state
+    /// after every <paramref name="stride"/>-th step.
+    /// </summary>
+    /// <param name="model">The trained network.</param>
+    /// <param name="initialHidden">h_0, [batch, hidden]; finite.</param>
+    /// <param name="batch">Chains; &gt; 0.</param>
+    /// <param name="steps">Quiescent steps; &gt; 0 and a multiple of <paramref name="stride"/>.</param>
+    /// <param name="stride">Steps between kept states; &gt; 0 (1 keeps every state).</param>
+    /// <param name="noiseStd">Per-step quiescent noise std; finite and &gt;= 0.</param>
+    /// <param name="noise">Source of the raw draws.</param>
+    /// <returns>Hidden states [batch, steps / stride, hidden]: h after steps stride, 2 stride, ..., steps.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the std is out of range.</exception>
+    /// <exception cref="ArgumentException">A length differs from its shape or a start state is not finite.</exception>
+    /// <exception cref="SimulationDivergedException">The state became non-finite; the step is counted from the start of the run.</exception>
+    public static float[] RunQuiescent(IRecurrentNetwork model, ReadOnlySpan<float> initialHidden, int batch, int steps, int stride,
+        float noiseStd, INoiseSource noise)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(noise);
+        Guard.Positive(batch);
+        Guard.Positive(steps);
+        Guard.Positive(stride);
+        Guard.NonNegative(noiseStd);
+        if (steps % stride != 0)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must be a multiple of stride = {stride}.");
+        int hidden = model.NetworkOptions.HiddenSize;
+        Guard.Length(initialHidden.Length, (long)batch * hidden, nameof(initialHidden), $"[batch={batch}, hidden={hidden}]");
+        Guard.AllFinite(initialHidden, nameof(initialHidden));
+        int kept = steps / stride;
+        long length = (long)batch * kept * hidden;
+        if (length > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"batch x steps / stride x hidden = {length}; expected at most {Array.MaxLength}.");
+        // Chunks of whole strides, about Quiescence.ChunkSteps long.
+        int chunk = stride * Math.Max(1, Quiescence.ChunkSteps / stride);
+        var result = new float[length];
+        var state = initialHidden.ToArray();
+        var buffer = new float[(long)batch * Math.Min(chunk, steps) * hidden];
+        for (int t0 = 0; t0 < steps; t0 += chunk)
+        {
+            int n = Math.Min(chunk, steps - t0);
+            Span<float> h = buffer.AsSpan(0, batch * n * hidden);
+            try
+            {
+                model.Simulate(state, ReadOnlySpan<float>.Empty, batch, n, noiseStd, noise, h, Span<float>.Empty);
+            }
+            catch (SimulationDivergedException e)
+            {
+                throw new SimulationDivergedException(t0 + e.Step, steps);
+            }
+            for (int b = 0; b < batch; b++)
+            {
+                for (int t = stride - 1; t < n; t += stride)
+                {
+                    long dest = ((long)b * kept + (t0 + t) / stride) * hidden;
+                    h.Slice((b * n + t) * hidden, hidden).CopyTo(result.AsSpan((int)dest, hidden));
+                }
+                h.Slice((b * n + n - 1) * hidden, hidden).CopyTo(state.AsSpan(b * hidden, hidden));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Compares quiescent hidden states with active ones: KL(quiescent ‖ active) between Gaussian KDEs of their projections
+    /// onto the top <paramref name="components"/> principal components of the active states (Monte Carlo, as
+    /// <see cref="KlDivergence.MonteCarlo"/>), and the mean distance to the nearest active state. For the distance the
+    /// active trajectories are split in two: the first half (by trajectory) is the reference set; up to
+    /// <paramref name="nearestQueries"/> states drawn from the second half give the on-manifold scale, and as many drawn
+    /// from the quiescent states give the quiescent distance.
+    /// </summary>
+    /// <param name="activeHidden">Active hidden states, [activeBatch, activeSteps, hidden] row-major; finite.</param>
+    /// <param name="activeBatch">Active trajectories; ≥ 2.</param>
+    /// <param name="activeSteps">Steps per active trajectory; &gt; 0.</param>
+    /// <param name="quiescentHidden">Quiescent hidden states, [quiescentCount, hidden] row-major (any order); finite.</param>
+    /// <param name="quiescentCount">Number of quiescent states; &gt; 0.</param>
+    /// <param name="activePca">PCA fitted to <paramref name="activeHidden"/> (<see cref="Pca.Fit(ReadOnlySpan{float}, int, int)"/>); its dimension is the hidden size.</param>
+    /// <param name="components">k; in [1, hidden].</param>
+    /// <param name="samples">Monte Carlo samples of the KL; &gt; 0 (the paper's analysis: 2500).</param>
+    /// <param name="seed">Seed of the KL samples and of the choice of distance queries.</param>
+    /// <param name="nearestQueries">States of each kind whose nearest active state is searched; &gt; 0.</param>
+    /// <returns>The KL, the two mean nearest distances and their ratio.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="activePca"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
+    /// <exception cref="ArgumentException">A length differs from its shape or a value is not finite.</exception>
+    /// <exception cref="DegenerateDataException">The projected active states have no KDE (they do not vary in k directions).</exception>
+    public static HiddenStateReactivationResult Compare(ReadOnlySpan<float> activeHidden, int activeBatch, int activeSteps,
+        ReadOnlySpan<float> quiescentHidden, int quiescentCount, PcaResult activePca, int components, int samples, ulong seed,
+        int nearestQueries = DefaultNearestQueries)
+    {
+        ArgumentNullException.ThrowIfNull(activePca);
+        int hidden = activePca.Dimensions;
+        if (activeBatch < 2) throw new ArgumentOutOfRangeException(nameof(activeBatch), activeBatch, "activeBatch must be >= 2 (half the trajectories are the reference set).");
+        Guard.Positive(activeSteps);
+        Guard.Positive(quiescentCount);
+        Guard.Positive(samples);
+        Guard.Positive(nearestQueries);
+        if (components < 1 || components > hidden) throw new ArgumentOutOfRangeException(nameof(components), components, $"components must be in [1, {hidden}].");
+        Guard.Length(activeHidden.Length, (long)activeBatch * activeSteps * hidden, nameof(activeHidden), $"[activeBatch, activeSteps, hidden] = [{activeBatch}, {activeSteps}, {hidden}]");
+        Guard.Length(quiescentHidden.Length, (long)quiescentCount * hidden, nameof(quiescentHidden), $"[quiescentCount, hidden] = [{quiescentCount}, {hidden}]");
+        Guard.AllFinite(activeHidden, nameof(activeHidden));
+        Guard.AllFinite(quiescentHidden, nameof(quiescentHidden));
+
+        double[] activeProjected = activePca.Project(activeHidden, components);
+        double[] quiescentProjected = activePca.Project(quiescentHidden, components);
+        var activeKde = new GaussianKde(activeProjected, components, BandwidthRule.Scott);
+        KlEstimate? kl = null;
+        string? note = null;
+        try
+        {
+            var quiescentKde = new GaussianKde(quiescentProjected, components, BandwidthRule.Scott);
+            kl = KlDivergence.MonteCarlo(quiescentKde, activeKde, samples, SeedSequence.Derive(seed, SeedSequence.AnalysisStream, 0));
+        }
+        catch (DegenerateDataException e)
+        {
+            note = "no quiescent density in the top components: " + e.Message;
+        }
+
+        int referenceStates = activeBatch / 2 * activeSteps;
+        ReadOnlySpan<float> reference = activeHidden[..(referenceStates * hidden)];
+        ReadOnlySpan<float> heldOut = activeHidden[(referenceStates * hidden)..];
+        var rng = new Xoshiro256(SeedSequence.Derive(seed, SeedSequence.AnalysisStream, 1));
+        double activeDistance = MeanNearestDistance(heldOut, heldOut.Length / hidden, reference, hidden, nearestQueries, ref rng);
+        double quiescentDistance = MeanNearestDistance(quiescentHidden, quiescentCount, reference, hidden, nearestQueries, ref rng);
+        double explained = activePca.ExplainedVarianceRatio.Take(components).Sum();
+        return new HiddenStateReactivationResult(components, explained, kl, note, activeDistance, quiescentDistance, quiescentCount,
+            MeanSquares(activeProjected, components), MeanSquares(quiescentProjected, components));
+    }
+
+    private static double[] MeanSquares(double[] projected, int components)
+    {
+        var result = new double[components];
+        int n = projected.Length / components;
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < components; c++) result[c] += projected[i * components + c] * projected[i * components + c];
+        for (int c = 0; c < components; c++) result[c] /= n;
+        return result;
+    }
+
+    // Mean over up to `queries` states drawn without replacement from `points` of the distance to the nearest reference state.
+    private static double MeanNearestDistance(ReadOnlySpan<float> points, int count, ReadOnlySpan<float> reference, int hidden, int queries, ref Xoshiro256 rng)
+    {
+        int m = Math.Min(queries, count);
+        var order = Enumerable.Range(0, count).ToArray();
+        for (int i = 0; i < m; i++)
+        {
+            int j = i + (int)Math.BigMul(rng.NextUInt64(), (ulong)(count - i), out _);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        int referenceCount = reference.Length / hidden;
+        double total = 0;
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<float> q = points.Slice(order[i] * hidden, hidden);
+            float best = float.PositiveInfinity;
+            for (int r = 0; r < referenceCount; r++)
+            {
+                float d = TensorPrimitives.Distance(q, reference.Slice(r * hidden, hidden));
+                if (d < best) best = d;
+            }
+            total += best;
+        }
+        return total / m;
+    }
+}
