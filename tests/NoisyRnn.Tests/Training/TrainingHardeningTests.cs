@@ -236,6 +236,28 @@ public class MseLossHardeningTests
         Assert.Equal("targets", e.ParamName);
     }
 
+    [Theory]
+    [InlineData(float.PositiveInfinity, float.PositiveInfinity)] // inf - inf = NaN
+    [InlineData(1f, float.NegativeInfinity)]
+    [InlineData(float.NaN, float.NaN)]
+    public void ANonFiniteTargetIsRejectedWhateverTheOutputAtItsPlace(float output, float target)
+    {
+        // 5000 elements: the bad target sits in the second 4096-element chunk.
+        var outputs = new float[5000];
+        var targets = new float[5000];
+        outputs[4500] = output;
+        targets[4500] = target;
+        var e = Assert.Throws<ArgumentException>(() => MseLoss.Compute(outputs, targets, new float[5000]));
+        Assert.Equal("targets", e.ParamName);
+        Assert.Contains("element 4500", e.Message);
+    }
+
+    [Fact]
+    public void FiniteButHugeOutputsGiveAnInfiniteLossNotAnException()
+    {
+        Assert.True(double.IsPositiveInfinity(MseLoss.Compute([float.MaxValue], [-float.MaxValue], [])));
+    }
+
     [Fact]
     public void NonFiniteOutputsStillGiveANonFiniteLossForDivergenceDetection()
     {
