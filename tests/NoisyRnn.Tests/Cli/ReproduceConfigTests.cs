@@ -80,6 +80,10 @@ public class ReproduceConfigTests : IDisposable
     [InlineData("{\"name\":\"x\"", "invalid JSON")]
     [InlineData("{\"name\":\"x\",\"place_cell_tuning\":\"mexican-hat\"}", "config.place_cell_tuning must be one of gaussian, dog")]
     [InlineData("{\"name\":\"x\",\"place_cell_tuning\":\"dog\",\"surround_scale\":0.5}", "config.surround_scale must be finite and > 1")]
+    // One step has no step distance (the metrics need two states); the error must come before training, naming the field.
+    [InlineData("{\"name\":\"x\",\"sequence_length\":1}", "config.sequence_length must be at least 2")]
+    // A width whose 2 sigma^2 underflows is the width's fault, not the (default) surround scale's.
+    [InlineData("{\"name\":\"x\",\"place_cell_sigma\":1e-160}", "config.place_cell_sigma")]
     public void BadConfigsAreOneLineErrorsNamingTheField(string json, string expected)
     {
         string path = Path.Combine(_dir, "bad.json");
