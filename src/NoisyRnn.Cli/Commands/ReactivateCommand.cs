@@ -83,7 +83,11 @@ internal static class ReactivateCommand
                 var p = configPath is not null ? ReproduceConfig.Load(configPath) : ReproducePreset.Find(presetName ?? "quick");
                 if (parse.GetValue(seed) is { } sd) p = p with { Seed = sd };
                 if (!p.IsSpatial) throw new ArgumentException($"reactivate supports the spatial task only; the run's task is {p.Task}.", "--config");
-                if (parse.GetValue(batch) is { } b) p = p with { BatchSize = b };
+                if (parse.GetValue(batch) is { } b)
+                {
+                    if (b <= 0) throw new ArgumentException($"--batch is {b}; expected a positive number of trajectories.", "--batch");
+                    p = p with { BatchSize = b };
+                }
                 if (parse.GetValue(distribution) is { } d) p = p with { NoiseDistribution = d };
                 var checkpoint = Checkpoint.Load(path);
                 int outputs = checkpoint.Network.NetworkOptions.OutputSize;

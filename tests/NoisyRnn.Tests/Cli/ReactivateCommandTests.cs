@@ -105,6 +105,15 @@ public class ReactivateCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(outDir, "loss_decomposition.png")));
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    public void ANonPositiveBatchIsAnErrorNamingTheOption(string batch)
+    {
+        // Checked before the checkpoint is read; it used to surface from TrainingOptions as "BatchSize must be > 0".
+        AssertUsageError(["reactivate", "--model", Path.Combine(_dir, "none.nrnn"), "--preset", "smoke", "--training-std", "0.01", "--batch", batch], "--batch");
+    }
+
     private static void AssertSameMetrics(JsonElement expected, JsonElement actual)
     {
         foreach (string field in new[] { "quiescent_noise_std", "test_loss", "position_error_m", "kl_quiescent_to_active", "kl_standard_error",
