@@ -73,7 +73,10 @@ internal static class ReproduceConfig
         if (message.Contains("missing required properties", StringComparison.Ordinal)) return "config.name is missing; expected a run name.";
         if (message.Contains("could not be converted", StringComparison.Ordinal))
             return $"{field} has the wrong type (line {e.LineNumber + 1}); expected {ExpectedType(e.Path)}.";
-        return $"{field}: invalid JSON (line {e.LineNumber + 1}): {message.Split(" Path:")[0]}";
+        // The parser may quote the rest of its buffer ("'t,x,y 0,0,0 ...' is an invalid JSON literal"): keep the line short.
+        string detail = message.Split(" Path:")[0];
+        if (detail.Length > 160) detail = detail[..160] + "...";
+        return $"{field}: invalid JSON (line {e.LineNumber + 1}): {detail}";
     }
 
     private static string ExpectedType(string? path)
