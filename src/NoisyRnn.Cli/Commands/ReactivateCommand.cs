@@ -107,7 +107,7 @@ internal static class ReactivateCommand
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException
-                                          or Models.SimulationDivergedException)
+                                          or Models.SimulationDivergedException or TrainingDivergedException)
             {
                 // ArgumentException covers DegenerateDataException and a network whose sizes do not fit the task;
                 // IOException covers a missing checkpoint and an --out folder that cannot be created.
