@@ -190,7 +190,17 @@ internal static class ReplayCommand
         log.WriteLine($"NoisyRnn replay: {model.Kind} network from {path} (step {checkpoint.Step}), {p.Task} task, seed {p.Seed}, training std {trainingStd:G3}");
         log.WriteLine($"  recording {csv}: {recording.SegmentCount} segment(s), {windows} window(s) of {steps} steps at {dt} s");
 
-        float[] active = PathIntegrationReactivation.DecodeActive(model, task, batch, NoiseLevels.Recurrent(trainingStd), RunSetup.ActiveNoiseSeed(p.Seed), p.NoiseDistribution);
+        float[] active;
+        try
+        {
+            active = PathIntegrationReactivation.DecodeActive(model, task, batch, NoiseLevels.Recurrent(trainingStd), RunSetup.ActiveNoiseSeed(p.Seed), p.NoiseDistribution);
+        }
+        catch (ArgumentException e) when (e.ParamName == "activations")
+        {
+            // The decoder refuses non-finite outputs: the active run's noise (the training std) made the network overflow.
+            throw new ArgumentException($"the network's outputs on the recording are not finite with --training-std {trainingStd.ToString(CultureInfo.InvariantCulture)} " +
+                                        "(the active run's per-step noise); expected the std the network was trained with.", "--training-std", e);
+        }
         var (error, mse) = task.DecodingErrors(active, batch.Coordinates);
         double activeStep = PathIntegrationReactivation.MeanStepDistance(task, active, windows, steps);
         double recordedStep = PathIntegrationReactivation.MeanStepDistance(task, batch.Coordinates, windows, steps);

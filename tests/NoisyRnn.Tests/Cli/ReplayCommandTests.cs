@@ -153,6 +153,17 @@ public class ReplayCommandTests : IDisposable
         AssertError(["replay", "--model", model, "--trajectories", header, "--no-plots", "--out", Path.Combine(_dir, "o2")], "header");
     }
 
+    [Fact]
+    public void ATrainingStdThatMakesTheActiveRunNonFiniteIsAnErrorNamingIt()
+    {
+        // 3e38 per-step noise overflows the outputs; the error was the decoder's "activations must be finite ...
+        // (Parameter 'activations')", which names no option.
+        string model = Train("overflow", "--task", "hd");
+        string csv = Path.Combine(_dir, "h.csv");
+        File.WriteAllText(csv, "t,heading\n" + string.Join("\n", Enumerable.Range(0, 60).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i * 0.02},{0.01 * i}"))));
+        AssertError(["replay", "--model", model, "--trajectories", csv, "--training-std", "3e38", "--no-plots", "--out", Path.Combine(_dir, "o")], "--training-std", "not finite");
+    }
+
     private static void AssertError(string[] args, params string[] expected)
     {
         var (exit, _, error) = Run(args);
