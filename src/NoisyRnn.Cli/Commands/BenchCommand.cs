@@ -44,6 +44,9 @@ internal static class BenchCommand
         new("tiny-head-direction", "head-direction", 16, 32, 8, 10, 0.1f, 0.5f),
     ];
 
+    /// <summary>Largest --steps: far beyond any useful timing, and the step count plus warm-up cannot overflow.</summary>
+    internal const int MaxSteps = 1_000_000;
+
     /// <summary>Multiply-adds x 2 of the matrix products of one vanilla step (forward, BPTT and readout); element-wise work excluded.</summary>
     internal static double StepFlops(int batch, int time, int inputs, int hidden, int outputs, int init)
     {
@@ -82,6 +85,8 @@ internal static class BenchCommand
                     ?? throw new ArgumentException($"Unknown bench preset '{name}'; expected one of: {string.Join(", ", Presets.Select(x => x.Name))}.", "--preset");
                 int timed = parse.GetValue(steps);
                 if (timed < 1) throw new ArgumentOutOfRangeException("--steps", timed, "--steps must be >= 1.");
+                // The trainer runs 2 warm-up steps and 1 evaluation step more, and every step's time is kept.
+                if (timed > MaxSteps) throw new ArgumentOutOfRangeException("--steps", timed, $"--steps must be <= {MaxSteps}.");
                 var result = Run(p, timed, parse.GetValue(overlap));
                 if (parse.GetValue(breakdown))
                 {

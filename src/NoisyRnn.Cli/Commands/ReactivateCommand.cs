@@ -83,7 +83,11 @@ internal static class ReactivateCommand
                 var p = configPath is not null ? ReproduceConfig.Load(configPath) : ReproducePreset.Find(presetName ?? "quick");
                 if (parse.GetValue(seed) is { } sd) p = p with { Seed = sd };
                 if (!p.IsSpatial) throw new ArgumentException($"reactivate supports the spatial task only; the run's task is {p.Task}.", "--config");
-                if (parse.GetValue(batch) is { } b) p = p with { BatchSize = b };
+                if (parse.GetValue(batch) is { } b)
+                {
+                    if (b <= 0) throw new ArgumentException($"--batch is {b}; expected a positive number of trajectories.", "--batch");
+                    p = p with { BatchSize = b };
+                }
                 if (parse.GetValue(distribution) is { } d) p = p with { NoiseDistribution = d };
                 var checkpoint = Checkpoint.Load(path);
                 int outputs = checkpoint.Network.NetworkOptions.OutputSize;
@@ -103,7 +107,7 @@ internal static class ReactivateCommand
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException
-                                          or Models.SimulationDivergedException)
+                                          or Models.SimulationDivergedException or TrainingDivergedException)
             {
                 // ArgumentException covers DegenerateDataException and a network whose sizes do not fit the task;
                 // IOException covers a missing checkpoint and an --out folder that cannot be created.

@@ -97,7 +97,8 @@ internal static class ReplayCommand
                 if (parse.GetValue(seed) is { } sd) p = p with { Seed = sd };
                 if (parse.GetValue(window) is { } ws)
                 {
-                    if (ws <= 0) throw new ArgumentException($"--window-steps is {ws}; expected a positive number of steps.", "--window-steps");
+                    // The step-distance metrics compare consecutive states: a window needs at least two steps.
+                    if (ws < 2) throw new ArgumentException($"--window-steps is {ws}; expected at least 2 steps.", "--window-steps");
                     p = p with { SequenceLength = ws };
                 }
 
@@ -153,9 +154,6 @@ internal static class ReplayCommand
         p = p with { HiddenSize = model.NetworkOptions.HiddenSize };
         ReproduceConfig.Validate(p);
         var (task, taskOptions) = RunSetup.CreateTask(p, p.Seed);
-        if (model.NetworkOptions.InputSize != task.InputSize)
-            throw new ArgumentException($"the network takes {model.NetworkOptions.InputSize} input(s) per step but a {(spatial ? "position (t,x,y)" : "heading (t,heading)")} recording gives {task.InputSize}; " +
-                                        $"expected a network trained on the {(spatial ? "spatial" : "head-direction")} task.", "--trajectories");
         // Resample at the task's step and check the box against the task's.
         double dt = task is SpatialNavigationTask s ? s.Options.Dt : ((HeadDirectionTask)task).Options.Dt;
         var recordingOptions = new RecordedTrajectoryOptions
@@ -173,6 +171,10 @@ internal static class ReplayCommand
             // The library's messages name the line ("line 7: t = 'abc' is not a number."); add the file.
             throw new InvalidDataException($"{csv}: {e.Message}", e);
         }
+        // After loading, so that an empty file or a wrong header is reported as such rather than as a network of the other kind.
+        if (model.NetworkOptions.InputSize != task.InputSize)
+            throw new ArgumentException($"the network takes {model.NetworkOptions.InputSize} input(s) per step but a {(spatial ? "position (t,x,y)" : "heading (t,heading)")} recording gives {task.InputSize}; " +
+                                        $"expected a network trained on the {(spatial ? "spatial" : "head-direction")} task.", "--trajectories");
         IPathIntegrationBatch batch = task switch
         {
             SpatialNavigationTask st => recording.CreateBatch(st),
@@ -180,10 +182,25 @@ internal static class ReplayCommand
             _ => throw new InvalidOperationException("unknown task"),
         };
         int windows = batch.BatchSize, steps = batch.TimeSteps;
+        // All windows run as one batch: its hidden states must fit in one array too (the targets were checked by CreateBatch).
+        long states = (long)windows * steps * model.NetworkOptions.HiddenSize;
+        if (states > Array.MaxLength)
+            throw new InvalidOperationException($"The recording gives {windows} windows of {steps} steps; with {model.NetworkOptions.HiddenSize} hidden units their states are {states} values, " +
+                                                $"more than one array holds ({Array.MaxLength}); replay a shorter recording or split it.");
         log.WriteLine($"NoisyRnn replay: {model.Kind} network from {path} (step {checkpoint.Step}), {p.Task} task, seed {p.Seed}, training std {trainingStd:G3}");
         log.WriteLine($"  recording {csv}: {recording.SegmentCount} segment(s), {windows} window(s) of {steps} steps at {dt} s");
 
-        float[] active = PathIntegrationReactivation.DecodeActive(model, task, batch, NoiseLevels.Recurrent(trainingStd), RunSetup.ActiveNoiseSeed(p.Seed), p.NoiseDistribution);
+        float[] active;
+        try
+        {
+            active = PathIntegrationReactivation.DecodeActive(model, task, batch, NoiseLevels.Recurrent(trainingStd), RunSetup.ActiveNoiseSeed(p.Seed), p.NoiseDistribution);
+        }
+        catch (ArgumentException e) when (e.ParamName == "activations")
+        {
+            // The decoder refuses non-finite outputs: the active run's noise (the training std) made the network overflow.
+            throw new ArgumentException($"the network's outputs on the recording are not finite with --training-std {trainingStd.ToString(CultureInfo.InvariantCulture)} " +
+                                        "(the active run's per-step noise); expected the std the network was trained with.", "--training-std", e);
+        }
         var (error, mse) = task.DecodingErrors(active, batch.Coordinates);
         double activeStep = PathIntegrationReactivation.MeanStepDistance(task, active, windows, steps);
         double recordedStep = PathIntegrationReactivation.MeanStepDistance(task, batch.Coordinates, windows, steps);

@@ -82,6 +82,11 @@ internal static class ReproduceCommand
                 if (parse.GetValue(lr) is { } l) p = p with { LearningRate = l };
                 if (parse.GetValue(noise) is { } n) p = p with { NoiseStd = n };
                 if (parse.GetValue(distribution) is { } d) p = p with { NoiseDistribution = d };
+                // Options that the resolved run would ignore are errors rather than silently unused.
+                if (parse.GetValue(tuning) is not null && !p.IsSpatial)
+                    throw new ArgumentException("--place-cell-tuning applies to the spatial task only; the run's task is head-direction.", "--place-cell-tuning");
+                if (parse.GetValue(surround) is not null && !(p.IsSpatial && p.PlaceCellTuning == "dog"))
+                    throw new ArgumentException($"--surround-scale applies only with --place-cell-tuning dog; the run's tuning is {(p.IsSpatial ? p.PlaceCellTuning : "none (head-direction task)")}.", "--surround-scale");
                 ReproduceConfig.Validate(p);
                 if (parse.GetValue(writeConfig) is { } configOut)
                 {

@@ -73,7 +73,10 @@ internal static class ReproduceConfig
         if (message.Contains("missing required properties", StringComparison.Ordinal)) return "config.name is missing; expected a run name.";
         if (message.Contains("could not be converted", StringComparison.Ordinal))
             return $"{field} has the wrong type (line {e.LineNumber + 1}); expected {ExpectedType(e.Path)}.";
-        return $"{field}: invalid JSON (line {e.LineNumber + 1}): {message.Split(" Path:")[0]}";
+        // The parser may quote the rest of its buffer ("'t,x,y 0,0,0 ...' is an invalid JSON literal"): keep the line short.
+        string detail = message.Split(" Path:")[0];
+        if (detail.Length > 160) detail = detail[..160] + "...";
+        return $"{field}: invalid JSON (line {e.LineNumber + 1}): {detail}";
     }
 
     private static string ExpectedType(string? path)
@@ -102,7 +105,9 @@ internal static class ReproduceConfig
         if (p.IsSpatial)
         {
             if (p.PlaceCells < 3) Fail("place_cells", "must be at least 3 (positions are decoded from the top 3 cells)", p.PlaceCells);
-            if (!(p.PlaceCellSigma > 0) || !double.IsFinite(p.PlaceCellSigma)) Fail("place_cell_sigma", "must be finite and > 0", p.PlaceCellSigma);
+            // PlaceCells needs 2 sigma^2 a normal float64; checked here so that the surround scale is not blamed for it.
+            if (!(p.PlaceCellSigma > 0) || !double.IsFinite(p.PlaceCellSigma) || !double.IsNormal(2 * p.PlaceCellSigma * p.PlaceCellSigma))
+                Fail("place_cell_sigma", "must be finite and > 0, with 2 sigma^2 a normal float64 (about 1e-154 to 1e154 m; paper: 0.2)", p.PlaceCellSigma);
             OneOf("place_cell_tuning", p.PlaceCellTuning, Tunings);
             if (!(p.SurroundScale > 1) || !double.IsFinite(p.SurroundScale) || !double.IsNormal(2 * p.SurroundScale * p.PlaceCellSigma * p.PlaceCellSigma))
                 Fail("surround_scale", "must be finite and > 1 (the surround Gaussian is wider than the centre; Sorscher et al.: 2)", p.SurroundScale);
@@ -113,7 +118,8 @@ internal static class ReproduceConfig
             if (!(p.HdSpread > 0) || !double.IsFinite(p.HdSpread)) Fail("hd_spread", "must be finite and > 0", p.HdSpread);
         }
         Positive("batch_size", p.BatchSize);
-        Positive("sequence_length", p.SequenceLength);
+        // The step-distance metrics compare consecutive states, so a trajectory needs two steps.
+        if (p.SequenceLength < 2) Fail("sequence_length", "must be at least 2 (the step distances compare consecutive steps)", p.SequenceLength);
         Positive("steps", p.Steps);
         if (!(p.LearningRate > 0) || !double.IsFinite(p.LearningRate)) Fail("learning_rate", "must be finite and > 0", p.LearningRate);
         if (!(p.WeightDecay >= 0) || !double.IsFinite(p.WeightDecay)) Fail("weight_decay", "must be finite and >= 0 (coupled L2 as torch.optim.Adam; the paper uses 0)", p.WeightDecay);

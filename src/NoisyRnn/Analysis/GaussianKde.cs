@@ -129,7 +129,8 @@ public sealed class GaussianKde
     /// <exception cref="ArgumentException">Length of <paramref name="data"/> not a multiple of d or a non-finite value in it
     /// (ParamName "data"); <paramref name="weights"/> of the wrong length, with a non-finite or negative value, or all 0
     /// (ParamName "weights").</exception>
-    /// <exception cref="DegenerateDataException">n ≤ d, at most d points with positive weight, a zero-variance dimension
+    /// <exception cref="DegenerateDataException">n ≤ d, at most d points with positive weight, weights so concentrated on
+    /// one point that 1 − Σ w² rounds to 0 (ParamName "weights"), a zero-variance dimension
     /// or a singular weighted covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, ReadOnlySpan<double> weights, BandwidthRule rule = BandwidthRule.Scott)
         : this(data, dimensions, weights, weighted: true, rule, double.NaN, fromRule: true, SimdTiers.Best)
@@ -147,7 +148,8 @@ public sealed class GaussianKde
     /// <param name="bandwidthFactor">Multiplier of the weighted data standard deviations; finite and &gt; 0.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimensions"/> ≤ 0 or <paramref name="bandwidthFactor"/> not finite and positive.</exception>
     /// <exception cref="ArgumentException">As for the weighted constructor with a rule.</exception>
-    /// <exception cref="DegenerateDataException">n ≤ d, at most d points with positive weight, a zero-variance dimension
+    /// <exception cref="DegenerateDataException">n ≤ d, at most d points with positive weight, weights so concentrated on
+    /// one point that 1 − Σ w² rounds to 0 (ParamName "weights"), a zero-variance dimension
     /// or a singular weighted covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, ReadOnlySpan<double> weights, double bandwidthFactor)
         : this(data, dimensions, weights, weighted: true, BandwidthRule.Scott, bandwidthFactor, fromRule: false, SimdTiers.Best)
@@ -188,6 +190,10 @@ public sealed class GaussianKde
         }
         if (kept <= d)
             throw new DegenerateDataException($"weights give only {kept} of the {n} point(s) a positive weight in {d} dimension(s); a Gaussian KDE needs at least d + 1 = {d + 1} weighted points for a full-rank covariance.", nameof(weights));
+
+        // Positive weights so uneven that 1 - Σ w² rounds to 0: the weighted covariance below would divide by 0.
+        if (weighted && !(1 - sumSquares > 0))
+            throw new DegenerateDataException($"weights put essentially all their mass on one point (effective sample size 1 / sum(w^2) = {1 / sumSquares:R}); a Gaussian KDE needs the weight spread over at least d + 1 = {d + 1} points.", nameof(weights));
 
         Dimensions = d;
         Count = n;

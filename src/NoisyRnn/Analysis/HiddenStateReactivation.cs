@@ -185,6 +185,22 @@ public static class HiddenStateReactivation
         return result;
     }
 
+    private static double NearestDistanceDouble(ReadOnlySpan<float> q, ReadOnlySpan<float> reference, int hidden)
+    {
+        double best = double.PositiveInfinity;
+        for (int r = 0; r < reference.Length / hidden; r++)
+        {
+            double sum = 0;
+            for (int k = 0; k < hidden; k++)
+            {
+                double d = (double)q[k] - reference[r * hidden + k];
+                sum += d * d;
+            }
+            best = Math.Min(best, sum);
+        }
+        return Math.Sqrt(best);
+    }
+
     // Mean over up to `queries` states drawn without replacement from `points` of the distance to the nearest reference state.
     private static double MeanNearestDistance(ReadOnlySpan<float> points, int count, ReadOnlySpan<float> reference, int hidden, int queries, ref Xoshiro256 rng)
     {
@@ -206,7 +222,8 @@ public static class HiddenStateReactivation
                 float d = TensorPrimitives.Distance(q, reference.Slice(r * hidden, hidden));
                 if (d < best) best = d;
             }
-            total += best;
+            // Finite states of about 1e19 and more overflow the float distance: redo this query in float64.
+            total += float.IsFinite(best) ? best : NearestDistanceDouble(q, reference, hidden);
         }
         return total / m;
     }

@@ -8,7 +8,7 @@ public enum RecordedTrajectoryKind
     /// <summary>Positions: header <c>t,x,y</c>, time in s, x and y in m.</summary>
     Positions = 0,
 
-    /// <summary>Headings: header <c>t,heading</c>, time in s, heading in rad (any range; unwrapped on loading).</summary>
+    /// <summary>Headings: header <c>t,heading</c>, time in s, heading in rad (any range up to |heading| &lt;= 1e9; unwrapped on loading).</summary>
     Headings = 1,
 }
 
@@ -70,8 +70,9 @@ public sealed record RecordedTrajectoryOptions
 /// missing, not a number or not finite; a time not strictly after the previous row's (duplicate or going back); a wrong
 /// number of columns; a value that is not a number or is infinite; an empty or NaN value unless
 /// <see cref="RecordedTrajectoryOptions.InterpolateMissing"/>; a position more than
-/// <see cref="RecordedTrajectoryOptions.OutsideTolerance"/> outside the box (smaller excursions are clamped). A segment
-/// longer than 1e8 resampled steps is also refused (message without a line).</para>
+/// <see cref="RecordedTrajectoryOptions.OutsideTolerance"/> outside the box (smaller excursions are clamped); a heading
+/// with |heading| &gt; 1e9 rad (too large for float64 to resolve an angle). A segment longer than 1e8 resampled steps is
+/// also refused (message without a line).</para>
 /// <para>Resampling: each segment (see <see cref="RecordedTrajectoryOptions.MaxGap"/>) is sampled at t0, t0 + Dt, ... up to
 /// its last sample time by linear interpolation between the bracketing samples, in float64. Headings are unwrapped first
 /// (each change taken as the circular difference, so successive samples must turn less than pi) and interpolated on the
@@ -83,6 +84,9 @@ public sealed record RecordedTrajectoryOptions
 /// </remarks>
 public sealed class RecordedTrajectories
 {
+    // Largest |heading| accepted, rad: float64 still resolves 1.2e-7 rad there; at 1e16 one step exceeds 2 pi.
+    private const double MaxHeading = 1e9;
+
     private readonly double[][] _segments;
 
     private RecordedTrajectories(RecordedTrajectoryKind kind, RecordedTrajectoryOptions options, double[][] segments)
@@ -220,6 +224,8 @@ public sealed class RecordedTrajectories
                 missing |= m;
             }
             if (missing) continue;
+            if (kind == RecordedTrajectoryKind.Headings && Math.Abs(row[0]) > MaxHeading)
+                throw new InvalidDataException($"line {lineNumber}: heading = {Format(row[0])} rad is too large to resolve an angle; expected |heading| <= {Format(MaxHeading)} rad (wrap the headings or unwrap them from a smaller start).");
             if (kind == RecordedTrajectoryKind.Positions)
             {
                 row[0] = CheckInBox(row[0], halfW, options.OutsideTolerance, lineNumber, "x");
@@ -251,7 +257,8 @@ public sealed class RecordedTrajectories
     /// <returns>A batch of <see cref="CountWindows"/> trajectories.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
     /// <exception cref="ArgumentException">The task's Dt or box differs from <see cref="Options"/>.</exception>
-    /// <exception cref="InvalidOperationException">The recording holds headings, or no segment is long enough for one window.</exception>
+    /// <exception cref="InvalidOperationException">The recording holds headings, no segment is long enough for one window, or
+    /// the windows' targets (windows x steps x cells values) do not fit in one array.</exception>
     public SpatialNavigationBatch CreateBatch(SpatialNavigationTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -260,6 +267,7 @@ public sealed class RecordedTrajectories
         if (task.Options.BoxWidth != Options.BoxWidth || task.Options.BoxHeight != Options.BoxHeight)
             throw new ArgumentException($"task's box {task.Options.BoxWidth} x {task.Options.BoxHeight} m differs from the recording's {Options.BoxWidth} x {Options.BoxHeight} m.", nameof(task));
         int steps = task.SequenceLength, windows = RequireWindows(steps);
+        RequireArraySize(windows, steps, task.PlaceCells.Count, "place cells");
         var trajectories = new SpatialTrajectoryBatch(windows, steps);
         int b = 0;
         foreach (double[] s in _segments)
@@ -294,13 +302,15 @@ public sealed class RecordedTrajectories
     /// <returns>A batch of <see cref="CountWindows"/> trajectories.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
     /// <exception cref="ArgumentException">The task's Dt differs from <see cref="Options"/>.</exception>
-    /// <exception cref="InvalidOperationException">The recording holds positions, or no segment is long enough for one window.</exception>
+    /// <exception cref="InvalidOperationException">The recording holds positions, no segment is long enough for one window, or
+    /// the windows' targets (windows x steps x cells values) do not fit in one array.</exception>
     public HeadDirectionBatch CreateBatch(HeadDirectionTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
         if (Kind != RecordedTrajectoryKind.Headings) throw new InvalidOperationException("The recording holds positions; use a SpatialNavigationTask.");
         CheckDt(task.Options.Dt, nameof(task));
         int steps = task.SequenceLength, windows = RequireWindows(steps);
+        RequireArraySize(windows, steps, task.Cells.Count, "HD cells");
         var batch = new HeadDirectionBatch(windows, steps, task.Cells.Count);
         int b = 0;
         foreach (double[] s in _segments)
@@ -337,6 +347,15 @@ public sealed class RecordedTrajectories
             throw new InvalidOperationException($"No segment holds a window of {steps} steps ({steps + 1} samples at {Options.Dt} s); the longest has {longest} samples.");
         }
         return windows;
+    }
+
+    // The batch holds its targets, [windows, steps, cells], in one array.
+    private static void RequireArraySize(int windows, int steps, int cells, string cellName)
+    {
+        long values = (long)windows * steps * Math.Max(cells, 2);
+        if (values > Array.MaxLength)
+            throw new InvalidOperationException($"The recording gives {windows} windows of {steps} steps; with {cells} {cellName} their targets are {values} values, " +
+                                                $"more than one array holds ({Array.MaxLength}); load a shorter recording or split it.");
     }
 
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);

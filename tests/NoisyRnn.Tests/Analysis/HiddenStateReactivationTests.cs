@@ -108,4 +108,18 @@ public class HiddenStateReactivationTests
         Assert.Equal("quiescentHidden", Assert.Throws<ArgumentException>(() =>
             HiddenStateReactivation.Compare(active, Batch, Steps, active.AsSpan(1).ToArray(), Batch * Steps, pca, 2, 10, 1)).ParamName);
     }
+
+    [Fact]
+    public void LargeFiniteStatesGiveFiniteNearestDistances()
+    {
+        // States of about 1e25 are finite in float, but their squared distances (1e46 and more) overflow float: the distances must be
+        // computed without overflowing (summary.json would otherwise hold Infinity and a ratio of Infinity / Infinity).
+        float[] active = Ring(Batch * Steps, 0.01, 1, 1).Select(v => v * 1e25f).ToArray();
+        var pca = Pca.Fit(active, Batch * Steps, Hidden);
+        float[] quiescent = Ring(300, 0.01, 1, 2).Select(v => v * 1e25f).ToArray();
+        var r = HiddenStateReactivation.Compare(active, Batch, Steps, quiescent, 300, pca, 2, 100, 5);
+        Assert.True(double.IsFinite(r.ActiveNearestDistance) && r.ActiveNearestDistance > 0, $"active {r.ActiveNearestDistance}");
+        Assert.True(double.IsFinite(r.QuiescentNearestDistance) && r.QuiescentNearestDistance > 0, $"quiescent {r.QuiescentNearestDistance}");
+        Assert.InRange(r.NearestDistanceRatio, 0.2, 5);
+    }
 }

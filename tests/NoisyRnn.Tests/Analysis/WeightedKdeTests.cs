@@ -297,4 +297,18 @@ public class WeightedKdeTests
         foreach (double t in terms) sum += Math.Exp(t - max);
         return max + Math.Log(sum) - Math.Log(2 * Math.PI) - 0.5 * Math.Log(det);
     }
+
+    [Theory]
+    [InlineData(1e-20)]
+    [InlineData(1e-300)]
+    public void WeightsOnEssentiallyOnePointNameTheWeights(double rest)
+    {
+        // Every point has a positive weight, but 1 - sum(w^2) rounds to 0: the weighted covariance divided by 0 and the
+        // error blamed the data ("singular covariance ... lower-dimensional subspace") instead of the weights.
+        double[] data = Correlated2D(50, 3);
+        double[] weights = Enumerable.Range(0, 50).Select(i => i == 0 ? 1 : rest).ToArray();
+        var e = Assert.Throws<DegenerateDataException>(() => new GaussianKde(data, 2, weights));
+        Assert.Equal("weights", e.ParamName);
+        Assert.Contains("effective sample size", e.Message);
+    }
 }

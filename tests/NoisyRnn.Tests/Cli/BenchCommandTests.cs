@@ -75,4 +75,16 @@ public class BenchCommandTests
         Assert.Equal(2, CliApp.Run(["bench", "--steps", "0"], new StringWriter(), error));
         Assert.Contains("--steps must be >= 1", error.ToString());
     }
+
+    [Fact]
+    public void StepsSoLargeThatTheTotalOverflowsAreAnErrorNamingSteps()
+    {
+        // 2 warm-up steps and 1 evaluation step are added to --steps: int.MaxValue used to wrap to a negative
+        // TrainingOptions.Steps and report "Steps must be > 0 ... -2147483646".
+        var error = new StringWriter();
+        Assert.Equal(2, CliApp.Run(["bench", "--preset", "tiny", "--steps", "2147483647"], new StringWriter(), error));
+        Assert.StartsWith("error: --steps", error.ToString());
+        Assert.DoesNotContain("-21474", error.ToString());
+    }
+
 }

@@ -105,6 +105,25 @@ public class ReactivateCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(outDir, "loss_decomposition.png")));
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    public void ANonPositiveBatchIsAnErrorNamingTheOption(string batch)
+    {
+        // Checked before the checkpoint is read; it used to surface from TrainingOptions as "BatchSize must be > 0".
+        AssertUsageError(["reactivate", "--model", Path.Combine(_dir, "none.nrnn"), "--preset", "smoke", "--training-std", "0.01", "--batch", batch], "--batch");
+    }
+
+    [Fact]
+    public void ATrainingStdThatMakesTheNetworkDivergeIsAOneLineError()
+    {
+        // The held-out evaluation with 3e38 noise is not finite: TrainingDivergedException escaped as an unhandled
+        // exception with a stack trace.
+        string run = Path.Combine(_dir, "diverge");
+        Assert.Equal(0, CliApp.Run(["reproduce", "--preset", "smoke", "--no-plots", "--out", run], new StringWriter(), new StringWriter()));
+        AssertUsageError(["reactivate", "--model", Path.Combine(run, "noise-trained", "model.nrnn"), "--preset", "smoke", "--training-std", "3e38"], "diverged");
+    }
+
     private static void AssertSameMetrics(JsonElement expected, JsonElement actual)
     {
         foreach (string field in new[] { "quiescent_noise_std", "test_loss", "position_error_m", "kl_quiescent_to_active", "kl_standard_error",

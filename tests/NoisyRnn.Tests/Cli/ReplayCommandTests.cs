@@ -121,6 +121,49 @@ public class ReplayCommandTests : IDisposable
         AssertError(["replay", "--model", model, "--trajectories", Positions(6), "--window-steps", "0", "--out", Path.Combine(_dir, "o7")], "--window-steps");
     }
 
+    [Fact]
+    public void RecordingTooLongForOneBatchIsAOneLineError()
+    {
+        // 4096 place cells x 20 steps x 26250 windows overflows one array; it used to crash with an OverflowException.
+        string model = Train("wide", "--place-cells", "4096");
+        string csv = Path.Combine(_dir, "long.csv");
+        File.WriteAllText(csv, "t,x,y\n0,0,0\n10500,0.1,0.1\n");
+        AssertError(["replay", "--model", model, "--trajectories", csv, "--max-gap", "1e9", "--no-plots", "--out", Path.Combine(_dir, "o")], "26250 windows");
+    }
+
+    [Fact]
+    public void WindowOfOneStepIsAnErrorNamingTheOption()
+    {
+        // The step-distance metrics need two states per window; this used to fail deep in the analysis ("Parameter 'time'").
+        string model = Train("one");
+        AssertError(["replay", "--model", model, "--trajectories", Positions(2), "--window-steps", "1", "--no-plots", "--out", Path.Combine(_dir, "o")], "--window-steps", "at least 2");
+    }
+
+    [Fact]
+    public void AnUnreadableRecordingIsReportedBeforeTheNetworkKind()
+    {
+        // An empty file or a wrong header on a head-direction network used to be reported as "a position (t,x,y)
+        // recording", blaming the network instead of the file.
+        string model = Train("hd", "--task", "hd");
+        string empty = Path.Combine(_dir, "empty.csv");
+        File.WriteAllText(empty, "");
+        AssertError(["replay", "--model", model, "--trajectories", empty, "--no-plots", "--out", Path.Combine(_dir, "o1")], "empty");
+        string header = Path.Combine(_dir, "header.csv");
+        File.WriteAllText(header, "time,angle\n0,0\n");
+        AssertError(["replay", "--model", model, "--trajectories", header, "--no-plots", "--out", Path.Combine(_dir, "o2")], "header");
+    }
+
+    [Fact]
+    public void ATrainingStdThatMakesTheActiveRunNonFiniteIsAnErrorNamingIt()
+    {
+        // 3e38 per-step noise overflows the outputs; the error was the decoder's "activations must be finite ...
+        // (Parameter 'activations')", which names no option.
+        string model = Train("overflow", "--task", "hd");
+        string csv = Path.Combine(_dir, "h.csv");
+        File.WriteAllText(csv, "t,heading\n" + string.Join("\n", Enumerable.Range(0, 60).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i * 0.02},{0.01 * i}"))));
+        AssertError(["replay", "--model", model, "--trajectories", csv, "--training-std", "3e38", "--no-plots", "--out", Path.Combine(_dir, "o")], "--training-std", "not finite");
+    }
+
     private static void AssertError(string[] args, params string[] expected)
     {
         var (exit, _, error) = Run(args);

@@ -80,6 +80,10 @@ public class ReproduceConfigTests : IDisposable
     [InlineData("{\"name\":\"x\"", "invalid JSON")]
     [InlineData("{\"name\":\"x\",\"place_cell_tuning\":\"mexican-hat\"}", "config.place_cell_tuning must be one of gaussian, dog")]
     [InlineData("{\"name\":\"x\",\"place_cell_tuning\":\"dog\",\"surround_scale\":0.5}", "config.surround_scale must be finite and > 1")]
+    // One step has no step distance (the metrics need two states); the error must come before training, naming the field.
+    [InlineData("{\"name\":\"x\",\"sequence_length\":1}", "config.sequence_length must be at least 2")]
+    // A width whose 2 sigma^2 underflows is the width's fault, not the (default) surround scale's.
+    [InlineData("{\"name\":\"x\",\"place_cell_sigma\":1e-160}", "config.place_cell_sigma")]
     public void BadConfigsAreOneLineErrorsNamingTheField(string json, string expected)
     {
         string path = Path.Combine(_dir, "bad.json");
@@ -91,6 +95,37 @@ public class ReproduceConfigTests : IDisposable
         Assert.StartsWith("error: ", lines[0]);
         Assert.Contains(expected, lines[0]);
         Assert.False(Directory.Exists(Path.Combine(_dir, "never")));
+    }
+
+    [Fact]
+    public void AFileThatIsNotJsonGivesAShortError()
+    {
+        // A CSV passed as --config: System.Text.Json quotes the rest of the buffer in its message ("'t,x,y 0,0,0 ...' is
+        // an invalid JSON literal"), which made a 20 000-character error line.
+        string path = Path.Combine(_dir, "data.csv");
+        File.WriteAllText(path, "t,x,y\n" + string.Concat(Enumerable.Range(0, 2000).Select(i => $"{i},0.1,0.2\n")));
+        var (exit, _, error) = Run("reproduce", "--config", path, "--no-plots", "--out", Path.Combine(_dir, "never"));
+        Assert.Equal(2, exit);
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: config", line);
+        Assert.Contains("invalid JSON", line);
+        Assert.True(line.Length < 400, $"{line.Length} characters");
+    }
+
+    [Theory]
+    [InlineData("--surround-scale", "3")]
+    [InlineData("--surround-scale", "3", "--place-cell-tuning", "gaussian")]
+    [InlineData("--place-cell-tuning", "dog", "--task", "hd")]
+    public void PlaceCellOptionsThatWouldBeIgnoredAreErrors(params string[] options)
+    {
+        // --surround-scale without DoG tuning, or a place-cell tuning for the head-direction task, used to be accepted and
+        // silently have no effect (the config even recorded the unused value).
+        var (exit, _, error) = Run(["reproduce", "--preset", "smoke", .. options, "--write-config", Path.Combine(_dir, "o.json")]);
+        Assert.Equal(2, exit);
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: --", line);
+        Assert.False(File.Exists(Path.Combine(_dir, "o.json")));
+        Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--place-cell-tuning", "dog", "--surround-scale", "3", "--write-config", Path.Combine(_dir, "ok.json")).Exit);
     }
 
     [Fact]

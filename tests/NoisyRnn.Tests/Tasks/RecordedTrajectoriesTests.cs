@@ -168,4 +168,32 @@ public class RecordedTrajectoriesTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void RecordingTooLongForOneBatchIsAClearError()
+    {
+        // 10500 s at 0.02 s: 26250 windows of 20 steps; x 4096 cells is more values than one array holds. This used to
+        // be an OverflowException from the batch's allocation.
+        var options = new RecordedTrajectoryOptions { MaxGap = 1e9 };
+        var spatial = new SpatialNavigationTask(new SpatialNavigationOptions { SequenceLength = 20 }, PlaceCells.CreateRandom(4096, 0.2, 2.2, 2.2, seed: 1));
+        var positions = RecordedTrajectories.Parse("t,x,y\n0,0,0\n10500,0.1,0.1\n", options);
+        var e = Assert.Throws<InvalidOperationException>(() => positions.CreateBatch(spatial));
+        Assert.Contains("26250 windows", e.Message);
+
+        var head = new HeadDirectionTask(new HeadDirectionOptions { SequenceLength = 20 }, new HeadDirectionCells(4096, Math.PI / 6));
+        var headings = RecordedTrajectories.Parse("t,heading\n0,0\n10500,1\n", options);
+        e = Assert.Throws<InvalidOperationException>(() => headings.CreateBatch(head));
+        Assert.Contains("26250 windows", e.Message);
+    }
+
+    [Theory]
+    [InlineData("1e20")]
+    [InlineData("-1e300")]
+    public void HeadingsTooLargeToResolveAnAngleAreRejected(string heading)
+    {
+        // At 1e20 rad one float64 step is 16384 rad: the angle (and every turn computed from it) would be noise.
+        var e = Assert.Throws<InvalidDataException>(() => RecordedTrajectories.Parse($"t,heading\n0,0\n0.02,{heading}\n0.04,0\n"));
+        Assert.StartsWith("line 3:", e.Message);
+        Assert.Contains("heading", e.Message);
+    }
 }
