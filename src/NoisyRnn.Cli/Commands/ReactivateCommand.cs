@@ -57,8 +57,7 @@ internal static class ReactivateCommand
                 string path = parse.GetValue(modelPath)!;
                 if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("--model is empty; expected the path of a model.nrnn.", "--model");
                 string? dir = parse.GetValue(outDir);
-                if (dir is not null && string.IsNullOrWhiteSpace(dir)) throw new ArgumentException("--out is empty; expected a folder path.", "--out");
-                if (dir is not null && File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is an existing file; expected a folder (new or existing).", "--out");
+                if (dir is not null) OutputFolder.Prepare(dir);
                 float? training = parse.GetValue(trainingStd);
                 if (training is { } ts && !(float.IsFinite(ts) && ts >= 0))
                     throw new ArgumentException($"--training-std is {ts.ToString(CultureInfo.InvariantCulture)}; expected a finite value >= 0.", "--training-std");

@@ -83,8 +83,7 @@ internal static class ReplayCommand
                 if (string.IsNullOrWhiteSpace(csv)) throw new ArgumentException("--trajectories is empty; expected the path of a CSV recording.", "--trajectories");
                 if (!File.Exists(csv)) throw new ArgumentException($"--trajectories '{csv}' does not exist; expected a CSV file with header t,x,y or t,heading.", "--trajectories");
                 string dir = parse.GetValue(outDir) ?? Path.Combine("runs", "replay-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-                if (string.IsNullOrWhiteSpace(dir)) throw new ArgumentException("--out is empty; expected a folder path.", "--out");
-                if (File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is an existing file; expected a folder (new or existing).", "--out");
+                OutputFolder.Prepare(dir);
 
                 // The run's settings: --config, --preset, or the config.json that reproduce wrote beside the network's folder.
                 string? configPath = parse.GetValue(config);

@@ -98,8 +98,7 @@ internal static class ReproduceCommand
                 }
                 string dir = parse.GetValue(outDir)
                     ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-                if (string.IsNullOrWhiteSpace(dir)) throw new ArgumentException("--out is empty; expected a folder path.", "--out");
-                if (File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is an existing file; expected a folder (new or existing).", "--out");
+                OutputFolder.Prepare(dir);
                 new ReproduceRunner(p, p.Seed, dir, output, parse.GetValue(resume), !parse.GetValue(noPlots)).Run();
                 return 0;
             }

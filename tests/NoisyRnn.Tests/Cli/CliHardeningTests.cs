@@ -32,6 +32,33 @@ public class CliHardeningTests : IDisposable
     }
 
     [Fact]
+    public void AnOutFolderThatCannotBeCreatedIsReportedBeforeAnyWork()
+    {
+        // A folder below an existing file cannot be created (root can write anywhere, so permissions cannot be used here).
+        // replay and reactivate used to find out only after their analysis, with the bare .NET path message.
+        string file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "x");
+        string bad = Path.Combine(file, "sub");
+        string csv = Path.Combine(_dir, "r.csv");
+        File.WriteAllText(csv, "t,x,y\n0,0,0\n");
+        string[][] commands =
+        [
+            ["reproduce", "--preset", "smoke", "--no-plots", "--out", bad],
+            // The model is not read before the folder check: a placeholder file is enough.
+            ["replay", "--model", file, "--trajectories", csv, "--out", bad],
+            ["reactivate", "--model", file, "--out", bad],
+        ];
+        foreach (string[] args in commands)
+        {
+            var (exit, error) = Run(args);
+            Assert.Equal(2, exit);
+            AssertOneErrorLine(error, "--out");
+            Assert.Contains("cannot be created or written", error);
+        }
+        Assert.False(Directory.Exists(bad));
+    }
+
+    [Fact]
     public void OutPointingAtAFileIsAnError()
     {
         string file = Path.Combine(_dir, "a-file");

@@ -1,0 +1,27 @@
+namespace NoisyRnn.Cli.Commands;
+
+/// <summary>
+/// Checks an output folder before any work starts, so that a folder that cannot be created or written is reported
+/// as a one-line error naming <c>--out</c> up front, not as a .NET path message after minutes of training or analysis.
+/// </summary>
+internal static class OutputFolder
+{
+    /// <summary>Creates <paramref name="dir"/> if needed and proves it writable with a probe file that is removed again.</summary>
+    /// <exception cref="ArgumentException">Empty, an existing file, or not creatable or writable (ParamName "--out").</exception>
+    public static void Prepare(string dir)
+    {
+        if (string.IsNullOrWhiteSpace(dir)) throw new ArgumentException("--out is empty; expected a folder path.", "--out");
+        if (File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is an existing file; expected a folder (new or existing).", "--out");
+        string probe = Path.Combine(dir, $".noisyrnn-write-probe-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ArgumentException($"--out '{dir}' cannot be created or written ({e.Message}); expected a writable folder.", "--out", e);
+        }
+    }
+}
