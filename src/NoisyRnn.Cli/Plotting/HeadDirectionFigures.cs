@@ -34,7 +34,7 @@ internal static class HeadDirectionFigures
     private static string Headings(string path, double dt, IReadOnlyList<ActiveHeadings> active,
         IReadOnlyList<(string Name, string Network, QuiescentReport Report)> runs)
     {
-        var multi = NewRow();
+        var multi = PlotLayout.NewRow();
         foreach (var a in active)
         {
             var plot = HeadingAxes($"active: {a.Network}", "time (s)");
@@ -63,7 +63,7 @@ internal static class HeadDirectionFigures
 
     private static string Densities(string path, IReadOnlyList<ActiveHeadings> active, IReadOnlyList<(string Name, string Network, QuiescentReport Report)> runs)
     {
-        var multi = NewRow();
+        var multi = PlotLayout.NewRow();
         foreach (var a in active)
         {
             var plot = new Plot();
@@ -176,13 +176,5 @@ internal static class HeadDirectionFigures
             ticks.AddMajor(v, label);
         plot.Axes.Left.TickGenerator = ticks;
         return plot;
-    }
-
-    private static Multiplot NewRow()
-    {
-        var multi = new Multiplot();
-        multi.Subplots.RemoveAt(0);
-        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        return multi;
     }
 }

@@ -22,8 +22,8 @@ internal static class ReplayFigures
     public static string Positions(string path, SpatialNavigationOptions task, float[] recorded, float[] decoded, int windows, int steps, QuiescentReport quiescent)
     {
         CheckFonts();
-        var multi = NewRow();
-        var left = Arena(task, $"recording vs decoded ({Math.Min(WindowsShown, windows)} of {windows} windows)");
+        var multi = PlotLayout.NewRow();
+        var left = PlotLayout.Arena(task, $"recording vs decoded ({Math.Min(WindowsShown, windows)} of {windows} windows)");
         for (int b = 0; b < Math.Min(WindowsShown, windows); b++)
         {
             var (rx, ry) = Path2(recorded, b, steps, steps);
@@ -42,7 +42,7 @@ internal static class ReplayFigures
         multi.AddPlot(left);
 
         int shown = Math.Min(QuiescentStepsShown, quiescent.Steps);
-        var right = Arena(task, $"quiescent decoded paths (sigma_q {quiescent.QuiescentNoiseStd:G3}, {shown} steps)");
+        var right = PlotLayout.Arena(task, $"quiescent decoded paths (sigma_q {quiescent.QuiescentNoiseStd:G3}, {shown} steps)");
         for (int b = 0; b < Math.Min(ChainsShown, quiescent.Batch); b++)
         {
             var (x, y) = Path2(quiescent.QuiescentDecoded, b, quiescent.Steps, shown);
@@ -61,7 +61,7 @@ internal static class ReplayFigures
     public static string Headings(string path, double dt, float[] recorded, float[] decoded, int windows, int steps, QuiescentReport quiescent)
     {
         CheckFonts();
-        var multi = NewRow();
+        var multi = PlotLayout.NewRow();
         int shownWindows = Math.Min(WindowsShown, windows);
         var left = HeadDirectionFigures.HeadingAxes($"recording vs decoded ({shownWindows} of {windows} windows)", "time in the replayed windows (s)");
         for (int b = 0; b < shownWindows; b++)
@@ -94,25 +94,5 @@ internal static class ReplayFigures
             ys[t] = data[(b * steps + t) * 2 + 1];
         }
         return (xs, ys);
-    }
-
-    private static Plot Arena(SpatialNavigationOptions task, string title)
-    {
-        var plot = new Plot();
-        plot.Title(title, 13);
-        plot.XLabel("x (m)");
-        plot.YLabel("y (m)");
-        double w = task.BoxWidth / 2, h = task.BoxHeight / 2;
-        plot.Axes.SetLimits(-w * 1.05, w * 1.05, -h * 1.05, h * 1.05);
-        plot.Axes.SquareUnits();
-        return plot;
-    }
-
-    private static Multiplot NewRow()
-    {
-        var multi = new Multiplot();
-        multi.Subplots.RemoveAt(0);
-        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        return multi;
     }
 }

@@ -46,12 +46,12 @@ internal static class ReproduceFigures
     private static string Trajectories(string path, SpatialNavigationOptions task, float[] active, string activeName, int batch, int steps,
         IReadOnlyList<(string Name, QuiescentReport Report)> runs)
     {
-        var multi = NewRow();
+        var multi = PlotLayout.NewRow();
         var panels = new List<(string Title, float[] Data, int Steps, int Shown)> { ($"active ({activeName})", active, steps, steps) };
         panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}", r.Report.QuiescentDecoded, r.Report.Steps, Math.Min(QuiescentStepsShown, r.Report.Steps))));
         foreach (var (title, data, n, shown) in panels)
         {
-            var plot = Arena(task, title);
+            var plot = PlotLayout.Arena(task, title);
             for (int b = 0; b < Math.Min(TrajectoriesShown, batch); b++)
             {
                 var xs = new double[shown];
@@ -79,12 +79,12 @@ internal static class ReproduceFigures
     private static string Densities(string path, SpatialNavigationOptions task, GaussianKde active, string activeName, int activePoints,
         IReadOnlyList<(string Name, QuiescentReport Report)> runs, int klSteps)
     {
-        var multi = NewRow();
+        var multi = PlotLayout.NewRow();
         var panels = new List<(string Title, GaussianKde? Density)> { ($"active ({activeName})\nKDE of the KL: {activePoints} held-out positions", active) };
         panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}\nKDE of the KL: first {klSteps} steps x {r.Report.Batch} chains", r.Report.QuiescentDensity)));
         foreach (var (title, kde) in panels)
         {
-            var plot = Arena(task, title);
+            var plot = PlotLayout.Arena(task, title);
             double[,]? density = kde is null ? null : DensityGrid(kde, task);
             if (density is null)
             {
@@ -119,27 +119,6 @@ internal static class ReproduceFigures
         plot.ShowLegend();
         FigureFile.Save(plot, path, 640, 420);
         return path;
-    }
-
-    private static Plot Arena(SpatialNavigationOptions task, string title)
-    {
-        var plot = new Plot();
-        plot.Title(title, 13);
-        plot.XLabel("x (m)");
-        plot.YLabel("y (m)");
-        double w = task.BoxWidth / 2, h = task.BoxHeight / 2;
-        plot.Axes.SetLimits(-w * 1.05, w * 1.05, -h * 1.05, h * 1.05);
-        plot.Axes.SquareUnits();
-        return plot;
-    }
-
-    /// <summary>A one-row multiplot without the empty plot a new Multiplot starts with.</summary>
-    private static Multiplot NewRow()
-    {
-        var multi = new Multiplot();
-        multi.Subplots.RemoveAt(0);
-        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        return multi;
     }
 
     /// <summary>

@@ -56,9 +56,7 @@ internal static class TheoryFigures
 
     private static string HiddenPca(string path, IReadOnlyList<HiddenRun> runs)
     {
-        var multi = new Multiplot();
-        multi.Subplots.RemoveAt(0);
-        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        var multi = PlotLayout.NewRow();
         foreach (var run in runs)
         {
             var plot = new Plot();
@@ -86,9 +84,7 @@ internal static class TheoryFigures
     /// </summary>
     private static string HiddenPcaDensity(string path, IReadOnlyList<HiddenRun> runs)
     {
-        var multi = new Multiplot();
-        multi.Subplots.RemoveAt(0);
-        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        var multi = PlotLayout.NewRow();
         var panels = new List<(string Title, double[] Scores, double[] Active)>();
         var activeByNetwork = new Dictionary<string, double[]>();
         foreach (var run in runs)
