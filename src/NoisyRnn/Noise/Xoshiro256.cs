@@ -18,7 +18,8 @@ internal struct Xoshiro256
         _s3 = SplitMix(ref x);
     }
 
-    private static ulong SplitMix(ref ulong x)
+    /// <summary>One SplitMix64 step: advances <paramref name="x"/> and returns a well-mixed word (seeds every xoshiro state here).</summary>
+    internal static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

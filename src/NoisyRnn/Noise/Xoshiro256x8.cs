@@ -21,20 +21,12 @@ internal struct Xoshiro256x8
         ulong x = seed;
         for (int lane = 0; lane < Lanes; lane++)
         {
-            for (int k = 0; k < 4; k++) words[k * Lanes + lane] = SplitMix(ref x);
+            for (int k = 0; k < 4; k++) words[k * Lanes + lane] = Xoshiro256.SplitMix(ref x);
         }
         _s0 = Vector512.Create<ulong>(words[..Lanes]);
         _s1 = Vector512.Create<ulong>(words.Slice(Lanes, Lanes));
         _s2 = Vector512.Create<ulong>(words.Slice(2 * Lanes, Lanes));
         _s3 = Vector512.Create<ulong>(words.Slice(3 * Lanes, Lanes));
-    }
-
-    private static ulong SplitMix(ref ulong x)
-    {
-        ulong z = x += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
