@@ -59,10 +59,9 @@ internal static class CompareCommand
             try
             {
                 string dir = parse.GetValue(outDir) ?? ".";
-                if (string.IsNullOrWhiteSpace(dir)) throw new ArgumentException("--out is empty; expected a folder path.", "--out");
-                if (File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is an existing file; expected a folder (new or existing).", "--out");
+                OutputFolder.Check(dir);
                 var summary = Compare(parse.GetValue(dirs)!);
-                Directory.CreateDirectory(dir);
+                OutputFolder.Prepare(dir);
                 string path = Path.Combine(dir, "compare.json");
                 AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, ReproduceRunner.JsonOptions));
                 output.WriteLine($"Compared {summary.Folders.Count} runs (seeds {string.Join(", ", summary.Seeds)}).");

@@ -6,12 +6,20 @@ namespace NoisyRnn.Cli.Commands;
 /// </summary>
 internal static class OutputFolder
 {
-    /// <summary>Creates <paramref name="dir"/> if needed and proves it writable with a probe file that is removed again.</summary>
-    /// <exception cref="ArgumentException">Empty, an existing file, or not creatable or writable (ParamName "--out").</exception>
-    public static void Prepare(string dir)
+    /// <summary>Rejects an empty path or one naming an existing file, without touching the file system otherwise.</summary>
+    /// <exception cref="ArgumentException">Empty or an existing file (ParamName "--out").</exception>
+    public static void Check(string dir)
     {
         if (string.IsNullOrWhiteSpace(dir)) throw new ArgumentException("--out is empty; expected a folder path.", "--out");
         if (File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is an existing file; expected a folder (new or existing).", "--out");
+    }
+
+    /// <summary><see cref="Check"/>, then creates <paramref name="dir"/> if needed and proves it writable with a probe file
+    /// that is removed again.</summary>
+    /// <exception cref="ArgumentException">Empty, an existing file, or not creatable or writable (ParamName "--out").</exception>
+    public static void Prepare(string dir)
+    {
+        Check(dir);
         string probe = Path.Combine(dir, $".noisyrnn-write-probe-{Environment.ProcessId}");
         try
         {
