@@ -373,7 +373,7 @@ internal sealed class ReproduceRunner
         var h0 = new float[p.BatchSize * hiddenSize];
         net.Model.Encode(net.Trainer.TestBatch.InitialState, p.BatchSize, h0);
         ulong seed = Salt(_seed, 37);
-        INoiseSource noise = p.NoiseDistribution == NoiseDistribution.Uniform01 ? new UniformNoiseSource(seed) : new GaussianNoiseSource(seed);
+        INoiseSource noise = NoiseStreams.Source(seed, p.NoiseDistribution);
         float[] quiescent = HiddenStateReactivation.RunQuiescent(net.Model, h0, p.BatchSize, steps, stride, std, noise);
         var test = net.Trainer.TestBatch;
         var r = HiddenStateReactivation.Compare(net.ActiveHidden, test.BatchSize, test.TimeSteps, quiescent, quiescent.Length / hiddenSize,

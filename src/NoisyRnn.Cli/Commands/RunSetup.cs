@@ -135,7 +135,7 @@ internal static class RunSetup
         var h0 = new float[chains * hidden];
         model.Encode(initState[..(chains * init)], chains, h0);
         ulong noiseSeed = Salt(seed, 19);
-        INoiseSource noise = p.NoiseDistribution == NoiseDistribution.Uniform01 ? new UniformNoiseSource(noiseSeed) : new GaussianNoiseSource(noiseSeed);
+        INoiseSource noise = NoiseStreams.Source(noiseSeed, p.NoiseDistribution);
         var result = new float[chains * steps * hidden];
         model.Simulate(h0, ReadOnlySpan<float>.Empty, chains, steps, std, noise, result, Span<float>.Empty);
         return result;

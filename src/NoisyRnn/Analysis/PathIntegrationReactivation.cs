@@ -123,9 +123,7 @@ public static class PathIntegrationReactivation
         model.Encode(initState, batch, hidden0);
         int steps = options.TotalSteps;
         ulong noiseSeed = SeedSequence.Derive(options.Seed, SeedSequence.NoiseStream, 0);
-        INoiseSource noise = options.NoiseDistribution == NoiseDistribution.Uniform01
-            ? new UniformNoiseSource(noiseSeed)
-            : new GaussianNoiseSource(noiseSeed);
+        INoiseSource noise = NoiseStreams.Source(noiseSeed, options.NoiseDistribution);
         float[] decoded = Quiescence.Run(model, hidden0, batch, steps, quiescentNoiseStd, noise, (y, d) => task.Decode(y, d), dims);
 
         KlEstimate? kl = null;

@@ -57,13 +57,19 @@ public sealed record NoiseStreams(INoiseSource Input, INoiseSource Recurrent, IN
     /// <param name="distribution">Standard normal (paper, default) or U[0, 1) (reference-compatible).</param>
     /// <returns>Three independent streams.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="distribution"/> is not a defined value.</exception>
-    public static NoiseStreams FromSeed(ulong seed, NoiseDistribution distribution = NoiseDistribution.StandardNormal)
+    public static NoiseStreams FromSeed(ulong seed, NoiseDistribution distribution = NoiseDistribution.StandardNormal) =>
+        new(Source(seed * 4 + 1, distribution), Source(seed * 4 + 2, distribution), new GaussianNoiseSource(seed * 4 + 3));
+
+    /// <summary>One seeded stream of raw draws: <see cref="GaussianNoiseSource"/> for the paper's standard normal noise,
+    /// <see cref="UniformNoiseSource"/> for the reference's U[0, 1).</summary>
+    /// <param name="seed">Any 64-bit value; equal seeds give equal streams.</param>
+    /// <param name="distribution">Standard normal (paper) or U[0, 1) (reference-compatible).</param>
+    /// <returns>A new stream.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="distribution"/> is not a defined value.</exception>
+    public static INoiseSource Source(ulong seed, NoiseDistribution distribution)
     {
         if (!Enum.IsDefined(distribution))
             throw new ArgumentOutOfRangeException(nameof(distribution), distribution, "distribution must be StandardNormal or Uniform01.");
-        INoiseSource Make(ulong s) => distribution == NoiseDistribution.Uniform01
-            ? new UniformNoiseSource(s)
-            : new GaussianNoiseSource(s);
-        return new NoiseStreams(Make(seed * 4 + 1), Make(seed * 4 + 2), new GaussianNoiseSource(seed * 4 + 3));
+        return distribution == NoiseDistribution.Uniform01 ? new UniformNoiseSource(seed) : new GaussianNoiseSource(seed);
     }
 }
