@@ -301,13 +301,7 @@ public sealed class GaussianKde
         var white = new double[kept * width];
         for (int j = 0; j < kept; j++)
         {
-            for (int k = 0; k < d; k++) row[k] = _data[j * d + k] - _center[k];
-            for (int a = 0; a < d; a++)
-            {
-                double s = 0;
-                for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
-                white[j * width + a] = s;
-            }
+            Whiten(_data.AsSpan(j * d, d), row, white.AsSpan(j * width, d));
             white[j * width + d] = weighted ? Math.Max(0, -2 * Math.Log(keptWeights[j] / maxWeight)) : 0;
         }
         Partition(white, d, width, 0, kept);
@@ -494,6 +488,34 @@ public sealed class GaussianKde
         return result;
     }
 
+    /// <summary>Checks query points ([m, d] row-major, finite) and returns them whitened, [m, d].</summary>
+    /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value (ParamName "points").</exception>
+    private double[] WhitenedQueries(ReadOnlySpan<double> points)
+    {
+        int d = Dimensions;
+        if (points.Length % d != 0)
+            throw new ArgumentException($"points has length {points.Length}, which is not a multiple of dimensions = {d}; expected shape [m, {d}].", nameof(points));
+        Guard.AllFinite(points, nameof(points));
+        int m = points.Length / d;
+        var queries = new double[m * d];
+        var row = new double[d];
+        for (int i = 0; i < m; i++) Whiten(points.Slice(i * d, d), row, queries.AsSpan(i * d, d));
+        return queries;
+    }
+
+    /// <summary>destination = L⁻¹ (x − center), L the Cholesky factor of the kernel covariance; <paramref name="row"/> is [d] scratch.</summary>
+    private void Whiten(ReadOnlySpan<double> x, Span<double> row, Span<double> destination)
+    {
+        int d = Dimensions;
+        for (int k = 0; k < d; k++) row[k] = x[k] - _center[k];
+        for (int a = 0; a < d; a++)
+        {
+            double s = 0;
+            for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
+            destination[a] = s;
+        }
+    }
+
     /// <summary>
     /// Natural log of the density at each query point (<c>gaussian_kde.logpdf</c>), computed with a log-sum-exp
     /// shifted by the nearest kernel, so it is finite (roughly −½ × squared whitened distance to the nearest data
@@ -505,22 +527,8 @@ public sealed class GaussianKde
     public double[] LogEvaluate(ReadOnlySpan<double> points)
     {
         int d = Dimensions;
-        if (points.Length % d != 0)
-            throw new ArgumentException($"points has length {points.Length}, which is not a multiple of dimensions = {d}; expected shape [m, {d}].", nameof(points));
-        Guard.AllFinite(points, nameof(points));
-        int m = points.Length / d;
-        var queries = new double[m * d];
-        var row = new double[d];
-        for (int i = 0; i < m; i++)
-        {
-            for (int k = 0; k < d; k++) row[k] = points[i * d + k] - _center[k];
-            for (int a = 0; a < d; a++)
-            {
-                double s = 0;
-                for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
-                queries[i * d + a] = s;
-            }
-        }
+        double[] queries = WhitenedQueries(points);
+        int m = queries.Length / d;
         var result = new double[m];
         if (m == 0) return result;
         int grain = Math.Max(1, Math.Min(64, m / (4 * Environment.ProcessorCount)));
@@ -557,22 +565,8 @@ public sealed class GaussianKde
     public double[] Score(ReadOnlySpan<double> points)
     {
         int d = Dimensions;
-        if (points.Length % d != 0)
-            throw new ArgumentException($"points has length {points.Length}, which is not a multiple of dimensions = {d}; expected shape [m, {d}].", nameof(points));
-        Guard.AllFinite(points, nameof(points));
-        int m = points.Length / d;
-        var queries = new double[m * d];
-        var row = new double[d];
-        for (int i = 0; i < m; i++)
-        {
-            for (int k = 0; k < d; k++) row[k] = points[i * d + k] - _center[k];
-            for (int a = 0; a < d; a++)
-            {
-                double s = 0;
-                for (int b = 0; b <= a; b++) s += _whitenT[a * d + b] * row[b];
-                queries[i * d + a] = s;
-            }
-        }
+        double[] queries = WhitenedQueries(points);
+        int m = queries.Length / d;
         var result = new double[m * d];
         if (m == 0) return result;
         int leaves = _leafStart.Length - 1;
