@@ -52,6 +52,12 @@ public sealed class ForwardTape : RecurrentTape
     /// <summary>W_rec packed for the GEMM (transposed in Forward, as is in Backward); one buffer reused by every pass.</summary>
     internal PackedMatrix RecurrentWeightPacked { get; } = new();
 
+    /// <summary>The per-row work of a forward step, reused by every pass.</summary>
+    internal LeakyStepEpilogue ForwardStep { get; } = new();
+
+    /// <summary>The per-row work of a backward step, reused by every pass.</summary>
+    internal ActivationBackwardEpilogue BackwardStep { get; } = new();
+
     // Raw draws; allocated the first time a stream with std > 0 is used.
     internal float[]? InputNoise { get; set; }
     internal float[]? RecurrentNoise { get; set; }

@@ -199,21 +199,25 @@ public sealed class VanillaRnn : IRecurrentNetwork
         wRecPacked.PackTransposed(p[RecurrentWeight], nH, nH, tier);
         float[] h = tape.HiddenBuffer;
         int rowStride = time * nH;
+        // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t, row by row as the product finishes u_t's rows.
+        LeakyStepEpilogue step = tape.ForwardStep;
+        step.Hidden = h;
+        step.PreActivation = u;
+        step.InitialHidden = tape.InitialHiddenBuffer;
+        step.Noise = recurrentNoise;
+        step.Alpha = alpha;
+        step.NoiseScale = noise.RecurrentStd;
+        step.Activation = o.Activation;
+        step.Tier = tier;
+        step.Time = time;
+        step.HiddenSize = nH;
         for (int t = 0; t < time; t++)
         {
             // u_t += W_rec h_{t-1}: rows (b, t) of U have stride time·hidden.
             ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
             int previousStride = t == 0 ? nH : rowStride;
-            Gemm.MultiplyPacked(previous, previousStride, false, wRecPacked, u.AsSpan(t * nH), rowStride, batch, true, tier, threads);
-
-            // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t
-            for (int b = 0; b < batch; b++)
-            {
-                int row = (b * time + t) * nH;
-                ReadOnlySpan<float> prevRow = t == 0 ? tape.InitialHiddenBuffer.AsSpan(b * nH, nH) : h.AsSpan(row - nH, nH);
-                ReadOnlySpan<float> xiRow = recurrentNoise is null ? default : recurrentNoise.AsSpan(row, nH);
-                Fused.LeakyUpdate(prevRow, u.AsSpan(row, nH), xiRow, alpha, noise.RecurrentStd, o.Activation, h.AsSpan(row, nH), tier);
-            }
+            step.Step = t;
+            Gemm.MultiplyPacked(previous, previousStride, false, wRecPacked, u.AsSpan(t * nH), rowStride, batch, true, tier, threads, step);
         }
 
         // y_t = W_out h_t (+ b_out) + OutputStd·xi_out_t, all steps at once.
@@ -256,7 +260,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
         ParameterSet p = Parameters;
         IsaTier tier = Isa.Tier;
         int threads = Gemm.MaxThreads;
-        float alpha = o.Alpha, keep = 1f - alpha;
+        float alpha = o.Alpha;
         float[] dh = tape.HiddenGradient ??= new float[rows * nH];
         float[] du = tape.PreActivationGradient ??= new float[rows * nH];
         float[] dh0 = tape.InitialHiddenGradient ??= new float[batch * nH];
@@ -273,36 +277,32 @@ public sealed class VanillaRnn : IRecurrentNetwork
         PackedMatrix wRecPacked = tape.RecurrentWeightPacked;
         wRecPacked.Pack(p[RecurrentWeight], nH, nH, tier);
         int rowStride = time * nH;
+        // Per step s: du_s = dh_s · alpha · act'(u_s), and the leak path dh_{s-1} += (1 - alpha) dh_s; for s < time - 1
+        // this runs row by row inside the product that completes dh_s.
+        ActivationBackwardEpilogue step = tape.BackwardStep;
+        step.HiddenGradient = dh;
+        step.PreActivation = u;
+        step.PreActivationGradient = du;
+        step.InitialHiddenGradient = dh0;
+        step.Alpha = alpha;
+        step.Activation = o.Activation;
+        step.Tier = tier;
+        step.Time = time;
+        step.HiddenSize = nH;
+        step.Step = time - 1;
+        step.Rows(0, batch); // dh of the last step is its readout part alone
         for (int t = time - 1; t >= 0; t--)
         {
-            // dh[:, t] is complete here: readout part plus what step t + 1 sent back.
-            // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + noise:  du_t = dh_t · alpha · act'(u_t)
-            for (int b = 0; b < batch; b++)
-            {
-                int row = (b * time + t) * nH;
-                Fused.ActivationBackward(dh.AsSpan(row, nH), u.AsSpan(row, nH), alpha, o.Activation, du.AsSpan(row, nH), tier);
-            }
-
             // u_t = W_rec h_{t-1} + ...:  dW_rec += Σ_b du_t[b]ᵀ h_{t-1}[b]
             ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
             int previousStride = t == 0 ? nH : rowStride;
             ReadOnlySpan<float> duT = du.AsSpan(t * nH);
             Gemm.MultiplyStrided(duT, rowStride, true, previous, previousStride, dWrec, nH, nH, nH, batch, true, tier, threads);
 
-            // dh_{t-1} = (1 - alpha) dh_t  (leak path)  +  du_t·W_rec  (recurrent path), added to its readout part.
+            // dh_{t-1} += du_t·W_rec (recurrent path), on top of its readout and leak parts; then step t - 1's row work.
             Span<float> dPrevious = t == 0 ? dh0 : dh.AsSpan((t - 1) * nH);
-            for (int b = 0; b < batch; b++)
-            {
-                int row = (b * time + t) * nH;
-                ReadOnlySpan<float> dhRow = dh.AsSpan(row, nH);
-                if (t == 0) TensorPrimitives.Multiply(dhRow, keep, dh0.AsSpan(b * nH, nH));
-                else
-                {
-                    Span<float> target = dh.AsSpan(row - nH, nH);
-                    TensorPrimitives.MultiplyAdd(dhRow, keep, target, target);
-                }
-            }
-            Gemm.MultiplyPacked(duT, rowStride, false, wRecPacked, dPrevious, previousStride, batch, true, tier, threads);
+            step.Step = t - 1;
+            Gemm.MultiplyPacked(duT, rowStride, false, wRecPacked, dPrevious, previousStride, batch, true, tier, threads, t == 0 ? null : step);
         }
 
         // u_t = ... + W_in x̃_t + b_rec:  dW_in += dUᵀ·X̃,  db_rec += Σ dU  (all steps at once).

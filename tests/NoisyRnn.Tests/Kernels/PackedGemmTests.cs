@@ -65,6 +65,72 @@ public class PackedGemmTests
         }
     }
 
+    /// <summary>Records which rows an epilogue saw and a copy of each row as it was when the epilogue ran.</summary>
+    private sealed class RecordingEpilogue(float[] c, int n) : Gemm.IRowEpilogue
+    {
+        public readonly int[] Calls = new int[c.Length / n];
+        public readonly float[] Seen = new float[c.Length];
+        public int Threads;
+        private readonly HashSet<int> _threadIds = new();
+
+        public void Rows(int start, int end)
+        {
+            lock (_threadIds)
+            {
+                _threadIds.Add(Environment.CurrentManagedThreadId);
+                Threads = _threadIds.Count;
+            }
+            for (int i = start; i < end; i++)
+            {
+                Interlocked.Increment(ref Calls[i]);
+                Array.Copy(c, i * n, Seen, i * n, n);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllTiers))]
+    public void EpilogueSeesEveryFinishedRowExactlyOnce(IsaTier tier)
+    {
+        // Large enough to be split over both threads; rows not a multiple of the tile.
+        const int m = 203, n = 512, k = 512;
+        Assert.True((long)m * n * k >= Gemm.ParallelThreshold);
+        float[] a = Random(m * k, 11), b = Random(k * n, 12);
+        var packed = new PackedMatrix();
+        packed.Pack(b, k, n, tier);
+        var expected = new float[m * n];
+        Gemm.MultiplyPacked(a, k, false, packed, expected, n, m, false, tier, 1);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var c = new float[m * n];
+            var epilogue = new RecordingEpilogue(c, n);
+            Gemm.MultiplyPacked(a, k, false, packed, c, n, m, false, tier, threads, epilogue);
+            Assert.All(epilogue.Calls, calls => Assert.Equal(1, calls));
+            AssertBitEqual(expected, epilogue.Seen, $"{tier} threads={threads}: rows as the epilogue saw them");
+            AssertBitEqual(expected, c, $"{tier} threads={threads}: product");
+            Assert.InRange(epilogue.Threads, 1, threads);
+        }
+    }
+
+    [Fact]
+    public void EpilogueExceptionSurfacesFromTheProduct()
+    {
+        const int m = 200, n = 512, k = 512;
+        var packed = new PackedMatrix();
+        packed.Pack(Random(k * n, 1), k, n, Isa.Tier);
+        var thrower = new ThrowingEpilogue();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            Exception e = Assert.ThrowsAny<Exception>(() => Gemm.MultiplyPacked(Random(m * k, 2), k, false, packed, new float[m * n], n, m, false, Isa.Tier, threads, thrower));
+            Assert.Contains("epilogue failed", e.InnerException?.Message ?? e.Message);
+        }
+    }
+
+    private sealed class ThrowingEpilogue : Gemm.IRowEpilogue
+    {
+        public void Rows(int start, int end) => throw new InvalidOperationException("epilogue failed");
+    }
+
     [Fact]
     public void PackedMatrixIsReusedForSmallerShapes()
     {
