@@ -22,6 +22,7 @@ internal static class GemmWorkers
     private static Helper[] s_helpers = Array.Empty<Helper>();
     private static int s_busy;
     private static Gemm.Operands s_job;
+    private static IParallelParts? s_parts;
     private static int s_threads;
     private static bool s_lockStep;
     private static readonly SpinBarrier s_barrier = new();
@@ -61,6 +62,7 @@ internal static class GemmWorkers
             st.Left = 0;
             st.Error = null;
             s_job = job;
+            s_parts = null;
             s_threads = threads;
             s_lockStep = job.NeedsLockStep;
             s_barrier.Reset(threads);
@@ -107,6 +109,62 @@ internal static class GemmWorkers
         }
     }
 
+    /// <summary>
+    /// Runs every part of <paramref name="work"/> exactly once, on up to <paramref name="threads"/> threads that claim
+    /// parts in turn (a late or descheduled helper leaves its part to the others); returns when all are done. False
+    /// (nothing done) when the helpers are busy with another caller's work. Products inside a part must use one thread.
+    /// </summary>
+    public static bool TryRunParts(IParallelParts work, int threads)
+    {
+        if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
+        try
+        {
+            Helper[] helpers = EnsureHelpers(threads - 1);
+            SharedState st = s_state;
+            st.PackCursor = 0;
+            st.PackDone = 0;
+            st.TileCursor = 0;
+            st.TilesDone = 0;
+            st.Left = 0;
+            st.Error = null;
+            s_parts = work;
+            s_threads = threads;
+            s_lockStep = false;
+            Volatile.Write(ref st.Joined, 0);
+            for (int i = 0; i < threads - 1; i++) helpers[i].Post();
+            try
+            {
+                RunParts(work, st);
+            }
+            catch (Exception e)
+            {
+                st.Error ??= e;
+            }
+            var spin = new SpinWait();
+            while (st.Error is null && Volatile.Read(ref st.TilesDone) < work.Parts) spin.SpinOnce(sleep1Threshold: -1);
+            int joined = Interlocked.Or(ref st.Joined, Closed) & ~Closed;
+            while (Volatile.Read(ref st.Left) < joined) spin.SpinOnce(sleep1Threshold: -1);
+            s_parts = null;
+            if (st.Error is not null) throw new InvalidOperationException("A parallel part failed.", st.Error);
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref s_busy, 0);
+        }
+    }
+
+    /// <summary>Claims and runs parts until none is left.</summary>
+    private static void RunParts(IParallelParts work, SharedState st)
+    {
+        int part;
+        while ((part = Interlocked.Increment(ref st.TileCursor) - 1) < work.Parts)
+        {
+            work.Run(part);
+            Interlocked.Increment(ref st.TilesDone);
+        }
+    }
+
     /// <summary>Called by a helper that was posted: joins the open product (if any room is left) and works on it.</summary>
     private static void Participate()
     {
@@ -124,7 +182,8 @@ internal static class GemmWorkers
             int threads = s_threads;
             if (joined + 1 < threads)
             {
-                if (s_lockStep) s_job.Execute(joined + 1, threads, s_barrier);
+                if (s_parts is { } parts) RunParts(parts, st);
+                else if (s_lockStep) s_job.Execute(joined + 1, threads, s_barrier);
                 else s_job.ExecuteShared(st, threads);
             }
         }
@@ -136,6 +195,27 @@ internal static class GemmWorkers
         {
             Interlocked.Increment(ref st.Left);
         }
+    }
+
+    /// <summary>
+    /// Work made of independent parts (<see cref="TryRunParts"/>), e.g. a recurrence over disjoint rows of a batch
+    /// for all its time steps: no part reads what another writes, so any thread may run any part, in any order.
+    /// </summary>
+    internal interface IParallelParts
+    {
+        /// <summary>Number of parts; &gt;= 0.</summary>
+        int Parts { get; }
+
+        /// <summary>Runs part <paramref name="part"/> (0 &lt;= part &lt; <see cref="Parts"/>).</summary>
+        void Run(int part);
+    }
+
+    /// <summary>Runs all parts of <paramref name="work"/> on up to <paramref name="threads"/> threads, or on the calling
+    /// thread alone when <paramref name="threads"/> is 1 or the helpers are busy; the parts are the same either way.</summary>
+    public static void RunParts(IParallelParts work, int threads)
+    {
+        if (threads > 1 && work.Parts > 1 && TryRunParts(work, Math.Min(threads, work.Parts))) return;
+        for (int part = 0; part < work.Parts; part++) work.Run(part);
     }
 
     private static Helper[] EnsureHelpers(int count)

@@ -52,11 +52,11 @@ public sealed class ForwardTape : RecurrentTape
     /// <summary>W_rec packed for the GEMM (transposed in Forward, as is in Backward); one buffer reused by every pass.</summary>
     internal PackedMatrix RecurrentWeightPacked { get; } = new();
 
-    /// <summary>The per-row work of a forward step, reused by every pass.</summary>
-    internal LeakyStepEpilogue ForwardStep { get; } = new();
+    /// <summary>The recurrent loop of a forward pass, reused by every pass.</summary>
+    internal ForwardRecurrence ForwardLoop { get; } = new();
 
-    /// <summary>The per-row work of a backward step, reused by every pass.</summary>
-    internal ActivationBackwardEpilogue BackwardStep { get; } = new();
+    /// <summary>The recurrent loop of a backward pass, reused by every pass.</summary>
+    internal BackwardRecurrence BackwardLoop { get; } = new();
 
     // Raw draws; allocated the first time a stream with std > 0 is used.
     internal float[]? InputNoise { get; set; }
@@ -67,4 +67,7 @@ public sealed class ForwardTape : RecurrentTape
     internal float[]? HiddenGradient { get; set; }
     internal float[]? PreActivationGradient { get; set; }
     internal float[]? InitialHiddenGradient { get; set; }
+
+    /// <summary>du of step 0, [batch, hidden], set aside while dW_rec is formed in one product.</summary>
+    internal float[]? FirstStepGradient { get; set; }
 }

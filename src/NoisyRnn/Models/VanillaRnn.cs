@@ -198,27 +198,23 @@ public sealed class VanillaRnn : IRecurrentNetwork
         PackedMatrix wRecPacked = tape.RecurrentWeightPacked;
         wRecPacked.PackTransposed(p[RecurrentWeight], nH, nH, tier);
         float[] h = tape.HiddenBuffer;
-        int rowStride = time * nH;
-        // h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t, row by row as the product finishes u_t's rows.
-        LeakyStepEpilogue step = tape.ForwardStep;
-        step.Hidden = h;
-        step.PreActivation = u;
-        step.InitialHidden = tape.InitialHiddenBuffer;
-        step.Noise = recurrentNoise;
-        step.Alpha = alpha;
-        step.NoiseScale = noise.RecurrentStd;
-        step.Activation = o.Activation;
-        step.Tier = tier;
-        step.Time = time;
-        step.HiddenSize = nH;
-        for (int t = 0; t < time; t++)
-        {
-            // u_t += W_rec h_{t-1}: rows (b, t) of U have stride time·hidden.
-            ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
-            int previousStride = t == 0 ? nH : rowStride;
-            step.Step = t;
-            Gemm.MultiplyPacked(previous, previousStride, false, wRecPacked, u.AsSpan(t * nH), rowStride, batch, true, tier, threads, step);
-        }
+        // For t = 0 .. time - 1: u_t += W_rec h_{t-1}, then h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t;
+        // rows of the batch are independent, so parts of the batch run the whole loop on different cores.
+        ForwardRecurrence loop = tape.ForwardLoop;
+        loop.Hidden = h;
+        loop.PreActivation = u;
+        loop.InitialHidden = tape.InitialHiddenBuffer;
+        loop.Noise = recurrentNoise;
+        loop.RecurrentWeight = wRecPacked;
+        loop.Alpha = alpha;
+        loop.NoiseScale = noise.RecurrentStd;
+        loop.Activation = o.Activation;
+        loop.Tier = tier;
+        loop.Batch = batch;
+        loop.Time = time;
+        loop.HiddenSize = nH;
+        loop.Parts = BatchParts.Count(batch, nH, time, threads);
+        GemmWorkers.RunParts(loop, threads);
 
         // y_t = W_out h_t (+ b_out) + OutputStd·xi_out_t, all steps at once.
         float[] y = tape.OutputBuffer;
@@ -276,34 +272,37 @@ public sealed class VanillaRnn : IRecurrentNetwork
         // dh_{t-1} needs du_t·W_rec at every step: pack W_rec once for the whole pass.
         PackedMatrix wRecPacked = tape.RecurrentWeightPacked;
         wRecPacked.Pack(p[RecurrentWeight], nH, nH, tier);
-        int rowStride = time * nH;
-        // Per step s: du_s = dh_s · alpha · act'(u_s), and the leak path dh_{s-1} += (1 - alpha) dh_s; for s < time - 1
-        // this runs row by row inside the product that completes dh_s.
-        ActivationBackwardEpilogue step = tape.BackwardStep;
-        step.HiddenGradient = dh;
-        step.PreActivation = u;
-        step.PreActivationGradient = du;
-        step.InitialHiddenGradient = dh0;
-        step.Alpha = alpha;
-        step.Activation = o.Activation;
-        step.Tier = tier;
-        step.Time = time;
-        step.HiddenSize = nH;
-        step.Step = time - 1;
-        step.Rows(0, batch); // dh of the last step is its readout part alone
-        for (int t = time - 1; t >= 0; t--)
-        {
-            // u_t = W_rec h_{t-1} + ...:  dW_rec += Σ_b du_t[b]ᵀ h_{t-1}[b]
-            ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
-            int previousStride = t == 0 ? nH : rowStride;
-            ReadOnlySpan<float> duT = du.AsSpan(t * nH);
-            Gemm.MultiplyStrided(duT, rowStride, true, previous, previousStride, dWrec, nH, nH, nH, batch, true, tier, threads);
+        // For s = time - 1 .. 0: du_s = dh_s · alpha · act'(u_s), dh_{s-1} += (1 - alpha) dh_s + du_s·W_rec; parts of the
+        // batch run the whole loop on different cores (rows are independent here).
+        BackwardRecurrence loop = tape.BackwardLoop;
+        loop.HiddenGradient = dh;
+        loop.PreActivation = u;
+        loop.PreActivationGradient = du;
+        loop.InitialHiddenGradient = dh0;
+        loop.RecurrentWeight = wRecPacked;
+        loop.Alpha = alpha;
+        loop.Activation = o.Activation;
+        loop.Tier = tier;
+        loop.Batch = batch;
+        loop.Time = time;
+        loop.HiddenSize = nH;
+        loop.Parts = BatchParts.Count(batch, nH, time, threads);
+        GemmWorkers.RunParts(loop, threads);
 
-            // dh_{t-1} += du_t·W_rec (recurrent path), on top of its readout and leak parts; then step t - 1's row work.
-            Span<float> dPrevious = t == 0 ? dh0 : dh.AsSpan((t - 1) * nH);
-            step.Step = t - 1;
-            Gemm.MultiplyPacked(duT, rowStride, false, wRecPacked, dPrevious, previousStride, batch, true, tier, threads, t == 0 ? null : step);
+        // u_t = W_rec h_{t-1} + ...:  dW_rec += Σ_{b,t} du_t[b]ᵀ h_{t-1}[b], as one product over batch·time rows. Row r + 1 of
+        // dU pairs with row r of H (h_{t-1} precedes u_t), except at t = 0 where the previous state is h_0: those du rows
+        // are set aside and zeroed for the big product (their pairs across trajectories then add exact zeros) and
+        // multiplied with h_0 on their own.
+        float[] du0 = tape.FirstStepGradient ??= new float[batch * nH];
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> first = du.AsSpan(b * time * nH, nH);
+            first.CopyTo(du0.AsSpan(b * nH, nH));
+            first.Clear();
         }
+        if (rows > 1) Gemm.MultiplyStrided(du.AsSpan(nH), nH, true, h, nH, dWrec, nH, nH, nH, rows - 1, true, tier, threads);
+        Gemm.MultiplyStrided(du0, nH, true, tape.InitialHiddenBuffer, nH, dWrec, nH, nH, nH, batch, true, tier, threads);
+        for (int b = 0; b < batch; b++) du0.AsSpan(b * nH, nH).CopyTo(du.AsSpan(b * time * nH, nH));
 
         // u_t = ... + W_in x̃_t + b_rec:  dW_in += dUᵀ·X̃,  db_rec += Σ dU  (all steps at once).
         Gemm.MultiplyTransposedA(du, tape.NoisyInputBuffer, gradient[InputWeight], nH, nIn, rows, accumulate: true);

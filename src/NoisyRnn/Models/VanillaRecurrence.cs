@@ -1,0 +1,135 @@
+using System.Numerics.Tensors;
+using NoisyRnn.Kernels;
+
+namespace NoisyRnn.Models;
+
+/// <summary>
+/// Splits a [batch, ...] recurrence into parts of whole 8-row GEMM tiles. Rows of a batch never interact inside
+/// the recurrent loops of <see cref="VanillaRnn"/> (h_t[b] needs only h_{t-1}[b]; dh_{t-1}[b] only du_t[b]), so each
+/// part runs all its time steps without waiting for the others, and every row goes through the same operations
+/// whatever the split: results are identical for any number of parts and threads.
+/// </summary>
+internal static class BatchParts
+{
+    /// <summary>Recurrences with fewer multiply-adds (batch·hidden²·time) than this run on the calling thread alone.</summary>
+    public const long ParallelThreshold = 1L << 22;
+
+    /// <summary>Number of parts for a recurrence of the given size on up to <paramref name="threads"/> threads.</summary>
+    public static int Count(int batch, int hidden, int time, int threads)
+    {
+        int tiles = (batch + Gemm.RowTile - 1) / Gemm.RowTile;
+        if (threads <= 1 || tiles < 2 || (long)batch * hidden * hidden * time < ParallelThreshold) return 1;
+        return Math.Min(threads, tiles);
+    }
+
+    /// <summary>Rows [start, end) of part <paramref name="part"/> of <paramref name="parts"/>, on tile boundaries.</summary>
+    public static (int Start, int End) Rows(int batch, int part, int parts)
+    {
+        int tiles = (batch + Gemm.RowTile - 1) / Gemm.RowTile;
+        int start = Math.Min(batch, (int)((long)tiles * part / parts) * Gemm.RowTile);
+        int end = Math.Min(batch, (int)((long)tiles * (part + 1) / parts) * Gemm.RowTile);
+        return (start, end);
+    }
+}
+
+/// <summary>
+/// The recurrent loop of <see cref="VanillaRnn.Forward"/> for a range of batch rows: for t = 0 .. time - 1,
+/// u_t += h_{t-1}·W_recᵀ (one-thread product on the packed weight), then h_t = (1 - alpha) h_{t-1} + alpha act(u_t)
+/// + s xi_t row by row while the rows are in cache. Buffers are the tape's [batch, time, hidden] tensors.
+/// </summary>
+internal sealed class ForwardRecurrence : GemmWorkers.IParallelParts
+{
+    public float[] Hidden = Array.Empty<float>();
+    public float[] PreActivation = Array.Empty<float>();
+    public float[] InitialHidden = Array.Empty<float>();
+    public float[]? Noise;
+    public PackedMatrix RecurrentWeight = null!;
+    public float Alpha;
+    public float NoiseScale;
+    public Activation Activation;
+    public IsaTier Tier;
+    public int Batch;
+    public int Time;
+    public int HiddenSize;
+
+    /// <inheritdoc />
+    public int Parts { get; set; } = 1;
+
+    /// <inheritdoc />
+    public void Run(int part)
+    {
+        (int b0, int b1) = BatchParts.Rows(Batch, part, Parts);
+        if (b1 <= b0) return;
+        int nH = HiddenSize, rowStride = Time * nH;
+        for (int t = 0; t < Time; t++)
+        {
+            // u_t += W_rec h_{t-1}: rows (b, t) of U have stride time·hidden.
+            ReadOnlySpan<float> previous = t == 0 ? InitialHidden.AsSpan(b0 * nH) : Hidden.AsSpan((b0 * Time + t - 1) * nH);
+            int previousStride = t == 0 ? nH : rowStride;
+            Gemm.MultiplyPacked(previous, previousStride, false, RecurrentWeight, PreActivation.AsSpan((b0 * Time + t) * nH), rowStride,
+                b1 - b0, true, Tier, 1);
+            for (int b = b0; b < b1; b++)
+            {
+                int row = (b * Time + t) * nH;
+                ReadOnlySpan<float> prevRow = t == 0 ? InitialHidden.AsSpan(b * nH, nH) : Hidden.AsSpan(row - nH, nH);
+                ReadOnlySpan<float> xi = Noise is null ? default : Noise.AsSpan(row, nH);
+                Fused.LeakyUpdate(prevRow, PreActivation.AsSpan(row, nH), xi, Alpha, NoiseScale, Activation, Hidden.AsSpan(row, nH), Tier);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The recurrent loop of <see cref="VanillaRnn.Backward"/> for a range of batch rows, dh holding the readout part of
+/// dL/dh_t on entry: for s = time - 1 .. 0, du_s = dh_s·alpha·act'(u_s) and the leak path (1 - alpha)·dh_s is added to
+/// dh_{s-1} (to dh_0 for s = 0); then the recurrent path du_s·W_rec is added to dh_{s-1} (one-thread product).
+/// The weight gradient dW_rec is left to one product over all rows afterwards.
+/// </summary>
+internal sealed class BackwardRecurrence : GemmWorkers.IParallelParts
+{
+    public float[] HiddenGradient = Array.Empty<float>();
+    public float[] PreActivation = Array.Empty<float>();
+    public float[] PreActivationGradient = Array.Empty<float>();
+    public float[] InitialHiddenGradient = Array.Empty<float>();
+    public PackedMatrix RecurrentWeight = null!;
+    public float Alpha;
+    public Activation Activation;
+    public IsaTier Tier;
+    public int Batch;
+    public int Time;
+    public int HiddenSize;
+
+    /// <inheritdoc />
+    public int Parts { get; set; } = 1;
+
+    /// <inheritdoc />
+    public void Run(int part)
+    {
+        (int b0, int b1) = BatchParts.Rows(Batch, part, Parts);
+        if (b1 <= b0) return;
+        int nH = HiddenSize, rowStride = Time * nH;
+        float keep = 1f - Alpha;
+        float[] dh = HiddenGradient, du = PreActivationGradient;
+        for (int s = Time - 1; s >= 0; s--)
+        {
+            // dh_s is complete: its readout part, the leak from s + 1 and the recurrent path from s + 1.
+            for (int b = b0; b < b1; b++)
+            {
+                int row = (b * Time + s) * nH;
+                ReadOnlySpan<float> dhRow = dh.AsSpan(row, nH);
+                Fused.ActivationBackward(dhRow, PreActivation.AsSpan(row, nH), Alpha, Activation, du.AsSpan(row, nH), Tier);
+                if (s == 0) TensorPrimitives.Multiply(dhRow, keep, InitialHiddenGradient.AsSpan(b * nH, nH));
+                else
+                {
+                    Span<float> target = dh.AsSpan(row - nH, nH);
+                    TensorPrimitives.MultiplyAdd(dhRow, keep, target, target);
+                }
+            }
+            // dh_{s-1} += du_s·W_rec
+            Span<float> dPrevious = s == 0 ? InitialHiddenGradient.AsSpan(b0 * nH) : dh.AsSpan((b0 * Time + s - 1) * nH);
+            int previousStride = s == 0 ? nH : rowStride;
+            Gemm.MultiplyPacked(du.AsSpan((b0 * Time + s) * nH), rowStride, false, RecurrentWeight, dPrevious, previousStride,
+                b1 - b0, true, Tier, 1);
+        }
+    }
+}
