@@ -180,12 +180,10 @@ public static unsafe partial class Gemm
     /// <summary>
     /// C (+)= op(A)·B with B packed beforehand (<see cref="PackedMatrix"/>, for a weight used by many products):
     /// op(A)(i, p) = a[i·lda + p], or a[p·lda + i] when <paramref name="transposeA"/>; C(i, j) = c[i·ldc + j].
-    /// Same arithmetic, so same bits, as the unpacked products. The optional epilogue is called once for every row of C,
-    /// by the thread that computed it, right after the row is complete (still in cache), so element-wise work that
-    /// follows a per-step product is split over the cores with it: same rows, same arithmetic, whatever the thread count.
+    /// Same arithmetic, so same bits, as the unpacked products.
     /// </summary>
     internal static void MultiplyPacked(ReadOnlySpan<float> a, int lda, bool transposeA, PackedMatrix b, Span<float> c, int ldc,
-        int m, bool accumulate, IsaTier tier, int maxThreads, IRowEpilogue? epilogue = null)
+        int m, bool accumulate, IsaTier tier, int maxThreads)
     {
         ArgumentNullException.ThrowIfNull(b);
         int n = b.Columns, k = b.Depth;
@@ -196,22 +194,10 @@ public static unsafe partial class Gemm
         if (tier == IsaTier.Scalar || m == 0 || n == 0 || k == 0)
         {
             GemmScalar.Core(a, lda, transposeA, b.Data, n, 1, c, ldc, m, n, k, accumulate);
-            if (m > 0) epilogue?.Rows(0, m);
             return;
         }
         fixed (float* pa = a, pc = c)
-            Run(new Operands((nint)pa, lda, transposeA, 0, 0, 0, b.Pointer, (nint)pc, ldc, m, n, k, accumulate, tier) { Epilogue = epilogue }, maxThreads);
-    }
-
-    /// <summary>
-    /// Element-wise work that follows a product row by row (<see cref="MultiplyPacked"/>): <see cref="Rows"/> is called
-    /// for disjoint ranges of finished rows of C that together cover [0, m) once, from any of the product's threads, and
-    /// must only touch data of those rows. An exception in it surfaces from the product call.
-    /// </summary>
-    internal interface IRowEpilogue
-    {
-        /// <summary>Processes rows [<paramref name="start"/>, <paramref name="end"/>) of C, all of which are complete.</summary>
-        void Rows(int start, int end);
+            Run(new Operands((nint)pa, lda, transposeA, 0, 0, 0, b.Pointer, (nint)pc, ldc, m, n, k, accumulate, tier), maxThreads);
     }
 
     /// <summary>Columns of one B panel (two vectors) on <paramref name="tier"/>.</summary>
@@ -309,9 +295,6 @@ public static unsafe partial class Gemm
     internal readonly record struct Operands(nint A, int Lda, bool TransposeA, nint B, nint BRowStride, nint BColumnStride, nint PackedB,
         nint C, int Ldc, int M, int N, int K, bool Accumulate, IsaTier Tier)
     {
-        /// <summary>Work on finished rows (<see cref="IRowEpilogue"/>), or null.</summary>
-        public IRowEpilogue? Epilogue { get; init; }
-
         /// <summary>Depth of one slab of B (a multiple of <see cref="DepthBlock"/>, or K) when B is not packed.</summary>
         public int SlabDepth { get; init; }
 
@@ -370,11 +353,8 @@ public static unsafe partial class Gemm
                 if (start >= tiles) break;
                 int count = ClaimTiles(tiles - start, threads);
                 if (Interlocked.CompareExchange(ref state.TileCursor, start + count, start) != start) continue;
-                int i0 = start * RowTile, i1 = Math.Min(M, (start + count) * RowTile);
-                Compute(bPacked, 0, K, i0, i1, aPack);
-                Epilogue?.Rows(i0, i1);
-                Interlocked.Add(ref state.TilesDone, count); // after the epilogue: the caller returns once every row is done
-                
+                Compute(bPacked, 0, K, start * RowTile, Math.Min(M, (start + count) * RowTile), aPack);
+                Interlocked.Add(ref state.TilesDone, count);
             }
         }
 
@@ -391,7 +371,6 @@ public static unsafe partial class Gemm
             if (PackedB != 0)
             {
                 Compute((float*)PackedB, 0, K, i0, i1, aPack);
-                if (i1 > i0) Epilogue?.Rows(i0, i1);
                 return;
             }
             int q0 = (int)((long)panels * thread / threads), q1 = (int)((long)panels * (thread + 1) / threads);
@@ -403,7 +382,6 @@ public static unsafe partial class Gemm
                 barrier?.SignalAndWait();
                 Compute(slab, k0, depth, i0, i1, aPack);
             }
-            if (i1 > i0) Epilogue?.Rows(i0, i1);
         }
 
         /// <summary>Rows [i0, i1) of C, over k in [k0, k0 + depth) with that part of B packed at <paramref name="bPacked"/>.</summary>
