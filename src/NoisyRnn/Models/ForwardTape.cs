@@ -70,4 +70,7 @@ public sealed class ForwardTape : RecurrentTape
 
     /// <summary>du of step 0, [batch, hidden], set aside while dW_rec is formed in one product.</summary>
     internal float[]? FirstStepGradient { get; set; }
+
+    /// <summary>Per-tile sums of dW_in and db_rec kept by the backward loop, [tiles, input + 1, hidden].</summary>
+    internal float[]? InputGradientPartials { get; set; }
 }

@@ -83,10 +83,17 @@ internal sealed class ForwardRecurrence : GemmWorkers.IParallelParts
 /// The recurrent loop of <see cref="VanillaRnn.Backward"/> for a range of batch rows, dh holding the readout part of
 /// dL/dh_t on entry: for s = time - 1 .. 0, du_s = dh_s·alpha·act'(u_s) and the leak path (1 - alpha)·dh_s is added to
 /// dh_{s-1} (to dh_0 for s = 0); then the recurrent path du_s·W_rec is added to dh_{s-1} (one-thread product).
-/// The weight gradient dW_rec is left to one product over all rows afterwards.
+/// The weight gradient dW_rec is left to one product over all rows afterwards. With <see cref="InputPartials"/> set,
+/// each du row also goes, while in cache, into sums kept per 8-row tile: Σ du·x̃_j for every input j and, with
+/// <see cref="UseBias"/>, Σ du (<see cref="AddInputGradients"/> adds the tiles up in a fixed order afterwards, so the
+/// result does not depend on the split).
 /// </summary>
 internal sealed class BackwardRecurrence : GemmWorkers.IParallelParts
 {
+    /// <summary>Largest input width whose weight gradient is summed inside the loop; wider inputs use one product
+    /// (settable so that tests can compare the two paths on one model).</summary>
+    public static int MaxFusedInputs { get; set; } = 4;
+
     public float[] HiddenGradient = Array.Empty<float>();
     public float[] PreActivation = Array.Empty<float>();
     public float[] PreActivationGradient = Array.Empty<float>();
@@ -99,17 +106,48 @@ internal sealed class BackwardRecurrence : GemmWorkers.IParallelParts
     public int Time;
     public int HiddenSize;
 
+    /// <summary>x̃, [batch, time, input]: read when <see cref="InputPartials"/> is set.</summary>
+    public float[] NoisyInput = Array.Empty<float>();
+    public int InputSize;
+    public bool UseBias;
+
+    /// <summary>Per-tile sums, [tiles, input + (bias ? 1 : 0), hidden]; null to leave dW_in and db_rec to the caller.</summary>
+    public float[]? InputPartials;
+
+    /// <summary>Sums per tile: one row of hidden per input, then one for the bias.</summary>
+    public int PartialRows => InputSize + (UseBias ? 1 : 0);
+
     /// <inheritdoc />
     public int Parts { get; set; } = 1;
+
+    /// <summary>Adds the per-tile sums, tile after tile, into dW_in ([hidden, input]) and db_rec ([hidden], or empty).</summary>
+    public void AddInputGradients(Span<float> inputWeight, Span<float> recurrentBias)
+    {
+        float[] partials = InputPartials ?? throw new InvalidOperationException("No per-tile sums were kept.");
+        int nH = HiddenSize, nIn = InputSize, stride = PartialRows * nH;
+        int tiles = (Batch + Gemm.RowTile - 1) / Gemm.RowTile;
+        for (int tile = 0; tile < tiles; tile++)
+        {
+            ReadOnlySpan<float> sums = partials.AsSpan(tile * stride, stride);
+            for (int i = 0; i < nH; i++)
+            {
+                for (int j = 0; j < nIn; j++) inputWeight[i * nIn + j] += sums[j * nH + i];
+            }
+            if (UseBias) TensorPrimitives.Add(recurrentBias, sums.Slice(nIn * nH, nH), recurrentBias);
+        }
+    }
 
     /// <inheritdoc />
     public void Run(int part)
     {
         (int b0, int b1) = BatchParts.Rows(Batch, part, Parts);
         if (b1 <= b0) return;
-        int nH = HiddenSize, rowStride = Time * nH;
+        int nH = HiddenSize, rowStride = Time * nH, nIn = InputSize;
         float keep = 1f - Alpha;
         float[] dh = HiddenGradient, du = PreActivationGradient;
+        float[]? partials = InputPartials;
+        int stride = PartialRows * nH;
+        if (partials is not null) partials.AsSpan(b0 / Gemm.RowTile * stride, ((b1 - b0 + Gemm.RowTile - 1) / Gemm.RowTile) * stride).Clear();
         for (int s = Time - 1; s >= 0; s--)
         {
             // dh_s is complete: its readout part, the leak from s + 1 and the recurrent path from s + 1.
@@ -117,7 +155,24 @@ internal sealed class BackwardRecurrence : GemmWorkers.IParallelParts
             {
                 int row = (b * Time + s) * nH;
                 ReadOnlySpan<float> dhRow = dh.AsSpan(row, nH);
-                Fused.ActivationBackward(dhRow, PreActivation.AsSpan(row, nH), Alpha, Activation, du.AsSpan(row, nH), Tier);
+                Span<float> duRow = du.AsSpan(row, nH);
+                Fused.ActivationBackward(dhRow, PreActivation.AsSpan(row, nH), Alpha, Activation, duRow, Tier);
+                if (partials is not null)
+                {
+                    // u_t = ... + W_in x̃_t + b_rec:  dW_in[:, j] += du_t x̃_t[j],  db_rec += du_t  (into this tile's sums).
+                    Span<float> sums = partials.AsSpan(b / Gemm.RowTile * stride, stride);
+                    int x = (b * Time + s) * nIn;
+                    for (int j = 0; j < nIn; j++)
+                    {
+                        Span<float> sum = sums.Slice(j * nH, nH);
+                        TensorPrimitives.MultiplyAdd(duRow, NoisyInput[x + j], sum, sum);
+                    }
+                    if (UseBias)
+                    {
+                        Span<float> sum = sums.Slice(nIn * nH, nH);
+                        TensorPrimitives.Add(sum, duRow, sum);
+                    }
+                }
                 if (s == 0) TensorPrimitives.Multiply(dhRow, keep, InitialHiddenGradient.AsSpan(b * nH, nH));
                 else
                 {

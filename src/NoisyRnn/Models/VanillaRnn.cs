@@ -286,8 +286,17 @@ public sealed class VanillaRnn : IRecurrentNetwork
         loop.Batch = batch;
         loop.Time = time;
         loop.HiddenSize = nH;
+        loop.NoisyInput = tape.NoisyInputBuffer;
+        loop.InputSize = nIn;
+        loop.UseBias = o.UseBias;
+        // dW_in and db_rec of narrow inputs (velocities, angular velocity) are summed inside the loop; see below otherwise.
+        bool fuseInputs = nIn <= BackwardRecurrence.MaxFusedInputs;
+        loop.InputPartials = fuseInputs
+            ? tape.InputGradientPartials ??= new float[(batch + Gemm.RowTile - 1) / Gemm.RowTile * loop.PartialRows * nH]
+            : null;
         loop.Parts = BatchParts.Count(batch, nH, time, threads);
         GemmWorkers.RunParts(loop, threads);
+        if (fuseInputs) loop.AddInputGradients(gradient[InputWeight], o.UseBias ? gradient[RecurrentBias] : default);
 
         // u_t = W_rec h_{t-1} + ...:  dW_rec += Σ_{b,t} du_t[b]ᵀ h_{t-1}[b], as one product over batch·time rows. Row r + 1 of
         // dU pairs with row r of H (h_{t-1} precedes u_t), except at t = 0 where the previous state is h_0: those du rows
@@ -304,9 +313,12 @@ public sealed class VanillaRnn : IRecurrentNetwork
         Gemm.MultiplyStrided(du0, nH, true, tape.InitialHiddenBuffer, nH, dWrec, nH, nH, nH, batch, true, tier, threads);
         for (int b = 0; b < batch; b++) du0.AsSpan(b * nH, nH).CopyTo(du.AsSpan(b * time * nH, nH));
 
-        // u_t = ... + W_in x̃_t + b_rec:  dW_in += dUᵀ·X̃,  db_rec += Σ dU  (all steps at once).
-        Gemm.MultiplyTransposedA(du, tape.NoisyInputBuffer, gradient[InputWeight], nH, nIn, rows, accumulate: true);
-        if (o.UseBias) LayerMath.SumRows(du, rows, gradient[RecurrentBias]);
+        if (!fuseInputs)
+        {
+            // u_t = ... + W_in x̃_t + b_rec:  dW_in += dUᵀ·X̃,  db_rec += Σ dU  (all steps at once).
+            Gemm.MultiplyTransposedA(du, tape.NoisyInputBuffer, gradient[InputWeight], nH, nIn, rows, accumulate: true);
+            if (o.UseBias) LayerMath.SumRows(du, rows, gradient[RecurrentBias]);
+        }
 
         // h_0 = W_enc s:  dW_enc += dh_0ᵀ·s
         Gemm.MultiplyTransposedA(dh0, tape.InitialStateBuffer, gradient[EncoderWeight], nH, o.InitSize, batch, accumulate: true);

@@ -67,3 +67,48 @@ public class ThreadIndependenceTests
         Assert.Contains(one.Gradient, g => g != 0f);
     }
 }
+
+/// <summary>
+/// dW_in and db_rec are summed inside the backward loop for narrow inputs and by one product over batch·time rows
+/// otherwise; both paths must give the same gradients up to float32 summation order.
+/// </summary>
+public class InputGradientPathTests
+{
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(6, false)]
+    public void LoopSumsAndProductAgree(int inputs, bool bias)
+    {
+        const int batch = 21, time = 7, hidden = 40, outputs = 9;
+        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(inputs, hidden, outputs, outputs, Activation.Tanh, UseBias: bias), 3);
+        var rng = new Random(2);
+        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        float[] x = Values(batch * time * inputs), s = Values(batch * outputs), dy = Values(batch * time * outputs);
+        ParameterSet Gradient(int maxFused)
+        {
+            int saved = BackwardRecurrence.MaxFusedInputs;
+            BackwardRecurrence.MaxFusedInputs = maxFused;
+            try
+            {
+                var tape = model.CreateTape(batch, time);
+                model.Forward(x, s, new NoiseLevels(0f, 0.05f, 0f), NoiseStreams.FromSeed(1), tape);
+                var g = model.Parameters.CloneEmpty();
+                model.Backward(tape, dy, g);
+                return g;
+            }
+            finally
+            {
+                BackwardRecurrence.MaxFusedInputs = saved;
+            }
+        }
+        ParameterSet fused = Gradient(int.MaxValue), product = Gradient(0);
+        foreach (string name in bias ? new[] { VanillaRnn.InputWeight, VanillaRnn.RecurrentBias } : new[] { VanillaRnn.InputWeight })
+        {
+            float[] a = fused[name].ToArray(), b = product[name].ToArray();
+            double scale = b.Max(v => Math.Abs(v));
+            Assert.True(scale > 1e-3, $"{name} is too small to compare");
+            for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5 * scale, $"{name}[{i}]: {a[i]} vs {b[i]}");
+        }
+        Assert.Equal(product[VanillaRnn.RecurrentWeight].ToArray(), fused[VanillaRnn.RecurrentWeight].ToArray());
+    }
+}
