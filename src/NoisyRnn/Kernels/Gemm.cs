@@ -272,9 +272,52 @@ public static unsafe partial class Gemm
         return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
     }
 
-    /// <summary>Splits a product over up to <paramref name="maxThreads"/> threads (rows on tile boundaries) and runs it.</summary>
+    /// <summary>Depth of the pieces a deep product is cut into (<see cref="Chunks"/>); a multiple of <see cref="DepthBlock"/>.</summary>
+    internal const int ChunkDepth = 2048;
+
+    /// <summary>Upper bound, in floats, on the partial products of a deep product kept at once (16 MB).</summary>
+    internal const long MaxChunkFloats = 1L << 22;
+
+    /// <summary>
+    /// Number of depth pieces of a product: 1 for ordinary products; for deep ones (k &gt;= 2·<see cref="ChunkDepth"/>,
+    /// weight gradients over batch·time rows) one per <see cref="ChunkDepth"/> rows of k, each multiplied into its own
+    /// [m, n] partial and the partials added to C in piece order. A function of the shape alone, so the summation order,
+    /// and with it every bit, is the same for any thread count (and in <see cref="GemmScalar"/>).
+    /// </summary>
+    internal static int Chunks(int m, int n, int k)
+    {
+        if (k < 2 * ChunkDepth) return 1;
+        int chunks = (k + ChunkDepth - 1) / ChunkDepth;
+        return (long)chunks * m * n <= MaxChunkFloats ? chunks : 1;
+    }
+
+    [ThreadStatic] private static float[]? t_partials;
+    [ThreadStatic] private static ChunkedProduct? t_chunked;
+
+    /// <summary>Splits a product over up to <paramref name="maxThreads"/> threads (rows on tile boundaries, or depth
+    /// pieces for a deep product) and runs it.</summary>
     private static void Run(Operands o, int maxThreads)
     {
+        int chunks = Chunks(o.M, o.N, o.K);
+        if (chunks > 1)
+        {
+            // Deep product: the threads claim whole depth pieces, each a one-thread product into its own partial (its own
+            // packing of A and B, no slabs shared between cores), then add the partials up row block by row block.
+            int pieceThreads = (long)o.M * o.N * o.K >= ParallelThreshold ? Math.Max(1, maxThreads) : 1;
+            ChunkedProduct work = t_chunked ??= new ChunkedProduct();
+            work.Start(o, chunks, Workspace(ref t_partials, checked(chunks * o.M * o.N)));
+            try
+            {
+                GemmWorkers.RunParts(work, pieceThreads);
+                work.StartSum(pieceThreads);
+                GemmWorkers.RunParts(work, pieceThreads);
+            }
+            finally
+            {
+                work.Clear();
+            }
+            return;
+        }
         int tiles = (o.M + RowTile - 1) / RowTile;
         int threads = (long)o.M * o.N * o.K >= ParallelThreshold ? Math.Min(Math.Max(1, maxThreads), tiles) : 1;
         if (o.PackedB == 0)
@@ -290,6 +333,73 @@ public static unsafe partial class Gemm
         }
         if (threads <= 1 || !GemmWorkers.TryRun(o, threads)) o.Execute(0, 1, null);
     }
+
+    /// <summary>A deep product cut into depth pieces (<see cref="Chunks"/>): first one part per piece, then one per block of
+    /// rows of C adding the partials in piece order.</summary>
+    private sealed class ChunkedProduct : GemmWorkers.IParallelParts
+    {
+        private Operands _o;
+        private float* _partials;
+        private int _chunks;
+        private bool _summing;
+
+        public int Parts { get; private set; }
+
+        public void Start(Operands o, int chunks, float* partials)
+        {
+            _o = o;
+            _chunks = chunks;
+            _partials = partials;
+            _summing = false;
+            Parts = chunks;
+        }
+
+        public void StartSum(int threads)
+        {
+            _summing = true;
+            Parts = Math.Min((_o.M + RowTile - 1) / RowTile, 4 * threads);
+        }
+
+        public void Clear() => _o = default;
+
+        public void Run(int part)
+        {
+            Operands o = _o;
+            int mn = o.M * o.N;
+            if (!_summing)
+            {
+                int k0 = part * ChunkDepth, depth = Math.Min(ChunkDepth, o.K - k0);
+                nint a = o.A + (nint)(o.TransposeA ? (long)k0 * o.Lda : k0) * sizeof(float);
+                var piece = o with
+                {
+                    A = a,
+                    B = o.PackedB == 0 ? o.B + (nint)(k0 * o.BRowStride * sizeof(float)) : 0,
+                    PackedB = o.PackedB == 0 ? 0 : o.PackedB + (nint)((long)k0 * PaddedColumns(o.N, o.Tier) * sizeof(float)),
+                    C = (nint)(_partials + (nint)part * mn),
+                    Ldc = o.N,
+                    K = depth,
+                    Accumulate = false,
+                };
+                Gemm.Run(piece, 1);
+                return;
+            }
+            int i0 = (int)((long)o.M * part / Parts), i1 = (int)((long)o.M * (part + 1) / Parts);
+            float* c = (float*)o.C;
+            for (int i = i0; i < i1; i++)
+            {
+                var row = new Span<float>(c + (nint)i * o.Ldc, o.N);
+                for (int piece = 0; piece < _chunks; piece++)
+                {
+                    var partial = new ReadOnlySpan<float>(_partials + (nint)piece * mn + (nint)i * o.N, o.N);
+                    if (piece == 0 && !o.Accumulate) partial.CopyTo(row);
+                    else System.Numerics.Tensors.TensorPrimitives.Add(row, partial, row);
+                }
+            }
+        }
+    }
+
+    /// <summary>Columns of a packed B rounded up to whole panels.</summary>
+    internal static int PaddedColumns(int n, IsaTier tier) => (n + PanelWidth(tier) - 1) / PanelWidth(tier) * PanelWidth(tier);
 
     /// <summary>One product C (+)= op(A)·B as raw pointers; B either packed already (<see cref="PackedB"/>) or packed slab by slab.</summary>
     internal readonly record struct Operands(nint A, int Lda, bool TransposeA, nint B, nint BRowStride, nint BColumnStride, nint PackedB,

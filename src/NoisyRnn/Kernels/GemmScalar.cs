@@ -72,6 +72,27 @@ public static class GemmScalar
             }
             return;
         }
+        int chunks = Gemm.Chunks(m, n, k);
+        if (chunks > 1)
+        {
+            // Deep product: depth pieces into their own partials, added to C in piece order (as Gemm does).
+            var partial = new float[m * n];
+            for (int piece = 0; piece < chunks; piece++)
+            {
+                int k0 = piece * Gemm.ChunkDepth, depth = Math.Min(Gemm.ChunkDepth, k - k0);
+                ReadOnlySpan<float> aPiece = transposeA ? a[(k0 * lda)..] : a[k0..];
+                Core(aPiece, lda, transposeA, b[(k0 * bRowStride)..], bRowStride, bColStride, partial, n, m, n, depth, false);
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        ref float cij = ref c[i * ldc + j];
+                        cij = piece == 0 && !accumulate ? partial[i * n + j] : cij + partial[i * n + j];
+                    }
+                }
+            }
+            return;
+        }
         for (int kb = 0; kb < k; kb += Gemm.DepthBlock)
         {
             int kc = Math.Min(Gemm.DepthBlock, k - kb);

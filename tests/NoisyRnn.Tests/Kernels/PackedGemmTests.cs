@@ -108,4 +108,41 @@ public class PackedGemmTests
         GemmScalar.MultiplyTransposedA(a, b, scalar, m, n, k, accumulate: true);
         if (Isa.Tier != IsaTier.Scalar) AssertBitEqual(scalar, one, "scalar twin");
     }
+
+    [Theory]
+    [MemberData(nameof(AllTiers))]
+    public void DeepProductsInDepthPiecesMatchTheScalarTwinForAnyThreadCount(IsaTier tier)
+    {
+        // Three depth pieces, the last one short; rows and columns with tails.
+        const int m = 37, n = 70, k = 2 * Gemm.ChunkDepth + 333;
+        Assert.Equal(3, Gemm.Chunks(m, n, k));
+        float[] aT = Random(k * m, 21), a = Random(m * k, 22), b = Random(k * n, 23), c0 = Random(m * n, 24);
+        foreach (bool transposeA in new[] { true, false })
+        foreach (bool accumulate in new[] { true, false })
+        {
+            float[] aUsed = transposeA ? aT : a;
+            int lda = transposeA ? m : k;
+            var expected = (float[])c0.Clone();
+            GemmScalar.Core(aUsed, lda, transposeA, b, n, 1, expected, n, m, n, k, accumulate);
+            var packed = new PackedMatrix();
+            packed.Pack(b, k, n, tier);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var actual = (float[])c0.Clone();
+                Gemm.MultiplyStrided(aUsed, lda, transposeA, b, n, actual, n, m, n, k, accumulate, tier, threads);
+                AssertBitEqual(expected, actual, $"{tier} transposeA={transposeA} accumulate={accumulate} threads={threads}");
+                var fromPacked = (float[])c0.Clone();
+                Gemm.MultiplyPacked(aUsed, lda, transposeA, packed, fromPacked, n, m, accumulate, tier, threads);
+                AssertBitEqual(expected, fromPacked, $"packed {tier} transposeA={transposeA} accumulate={accumulate} threads={threads}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(512, 512, 20000, 10)]      // dW_out and dW_rec of the spatial task
+    [InlineData(512, 128, 20000, 10)]      // dW_out of the head-direction task
+    [InlineData(512, 512, 4095, 1)]        // not deep enough
+    [InlineData(512, 512, 4096, 2)]
+    [InlineData(2048, 2048, 20000, 1)]     // the partials would exceed the cap: rows split instead
+    public void DepthPiecesDependOnTheShapeOnly(int m, int n, int k, int expected) => Assert.Equal(expected, Gemm.Chunks(m, n, k));
 }
