@@ -531,7 +531,24 @@ public static unsafe partial class Gemm
         private void PackA(int i0, int rows, int kb, int kc, float* dst)
         {
             float* a = (float*)A;
-            for (int t = 0; t * RowTile < rows; t++)
+            int t0 = 0;
+            if (TransposeA && Vector512.IsHardwareAccelerated)
+            {
+                // Two full tiles at a time: one 64-byte load (a whole cache line when aligned) per depth row feeds both.
+                for (; (t0 + 2) * RowTile <= rows; t0 += 2)
+                {
+                    float* src = a + (nint)kb * Lda + i0 + t0 * RowTile;
+                    float* d0 = dst + t0 * kc * RowTile;
+                    float* d1 = d0 + kc * RowTile;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Vector512<float> v = Vector512.Load(src + (nint)p * Lda);
+                        v.GetLower().Store(d0 + p * RowTile);
+                        v.GetUpper().Store(d1 + p * RowTile);
+                    }
+                }
+            }
+            for (int t = t0; t * RowTile < rows; t++)
             {
                 int i = i0 + t * RowTile;
                 int tileRows = Math.Min(RowTile, rows - t * RowTile);
