@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace NoisyRnn.Training;
 
 /// <summary>
@@ -107,7 +109,40 @@ public sealed class Adam
         float invBc2Sqrt = (float)bc2Sqrt;
         float oneMinusB1 = (float)(1 - Options.Beta1), oneMinusB2 = (float)(1 - Options.Beta2);
         Span<float> m = _m, v = _v;
-        for (int i = 0; i < parameters.Length; i++)
+        // The same IEEE operations in the same order on whole vectors (no fused multiply-add), then the scalar tail:
+        // every element gets the bits of the scalar loop.
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= parameters.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var g = Vector512.Create(gradients.Slice(i, Vector512<float>.Count));
+                var p = Vector512.Create((ReadOnlySpan<float>)parameters.Slice(i, Vector512<float>.Count));
+                if (wd != 0) g += wd * p;
+                var mi = Vector512.Create((ReadOnlySpan<float>)m.Slice(i, Vector512<float>.Count)) * b1 + g * oneMinusB1;
+                var vi = Vector512.Create((ReadOnlySpan<float>)v.Slice(i, Vector512<float>.Count)) * b2 + g * g * oneMinusB2;
+                mi.CopyTo(m.Slice(i));
+                vi.CopyTo(v.Slice(i));
+                var denom = Vector512.Sqrt(vi) / invBc2Sqrt + Vector512.Create(eps);
+                (p - stepSize * (mi / denom)).CopyTo(parameters.Slice(i));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= parameters.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var g = Vector256.Create(gradients.Slice(i, Vector256<float>.Count));
+                var p = Vector256.Create((ReadOnlySpan<float>)parameters.Slice(i, Vector256<float>.Count));
+                if (wd != 0) g += wd * p;
+                var mi = Vector256.Create((ReadOnlySpan<float>)m.Slice(i, Vector256<float>.Count)) * b1 + g * oneMinusB1;
+                var vi = Vector256.Create((ReadOnlySpan<float>)v.Slice(i, Vector256<float>.Count)) * b2 + g * g * oneMinusB2;
+                mi.CopyTo(m.Slice(i));
+                vi.CopyTo(v.Slice(i));
+                var denom = Vector256.Sqrt(vi) / invBc2Sqrt + Vector256.Create(eps);
+                (p - stepSize * (mi / denom)).CopyTo(parameters.Slice(i));
+            }
+        }
+        for (; i < parameters.Length; i++)
         {
             float g = gradients[i];
             if (wd != 0) g += wd * parameters[i];

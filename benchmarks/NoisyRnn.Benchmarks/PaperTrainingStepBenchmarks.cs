@@ -8,15 +8,16 @@ using NoisyRnn.Training;
 namespace NoisyRnn.Benchmarks;
 
 /// <summary>
-/// One whole training step at the paper's head-direction configuration (Krishna et al. 2024, App. B): batch 200 x 100
-/// steps, 1 input (angular velocity), 128 hidden units, 512 HD cells (spread pi/6), ReLU, RNN dt 0.5, recurrent noise
-/// std 0.1. The step makes the calls PathIntegrationTrainer makes: a fresh seeded batch, fresh noise streams, forward,
-/// MSE loss, BPTT into a zeroed gradient and an Adam update.
+/// One whole training step at the paper's two configurations (Krishna et al. 2024, App. B), batch 200 x 100 steps, ReLU:
+/// spatial (2 velocity inputs, 512 hidden units, 512 place cells, RNN dt 0.2, recurrent noise std 0.01; issue target
+/// 250 ms) and head direction (1 angular-velocity input, 128 hidden units, 512 HD cells of spread pi/6, RNN dt 0.5,
+/// recurrent noise std 0.1; target 40 ms). The step makes the calls PathIntegrationTrainer makes: a fresh seeded batch,
+/// fresh noise streams, forward, MSE loss, BPTT into a zeroed gradient and an Adam update.
 /// </summary>
 [MemoryDiagnoser]
-public class HeadDirectionTrainingStepBenchmarks
+public class PaperTrainingStepBenchmarks
 {
-    private const int Batch = 200, Time = 100, Hidden = 128, Cells = 512;
+    private const int Batch = 200, Time = 100, Cells = 512;
     private IPathIntegrationTask _task = null!;
     private IRecurrentNetwork _model = null!;
     private RecurrentTape _tape = null!;
@@ -24,15 +25,30 @@ public class HeadDirectionTrainingStepBenchmarks
     private IPathIntegrationBatch _data = null!;
     private float[] _outputGradient = null!;
     private Adam _adam = null!;
-    private readonly NoiseLevels _noise = NoiseLevels.Recurrent(0.1f);
+    private NoiseLevels _noise = null!;
     private ulong _step;
+
+    /// <summary>"spatial" or "head-direction".</summary>
+    [Params("spatial", "head-direction")]
+    public string Task { get; set; } = "spatial";
 
     /// <summary>Builds the task, model, tape and optimizer.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _task = new HeadDirectionTask(new HeadDirectionOptions { SequenceLength = Time }, new HeadDirectionCells(Cells, Math.PI / 6));
-        _model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(1, Hidden, Cells, Cells, Activation.Relu, 1f, 0.5f), 1);
+        if (Task == "spatial")
+        {
+            var options = new SpatialNavigationOptions { SequenceLength = Time };
+            _task = new SpatialNavigationTask(options, PlaceCells.CreateRandom(Cells, 0.2, options.BoxWidth, options.BoxHeight, 0));
+            _model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 512, Cells, Cells, Activation.Relu, 1f, 0.2f), 1);
+            _noise = NoiseLevels.Recurrent(0.01f);
+        }
+        else
+        {
+            _task = new HeadDirectionTask(new HeadDirectionOptions { SequenceLength = Time }, new HeadDirectionCells(Cells, Math.PI / 6));
+            _model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(1, 128, Cells, Cells, Activation.Relu, 1f, 0.5f), 1);
+            _noise = NoiseLevels.Recurrent(0.1f);
+        }
         _tape = _model.CreateTape(Batch, Time);
         _gradient = _model.Parameters.CloneEmpty();
         _data = _task.AllocateBatch(Batch);
