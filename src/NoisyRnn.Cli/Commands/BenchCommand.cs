@@ -206,7 +206,7 @@ internal static class BenchCommand
             clock.Restart();
             task.NextBatch(new SeededTaskRandom((ulong)step), data);
             Lap(0);
-            NoiseStreams.FromSeed((ulong)step + 1000).Recurrent.Fill(draws);
+            NoiseStreams.FromSeed((ulong)step + 1000).Recurrent.FillRows(draws, p.Time * p.Hidden);
             Lap(1);
             model.Forward(data.Inputs, data.InitialState, noise, NoiseStreams.FromSeed((ulong)step), tape);
             Lap(2);

@@ -224,7 +224,7 @@ public sealed class GruRnn : IRecurrentNetwork
         if (noise.RecurrentStd > 0f)
         {
             recurrentNoise = tape.RecurrentNoise ??= new float[rows * nH];
-            streams.Recurrent.Fill(recurrentNoise);
+            streams.Recurrent.FillRows(recurrentNoise, time * nH);
         }
 
         // Input parts of the three pre-activations for all steps at once: X̃·Wᵀ (+ biases), [batch·time, hidden].

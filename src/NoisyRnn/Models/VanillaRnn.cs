@@ -186,7 +186,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
         if (noise.RecurrentStd > 0f)
         {
             recurrentNoise = tape.RecurrentNoise ??= new float[rows * nH];
-            streams.Recurrent.Fill(recurrentNoise);
+            streams.Recurrent.FillRows(recurrentNoise, time * nH);
         }
 
         // Input part of u_t for all steps at once: U = X̃·W_inᵀ (+ b_rec), [batch·time, hidden].
