@@ -50,11 +50,19 @@ public class DataGenerationBenchmarks
         return _headDirectionBatch.Targets[^1];
     }
 
-    /// <summary>The recurrent noise of one spatial step with the library's generator.</summary>
+    /// <summary>The recurrent noise of one spatial step with the library's generator, one stream on one core.</summary>
     [Benchmark]
     public float RecurrentNoise()
     {
         new GaussianNoiseSource(++_seed).Fill(_noise);
+        return _noise[^1];
+    }
+
+    /// <summary>The same draws as the forward pass makes them: one substream per trajectory (200 rows of 100 x 512), all cores.</summary>
+    [Benchmark]
+    public float RecurrentNoiseRows()
+    {
+        new GaussianNoiseSource(++_seed).FillRows(_noise, _noise.Length / 200);
         return _noise[^1];
     }
 
