@@ -52,22 +52,8 @@ internal static class GemmWorkers
         if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
         try
         {
-            Helper[] helpers = EnsureHelpers(threads - 1);
-            SharedState st = s_state;
-            // st.Joined is Closed between products, so no late helper touches any of this while it is reset.
-            st.PackCursor = 0;
-            st.PackDone = 0;
-            st.TileCursor = 0;
-            st.TilesDone = 0;
-            st.Left = 0;
-            st.Error = null;
             s_job = job;
-            s_parts = null;
-            s_threads = threads;
-            s_lockStep = job.NeedsLockStep;
-            s_barrier.Reset(threads);
-            Volatile.Write(ref st.Joined, 0); // open: everything above is visible to a helper that sees it open
-            for (int i = 0; i < threads - 1; i++) helpers[i].Post(); // each Post is a full fence after the writes above
+            SharedState st = Open(null, threads, job.NeedsLockStep);
 
             var spin = new SpinWait();
             if (s_lockStep)
@@ -119,19 +105,7 @@ internal static class GemmWorkers
         if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
         try
         {
-            Helper[] helpers = EnsureHelpers(threads - 1);
-            SharedState st = s_state;
-            st.PackCursor = 0;
-            st.PackDone = 0;
-            st.TileCursor = 0;
-            st.TilesDone = 0;
-            st.Left = 0;
-            st.Error = null;
-            s_parts = work;
-            s_threads = threads;
-            s_lockStep = false;
-            Volatile.Write(ref st.Joined, 0);
-            for (int i = 0; i < threads - 1; i++) helpers[i].Post();
+            SharedState st = Open(work, threads, lockStep: false);
             try
             {
                 RunParts(work, st);
@@ -152,6 +126,30 @@ internal static class GemmWorkers
         {
             Volatile.Write(ref s_busy, 0);
         }
+    }
+
+    /// <summary>
+    /// Resets the claim counters, publishes the work (a product in <see cref="s_job"/>, set by the caller, when
+    /// <paramref name="parts"/> is null), opens it and wakes the helpers. The caller holds <see cref="s_busy"/>.
+    /// </summary>
+    private static SharedState Open(IParallelParts? parts, int threads, bool lockStep)
+    {
+        Helper[] helpers = EnsureHelpers(threads - 1);
+        SharedState st = s_state;
+        // st.Joined is Closed between jobs, so no late helper touches any of this while it is reset.
+        st.PackCursor = 0;
+        st.PackDone = 0;
+        st.TileCursor = 0;
+        st.TilesDone = 0;
+        st.Left = 0;
+        st.Error = null;
+        s_parts = parts;
+        s_threads = threads;
+        s_lockStep = lockStep;
+        s_barrier.Reset(threads);
+        Volatile.Write(ref st.Joined, 0); // open: everything above is visible to a helper that sees it open
+        for (int i = 0; i < threads - 1; i++) helpers[i].Post(); // each Post is a full fence after the writes above
+        return st;
     }
 
     /// <summary>Claims and runs parts until none is left.</summary>
