@@ -153,7 +153,8 @@ internal static class BenchCommand
         var elapsed = new List<double>();
         trainer.Train(new SynchronousProgress(tp => elapsed.Add(tp.ElapsedSeconds)));
         var stepSeconds = new List<double>();
-        for (int i = warmupSteps; i < warmupSteps + timedSteps; i++) stepSeconds.Add(elapsed[i] - elapsed[i - 1]);
+        // ElapsedSeconds counts from just before the first step, so step 0 took elapsed[0].
+        for (int i = warmupSteps; i < warmupSteps + timedSteps; i++) stepSeconds.Add(elapsed[i] - (i == 0 ? 0 : elapsed[i - 1]));
         double median = Median(stepSeconds);
         double flops = StepFlops(p.Batch, p.Time, p.Inputs, p.Hidden, p.Cells, p.Cells);
         return new Dictionary<string, object>

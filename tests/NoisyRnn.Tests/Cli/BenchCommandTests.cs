@@ -87,4 +87,25 @@ public class BenchCommandTests
         Assert.DoesNotContain("-21474", error.ToString());
     }
 
+    [Fact]
+    public void WarmupIsReportedAndValidated()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "2", "--warmup", "0", "--json", "--breakdown"], output, new StringWriter()));
+        using var doc = JsonDocument.Parse(output.ToString());
+        Assert.Equal(0, doc.RootElement.GetProperty("warmup_steps").GetInt32());
+        Assert.True(doc.RootElement.GetProperty("backward_ms").GetDouble() > 0);
+
+        output = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "1", "--json"], output, new StringWriter()));
+        using var defaults = JsonDocument.Parse(output.ToString());
+        Assert.Equal(BenchCommand.DefaultWarmup, defaults.RootElement.GetProperty("warmup_steps").GetInt32());
+
+        foreach (string bad in new[] { "-1", "1000001" })
+        {
+            var error = new StringWriter();
+            Assert.Equal(2, CliApp.Run(["bench", "--preset", "tiny", "--warmup", bad], new StringWriter(), error));
+            Assert.StartsWith("error: --warmup must be between 0 and 1000000", error.ToString());
+        }
+    }
 }
