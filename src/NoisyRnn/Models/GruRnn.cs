@@ -241,41 +241,31 @@ public sealed class GruRnn : IRecurrentNetwork
         uzT.PackTransposed(p[UpdateRecurrentWeight], nH, nH, tier);
         urT.PackTransposed(p[ResetRecurrentWeight], nH, nH, tier);
         uhT.PackTransposed(p[CandidateRecurrentWeight], nH, nH, tier);
-        float[] h = tape.HiddenBuffer;
-        int rowStride = time * nH;
-        for (int t = 0; t < time; t++)
-        {
-            ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
-            int previousStride = t == 0 ? nH : rowStride;
-            // z_t, r_t pre-activations += U h_{t-1}; rows (b, t) have stride time·hidden.
-            Gemm.MultiplyPacked(previous, previousStride, false, uzT, z.AsSpan(t * nH), rowStride, batch, true, tier, threads);
-            Gemm.MultiplyPacked(previous, previousStride, false, urT, r.AsSpan(t * nH), rowStride, batch, true, tier, threads);
-            for (int b = 0; b < batch; b++)
-            {
-                int row = (b * time + t) * nH;
-                ReadOnlySpan<float> prevRow = t == 0 ? tape.InitialHiddenBuffer.AsSpan(b * nH, nH) : h.AsSpan(row - nH, nH);
-                Span<float> zRow = z.AsSpan(row, nH), rRow = r.AsSpan(row, nH);
-                TensorPrimitives.Sigmoid(zRow, zRow);
-                TensorPrimitives.Sigmoid(rRow, rRow);
-                // q_t = r_t ⊙ h_{t-1}
-                TensorPrimitives.Multiply(rRow, prevRow, q.AsSpan(row, nH));
-            }
-            // u_t += U_h q_t
-            Gemm.MultiplyPacked(q.AsSpan(t * nH), rowStride, false, uhT, u.AsSpan(t * nH), rowStride, batch, true, tier, threads);
-
-            // h_t = h_{t-1} + alpha (z_t - 1)(h_{t-1} - act(u_t)) + RecurrentStd·xi_rec_t
-            for (int b = 0; b < batch; b++)
-            {
-                int row = (b * time + t) * nH;
-                ReadOnlySpan<float> prevRow = t == 0 ? tape.InitialHiddenBuffer.AsSpan(b * nH, nH) : h.AsSpan(row - nH, nH);
-                ReadOnlySpan<float> xiRow = recurrentNoise is null ? default : recurrentNoise.AsSpan(row, nH);
-                FusedGru.Update(prevRow, z.AsSpan(row, nH), u.AsSpan(row, nH), xiRow, alpha, noise.RecurrentStd, o.Activation, h.AsSpan(row, nH), tier);
-            }
-        }
+        // The recurrence, with rows of the batch in independent parts on different cores (BatchParts).
+        GruForwardRecurrence loop = tape.ForwardLoop;
+        loop.Hidden = tape.HiddenBuffer;
+        loop.InitialHidden = tape.InitialHiddenBuffer;
+        loop.UpdateGate = z;
+        loop.ResetGate = r;
+        loop.Candidate = u;
+        loop.GatedHidden = q;
+        loop.Noise = recurrentNoise;
+        loop.UpdateWeight = uzT;
+        loop.ResetWeight = urT;
+        loop.CandidateWeight = uhT;
+        loop.Alpha = alpha;
+        loop.NoiseScale = noise.RecurrentStd;
+        loop.Activation = o.Activation;
+        loop.Tier = tier;
+        loop.Batch = batch;
+        loop.Time = time;
+        loop.HiddenSize = nH;
+        loop.Parts = BatchParts.Count(batch, nH, time, threads);
+        GemmWorkers.RunParts(loop, threads);
 
         // y_t = W_dec h_t (+ b_dec) + OutputStd·xi_out_t, all steps at once.
         float[] y = tape.OutputBuffer;
-        Gemm.MultiplyTransposedB(h, p[DecoderWeight], y, rows, nOut, nH);
+        Gemm.MultiplyTransposedB(tape.HiddenBuffer, p[DecoderWeight], y, rows, nOut, nH);
         if (o.UseBias) LayerMath.AddToRows(y, rows, p["decoder.bias"]);
         if (noise.OutputStd > 0f)
         {
@@ -333,46 +323,37 @@ public sealed class GruRnn : IRecurrentNetwork
         uz.Pack(p[UpdateRecurrentWeight], nH, nH, tier);
         ur.Pack(p[ResetRecurrentWeight], nH, nH, tier);
         uh.Pack(p[CandidateRecurrentWeight], nH, nH, tier);
-        int rowStride = time * nH;
-        for (int t = time - 1; t >= 0; t--)
-        {
-            // dh[:, t] is complete here: readout part plus everything step t + 1 sent back.
-            ReadOnlySpan<float> previous = t == 0 ? tape.InitialHiddenBuffer : h.AsSpan((t - 1) * nH);
-            int previousStride = t == 0 ? nH : rowStride;
-            Span<float> dPrevious = t == 0 ? dh0 : dh.AsSpan((t - 1) * nH);
+        // The recurrence, with rows of the batch in independent parts on different cores (BatchParts).
+        GruBackwardRecurrence loop = tape.BackwardLoop;
+        loop.HiddenGradient = dh;
+        loop.InitialHiddenGradient = dh0;
+        loop.UpdatePreGradient = daz;
+        loop.ResetPreGradient = dar;
+        loop.CandidateGradient = du;
+        loop.GatedGradient = dq;
+        loop.Hidden = h;
+        loop.InitialHidden = tape.InitialHiddenBuffer;
+        loop.UpdateGate = z;
+        loop.ResetGate = r;
+        loop.Candidate = u;
+        loop.UpdateWeight = uz;
+        loop.ResetWeight = ur;
+        loop.CandidateWeight = uh;
+        loop.Alpha = alpha;
+        loop.Activation = o.Activation;
+        loop.Tier = tier;
+        loop.Batch = batch;
+        loop.Time = time;
+        loop.HiddenSize = nH;
+        loop.Parts = BatchParts.Count(batch, nH, time, threads);
+        GemmWorkers.RunParts(loop, threads);
 
-            // h_t = h_{t-1} + alpha (z - 1)(h_{t-1} - act(u)):  d(z pre) = g alpha (h_{t-1} - act(u)) z(1 - z),
-            // du = g alpha (1 - z) act'(u),  dh_{t-1} += g (1 + alpha (z - 1)).
-            for (int b = 0; b < batch; b++)
-            {
-                int row = (b * time + t) * nH;
-                ReadOnlySpan<float> prevRow = t == 0 ? tape.InitialHiddenBuffer.AsSpan(b * nH, nH) : h.AsSpan(row - nH, nH);
-                Span<float> dPrevRow = t == 0 ? dh0.AsSpan(b * nH, nH) : dh.AsSpan(row - nH, nH);
-                FusedGru.UpdateBackward(dh.AsSpan(row, nH), prevRow, z.AsSpan(row, nH), u.AsSpan(row, nH),
-                    alpha, o.Activation, daz.AsSpan(row, nH), du.AsSpan(row, nH), dPrevRow, tier);
-            }
-
-            // u_t = ... + U_h q_t:  dq_t = du_t·U_h,  dU_h += Σ_b du_t[b]ᵀ q_t[b]
-            ReadOnlySpan<float> duT = du.AsSpan(t * nH);
-            Gemm.MultiplyPacked(duT, rowStride, false, uh, dq, nH, batch, false, tier, threads);
-            Gemm.MultiplyStrided(duT, rowStride, true, q.AsSpan(t * nH), rowStride, dUh, nH, nH, nH, batch, true, tier, threads);
-
-            // q_t = r_t ⊙ h_{t-1}:  d(r pre) = dq h_{t-1} r(1 - r),  dh_{t-1} += dq r.
-            for (int b = 0; b < batch; b++)
-            {
-                int row = (b * time + t) * nH;
-                ReadOnlySpan<float> prevRow = t == 0 ? tape.InitialHiddenBuffer.AsSpan(b * nH, nH) : h.AsSpan(row - nH, nH);
-                Span<float> dPrevRow = t == 0 ? dh0.AsSpan(b * nH, nH) : dh.AsSpan(row - nH, nH);
-                FusedGru.ResetBackward(dq.AsSpan(b * nH, nH), prevRow, r.AsSpan(row, nH), dar.AsSpan(row, nH), dPrevRow, tier);
-            }
-
-            // z and r pre-activations = ... + U h_{t-1}:  dh_{t-1} += d(z pre)·U_z + d(r pre)·U_r;  dU += Σ_b d(pre)ᵀ h_{t-1}.
-            ReadOnlySpan<float> dazT = daz.AsSpan(t * nH), darT = dar.AsSpan(t * nH);
-            Gemm.MultiplyPacked(dazT, rowStride, false, uz, dPrevious, previousStride, batch, true, tier, threads);
-            Gemm.MultiplyPacked(darT, rowStride, false, ur, dPrevious, previousStride, batch, true, tier, threads);
-            Gemm.MultiplyStrided(dazT, rowStride, true, previous, previousStride, dUz, nH, nH, nH, batch, true, tier, threads);
-            Gemm.MultiplyStrided(darT, rowStride, true, previous, previousStride, dUr, nH, nH, nH, batch, true, tier, threads);
-        }
+        // Recurrent weight gradients, each one product over batch·time rows: dU_h += Σ du_tᵀ q_t,
+        // dU_z += Σ d(z pre)_tᵀ h_{t-1},  dU_r += Σ d(r pre)_tᵀ h_{t-1}.
+        Gemm.MultiplyTransposedA(du, q, dUh, nH, nH, rows, accumulate: true);
+        float[] aside = tape.FirstStepGradient ??= new float[batch * nH];
+        BatchParts.AddPreviousStateProduct(daz, aside, h, tape.InitialHiddenBuffer, dUz, batch, time, nH, tier, threads);
+        BatchParts.AddPreviousStateProduct(dar, aside, h, tape.InitialHiddenBuffer, dUr, batch, time, nH, tier, threads);
 
         // Input weights (all steps at once): dW_z += d(z pre)ᵀ·X̃, dW_r += d(r pre)ᵀ·X̃, dW_h += dUᵀ·X̃.
         Gemm.MultiplyTransposedA(daz, tape.NoisyInputBuffer, gradient[UpdateInputWeight], nH, nIn, rows, accumulate: true);

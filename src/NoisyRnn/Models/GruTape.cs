@@ -77,4 +77,13 @@ public sealed class GruTape : RecurrentTape
     internal float[]? CandidateGradient { get; set; }
     internal float[]? GatedGradient { get; set; }
     internal float[]? InitialHiddenGradient { get; set; }
+
+    /// <summary>Gate gradients of step 0, [batch, hidden], set aside while a recurrent weight gradient is formed in one product.</summary>
+    internal float[]? FirstStepGradient { get; set; }
+
+    /// <summary>The recurrent loop of a forward pass, reused by every pass.</summary>
+    internal GruForwardRecurrence ForwardLoop { get; } = new();
+
+    /// <summary>The recurrent loop of a backward pass, reused by every pass.</summary>
+    internal GruBackwardRecurrence BackwardLoop { get; } = new();
 }

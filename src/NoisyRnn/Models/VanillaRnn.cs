@@ -298,20 +298,9 @@ public sealed class VanillaRnn : IRecurrentNetwork
         GemmWorkers.RunParts(loop, threads);
         if (fuseInputs) loop.AddInputGradients(gradient[InputWeight], o.UseBias ? gradient[RecurrentBias] : default);
 
-        // u_t = W_rec h_{t-1} + ...:  dW_rec += Σ_{b,t} du_t[b]ᵀ h_{t-1}[b], as one product over batch·time rows. Row r + 1 of
-        // dU pairs with row r of H (h_{t-1} precedes u_t), except at t = 0 where the previous state is h_0: those du rows
-        // are set aside and zeroed for the big product (their pairs across trajectories then add exact zeros) and
-        // multiplied with h_0 on their own.
+        // u_t = W_rec h_{t-1} + ...:  dW_rec += Σ_{b,t} du_t[b]ᵀ h_{t-1}[b], as one product over batch·time rows.
         float[] du0 = tape.FirstStepGradient ??= new float[batch * nH];
-        for (int b = 0; b < batch; b++)
-        {
-            Span<float> first = du.AsSpan(b * time * nH, nH);
-            first.CopyTo(du0.AsSpan(b * nH, nH));
-            first.Clear();
-        }
-        if (rows > 1) Gemm.MultiplyStrided(du.AsSpan(nH), nH, true, h, nH, dWrec, nH, nH, nH, rows - 1, true, tier, threads);
-        Gemm.MultiplyStrided(du0, nH, true, tape.InitialHiddenBuffer, nH, dWrec, nH, nH, nH, batch, true, tier, threads);
-        for (int b = 0; b < batch; b++) du0.AsSpan(b * nH, nH).CopyTo(du.AsSpan(b * time * nH, nH));
+        BatchParts.AddPreviousStateProduct(du, du0, h, tape.InitialHiddenBuffer, dWrec, batch, time, nH, tier, threads);
 
         if (!fuseInputs)
         {
