@@ -191,6 +191,25 @@ public class PackedGemmTests
     }
 
     [Fact]
+    public void DeepProductsWhosePiecesNeedSeveralSlabsOfBMatchTheScalarTwin()
+    {
+        // A wide B: each 2048-deep piece is itself packed in several slabs (one thread per piece, no barrier).
+        const int m = 1, n = 1050, k = 2 * Gemm.ChunkDepth + 1;
+        Assert.True(Gemm.Chunks(m, n, k) > 1);
+        if (Isa.Tier == IsaTier.Scalar) return; // no slabs to test
+        Assert.True(Gemm.SlabFloats / Gemm.PaddedColumns(n, Isa.Tier) < Gemm.ChunkDepth);
+        float[] a = Random(k * m, 41), b = Random(k * n, 42), c0 = Random(m * n, 43);
+        var expected = (float[])c0.Clone();
+        GemmScalar.MultiplyTransposedA(a, b, expected, m, n, k, accumulate: true);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var actual = (float[])c0.Clone();
+            Gemm.MultiplyStrided(a, m, true, b, n, actual, n, m, n, k, true, Isa.Tier, threads);
+            AssertBitEqual(expected, actual, $"threads={threads}");
+        }
+    }
+
+    [Fact]
     public void DeepScalarTwinWithLeadingDimensionsAgreesWithFloat64()
     {
         // The oracle itself: pieces, strides and the accumulate flag against a plain double sum.
