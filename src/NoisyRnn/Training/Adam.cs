@@ -81,11 +81,13 @@ public sealed class Adam
     public Span<float> SecondMoment => _v;
 
     /// <summary>Restores the step counter after loading the moments from a checkpoint.</summary>
-    /// <param name="stepCount">Steps already taken; &gt;= 0.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepCount"/> is negative.</exception>
+    /// <param name="stepCount">Steps already taken; &gt;= 0 and &lt; <see cref="long.MaxValue"/> (the next step must be countable).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepCount"/> is negative or <see cref="long.MaxValue"/>.</exception>
     public void RestoreStepCount(long stepCount)
     {
-        if (stepCount < 0) throw new ArgumentOutOfRangeException(nameof(stepCount), stepCount, "stepCount must be >= 0.");
+        // long.MaxValue would wrap to long.MinValue at the next Step, making the bias corrections infinite and the update NaN.
+        if (stepCount < 0 || stepCount == long.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(stepCount), stepCount, $"stepCount must be between 0 and {long.MaxValue - 1}.");
         StepCount = stepCount;
     }
 
