@@ -99,6 +99,11 @@ public class AdamTests
         adam.Step(p, new float[] { 0.3f, -4f, 0f });
         Assert.Equal(long.MaxValue, adam.StepCount);
         Assert.All(p, v => Assert.True(float.IsFinite(v)));
+        // One more step cannot be counted: refused, nothing updated.
+        float[] before = (float[])p.Clone();
+        Assert.Throws<InvalidOperationException>(() => adam.Step(p, new float[] { 0.3f, -4f, 0f }));
+        Assert.Equal(before, p);
+        Assert.Equal(long.MaxValue, adam.StepCount);
     }
 
     [Fact]
