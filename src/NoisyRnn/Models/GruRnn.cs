@@ -170,9 +170,10 @@ public sealed class GruRnn : IRecurrentNetwork
 
     /// <summary>
     /// Runs the GRU over a batch of trajectories and records everything BPTT needs in <paramref name="tape"/> (equations in
-    /// the class remarks). For every stream whose std is &gt; 0, exactly one Fill call draws the whole [batch, time, n] block
-    /// in row-major order (input: n = input, recurrent: n = hidden, output: n = output), as for <see cref="VanillaRnn.Forward"/>;
-    /// streams with std 0 are not touched.
+    /// the class remarks). For every stream whose std is &gt; 0, exactly one call draws the whole [batch, time, n] block, as for
+    /// <see cref="VanillaRnn.Forward"/>: <see cref="INoiseSource.Fill"/> in row-major order for the input (n = input) and
+    /// output (n = output) noise, <see cref="INoiseSource.FillRows"/> with one row of time·hidden draws per trajectory for
+    /// the recurrent noise; streams with std 0 are not touched.
     /// </summary>
     /// <param name="inputs">x, [batch, time, input] row-major; finite.</param>
     /// <param name="initState">Initial-state code s, [batch, init]; finite.</param>

@@ -133,9 +133,12 @@ public sealed class VanillaRnn : IRecurrentNetwork
 
     /// <summary>
     /// Runs the network over a batch of trajectories and records everything BPTT needs in <paramref name="tape"/>
-    /// (equations in the class remarks). For every stream whose std is &gt; 0, exactly one Fill call draws the whole
-    /// [batch, time, n] block in row-major order (input: n = input, recurrent: n = hidden, output: n = output); streams
-    /// with std 0 are not touched, so noise-free runs draw nothing.
+    /// (equations in the class remarks). For every stream whose std is &gt; 0, exactly one call draws the whole
+    /// [batch, time, n] block: <see cref="INoiseSource.Fill"/> in row-major order for the input (n = input) and output
+    /// (n = output) noise, and <see cref="INoiseSource.FillRows"/> with one row of time·hidden draws per trajectory for the
+    /// recurrent noise (the same values as Fill for sources without their own FillRows, such as <see cref="ReplayNoiseSource"/>;
+    /// per-trajectory substreams for <see cref="GaussianNoiseSource"/>). Streams with std 0 are not touched, so noise-free
+    /// runs draw nothing.
     /// </summary>
     /// <param name="inputs">x, [batch, time, input] row-major; finite.</param>
     /// <param name="initState">Initial-state code s, [batch, init]; finite.</param>

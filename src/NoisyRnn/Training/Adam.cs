@@ -81,11 +81,13 @@ public sealed class Adam
     public Span<float> SecondMoment => _v;
 
     /// <summary>Restores the step counter after loading the moments from a checkpoint.</summary>
-    /// <param name="stepCount">Steps already taken; &gt;= 0.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepCount"/> is negative.</exception>
+    /// <param name="stepCount">Steps already taken; &gt;= 0 and &lt; <see cref="long.MaxValue"/> (the next step must be countable).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepCount"/> is negative or <see cref="long.MaxValue"/>.</exception>
     public void RestoreStepCount(long stepCount)
     {
-        if (stepCount < 0) throw new ArgumentOutOfRangeException(nameof(stepCount), stepCount, "stepCount must be >= 0.");
+        // long.MaxValue would wrap to long.MinValue at the next Step, making the bias corrections infinite and the update NaN.
+        if (stepCount < 0 || stepCount == long.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(stepCount), stepCount, $"stepCount must be between 0 and {long.MaxValue - 1}.");
         StepCount = stepCount;
     }
 
@@ -93,12 +95,15 @@ public sealed class Adam
     /// <param name="parameters">Parameter buffer, length = the count given at construction; finite; updated in place.</param>
     /// <param name="gradients">Gradient of the loss, same layout; finite; not modified.</param>
     /// <exception cref="ArgumentException">A span has the wrong length or holds a NaN or infinity; nothing is updated.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="StepCount"/> is already <see cref="long.MaxValue"/>; nothing is updated.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         Guard.Length(parameters.Length, _m.Length, nameof(parameters), "[parameterCount]");
         Guard.Length(gradients.Length, _m.Length, nameof(gradients), "[parameterCount]");
         Guard.AllFinite(parameters, nameof(parameters));
         Guard.AllFinite(gradients, nameof(gradients));
+        // The counter would wrap to long.MinValue and turn the bias corrections, and so every parameter, into NaN.
+        if (StepCount == long.MaxValue) throw new InvalidOperationException($"Adam has taken {long.MaxValue} steps; its step counter cannot go further.");
         StepCount++;
         // Scalars reach the float32 kernels the way PyTorch passes Python floats: computed in double, cast once.
         float b1 = (float)Options.Beta1, b2 = (float)Options.Beta2, eps = (float)Options.Epsilon, wd = (float)Options.WeightDecay;

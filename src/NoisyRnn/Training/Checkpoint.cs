@@ -135,8 +135,8 @@ public static class Checkpoint
         offset += headerLength;
         if (header.FormatVersion != 1) throw new InvalidDataException($"{path} has format version {header.FormatVersion}; this library reads version 1.");
         if (header.Options.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path} has a header without model options.");
-        if (header.Step < 0 || header.AdamStepCount < 0)
-            throw new InvalidDataException($"{path} has step {header.Step} and Adam step {header.AdamStepCount}; expected both >= 0.");
+        if (header.Step < 0 || header.AdamStepCount < 0 || header.AdamStepCount == long.MaxValue)
+            throw new InvalidDataException($"{path} has step {header.Step} and Adam step {header.AdamStepCount}; expected both >= 0 and the Adam step below {long.MaxValue}.");
         // Check the sizes against the file before allocating the model, so a header claiming a huge model is reported, not allocated.
         long claimed = (long)header.ParameterCount * sizeof(float) * (header.HasAdam ? 3 : 1);
         if (header.ParameterCount <= 0 || body.Length - offset != claimed)

@@ -138,6 +138,107 @@ public class PackedGemmTests
         }
     }
 
+    public static TheoryData<IsaTier> SimdTiers()
+    {
+        var data = new TheoryData<IsaTier>();
+        foreach (var tier in new[] { IsaTier.Vector128, IsaTier.Vector256, IsaTier.Vector512 })
+        {
+            if (Isa.IsSupported(tier)) data.Add(tier);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SimdTiers))]
+    public void DeepProductsAroundTheThresholdWithLeadingDimensionsMatchTheScalarTwin(IsaTier tier)
+    {
+        // k just below, at and above 2·ChunkDepth; single rows and columns; n off the panel width; every operand strided
+        // (leading dimensions wider than the matrix); the last shape is large enough for the pieces to use both threads.
+        var shapes = new[] { (1, 1, 2 * Gemm.ChunkDepth - 1), (1, 1, 2 * Gemm.ChunkDepth), (3, 17, 2 * Gemm.ChunkDepth + 1), (8, 1, 4 * Gemm.ChunkDepth), (41, 50, 2 * Gemm.ChunkDepth + 1) };
+        Assert.True(41L * 50 * (2 * Gemm.ChunkDepth + 1) >= Gemm.ParallelThreshold);
+        foreach (var (m, n, k) in shapes)
+        foreach (bool transposeA in new[] { false, true })
+        foreach (bool accumulate in new[] { false, true })
+        {
+            int lda = (transposeA ? m : k) + 5, ldb = n + 3, ldc = n + 7;
+            float[] a = Random((transposeA ? k : m) * lda, m + k), b = Random(k * ldb, n), c0 = Random(m * ldc, 3);
+            var expected = (float[])c0.Clone();
+            GemmScalar.Core(a, lda, transposeA, b, ldb, 1, expected, ldc, m, n, k, accumulate);
+            var dense = new float[k * n];
+            for (int p = 0; p < k; p++) b.AsSpan(p * ldb, n).CopyTo(dense.AsSpan(p * n));
+            var packed = new PackedMatrix();
+            packed.Pack(dense, k, n, tier);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                string what = $"{tier} m={m} n={n} k={k} transposeA={transposeA} accumulate={accumulate} threads={threads}";
+                var actual = (float[])c0.Clone();
+                Gemm.MultiplyStrided(a, lda, transposeA, b, ldb, actual, ldc, m, n, k, accumulate, tier, threads);
+                AssertBitEqual(expected, actual, what);
+                var fromPacked = (float[])c0.Clone();
+                Gemm.MultiplyPacked(a, lda, transposeA, packed, fromPacked, ldc, m, accumulate, tier, threads);
+                AssertBitEqual(expected, fromPacked, "packed " + what);
+                if (!transposeA)
+                {
+                    // B given as [n, k] (C = A·Bᵀ): the pieces start k0 floats into each row of B.
+                    var bT = new float[n * k];
+                    Gemm.Transpose(dense, k, n, bT);
+                    var fromTransposed = (float[])c0.Clone();
+                    Gemm.MultiplyTransposedBStrided(a, lda, bT, fromTransposed, ldc, m, n, k, accumulate, tier, threads);
+                    AssertBitEqual(expected, fromTransposed, "transposed B " + what);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void DeepProductsWhosePiecesNeedSeveralSlabsOfBMatchTheScalarTwin()
+    {
+        // A wide B: each 2048-deep piece is itself packed in several slabs (one thread per piece, no barrier).
+        const int m = 1, n = 1050, k = 2 * Gemm.ChunkDepth + 1;
+        Assert.True(Gemm.Chunks(m, n, k) > 1);
+        if (Isa.Tier == IsaTier.Scalar) return; // no slabs to test
+        Assert.True(Gemm.SlabFloats / Gemm.PaddedColumns(n, Isa.Tier) < Gemm.ChunkDepth);
+        float[] a = Random(k * m, 41), b = Random(k * n, 42), c0 = Random(m * n, 43);
+        var expected = (float[])c0.Clone();
+        GemmScalar.MultiplyTransposedA(a, b, expected, m, n, k, accumulate: true);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var actual = (float[])c0.Clone();
+            Gemm.MultiplyStrided(a, m, true, b, n, actual, n, m, n, k, true, Isa.Tier, threads);
+            AssertBitEqual(expected, actual, $"threads={threads}");
+        }
+    }
+
+    [Fact]
+    public void DeepScalarTwinWithLeadingDimensionsAgreesWithFloat64()
+    {
+        // The oracle itself: pieces, strides and the accumulate flag against a plain double sum.
+        const int m = 3, n = 5, k = 2 * Gemm.ChunkDepth + 1, lda = m + 2, ldb = n + 1, ldc = n + 4;
+        Assert.Equal(3, Gemm.Chunks(m, n, k));
+        float[] a = Random(k * lda, 31), b = Random(k * ldb, 32), c0 = Random(m * ldc, 33);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var c = (float[])c0.Clone();
+            GemmScalar.Core(a, lda, true, b, ldb, 1, c, ldc, m, n, k, accumulate);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double sum = accumulate ? c0[i * ldc + j] : 0, magnitude = Math.Abs(sum);
+                    for (int p = 0; p < k; p++)
+                    {
+                        double term = (double)a[p * lda + i] * b[p * ldb + j];
+                        sum += term;
+                        magnitude += Math.Abs(term);
+                    }
+                    Assert.True(Math.Abs(sum - c[i * ldc + j]) <= 1e-5 * magnitude, $"accumulate={accumulate} ({i}, {j}): {sum} vs {c[i * ldc + j]}");
+                }
+                // Columns between n and ldc are not written.
+                for (int j = n; j < ldc; j++) Assert.Equal(c0[i * ldc + j], c[i * ldc + j]);
+            }
+        }
+    }
+
     [Theory]
     [InlineData(512, 512, 20000, 10)]      // dW_out and dW_rec of the spatial task
     [InlineData(512, 128, 20000, 10)]      // dW_out of the head-direction task

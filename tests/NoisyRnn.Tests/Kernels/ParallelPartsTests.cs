@@ -54,6 +54,46 @@ public class ParallelPartsTests
         Assert.All(work.Runs, runs => Assert.Equal(1, runs));
     }
 
+    [Fact]
+    public void CallersOnSeveralThreadsGetTheSameBitsAsOneCaller()
+    {
+        // One caller at a time gets the helpers; the others run alone. Deep products (depth pieces), the parallel loss
+        // and the per-row noise must not mix up their per-thread state.
+        const int m = 41, n = 50, k = 2 * Gemm.ChunkDepth + 1;
+        var rng = new Random(8);
+        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        float[] a = Values(k * m), b = Values(k * n), y = Values(1 << 18), t = Values(1 << 18);
+        var product = new float[m * n];
+        Gemm.MultiplyTransposedA(a, b, product, m, n, k);
+        double loss = NoisyRnn.Training.MseLoss.Compute(y, t, default);
+        var rows = new float[1 << 16];
+        new NoisyRnn.Noise.GaussianNoiseSource(9).FillRows(rows, 512);
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var callers = Enumerable.Range(0, 3).Select(id => new Thread(() =>
+        {
+            try
+            {
+                for (int rep = 0; rep < 6; rep++)
+                {
+                    var c = new float[m * n];
+                    Gemm.MultiplyTransposedA(a, b, c, m, n, k);
+                    if (!c.SequenceEqual(product)) failures.Enqueue($"caller {id}, round {rep}: product");
+                    if (NoisyRnn.Training.MseLoss.Compute(y, t, default) != loss) failures.Enqueue($"caller {id}, round {rep}: loss");
+                    var r = new float[rows.Length];
+                    new NoisyRnn.Noise.GaussianNoiseSource(9).FillRows(r, 512);
+                    if (!r.SequenceEqual(rows)) failures.Enqueue($"caller {id}, round {rep}: noise rows");
+                }
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue($"caller {id}: {e}");
+            }
+        })).ToList();
+        callers.ForEach(thread => thread.Start());
+        callers.ForEach(thread => thread.Join());
+        Assert.Empty(failures);
+    }
+
     [Theory]
     [InlineData(200, 512, 100, 2, 2)]
     [InlineData(200, 128, 100, 2, 2)]

@@ -123,6 +123,51 @@ public class VanillaRnnGradientCheckTests
         Assert.True(checkedCount > theta.Length * 3 / 4, $"only {checkedCount} of {theta.Length} directions were smooth");
     }
 
+    [Theory]
+    [InlineData(1, 1, 1, 1, false)]   // one trajectory of one step through one unit
+    [InlineData(1, 1, 1, 1, true)]
+    [InlineData(9, 2, 3, 5, true)]    // batch one past a tile; dW_in by the product (inputs > 4)
+    [InlineData(9, 3, 1, 6, false)]
+    [InlineData(17, 1, 2, 4, true)]   // time 1: every dU row is a t = 0 row, set aside for dW_rec
+    [InlineData(2, 4, 5, 3, false)]
+    [InlineData(8, 3, 4, 2, true)]    // exactly one tile
+    public void BackwardMatchesCentralDifferencesOnEdgeShapes(int batch, int time, int hidden, int inputs, bool bias)
+    {
+        const int outputs = 3, init = 2;
+        var rng = new Random(5);
+        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(inputs, hidden, outputs, init, Activation.Tanh, TimeConstant: 1f, Dt: 0.5f, UseBias: bias), 7);
+        float[] theta = model.Parameters.Values;
+        // Weights of order one (not the init's 1/sqrt(fan-in)) so that every path contributes visibly.
+        Random(theta.Length, rng, 1).CopyTo(theta, 0);
+        var problem = new Problem
+        {
+            Model = model,
+            Inputs = Random(batch * time * inputs, rng, 1),
+            InitState = Random(batch * init, rng, 1),
+            LossWeights = Random(batch * time * outputs, rng, 1),
+            InputDraws = Random(batch * time * inputs, rng, 1),
+            RecurrentDraws = Random(batch * time * hidden, rng, 1),
+            OutputDraws = Random(batch * time * outputs, rng, 1),
+        };
+        problem.Tape = model.CreateTape(batch, time);
+        problem.Loss();
+        var gradient = model.Parameters.CloneEmpty();
+        model.Backward(problem.Tape, problem.LossWeights, gradient);
+        for (int i = 0; i < theta.Length; i++)
+        {
+            float original = theta[i];
+            theta[i] = original + Epsilon;
+            double plus = problem.Loss();
+            theta[i] = original - Epsilon;
+            double minus = problem.Loss();
+            theta[i] = original;
+            double numeric = (plus - minus) / ((double)(original + Epsilon) - (double)(original - Epsilon));
+            double analytic = gradient.Values[i];
+            Assert.True(Math.Abs(numeric - analytic) <= AbsoluteTolerance + RelativeTolerance * Math.Abs(analytic),
+                $"batch={batch} time={time} hidden={hidden} inputs={inputs} bias={bias} parameter {Name(model.Parameters, i)}: numeric {numeric}, backward {analytic}");
+        }
+    }
+
     private static string Name(ParameterSet set, int index)
     {
         var view = set.Views.Last(v => v.Offset <= index);

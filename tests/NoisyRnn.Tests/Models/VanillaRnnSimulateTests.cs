@@ -53,6 +53,31 @@ public class VanillaRnnSimulateTests
     }
 
     [Fact]
+    public void ForwardDrawsTheNoiseAsItsDocumentationSays()
+    {
+        // Input and output noise: one Fill of the [batch, time, n] block. Recurrent noise: one FillRows with a row of
+        // time·hidden draws per trajectory, which for a Gaussian source is a substream per trajectory (not Fill's values).
+        const int batch = 3, time = 4, hiddenSize = 5, inputs = 2, outputs = 3;
+        var options = new VanillaRnnOptions(inputs, hiddenSize, outputs, 2);
+        var model = VanillaRnn.CreateInitialized(options, 4);
+        var tape = model.CreateTape(batch, time);
+        model.Forward(Random(batch * time * inputs, 1), Random(batch * 2, 2), new NoiseLevels(0.1f, 0.2f, 0.3f),
+            new NoiseStreams(new GaussianNoiseSource(11), new GaussianNoiseSource(12), new GaussianNoiseSource(13)), tape);
+        float[] Fill(ulong seed, int n)
+        {
+            var draws = new float[n];
+            new GaussianNoiseSource(seed).Fill(draws);
+            return draws;
+        }
+        var rows = new float[batch * time * hiddenSize];
+        new GaussianNoiseSource(12).FillRows(rows, time * hiddenSize);
+        Assert.Equal(Fill(11, batch * time * inputs), tape.InputNoise);
+        Assert.Equal(rows, tape.RecurrentNoise);
+        Assert.NotEqual(Fill(12, rows.Length), tape.RecurrentNoise);
+        Assert.Equal(Fill(13, batch * time * outputs), tape.OutputNoise);
+    }
+
+    [Fact]
     public void NoisySimulationReplaysDrawsStepByStep()
     {
         const int batch = 2, time = 3, hiddenSize = 4;

@@ -87,6 +87,26 @@ public class AdamTests
     }
 
     [Fact]
+    public void ARestoredStepCountThatCannotBeIncrementedIsRejectedInsteadOfTurningTheParametersIntoNaN()
+    {
+        // long.MaxValue used to be accepted; the next Step wrapped the counter to long.MinValue, the bias corrections
+        // became infinite and NaN, and every parameter silently became NaN.
+        var adam = new Adam(new AdamOptions(), 3);
+        Assert.Equal("stepCount", Assert.Throws<ArgumentOutOfRangeException>(() => adam.RestoreStepCount(long.MaxValue)).ParamName);
+        Assert.Equal(0, adam.StepCount);
+        adam.RestoreStepCount(long.MaxValue - 1);
+        var p = new float[] { 1f, -2f, 0.5f };
+        adam.Step(p, new float[] { 0.3f, -4f, 0f });
+        Assert.Equal(long.MaxValue, adam.StepCount);
+        Assert.All(p, v => Assert.True(float.IsFinite(v)));
+        // One more step cannot be counted: refused, nothing updated.
+        float[] before = (float[])p.Clone();
+        Assert.Throws<InvalidOperationException>(() => adam.Step(p, new float[] { 0.3f, -4f, 0f }));
+        Assert.Equal(before, p);
+        Assert.Equal(long.MaxValue, adam.StepCount);
+    }
+
+    [Fact]
     public void MseLossMatchesItsDefinitionAndGradient()
     {
         var y = new float[] { 1, 2, 3, 4 };

@@ -43,4 +43,34 @@ public class MseLossParallelTests
         Assert.Equal(expected, two.Loss, expected * 1e-5);
         for (int i = 0; i < n; i += 9973) Assert.Equal(2.0 * (y[i] - t[i]) / n, two.Gradient[i], 1e-6 / n);
     }
+
+    [Theory]
+    [InlineData(4095)]
+    [InlineData(4096)]
+    [InlineData(4097)]
+    [InlineData((1 << 18) - 1)]
+    [InlineData(1 << 18)]
+    [InlineData((1 << 18) + 1)]
+    public void NonFiniteValuesInAnyChunkAreReportedTheDocumentedWay(int n)
+    {
+        var rng = new Random(n);
+        float[] y = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble()).ToArray();
+        float[] t = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble()).ToArray();
+        var g = new float[n];
+        double finite = MseLoss.Compute(y, t, g);
+        double expected = 0;
+        for (int i = 0; i < n; i++) expected += ((double)y[i] - t[i]) * ((double)y[i] - t[i]);
+        Assert.Equal(expected / n, finite, expected / n * 1e-5);
+        // A diverged output in the last (possibly partial) chunk: a non-finite loss, no exception.
+        y[n - 1] = float.NaN;
+        Assert.True(double.IsNaN(MseLoss.Compute(y, t, g)));
+        y[n - 1] = float.PositiveInfinity;
+        Assert.Equal(double.PositiveInfinity, MseLoss.Compute(y, t, default));
+        y[n - 1] = 0.5f;
+        // A bad target anywhere: ArgumentException naming targets.
+        t[n / 2] = float.NaN;
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => MseLoss.Compute(y, t, g)).ParamName);
+        t[n / 2] = float.NegativeInfinity;
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => MseLoss.Compute(y, t, default)).ParamName);
+    }
 }

@@ -178,6 +178,16 @@ public class TrainingHardeningTests : IDisposable
     }
 
     [Fact]
+    public void AnAdamStepCountThatCannotBeIncrementedIsInvalidData()
+    {
+        // Adam.RestoreStepCount rejects long.MaxValue (the next step would wrap the counter); the file is reported as bad
+        // when it is read, not with an ArgumentOutOfRangeException when training resumes from it.
+        string header = ValidHeader().Replace("\"AdamStepCount\":0", "\"AdamStepCount\":" + long.MaxValue);
+        Assert.Contains(long.MaxValue.ToString(), header);
+        Assert.Throws<InvalidDataException>(() => Checkpoint.Load(Forge(header, new byte[12 * 4])));
+    }
+
+    [Fact]
     public void NonFiniteParametersAreInvalidData()
     {
         var payload = new byte[12 * 4];
