@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 
 namespace NoisyRnn.Kernels;
 
@@ -86,7 +87,8 @@ internal static class GemmWorkers
                 int joined = Interlocked.Or(ref st.Joined, Closed) & ~Closed;
                 while (Volatile.Read(ref st.Left) < joined) spin.SpinOnce(sleep1Threshold: -1);
             }
-            if (st.Error is not null) throw new InvalidOperationException("A GEMM worker failed.", st.Error);
+            // The failure itself, with its own stack, so that callers see the same exception for any thread count.
+            if (st.Error is not null) ExceptionDispatchInfo.Throw(st.Error);
             return true;
         }
         finally
@@ -119,7 +121,7 @@ internal static class GemmWorkers
             int joined = Interlocked.Or(ref st.Joined, Closed) & ~Closed;
             while (Volatile.Read(ref st.Left) < joined) spin.SpinOnce(sleep1Threshold: -1);
             s_parts = null;
-            if (st.Error is not null) throw new InvalidOperationException("A parallel part failed.", st.Error);
+            if (st.Error is not null) ExceptionDispatchInfo.Throw(st.Error);
             return true;
         }
         finally
