@@ -177,15 +177,20 @@ internal sealed class BackwardRecurrence : GemmWorkers.IParallelParts
         float keep = 1f - Alpha;
         float[] dh = HiddenGradient, du = PreActivationGradient;
         float[]? partials = InputPartials;
-        int stride = PartialRows * nH;
-        if (partials is not null) partials.AsSpan(b0 / Gemm.RowTile * stride, ((b1 - b0 + Gemm.RowTile - 1) / Gemm.RowTile) * stride).Clear();
+        int stride = PartialRows * nH, m = b1 - b0;
+        if (partials is not null) partials.AsSpan(b0 / Gemm.RowTile * stride, ((m + Gemm.RowTile - 1) / Gemm.RowTile) * stride).Clear();
+        // dL/dh_s of this part's rows, complete, lives in one of two contiguous [rows, hidden] buffers: the strided rows of
+        // dh (time·hidden apart, all in the same cache sets) are only read, for their readout part, which is where the
+        // leak path adds to, and the recurrent product accumulates into the contiguous buffer instead.
+        float[] scratch = t_scratch is { } buffer && buffer.Length >= 2 * m * nH ? buffer : (t_scratch = new float[2 * m * nH]);
+        Span<float> current = scratch.AsSpan(0, m * nH), next = scratch.AsSpan(m * nH, m * nH);
+        for (int b = b0; b < b1; b++) dh.AsSpan((b * Time + Time - 1) * nH, nH).CopyTo(current.Slice((b - b0) * nH, nH));
         for (int s = Time - 1; s >= 0; s--)
         {
-            // dh_s is complete: its readout part, the leak from s + 1 and the recurrent path from s + 1.
             for (int b = b0; b < b1; b++)
             {
                 int row = (b * Time + s) * nH;
-                ReadOnlySpan<float> dhRow = dh.AsSpan(row, nH);
+                ReadOnlySpan<float> dhRow = current.Slice((b - b0) * nH, nH);
                 Span<float> duRow = du.AsSpan(row, nH);
                 Fused.ActivationBackward(dhRow, PreActivation.AsSpan(row, nH), Alpha, Activation, duRow, Tier);
                 if (partials is not null)
@@ -204,18 +209,19 @@ internal sealed class BackwardRecurrence : GemmWorkers.IParallelParts
                         TensorPrimitives.Add(sum, duRow, sum);
                     }
                 }
+                // Leak path: dh_{s-1} = readout part + (1 - alpha) dh_s (to dh_0 for s = 0).
                 if (s == 0) TensorPrimitives.Multiply(dhRow, keep, InitialHiddenGradient.AsSpan(b * nH, nH));
-                else
-                {
-                    Span<float> target = dh.AsSpan(row - nH, nH);
-                    TensorPrimitives.MultiplyAdd(dhRow, keep, target, target);
-                }
+                else TensorPrimitives.MultiplyAdd(dhRow, keep, dh.AsSpan(row - nH, nH), next.Slice((b - b0) * nH, nH));
             }
             // dh_{s-1} += du_s·W_rec
-            Span<float> dPrevious = s == 0 ? InitialHiddenGradient.AsSpan(b0 * nH) : dh.AsSpan((b0 * Time + s - 1) * nH);
-            int previousStride = s == 0 ? nH : rowStride;
-            Gemm.MultiplyPacked(du.AsSpan((b0 * Time + s) * nH), rowStride, false, RecurrentWeight, dPrevious, previousStride,
-                b1 - b0, true, Tier, 1);
+            Span<float> dPrevious = s == 0 ? InitialHiddenGradient.AsSpan(b0 * nH) : next;
+            Gemm.MultiplyPacked(du.AsSpan((b0 * Time + s) * nH), rowStride, false, RecurrentWeight, dPrevious, nH, m, true, Tier, 1);
+            Span<float> swap = current;
+            current = next;
+            next = swap;
         }
     }
+
+    /// <summary>Per-thread pair of contiguous [rows, hidden] gradient buffers (grown, never shrunk).</summary>
+    [ThreadStatic] private static float[]? t_scratch;
 }
