@@ -21,6 +21,8 @@ public sealed class ForwardTape : RecurrentTape
         PreActivationBuffer = new float[checked(rows * options.HiddenSize)];
         HiddenBuffer = new float[checked(rows * options.HiddenSize)];
         OutputBuffer = new float[checked(rows * options.OutputSize)];
+        ForwardLoop = new ForwardRecurrence(this);
+        BackwardLoop = new BackwardRecurrence(this);
     }
 
     internal VanillaRnnOptions Options { get; }
@@ -53,10 +55,10 @@ public sealed class ForwardTape : RecurrentTape
     internal PackedMatrix RecurrentWeightPacked { get; } = new();
 
     /// <summary>The recurrent loop of a forward pass, reused by every pass.</summary>
-    internal ForwardRecurrence ForwardLoop { get; } = new();
+    internal ForwardRecurrence ForwardLoop { get; }
 
     /// <summary>The recurrent loop of a backward pass, reused by every pass.</summary>
-    internal BackwardRecurrence BackwardLoop { get; } = new();
+    internal BackwardRecurrence BackwardLoop { get; }
 
     // Raw draws; allocated the first time a stream with std > 0 is used.
     internal float[]? InputNoise { get; set; }

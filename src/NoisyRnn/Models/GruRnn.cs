@@ -202,7 +202,6 @@ public sealed class GruRnn : IRecurrentNetwork
         ParameterSet p = Parameters;
         IsaTier tier = Isa.Tier;
         int threads = Gemm.MaxThreads;
-        float alpha = o.Alpha;
 
         // h_0 = W_enc s (+ b_enc)
         initState.CopyTo(tape.InitialStateBuffer);
@@ -229,7 +228,7 @@ public sealed class GruRnn : IRecurrentNetwork
         }
 
         // Input parts of the three pre-activations for all steps at once: X̃·Wᵀ (+ biases), [batch·time, hidden].
-        float[] z = tape.UpdateGateBuffer, r = tape.ResetGateBuffer, u = tape.CandidateBuffer, q = tape.GatedHiddenBuffer;
+        float[] z = tape.UpdateGateBuffer, r = tape.ResetGateBuffer, u = tape.CandidateBuffer;
         FillRows(z, rows, GateBias("w_z", "u_z"));
         FillRows(r, rows, GateBias("w_r", "u_r"));
         FillRows(u, rows, GateBias("w_h", "u_h"));
@@ -244,25 +243,9 @@ public sealed class GruRnn : IRecurrentNetwork
         uhT.PackTransposed(p[CandidateRecurrentWeight], nH, nH, tier);
         // The recurrence, with rows of the batch in independent parts on different cores (BatchParts).
         GruForwardRecurrence loop = tape.ForwardLoop;
-        loop.Hidden = tape.HiddenBuffer;
-        loop.InitialHidden = tape.InitialHiddenBuffer;
-        loop.UpdateGate = z;
-        loop.ResetGate = r;
-        loop.Candidate = u;
-        loop.GatedHidden = q;
         loop.Noise = recurrentNoise;
-        loop.UpdateWeight = uzT;
-        loop.ResetWeight = urT;
-        loop.CandidateWeight = uhT;
-        loop.Alpha = alpha;
         loop.NoiseScale = noise.RecurrentStd;
-        loop.Activation = o.Activation;
-        loop.Tier = tier;
-        loop.Batch = batch;
-        loop.Time = time;
-        loop.HiddenSize = nH;
-        loop.Parts = BatchParts.Count(batch, nH, time, threads);
-        GemmWorkers.RunParts(loop, threads);
+        loop.RunAll(tier, threads);
 
         // y_t = W_dec h_t (+ b_dec) + OutputStd·xi_out_t, all steps at once.
         float[] y = tape.OutputBuffer;
@@ -303,12 +286,11 @@ public sealed class GruRnn : IRecurrentNetwork
         ParameterSet p = Parameters;
         IsaTier tier = Isa.Tier;
         int threads = Gemm.MaxThreads;
-        float alpha = o.Alpha;
         float[] dh = tape.HiddenGradient ??= new float[rows * nH];
         float[] daz = tape.UpdatePreGradient ??= new float[rows * nH];
         float[] dar = tape.ResetPreGradient ??= new float[rows * nH];
         float[] du = tape.CandidateGradient ??= new float[rows * nH];
-        float[] dq = tape.GatedGradient ??= new float[batch * nH];
+        tape.GatedGradient ??= new float[batch * nH]; // dq_t of one step, [batch, hidden], used by the backward loop
         float[] dh0 = tape.InitialHiddenGradient ??= new float[batch * nH];
         Array.Clear(dh0);
 
@@ -317,7 +299,7 @@ public sealed class GruRnn : IRecurrentNetwork
         if (o.UseBias) LayerMath.SumRows(outputGradient, rows, gradient["decoder.bias"]);
         Gemm.Multiply(outputGradient, p[DecoderWeight], dh, rows, nH, nOut);
 
-        float[] z = tape.UpdateGateBuffer, r = tape.ResetGateBuffer, u = tape.CandidateBuffer, q = tape.GatedHiddenBuffer, h = tape.HiddenBuffer;
+        float[] q = tape.GatedHiddenBuffer, h = tape.HiddenBuffer;
         Span<float> dUz = gradient[UpdateRecurrentWeight], dUr = gradient[ResetRecurrentWeight], dUh = gradient[CandidateRecurrentWeight];
         // dh_{t-1} and dq_t multiply by the recurrent weights at every step: pack them once for the whole pass.
         PackedMatrix uz = tape.UpdateRecurrentPacked, ur = tape.ResetRecurrentPacked, uh = tape.CandidateRecurrentPacked;
@@ -325,29 +307,7 @@ public sealed class GruRnn : IRecurrentNetwork
         ur.Pack(p[ResetRecurrentWeight], nH, nH, tier);
         uh.Pack(p[CandidateRecurrentWeight], nH, nH, tier);
         // The recurrence, with rows of the batch in independent parts on different cores (BatchParts).
-        GruBackwardRecurrence loop = tape.BackwardLoop;
-        loop.HiddenGradient = dh;
-        loop.InitialHiddenGradient = dh0;
-        loop.UpdatePreGradient = daz;
-        loop.ResetPreGradient = dar;
-        loop.CandidateGradient = du;
-        loop.GatedGradient = dq;
-        loop.Hidden = h;
-        loop.InitialHidden = tape.InitialHiddenBuffer;
-        loop.UpdateGate = z;
-        loop.ResetGate = r;
-        loop.Candidate = u;
-        loop.UpdateWeight = uz;
-        loop.ResetWeight = ur;
-        loop.CandidateWeight = uh;
-        loop.Alpha = alpha;
-        loop.Activation = o.Activation;
-        loop.Tier = tier;
-        loop.Batch = batch;
-        loop.Time = time;
-        loop.HiddenSize = nH;
-        loop.Parts = BatchParts.Count(batch, nH, time, threads);
-        GemmWorkers.RunParts(loop, threads);
+        tape.BackwardLoop.RunAll(tier, threads);
 
         // Recurrent weight gradients, each one product over batch·time rows: dU_h += Σ du_tᵀ q_t,
         // dU_z += Σ d(z pre)_tᵀ h_{t-1},  dU_r += Σ d(r pre)_tᵀ h_{t-1}.

@@ -24,6 +24,8 @@ public sealed class GruTape : RecurrentTape
         CandidateBuffer = new float[checked(rows * nH)];
         HiddenBuffer = new float[checked(rows * nH)];
         OutputBuffer = new float[checked(rows * options.OutputSize)];
+        ForwardLoop = new GruForwardRecurrence(this);
+        BackwardLoop = new GruBackwardRecurrence(this);
     }
 
     internal GruRnnOptions Options { get; }
@@ -82,8 +84,8 @@ public sealed class GruTape : RecurrentTape
     internal float[]? FirstStepGradient { get; set; }
 
     /// <summary>The recurrent loop of a forward pass, reused by every pass.</summary>
-    internal GruForwardRecurrence ForwardLoop { get; } = new();
+    internal GruForwardRecurrence ForwardLoop { get; }
 
     /// <summary>The recurrent loop of a backward pass, reused by every pass.</summary>
-    internal GruBackwardRecurrence BackwardLoop { get; } = new();
+    internal GruBackwardRecurrence BackwardLoop { get; }
 }

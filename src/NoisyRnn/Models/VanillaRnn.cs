@@ -167,7 +167,6 @@ public sealed class VanillaRnn : IRecurrentNetwork
         ParameterSet p = Parameters;
         IsaTier tier = Isa.Tier;
         int threads = Gemm.MaxThreads;
-        float alpha = o.Alpha;
 
         // h_0 = W_enc s
         initState.CopyTo(tape.InitialStateBuffer);
@@ -204,20 +203,9 @@ public sealed class VanillaRnn : IRecurrentNetwork
         // For t = 0 .. time - 1: u_t += W_rec h_{t-1}, then h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t;
         // rows of the batch are independent, so parts of the batch run the whole loop on different cores.
         ForwardRecurrence loop = tape.ForwardLoop;
-        loop.Hidden = h;
-        loop.PreActivation = u;
-        loop.InitialHidden = tape.InitialHiddenBuffer;
         loop.Noise = recurrentNoise;
-        loop.RecurrentWeight = wRecPacked;
-        loop.Alpha = alpha;
         loop.NoiseScale = noise.RecurrentStd;
-        loop.Activation = o.Activation;
-        loop.Tier = tier;
-        loop.Batch = batch;
-        loop.Time = time;
-        loop.HiddenSize = nH;
-        loop.Parts = BatchParts.Count(batch, nH, time, threads);
-        GemmWorkers.RunParts(loop, threads);
+        loop.RunAll(tier, threads);
 
         // y_t = W_out h_t (+ b_out) + OutputStd·xi_out_t, all steps at once.
         float[] y = tape.OutputBuffer;
@@ -259,7 +247,6 @@ public sealed class VanillaRnn : IRecurrentNetwork
         ParameterSet p = Parameters;
         IsaTier tier = Isa.Tier;
         int threads = Gemm.MaxThreads;
-        float alpha = o.Alpha;
         float[] dh = tape.HiddenGradient ??= new float[rows * nH];
         float[] du = tape.PreActivationGradient ??= new float[rows * nH];
         float[] dh0 = tape.InitialHiddenGradient ??= new float[batch * nH];
@@ -269,7 +256,6 @@ public sealed class VanillaRnn : IRecurrentNetwork
         if (o.UseBias) LayerMath.SumRows(outputGradient, rows, gradient[OutputBias]);
         Gemm.Multiply(outputGradient, p[OutputWeight], dh, rows, nH, nOut);
 
-        float[] u = tape.PreActivationBuffer;
         float[] h = tape.HiddenBuffer;
         Span<float> dWrec = gradient[RecurrentWeight];
         // dh_{t-1} needs du_t·W_rec at every step: pack W_rec once for the whole pass.
@@ -278,27 +264,10 @@ public sealed class VanillaRnn : IRecurrentNetwork
         // For s = time - 1 .. 0: du_s = dh_s · alpha · act'(u_s), dh_{s-1} += (1 - alpha) dh_s + du_s·W_rec; parts of the
         // batch run the whole loop on different cores (rows are independent here).
         BackwardRecurrence loop = tape.BackwardLoop;
-        loop.HiddenGradient = dh;
-        loop.PreActivation = u;
-        loop.PreActivationGradient = du;
-        loop.InitialHiddenGradient = dh0;
-        loop.RecurrentWeight = wRecPacked;
-        loop.Alpha = alpha;
-        loop.Activation = o.Activation;
-        loop.Tier = tier;
-        loop.Batch = batch;
-        loop.Time = time;
-        loop.HiddenSize = nH;
-        loop.NoisyInput = tape.NoisyInputBuffer;
-        loop.InputSize = nIn;
-        loop.UseBias = o.UseBias;
         // dW_in and db_rec of narrow inputs (velocities, angular velocity) are summed inside the loop; see below otherwise.
         bool fuseInputs = nIn <= BackwardRecurrence.MaxFusedInputs;
-        loop.InputPartials = fuseInputs
-            ? tape.InputGradientPartials ??= new float[(batch + Gemm.RowTile - 1) / Gemm.RowTile * loop.PartialRows * nH]
-            : null;
-        loop.Parts = BatchParts.Count(batch, nH, time, threads);
-        GemmWorkers.RunParts(loop, threads);
+        loop.InputPartials = fuseInputs ? tape.InputGradientPartials ??= new float[loop.PartialsLength] : null;
+        loop.RunAll(tier, threads);
         if (fuseInputs) loop.AddInputGradients(gradient[InputWeight], o.UseBias ? gradient[RecurrentBias] : default);
 
         // u_t = W_rec h_{t-1} + ...:  dW_rec += Σ_{b,t} du_t[b]ᵀ h_{t-1}[b], as one product over batch·time rows.
