@@ -98,8 +98,8 @@ internal static class Guard
 
         public void Run(int part)
         {
-            long start = (long)_length * part / Parts, end = (long)_length * (part + 1) / Parts;
-            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(new ReadOnlySpan<float>(_values + start, (int)(end - start)))) _allFinite = false;
+            (int start, int end) = Kernels.GemmWorkers.PartRange(_length, part, Parts);
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(new ReadOnlySpan<float>(_values + start, end - start))) _allFinite = false;
         }
     }
 }

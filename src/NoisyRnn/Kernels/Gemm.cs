@@ -323,8 +323,7 @@ public static unsafe partial class Gemm
         if (o.PackedB == 0)
         {
             // Slabs of B shared by the threads: each packs its share of the panels, then all use all of them.
-            int width = PanelWidth(o.Tier);
-            int paddedN = (o.N + width - 1) / width * width;
+            int paddedN = PaddedColumns(o.N, o.Tier);
             int slabDepth = Math.Max(DepthBlock, SlabFloats / paddedN / DepthBlock * DepthBlock);
             int depth = Math.Min(o.K, slabDepth);
             int slabLength = ((depth + DepthBlock - 1) / DepthBlock * DepthBlock) * paddedN;
@@ -383,7 +382,7 @@ public static unsafe partial class Gemm
                 Gemm.Run(piece, 1);
                 return;
             }
-            int i0 = (int)((long)o.M * part / Parts), i1 = (int)((long)o.M * (part + 1) / Parts);
+            (int i0, int i1) = GemmWorkers.PartRange(o.M, part, Parts);
             float* c = (float*)o.C;
             for (int i = i0; i < i1; i++)
             {

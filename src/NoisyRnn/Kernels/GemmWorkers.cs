@@ -210,6 +210,10 @@ internal static class GemmWorkers
         void Run(int part);
     }
 
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> near-equal contiguous pieces of [0, <paramref name="count"/>).</summary>
+    public static (int Start, int End) PartRange(int count, int part, int parts) =>
+        ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
+
     /// <summary>Runs all parts of <paramref name="work"/> on up to <paramref name="threads"/> threads, or on the calling
     /// thread alone when <paramref name="threads"/> is 1 or the helpers are busy; the parts are the same either way.</summary>
     public static void RunParts(IParallelParts work, int threads)

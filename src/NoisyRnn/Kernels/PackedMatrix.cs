@@ -31,8 +31,7 @@ internal sealed unsafe class PackedMatrix
     private static int Length(IsaTier tier, int depth, int columns)
     {
         if (tier == IsaTier.Scalar) return depth * columns;
-        int width = Gemm.PanelWidth(tier);
-        int paddedN = (columns + width - 1) / width * width;
+        int paddedN = Gemm.PaddedColumns(columns, tier);
         return checked(((depth + Gemm.DepthBlock - 1) / Gemm.DepthBlock * Gemm.DepthBlock) * paddedN);
     }
 

@@ -136,7 +136,7 @@ public sealed unsafe class GaussianNoiseSource : INoiseSource
 
         public void Run(int part)
         {
-            int r0 = (int)((long)_rows * part / Parts), r1 = (int)((long)_rows * (part + 1) / Parts);
+            (int r0, int r1) = GemmWorkers.PartRange(_rows, part, Parts);
             for (int r = r0; r < r1; r++)
             {
                 ulong x = _word ^ ((ulong)(r + 1) * RowConstant);

@@ -89,7 +89,7 @@ public static unsafe class MseLoss
 
         public void Run(int part)
         {
-            int c0 = (int)((long)_chunks * part / Parts), c1 = (int)((long)_chunks * (part + 1) / Parts);
+            (int c0, int c1) = GemmWorkers.PartRange(_chunks, part, Parts);
             Span<float> diff = stackalloc float[Chunk];
             float scale = 2f / _length;
             for (int c = c0; c < c1; c++)
