@@ -11,8 +11,10 @@ namespace NoisyRnn.Benchmarks;
 /// One whole training step at the paper's two configurations (Krishna et al. 2024, App. B), batch 200 x 100 steps, ReLU:
 /// spatial (2 velocity inputs, 512 hidden units, 512 place cells, RNN dt 0.2, recurrent noise std 0.01; issue target
 /// 250 ms) and head direction (1 angular-velocity input, 128 hidden units, 512 HD cells of spread pi/6, RNN dt 0.5,
-/// recurrent noise std 0.1; target 40 ms). The step makes the calls PathIntegrationTrainer makes: a fresh seeded batch,
-/// fresh noise streams, forward, MSE loss, BPTT into a zeroed gradient and an Adam update.
+/// recurrent noise std 0.1; target 40 ms). <see cref="TrainingStep"/> makes the calls PathIntegrationTrainer makes: a fresh
+/// seeded batch, fresh noise streams, one ForwardBackwardMse (forward, MSE loss and BPTT with the readout fused in cache)
+/// into a zeroed gradient and an Adam update. <see cref="SeparateReadoutStep"/>, the baseline, makes the same step with
+/// Forward, MseLoss.Compute and Backward as three calls (outputs and their gradient written to memory); same gradient bits.
 /// </summary>
 [MemoryDiagnoser]
 public class PaperTrainingStepBenchmarks
@@ -57,9 +59,21 @@ public class PaperTrainingStepBenchmarks
         Console.WriteLine($"// ISA tier: {Isa.Tier}, processors: {Environment.ProcessorCount}");
     }
 
-    /// <summary>Data, noise, forward, loss, backward and Adam; returns the loss.</summary>
+    /// <summary>Data, noise, the fused forward + loss + backward, and Adam; returns the loss.</summary>
     [Benchmark]
     public double TrainingStep()
+    {
+        _step++;
+        _task.NextBatch(new SeededTaskRandom(_step), _data);
+        Array.Clear(_gradient.Values);
+        double loss = _model.ForwardBackwardMse(_data.Inputs, _data.InitialState, _data.Targets, _noise, NoiseStreams.FromSeed(_step), _tape, _gradient);
+        _adam.Step(_model.Parameters.Values, _gradient.Values);
+        return loss;
+    }
+
+    /// <summary>The same step with the readout, the loss and BPTT as separate calls (the trainer before the fused readout).</summary>
+    [Benchmark(Baseline = true)]
+    public double SeparateReadoutStep()
     {
         _step++;
         _task.NextBatch(new SeededTaskRandom(_step), _data);

@@ -31,7 +31,9 @@ public sealed class ForwardTape : RecurrentTape
     public override ReadOnlySpan<float> Hidden => HiddenBuffer;
 
     /// <summary>Readouts y_t = W_out h_t (+ b_out) + OutputStd·xi_out, [batch, time, output] (output noise included).</summary>
-    public override ReadOnlySpan<float> Outputs => OutputBuffer;
+    /// <exception cref="InvalidOperationException">No outputs held (<see cref="RecurrentTape.HasOutputs"/> is false): no forward
+    /// pass yet, or the last pass was <see cref="VanillaRnn.ForwardBackwardMse"/>.</exception>
+    public override ReadOnlySpan<float> Outputs => HasOutputs ? OutputBuffer : throw NoOutputs();
 
     /// <summary>h_0 = initState·W_encᵀ, [batch, hidden].</summary>
     public override ReadOnlySpan<float> InitialHidden => InitialHiddenBuffer;
@@ -66,12 +68,17 @@ public sealed class ForwardTape : RecurrentTape
     internal float[]? OutputNoise { get; set; }
 
     // Backward workspaces; allocated on the first backward pass.
+    /// <summary>dL/dy of <see cref="VanillaRnn.ForwardBackwardMse"/> when it takes the separate path (small batches).</summary>
+    internal float[]? OutputGradient { get; set; }
     internal float[]? HiddenGradient { get; set; }
     internal float[]? PreActivationGradient { get; set; }
     internal float[]? InitialHiddenGradient { get; set; }
 
     /// <summary>du of step 0, [batch, hidden], set aside while dW_rec is formed in one product.</summary>
     internal float[]? FirstStepGradient { get; set; }
+
+    /// <summary>The fused training readout (<see cref="VanillaRnn.ForwardBackwardMse"/>) and its buffers; made on first use.</summary>
+    internal MseReadout? Readout { get; set; }
 
     /// <summary>Per-tile sums of dW_in and db_rec kept by the backward loop, [tiles, input + 1, hidden].</summary>
     internal float[]? InputGradientPartials { get; set; }

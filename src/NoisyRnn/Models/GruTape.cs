@@ -34,7 +34,7 @@ public sealed class GruTape : RecurrentTape
     public override ReadOnlySpan<float> Hidden => HiddenBuffer;
 
     /// <inheritdoc />
-    public override ReadOnlySpan<float> Outputs => OutputBuffer;
+    public override ReadOnlySpan<float> Outputs => HasOutputs ? OutputBuffer : throw NoOutputs();
 
     /// <inheritdoc />
     public override ReadOnlySpan<float> InitialHidden => InitialHiddenBuffer;
@@ -74,6 +74,12 @@ public sealed class GruTape : RecurrentTape
 
     // Backward workspaces; allocated on the first backward pass.
     internal float[]? HiddenGradient { get; set; }
+
+    /// <summary>dL/dy of <see cref="GruRnn.ForwardBackwardMse"/> when it takes the separate path (small batches).</summary>
+    internal float[]? OutputGradient { get; set; }
+
+    /// <summary>The fused training readout (<see cref="GruRnn.ForwardBackwardMse"/>) and its buffers; made on first use.</summary>
+    internal MseReadout? Readout { get; set; }
     internal float[]? UpdatePreGradient { get; set; }
     internal float[]? ResetPreGradient { get; set; }
     internal float[]? CandidateGradient { get; set; }

@@ -86,6 +86,40 @@ public interface IRecurrentNetwork
     /// <exception cref="ArgumentException">A length or layout differs, or the tape has no forward pass.</exception>
     void Backward(RecurrentTape tape, ReadOnlySpan<float> outputGradient, ParameterSet gradient);
 
+    /// <summary>
+    /// One training pass: <see cref="Forward"/>, the mean-squared error of the readouts against <paramref name="targets"/>
+    /// (<see cref="Training.MseLoss.Compute"/>) and <see cref="Backward"/> with its gradient 2(y - target)/count, in one call.
+    /// The models of this library compute the readout, the loss and the readout's gradient block by block in cache and
+    /// never write the outputs (<see cref="RecurrentTape.HasOutputs"/> is false afterwards); the gradient has the same bits
+    /// as the three separate calls. This default implementation makes the three calls (allocating the output gradient).
+    /// </summary>
+    /// <param name="inputs">x, [batch, time, input]; finite.</param>
+    /// <param name="initState">Initial-state code s, [batch, init]; finite.</param>
+    /// <param name="targets">Target codes, [batch, time, output].</param>
+    /// <param name="noise">Per-step stds of input, recurrent and output noise.</param>
+    /// <param name="streams">Raw draws for the three noise sites (drawn as by <see cref="Forward"/>).</param>
+    /// <param name="tape">A tape from <see cref="CreateTape"/> of this model.</param>
+    /// <param name="gradient">Receives dL/dθ ADDED (+=) to what it holds; layout of <see cref="Parameters"/>.</param>
+    /// <returns>The loss, mean((y - target)²); not finite when the readout diverged, and then
+    /// <paramref name="gradient"/> is left as it was.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A length or layout differs, an input is not finite, the tape belongs to another
+    /// model, or a target is not finite (checked only when the loss is not finite).</exception>
+    double ForwardBackwardMse(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ReadOnlySpan<float> targets, NoiseLevels noise,
+        NoiseStreams streams, RecurrentTape tape, ParameterSet gradient)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        ArgumentNullException.ThrowIfNull(gradient);
+        var o = NetworkOptions;
+        long count = (long)tape.Batch * tape.Time * o.OutputSize;
+        Guard.Length(targets.Length, count, nameof(targets), $"[batch, time, output] = [{tape.Batch}, {tape.Time}, {o.OutputSize}]");
+        Forward(inputs, initState, noise, streams, tape);
+        var outputGradient = new float[count];
+        double loss = Training.MseLoss.Compute(tape.Outputs, targets, outputGradient);
+        if (double.IsFinite(loss)) Backward(tape, outputGradient, gradient);
+        return loss;
+    }
+
     /// <summary>Encodes initial-state codes into initial hidden states h_0.</summary>
     /// <param name="initState">s, [batch, init]; finite.</param>
     /// <param name="batch">Number of codes; &gt; 0.</param>
@@ -135,8 +169,18 @@ public abstract class RecurrentTape
     /// <summary>Hidden states h_t after each step t, [batch, time, hidden].</summary>
     public abstract ReadOnlySpan<float> Hidden { get; }
 
+    /// <summary>True when <see cref="Outputs"/> holds the readouts of the last pass: after <see cref="IRecurrentNetwork.Forward"/>,
+    /// not after <see cref="IRecurrentNetwork.ForwardBackwardMse"/> (which keeps them in cache and never writes them).</summary>
+    public bool HasOutputs { get; internal set; }
+
     /// <summary>Readouts y_t (output noise included), [batch, time, output].</summary>
+    /// <exception cref="InvalidOperationException">The tape holds no outputs (<see cref="HasOutputs"/> is false): no forward pass
+    /// yet, or the last pass was <see cref="IRecurrentNetwork.ForwardBackwardMse"/>.</exception>
     public abstract ReadOnlySpan<float> Outputs { get; }
+
+    /// <summary>The error <see cref="Outputs"/> throws when <see cref="HasOutputs"/> is false.</summary>
+    private protected static InvalidOperationException NoOutputs() =>
+        new("The tape holds no outputs: no Forward pass yet, or the last pass was ForwardBackwardMse, which does not write them. Call Forward to get the readouts.");
 
     /// <summary>h_0 = encoder(s), [batch, hidden].</summary>
     public abstract ReadOnlySpan<float> InitialHidden { get; }

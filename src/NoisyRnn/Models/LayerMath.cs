@@ -25,6 +25,25 @@ internal static class LayerMath
     }
 
     /// <summary>
+    /// The gradient of a readout bias: the rows of a [rows, sum.Length] matrix summed piece by piece (pieces of
+    /// <see cref="Kernels.Gemm.ChunkDepth"/> rows when the readout's weight gradient is cut into depth pieces, else one piece),
+    /// each from zero in row order, and the piece sums added into <paramref name="sum"/> in piece order: the order of
+    /// <see cref="MseReadout"/>, so the separate and the fused readout give the same bits.
+    /// </summary>
+    public static void SumRowsInPieces(ReadOnlySpan<float> matrix, int rows, int weightRows, int weightColumns, Span<float> sum)
+    {
+        int n = sum.Length;
+        int pieceRows = Kernels.Gemm.Chunks(weightRows, weightColumns, rows) > 1 ? Kernels.Gemm.ChunkDepth : rows;
+        Span<float> piece = n <= 1024 ? stackalloc float[n] : new float[n];
+        for (int r0 = 0; r0 < rows; r0 += pieceRows)
+        {
+            piece.Clear();
+            SumRows(matrix[(r0 * n)..], Math.Min(pieceRows, rows - r0), piece);
+            TensorPrimitives.Add(sum, piece, sum);
+        }
+    }
+
+    /// <summary>
     /// torch <c>nn.Linear</c> default: every value of a layer with fan-in f drawn from U(-1/sqrt(f), 1/sqrt(f)), from one
     /// seeded xoshiro256** stream in buffer order.
     /// </summary>

@@ -104,6 +104,10 @@ public sealed class VanillaRnn : IRecurrentNetwork
     void IRecurrentNetwork.Backward(RecurrentTape tape, ReadOnlySpan<float> outputGradient, ParameterSet gradient) =>
         Backward(AsOwnTape(tape), outputGradient, gradient);
 
+    double IRecurrentNetwork.ForwardBackwardMse(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ReadOnlySpan<float> targets,
+        NoiseLevels noise, NoiseStreams streams, RecurrentTape tape, ParameterSet gradient) =>
+        ForwardBackwardMse(inputs, initState, targets, noise, streams, AsOwnTape(tape), gradient);
+
     private static ForwardTape AsOwnTape(RecurrentTape tape)
     {
         ArgumentNullException.ThrowIfNull(tape);
@@ -151,6 +155,29 @@ public sealed class VanillaRnn : IRecurrentNetwork
     /// <exception cref="InvalidOperationException">A replayed noise stream ran out of draws.</exception>
     public void Forward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, NoiseLevels noise, NoiseStreams streams, ForwardTape tape)
     {
+        ForwardRecurrent(inputs, initState, noise, streams, tape);
+        var o = Options;
+        int rows = tape.Batch * tape.Time, nH = o.HiddenSize, nOut = o.OutputSize;
+        ParameterSet p = Parameters;
+
+        // y_t = W_out h_t (+ b_out) + OutputStd·xi_out_t, all steps at once.
+        float[] y = tape.OutputBuffer;
+        Gemm.MultiplyTransposedB(tape.HiddenBuffer, p[OutputWeight], y, rows, nOut, nH);
+        if (o.UseBias) LayerMath.AddToRows(y, rows, p[OutputBias]);
+        if (noise.OutputStd > 0f)
+        {
+            float[] xi = tape.OutputNoise ??= new float[rows * nOut];
+            streams.Output!.Fill(xi);
+            TensorPrimitives.MultiplyAdd(xi, noise.OutputStd, y, y);
+        }
+        tape.HasForward = true;
+        tape.HasOutputs = true;
+    }
+
+    /// <summary>Everything of <see cref="Forward"/> before the readout: checks, h_0, noisy inputs, the recurrence. Leaves
+    /// HasForward and HasOutputs false.</summary>
+    private void ForwardRecurrent(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, NoiseLevels noise, NoiseStreams streams, ForwardTape tape)
+    {
         CheckTape(tape);
         ArgumentNullException.ThrowIfNull(noise);
         ArgumentNullException.ThrowIfNull(streams);
@@ -164,6 +191,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
         if ((noise.InputStd > 0f && streams.Input is null) || (noise.RecurrentStd > 0f && streams.Recurrent is null) || (noise.OutputStd > 0f && streams.Output is null))
             throw new ArgumentException("streams needs a source for every noise site whose std is > 0.", nameof(streams));
         tape.HasForward = false;
+        tape.HasOutputs = false;
         ParameterSet p = Parameters;
         IsaTier tier = Isa.Tier;
         int threads = Gemm.MaxThreads;
@@ -206,18 +234,6 @@ public sealed class VanillaRnn : IRecurrentNetwork
         loop.Noise = recurrentNoise;
         loop.NoiseScale = noise.RecurrentStd;
         loop.RunAll(tier, threads);
-
-        // y_t = W_out h_t (+ b_out) + OutputStd·xi_out_t, all steps at once.
-        float[] y = tape.OutputBuffer;
-        Gemm.MultiplyTransposedB(h, p[OutputWeight], y, rows, nOut, nH);
-        if (o.UseBias) LayerMath.AddToRows(y, rows, p[OutputBias]);
-        if (noise.OutputStd > 0f)
-        {
-            float[] xi = tape.OutputNoise ??= new float[rows * nOut];
-            streams.Output.Fill(xi);
-            TensorPrimitives.MultiplyAdd(xi, noise.OutputStd, y, y);
-        }
-        tape.HasForward = true;
     }
 
     /// <summary>
@@ -248,13 +264,26 @@ public sealed class VanillaRnn : IRecurrentNetwork
         IsaTier tier = Isa.Tier;
         int threads = Gemm.MaxThreads;
         float[] dh = tape.HiddenGradient ??= new float[rows * nH];
-        float[] du = tape.PreActivationGradient ??= new float[rows * nH];
-        float[] dh0 = tape.InitialHiddenGradient ??= new float[batch * nH];
 
         // y_t = W_out h_t + b_out:  dW_out += dYᵀ·H,  db_out += Σ dY,  dH = dY·W_out (direct readout part of dL/dh_t).
         Gemm.MultiplyTransposedA(outputGradient, tape.HiddenBuffer, gradient[OutputWeight], nOut, nH, rows, accumulate: true);
-        if (o.UseBias) LayerMath.SumRows(outputGradient, rows, gradient[OutputBias]);
+        if (o.UseBias) LayerMath.SumRowsInPieces(outputGradient, rows, nOut, nH, gradient[OutputBias]);
         Gemm.Multiply(outputGradient, p[OutputWeight], dh, rows, nH, nOut);
+        BackwardRecurrent(tape, gradient);
+    }
+
+    /// <summary>BPTT below the readout, from dL/dh_t's readout part in tape.HiddenGradient: the recurrence, dW_rec, dW_in,
+    /// db_rec and dW_enc (ADDED into <paramref name="gradient"/>).</summary>
+    private void BackwardRecurrent(ForwardTape tape, ParameterSet gradient)
+    {
+        var o = Options;
+        int batch = tape.Batch, time = tape.Time, nIn = o.InputSize, nH = o.HiddenSize;
+        int rows = batch * time;
+        ParameterSet p = Parameters;
+        IsaTier tier = Isa.Tier;
+        int threads = Gemm.MaxThreads;
+        float[] du = tape.PreActivationGradient ??= new float[rows * nH];
+        float[] dh0 = tape.InitialHiddenGradient ??= new float[batch * nH];
 
         float[] h = tape.HiddenBuffer;
         Span<float> dWrec = gradient[RecurrentWeight];
@@ -283,6 +312,76 @@ public sealed class VanillaRnn : IRecurrentNetwork
 
         // h_0 = W_enc s:  dW_enc += dh_0ᵀ·s
         Gemm.MultiplyTransposedA(dh0, tape.InitialStateBuffer, gradient[EncoderWeight], nH, o.InitSize, batch, accumulate: true);
+    }
+
+    /// <summary>
+    /// One training pass in one call: <see cref="Forward"/>, the mean-squared error of the readouts against
+    /// <paramref name="targets"/> (<see cref="Training.MseLoss.Compute"/>) and <see cref="Backward"/> with dL/dy =
+    /// 2(y - target)/count. When the readout's weight gradient is deep enough to be cut into pieces (batch·time of at
+    /// least 4096 rows; the paper's 200 x 100 batches) the readout, the loss and the readout's back-propagation run block
+    /// by block of 256 rows in cache, and the [batch, time, output] outputs and their gradient are never written (about
+    /// 250 MB less memory traffic per paper step); otherwise the three separate calls run. Either way the gradient, dL/dh and
+    /// the noise draws are the same bits as the separate calls, and so is the loss when the output count is a multiple of 16
+    /// (otherwise it differs in rounding only). Afterwards the tape holds the hidden states (<see cref="RecurrentTape.HasForward"/>)
+    /// but not the outputs (<see cref="RecurrentTape.HasOutputs"/> is false when the fused path ran).
+    /// </summary>
+    /// <param name="inputs">x, [batch, time, input] row-major; finite.</param>
+    /// <param name="initState">Initial-state code s, [batch, init]; finite.</param>
+    /// <param name="targets">Target codes, [batch, time, output] row-major (place- or head-direction-cell activity).</param>
+    /// <param name="noise">Per-step stds of the input, recurrent and output noise.</param>
+    /// <param name="streams">Raw draws for the three noise sites, drawn exactly as by <see cref="Forward"/>.</param>
+    /// <param name="tape">A tape from <see cref="CreateTape"/>; its Batch and Time give the sizes.</param>
+    /// <param name="gradient">Receives dL/dθ ADDED (+=) to what it holds (the caller zeroes it); the parameter layout.</param>
+    /// <returns>mean((y - target)²) over [batch, time, output]; not finite when the readout overflowed or became NaN, and then
+    /// <paramref name="gradient"/> is left as it was (the trainer reports divergence at that step).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A span length differs from its shape, an input is not finite, the tape belongs to
+    /// other options, a stream needed by a positive std is null, the gradient layout differs, or a target is not finite
+    /// (checked only when the loss is not finite; ParamName "targets").</exception>
+    /// <exception cref="InvalidOperationException">A replayed noise stream ran out of draws.</exception>
+    public double ForwardBackwardMse(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ReadOnlySpan<float> targets, NoiseLevels noise,
+        NoiseStreams streams, ForwardTape tape, ParameterSet gradient)
+    {
+        CheckTape(tape);
+        ArgumentNullException.ThrowIfNull(noise);
+        ArgumentNullException.ThrowIfNull(streams);
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (!Parameters.HasSameLayout(gradient))
+            throw new ArgumentException("gradient must have the parameter layout (use Parameters.CloneEmpty()).", nameof(gradient));
+        var o = Options;
+        int batch = tape.Batch, time = tape.Time, nH = o.HiddenSize, nOut = o.OutputSize;
+        int rows = batch * time;
+        Guard.Length(targets.Length, (long)rows * nOut, nameof(targets), $"[batch, time, output] = [{batch}, {time}, {nOut}]");
+        IsaTier tier = Isa.Tier;
+        if (!MseReadout.Applies(rows, nH, nOut, tier))
+        {
+            Forward(inputs, initState, noise, streams, tape);
+            float[] dy = tape.OutputGradient ??= new float[rows * nOut];
+            double separate = Training.MseLoss.Compute(tape.Outputs, targets, dy);
+            if (double.IsFinite(separate)) Backward(tape, dy, gradient);
+            return separate;
+        }
+
+        ForwardRecurrent(inputs, initState, noise, streams, tape);
+        ParameterSet p = Parameters;
+        float[]? xi = null;
+        if (noise.OutputStd > 0f)
+        {
+            xi = tape.OutputNoise ??= new float[rows * nOut];
+            streams.Output!.Fill(xi);
+        }
+        tape.HasForward = true;
+        float[] dh = tape.HiddenGradient ??= new float[rows * nH];
+        MseReadout readout = tape.Readout ??= new MseReadout();
+        double loss = readout.Run(tape.HiddenBuffer, p[OutputWeight], o.UseBias ? p[OutputBias] : default, xi, noise.OutputStd, targets,
+            rows, nH, nOut, dh, gradient[OutputWeight], o.UseBias ? gradient[OutputBias] : default, tier, Gemm.MaxThreads);
+        if (!double.IsFinite(loss))
+        {
+            Guard.AllFinite(targets, nameof(targets));
+            return loss;
+        }
+        BackwardRecurrent(tape, gradient);
+        return loss;
     }
 
     /// <summary>Encodes initial-state codes into initial hidden states: h_0 = W_enc s.</summary>

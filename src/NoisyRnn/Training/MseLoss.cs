@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Training;
@@ -10,8 +11,8 @@ namespace NoisyRnn.Training;
 /// </summary>
 public static unsafe class MseLoss
 {
-    /// <summary>Elements per chunk: one stack buffer of differences, one double partial sum.</summary>
-    private const int Chunk = 4096;
+    /// <summary>Elements per chunk: one float32 sum of squares, one double partial sum.</summary>
+    internal const int Chunk = 4096;
 
     /// <summary>Inputs of at least this many elements are split over the cores (memory-bound: about 1.7x on two).</summary>
     private const int ParallelLength = 1 << 18;
@@ -26,8 +27,9 @@ public static unsafe class MseLoss
     /// non-finite loss (how training detects divergence), not an exception.</param>
     /// <param name="targets">Targets, same length; finite.</param>
     /// <param name="gradient">Receives dL/d outputs = 2 (outputs - targets) / count; same length, or empty to skip.</param>
-    /// <returns>mean((outputs - targets)^2): squares summed in float32 within each 4096-element chunk, chunk sums added in double
-    /// in chunk order; +Infinity when a chunk sum exceeds the float range (differences of about 1e19 and more).</returns>
+    /// <returns>mean((outputs - targets)^2): squares summed in float32 within each 4096-element chunk (in a fixed order,
+    /// whatever the alignment of the spans), chunk sums added in double in chunk order; +Infinity when a chunk
+    /// sum exceeds the float range (differences of about 1e19 and more).</returns>
     /// <exception cref="ArgumentException">Lengths differ, the spans are empty, or a target is not finite (checked only when the
     /// sum is not finite, which any non-finite target makes it; <paramref name="gradient"/> is then partly written).</exception>
     public static double Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient)
@@ -90,16 +92,65 @@ public static unsafe class MseLoss
         public void Run(int part)
         {
             (int c0, int c1) = GemmWorkers.PartRange(_chunks, part, Parts);
-            Span<float> diff = stackalloc float[Chunk];
             float scale = 2f / _length;
             for (int c = c0; c < c1; c++)
             {
                 int start = c * Chunk, n = Math.Min(Chunk, _length - start);
-                Span<float> d = diff[..n];
-                TensorPrimitives.Subtract(new ReadOnlySpan<float>(_outputs + start, n), new ReadOnlySpan<float>(_targets + start, n), d);
-                _sums[c] = TensorPrimitives.SumOfSquares(d);
-                if (_gradient != null) TensorPrimitives.Multiply(d, scale, new Span<float>(_gradient + start, n));
+                _sums[c] = DifferenceChunk(_outputs + start, _targets + start, _gradient == null ? null : _gradient + start, n, scale);
             }
         }
+    }
+
+    /// <summary>
+    /// One chunk of the loss in one pass: d = y - t, returns the float32 sum of d² and, unless <paramref name="gradient"/> is
+    /// null, writes scale·d there (it may be <paramref name="outputs"/> itself). The squares are summed in an order this
+    /// library owns (two vector accumulators, then the tail), independent of where the data lies, so that
+    /// <see cref="Compute"/> and the fused training readout (<see cref="Models.MseReadout"/>) give the same bits.
+    /// </summary>
+    internal static float DifferenceChunk(float* outputs, float* targets, float* gradient, int n, float scale)
+    {
+        int i = 0;
+        float sum = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 32)
+        {
+            Vector512<float> s0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, g = Vector512.Create(scale);
+            for (; i <= n - 32; i += 32)
+            {
+                Vector512<float> d0 = Vector512.Load(outputs + i) - Vector512.Load(targets + i);
+                Vector512<float> d1 = Vector512.Load(outputs + i + 16) - Vector512.Load(targets + i + 16);
+                s0 = Vector512.FusedMultiplyAdd(d0, d0, s0);
+                s1 = Vector512.FusedMultiplyAdd(d1, d1, s1);
+                if (gradient != null)
+                {
+                    (d0 * g).Store(gradient + i);
+                    (d1 * g).Store(gradient + i + 16);
+                }
+            }
+            sum = Vector512.Sum(s0 + s1);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 16)
+        {
+            Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero, g = Vector256.Create(scale);
+            for (; i <= n - 16; i += 16)
+            {
+                Vector256<float> d0 = Vector256.Load(outputs + i) - Vector256.Load(targets + i);
+                Vector256<float> d1 = Vector256.Load(outputs + i + 8) - Vector256.Load(targets + i + 8);
+                s0 = Vector256.FusedMultiplyAdd(d0, d0, s0);
+                s1 = Vector256.FusedMultiplyAdd(d1, d1, s1);
+                if (gradient != null)
+                {
+                    (d0 * g).Store(gradient + i);
+                    (d1 * g).Store(gradient + i + 8);
+                }
+            }
+            sum = Vector256.Sum(s0 + s1);
+        }
+        for (; i < n; i++)
+        {
+            float d = outputs[i] - targets[i];
+            sum = MathF.FusedMultiplyAdd(d, d, sum);
+            if (gradient != null) gradient[i] = d * scale;
+        }
+        return sum;
     }
 }

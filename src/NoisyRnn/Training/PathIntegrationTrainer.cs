@@ -110,7 +110,7 @@ public sealed class PathIntegrationTrainer
             startStep = saved.Step;
         }
 
-        int batch = o.BatchSize, time = _task.SequenceLength, cells = _task.OutputSize;
+        int batch = o.BatchSize, time = _task.SequenceLength;
         var tape = _model.CreateTape(batch, time);
         var gradient = _model.Parameters.CloneEmpty();
         var previous = new float[_model.Parameters.Length];
@@ -119,7 +119,6 @@ public sealed class PathIntegrationTrainer
         // its own derived seed, so the batches (and the whole run) are bit-identical to the sequential order.
         IPathIntegrationBatch? spare = o.OverlapDataGeneration ? _task.AllocateBatch(batch) : null;
         Task? pending = null;
-        var outputGradient = new float[batch * time * cells];
         var evaluations = new List<TaskEvaluation>();
         var clock = Stopwatch.StartNew();
         double loss = double.NaN;
@@ -142,7 +141,7 @@ public sealed class PathIntegrationTrainer
                     int nextStep = step + 1;
                     pending = System.Threading.Tasks.Task.Run(() => FillBatch(nextStep, next), CancellationToken.None);
                 }
-                loss = TrainStep(step, data, adam, tape, gradient, previous, outputGradient);
+                loss = TrainStep(step, data, adam, tape, gradient, previous);
                 TaskEvaluation? evaluation = null;
                 if (step % o.EvaluateEvery == 0 || step == o.Steps)
                 {
@@ -172,16 +171,15 @@ public sealed class PathIntegrationTrainer
     private void FillBatch(int step, IPathIntegrationBatch destination) =>
         _task.NextBatch(new SeededTaskRandom(SeedSequence.Derive(Options.Seed, SeedSequence.TaskStream, (ulong)step)), destination);
 
-    /// <summary>Forward, loss, BPTT and the Adam update of one step; returns the loss. Leaves the parameters finite.</summary>
-    private double TrainStep(int step, IPathIntegrationBatch data, Adam adam, RecurrentTape tape, ParameterSet gradient, float[] previous, float[] outputGradient)
+    /// <summary>Forward, loss, BPTT (one <see cref="IRecurrentNetwork.ForwardBackwardMse"/> call) and the Adam update of one
+    /// step; returns the loss. Leaves the parameters finite.</summary>
+    private double TrainStep(int step, IPathIntegrationBatch data, Adam adam, RecurrentTape tape, ParameterSet gradient, float[] previous)
     {
         var o = Options;
         var streams = NoiseStreams.FromSeed(SeedSequence.Derive(o.Seed, SeedSequence.NoiseStream, (ulong)step), o.NoiseDistribution);
-        _model.Forward(data.Inputs, data.InitialState, o.Noise, streams, tape);
-        double loss = MseLoss.Compute(tape.Outputs, data.Targets, outputGradient);
-        if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "the loss");
         Array.Clear(gradient.Values);
-        _model.Backward(tape, outputGradient, gradient);
+        double loss = _model.ForwardBackwardMse(data.Inputs, data.InitialState, data.Targets, o.Noise, streams, tape, gradient);
+        if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "the loss");
         if (!TensorPrimitives.IsFiniteAll<float>(gradient.Values))
             throw new TrainingDivergedException(step, $"the gradient of {FirstNonFinite(gradient)}");
         // A finite gradient can still overflow the update (a learning rate near the float32 limit): keep the last

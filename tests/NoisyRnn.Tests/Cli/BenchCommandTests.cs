@@ -51,7 +51,7 @@ public class BenchCommandTests
         Assert.True(root.GetProperty("gflops").GetDouble() > 0);
         Assert.True(root.GetProperty("threads").GetInt32() >= 1);
         Assert.False(string.IsNullOrEmpty(root.GetProperty("isa_tier").GetString()));
-        foreach (string phase in new[] { "data_ms", "noise_ms", "forward_ms", "loss_ms", "backward_ms", "adam_ms" })
+        foreach (string phase in new[] { "data_ms", "noise_ms", "forward_loss_backward_ms", "adam_ms", "separate_forward_ms", "separate_loss_ms", "separate_backward_ms" })
             Assert.True(root.GetProperty(phase).GetDouble() >= 0, phase);
     }
 
@@ -62,7 +62,7 @@ public class BenchCommandTests
         Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "1"], output, new StringWriter()));
         string text = output.ToString();
         foreach (string key in new[] { "median_step_ms", "gflops", "isa_tier", "threads" }) Assert.Contains(key, text);
-        Assert.DoesNotContain("forward_ms", text); // the breakdown is opt-in
+        Assert.DoesNotContain("forward_loss_backward_ms", text); // the breakdown is opt-in
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public class BenchCommandTests
         Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "2", "--warmup", "0", "--json", "--breakdown"], output, new StringWriter()));
         using var doc = JsonDocument.Parse(output.ToString());
         Assert.Equal(0, doc.RootElement.GetProperty("warmup_steps").GetInt32());
-        Assert.True(doc.RootElement.GetProperty("backward_ms").GetDouble() > 0);
+        Assert.True(doc.RootElement.GetProperty("forward_loss_backward_ms").GetDouble() > 0);
 
         output = new StringWriter();
         Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "1", "--json"], output, new StringWriter()));

@@ -63,4 +63,27 @@ public class AllocationTests
         long perPass = AllocatedPerPass(model, 2, Outputs);
         Assert.True(perPass < BytesPerPassBound, $"{perPass} bytes allocated per Forward + Backward");
     }
+
+    [Theory]
+    [InlineData("vanilla")]
+    [InlineData("gru")]
+    public void FusedTrainingPassAllocatesNothingAfterWarmUp(string kind)
+    {
+        // 41 x 100 rows: the readout's weight gradient is cut into pieces, so ForwardBackwardMse takes the fused path.
+        const int batch = 41, time = 100, hidden = 48, outputs = 64;
+        IRecurrentNetwork model = kind == "vanilla"
+            ? VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, hidden, outputs, outputs), 5)
+            : GruRnn.CreateInitialized(new GruRnnOptions(2, hidden, outputs, outputs), 5);
+        RecurrentTape tape = model.CreateTape(batch, time);
+        float[] inputs = Values(batch * time * 2, 1, 1f), init = Values(batch * outputs, 2, 1f), targets = Values(batch * time * outputs, 3, 1f);
+        ParameterSet gradient = model.Parameters.CloneEmpty();
+        var noise = new NoiseLevels(0.01f, 0.01f, 0.01f);
+        NoiseStreams streams = NoiseStreams.FromSeed(4);
+        for (int i = 0; i < 2; i++) model.ForwardBackwardMse(inputs, init, targets, noise, streams, tape, gradient);
+        Assert.Equal(NoisyRnn.Kernels.Isa.Tier == NoisyRnn.Kernels.IsaTier.Scalar, tape.HasOutputs);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Passes; i++) model.ForwardBackwardMse(inputs, init, targets, noise, streams, tape, gradient);
+        long perPass = (GC.GetAllocatedBytesForCurrentThread() - before) / Passes;
+        Assert.True(perPass < BytesPerPassBound, $"{perPass} bytes allocated per ForwardBackwardMse");
+    }
 }
