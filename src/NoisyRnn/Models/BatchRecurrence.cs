@@ -108,4 +108,28 @@ internal abstract class BatchRecurrence : GemmWorkers.IParallelParts
 
     /// <summary>The loop for batch rows [<paramref name="start"/>, <paramref name="end"/>), all time steps.</summary>
     protected abstract void RunRows(int start, int end);
+
+    /// <summary>Whether the loops prefetch the next step's rows (settable so that a probe can compare).</summary>
+    internal static bool PrefetchRows { get; set; } = true;
+
+    /// <summary>
+    /// Asks the cache for the rows (b, <paramref name="t"/>) of a [batch, time, <paramref name="width"/>] buffer, b in
+    /// [<paramref name="b0"/>, <paramref name="b1"/>), a step ahead of their use. Rows of one step lie time·width floats
+    /// apart (51 KB at the paper's head-direction sizes, a new page each), a stride the hardware prefetchers do not follow,
+    /// and they were written long before (the readout part of dL/dh, the pre-activations), so each would otherwise be a
+    /// trip to memory in the middle of the step.
+    /// </summary>
+    protected unsafe void Prefetch(float[]? buffer, int b0, int b1, int t, int width)
+    {
+        if (buffer is null || !PrefetchRows || !System.Runtime.Intrinsics.X86.Sse.IsSupported || t < 0 || t >= Time) return;
+        fixed (float* p = buffer)
+        {
+            for (int b = b0; b < b1; b++)
+            {
+                float* row = p + ((long)b * Time + t) * width;
+                for (int j = 0; j < width; j += 16) System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + j);
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + width - 1);
+            }
+        }
+    }
 }

@@ -24,6 +24,10 @@ internal sealed class ForwardRecurrence(ForwardTape tape)
         int nH = HiddenSize, rowStride = Time * nH;
         for (int t = 0; t < Time; t++)
         {
+            // The next step's input part of u and noise, a step ahead (see Prefetch).
+            Prefetch(u, b0, b1, t + 1, nH);
+            Prefetch(Noise, b0, b1, t + 1, nH);
+            Prefetch(h, b0, b1, t + 1, nH);
             // u_t += W_rec h_{t-1}: rows (b, t) of U have stride time·hidden.
             ReadOnlySpan<float> previous = t == 0 ? h0.AsSpan(b0 * nH) : h.AsSpan((b0 * Time + t - 1) * nH);
             int previousStride = t == 0 ? nH : rowStride;
@@ -104,6 +108,9 @@ internal sealed class BackwardRecurrence(ForwardTape tape)
         for (int b = b0; b < b1; b++) dh.AsSpan((b * Time + Time - 1) * nH, nH).CopyTo(current.Slice((b - b0) * nH, nH));
         for (int s = Time - 1; s >= 0; s--)
         {
+            // The readout part of dL/dh and the pre-activations of the next step (backwards), a step ahead.
+            Prefetch(dh, b0, b1, s - 2, nH);
+            Prefetch(u, b0, b1, s - 1, nH);
             for (int b = b0; b < b1; b++)
             {
                 int row = (b * Time + s) * nH;
