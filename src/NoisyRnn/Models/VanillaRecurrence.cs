@@ -17,11 +17,21 @@ internal sealed class ForwardRecurrence(ForwardTape tape)
     /// <summary>Per-step std multiplying <see cref="Noise"/>.</summary>
     public float NoiseScale;
 
+    /// <summary>The model's parameters: W_in and b_rec give the input part of u.</summary>
+    public ParameterSet? Parameters;
+
     protected override void RunRows(int b0, int b1)
     {
         float[] h = tape.HiddenBuffer, u = tape.PreActivationBuffer, h0 = tape.InitialHiddenBuffer;
         PackedMatrix wRec = tape.RecurrentWeightPacked;
-        int nH = HiddenSize, rowStride = Time * nH;
+        int nH = HiddenSize, rowStride = Time * nH, nIn = tape.Options.InputSize;
+        // U = X̃·W_inᵀ (+ b_rec) for this part's rows, all steps.
+        ParameterSet p = Parameters ?? throw new InvalidOperationException("Parameters must be set before the loop runs.");
+        int first = b0 * Time, count = (b1 - b0) * Time;
+        Span<float> inputPart = u.AsSpan(first * nH, count * nH);
+        Gemm.MultiplyTransposedBStrided(tape.NoisyInputBuffer.AsSpan(first * nIn, count * nIn), nIn, p[VanillaRnn.InputWeight], inputPart, nH,
+            count, nH, nIn, false, Tier, 1);
+        if (tape.Options.UseBias) LayerMath.AddToRows(inputPart, count, p[VanillaRnn.RecurrentBias]);
         for (int t = 0; t < Time; t++)
         {
             // The next step's input part of u and noise, a step ahead (see Prefetch).
@@ -111,6 +121,8 @@ internal sealed class BackwardRecurrence(ForwardTape tape)
             // The readout part of dL/dh and the pre-activations of the next step (backwards), a step ahead.
             Prefetch(dh, b0, b1, s - 2, nH);
             Prefetch(u, b0, b1, s - 1, nH);
+            Prefetch(du, b0, b1, s - 1, nH);
+            if (partials is not null) Prefetch(x, b0, b1, s - 1, nIn);
             for (int b = b0; b < b1; b++)
             {
                 int row = (b * Time + s) * nH;

@@ -219,18 +219,16 @@ public sealed class VanillaRnn : IRecurrentNetwork
             streams.Recurrent.FillRows(recurrentNoise, time * nH);
         }
 
-        // Input part of u_t for all steps at once: U = X̃·W_inᵀ (+ b_rec), [batch·time, hidden].
-        float[] u = tape.PreActivationBuffer;
-        Gemm.MultiplyTransposedB(tape.NoisyInputBuffer, p[InputWeight], u, rows, nH, nIn);
-        if (o.UseBias) LayerMath.AddToRows(u, rows, p[RecurrentBias]);
-
         // u_t needs h_{t-1}·W_recᵀ at every step: pack W_rec into GEMM panels once for the whole pass.
         PackedMatrix wRecPacked = tape.RecurrentWeightPacked;
         wRecPacked.PackTransposed(p[RecurrentWeight], nH, nH, tier);
         float[] h = tape.HiddenBuffer;
         // For t = 0 .. time - 1: u_t += W_rec h_{t-1}, then h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t;
         // rows of the batch are independent, so parts of the batch run the whole loop on different cores.
+        // Each part first computes the input part of u_t for its rows and all steps, U = X̃·W_inᵀ (+ b_rec) (on all cores;
+        // the same arithmetic per element as one product over batch·time rows).
         ForwardRecurrence loop = tape.ForwardLoop;
+        loop.Parameters = p;
         loop.Noise = recurrentNoise;
         loop.NoiseScale = noise.RecurrentStd;
         loop.RunAll(tier, threads);
