@@ -12,8 +12,9 @@ namespace NoisyRnn.Benchmarks;
 /// spatial (2 velocity inputs, 512 hidden units, 512 place cells, RNN dt 0.2, recurrent noise std 0.01; issue target
 /// 250 ms) and head direction (1 angular-velocity input, 128 hidden units, 512 HD cells of spread pi/6, RNN dt 0.5,
 /// recurrent noise std 0.1; target 40 ms). <see cref="TrainingStep"/> makes the calls PathIntegrationTrainer makes: a fresh
-/// seeded batch, fresh noise streams, one ForwardBackwardMse (forward, MSE loss and BPTT with the readout fused in cache)
-/// into a zeroed gradient and an Adam update. <see cref="SeparateReadoutStep"/>, the baseline, makes the same step with
+/// seeded batch with its targets deferred, fresh noise streams, one ForwardBackwardMse (forward, MSE loss and BPTT with the
+/// readout fused in cache and the targets encoded there, row group by row group) into a zeroed gradient and an Adam update.
+/// <see cref="SeparateReadoutStep"/>, the baseline, makes the same step with the targets encoded into their array and
 /// Forward, MseLoss.Compute and Backward as three calls (outputs and their gradient written to memory); same gradient bits.
 /// </summary>
 [MemoryDiagnoser]
@@ -64,9 +65,9 @@ public class PaperTrainingStepBenchmarks
     public double TrainingStep()
     {
         _step++;
-        _task.NextBatch(new SeededTaskRandom(_step), _data);
+        _task.NextBatch(new SeededTaskRandom(_step), _data, encodeTargets: false);
         Array.Clear(_gradient.Values);
-        double loss = _model.ForwardBackwardMse(_data.Inputs, _data.InitialState, _data.Targets, _noise, NoiseStreams.FromSeed(_step), _tape, _gradient);
+        double loss = _model.ForwardBackwardMse(_data.Inputs, _data.InitialState, _data.TargetRows, _noise, NoiseStreams.FromSeed(_step), _tape, _gradient);
         _adam.Step(_model.Parameters.Values, _gradient.Values);
         return loss;
     }

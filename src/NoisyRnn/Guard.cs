@@ -35,6 +35,13 @@ internal static class Guard
         if (!(value > lowExclusive && value <= highInclusive)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be in ({lowExclusive}, {highInclusive}].");
     }
 
+    /// <summary>Checks that rows [firstRow, firstRow + rowCount) lie in [0, rows).</summary>
+    public static void Range(int firstRow, int rowCount, int rows)
+    {
+        if (firstRow < 0 || rowCount < 0 || (long)firstRow + rowCount > rows)
+            throw new ArgumentOutOfRangeException(nameof(firstRow), $"rows [{firstRow}, {(long)firstRow + rowCount}) are not within [0, {rows}).");
+    }
+
     public static void Length(int actual, long expected, string name, string shape)
     {
         if (actual != expected) throw new ArgumentException($"{name} has length {actual}; expected {expected} = {shape}.", name);

@@ -32,7 +32,7 @@ public sealed class ForwardTape : RecurrentTape
 
     /// <summary>Readouts y_t = W_out h_t (+ b_out) + OutputStd·xi_out, [batch, time, output] (output noise included).</summary>
     /// <exception cref="InvalidOperationException">No outputs held (<see cref="RecurrentTape.HasOutputs"/> is false): no forward
-    /// pass yet, or the last pass was <see cref="VanillaRnn.ForwardBackwardMse"/>.</exception>
+    /// pass yet, or the last pass was <see cref="VanillaRnn.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, ForwardTape, ParameterSet)"/>.</exception>
     public override ReadOnlySpan<float> Outputs => HasOutputs ? OutputBuffer : throw NoOutputs();
 
     /// <summary>h_0 = initState·W_encᵀ, [batch, hidden].</summary>
@@ -68,8 +68,11 @@ public sealed class ForwardTape : RecurrentTape
     internal float[]? OutputNoise { get; set; }
 
     // Backward workspaces; allocated on the first backward pass.
-    /// <summary>dL/dy of <see cref="VanillaRnn.ForwardBackwardMse"/> when it takes the separate path (small batches).</summary>
+    /// <summary>dL/dy of <see cref="VanillaRnn.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, ForwardTape, ParameterSet)"/> when it takes the separate path (small batches).</summary>
     internal float[]? OutputGradient { get; set; }
+
+    /// <summary>Targets written from an <see cref="ITargetRows"/> when ForwardBackwardMse takes the separate path.</summary>
+    internal float[]? TargetBuffer;
     internal float[]? HiddenGradient { get; set; }
     internal float[]? PreActivationGradient { get; set; }
     internal float[]? InitialHiddenGradient { get; set; }
@@ -77,7 +80,7 @@ public sealed class ForwardTape : RecurrentTape
     /// <summary>du of step 0, [batch, hidden], set aside while dW_rec is formed in one product.</summary>
     internal float[]? FirstStepGradient { get; set; }
 
-    /// <summary>The fused training readout (<see cref="VanillaRnn.ForwardBackwardMse"/>) and its buffers; made on first use.</summary>
+    /// <summary>The fused training readout (<see cref="VanillaRnn.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, ForwardTape, ParameterSet)"/>) and its buffers; made on first use.</summary>
     internal MseReadout? Readout { get; set; }
 
     /// <summary>Per-tile sums of dW_in and db_rec kept by the backward loop, [tiles, input + 1, hidden].</summary>

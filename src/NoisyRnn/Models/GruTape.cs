@@ -75,10 +75,13 @@ public sealed class GruTape : RecurrentTape
     // Backward workspaces; allocated on the first backward pass.
     internal float[]? HiddenGradient { get; set; }
 
-    /// <summary>dL/dy of <see cref="GruRnn.ForwardBackwardMse"/> when it takes the separate path (small batches).</summary>
+    /// <summary>dL/dy of <see cref="GruRnn.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, GruTape, ParameterSet)"/> when it takes the separate path (small batches).</summary>
     internal float[]? OutputGradient { get; set; }
 
-    /// <summary>The fused training readout (<see cref="GruRnn.ForwardBackwardMse"/>) and its buffers; made on first use.</summary>
+    /// <summary>Targets written from an <see cref="ITargetRows"/> when ForwardBackwardMse takes the separate path.</summary>
+    internal float[]? TargetBuffer;
+
+    /// <summary>The fused training readout (<see cref="GruRnn.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, GruTape, ParameterSet)"/>) and its buffers; made on first use.</summary>
     internal MseReadout? Readout { get; set; }
     internal float[]? UpdatePreGradient { get; set; }
     internal float[]? ResetPreGradient { get; set; }

@@ -120,6 +120,32 @@ public interface IRecurrentNetwork
         return loss;
     }
 
+    /// <summary>
+    /// <see cref="ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, NoiseLevels, NoiseStreams, RecurrentTape, ParameterSet)"/>
+    /// with targets written on demand by <paramref name="targets"/>: the models of this library ask for them block by block
+    /// inside the fused readout, so they are made in cache and never read from a [batch, time, output] array. This default
+    /// implementation writes all rows into a new array and calls the span overload.
+    /// </summary>
+    /// <param name="inputs">x, [batch, time, input]; finite.</param>
+    /// <param name="initState">Initial-state code s, [batch, init]; finite.</param>
+    /// <param name="targets">batch·time rows of output targets.</param>
+    /// <param name="noise">Per-step stds of input, recurrent and output noise.</param>
+    /// <param name="streams">Raw draws for the three noise sites.</param>
+    /// <param name="tape">A tape from <see cref="CreateTape"/> of this model.</param>
+    /// <param name="gradient">Receives dL/dθ ADDED (+=) to what it holds.</param>
+    /// <returns>The loss; not finite when the readout diverged, and then <paramref name="gradient"/> is left as it was.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">As the span overload; the targets' RowCount or Width does not fit (ParamName "targets").</exception>
+    double ForwardBackwardMse(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ITargetRows targets, NoiseLevels noise,
+        NoiseStreams streams, RecurrentTape tape, ParameterSet gradient)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(tape);
+        MseReadout.CheckTargets(default, targets, tape.Batch, tape.Time, NetworkOptions.OutputSize);
+        float[]? values = null;
+        return ForwardBackwardMse(inputs, initState, MseReadout.Materialize(targets, ref values), noise, streams, tape, gradient);
+    }
+
     /// <summary>Encodes initial-state codes into initial hidden states h_0.</summary>
     /// <param name="initState">s, [batch, init]; finite.</param>
     /// <param name="batch">Number of codes; &gt; 0.</param>
@@ -170,12 +196,12 @@ public abstract class RecurrentTape
     public abstract ReadOnlySpan<float> Hidden { get; }
 
     /// <summary>True when <see cref="Outputs"/> holds the readouts of the last pass: after <see cref="IRecurrentNetwork.Forward"/>,
-    /// not after <see cref="IRecurrentNetwork.ForwardBackwardMse"/> (which keeps them in cache and never writes them).</summary>
+    /// not after <see cref="IRecurrentNetwork.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, RecurrentTape, ParameterSet)"/> (which keeps them in cache and never writes them).</summary>
     public bool HasOutputs { get; internal set; }
 
     /// <summary>Readouts y_t (output noise included), [batch, time, output].</summary>
     /// <exception cref="InvalidOperationException">The tape holds no outputs (<see cref="HasOutputs"/> is false): no forward pass
-    /// yet, or the last pass was <see cref="IRecurrentNetwork.ForwardBackwardMse"/>.</exception>
+    /// yet, or the last pass was <see cref="IRecurrentNetwork.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, RecurrentTape, ParameterSet)"/>.</exception>
     public abstract ReadOnlySpan<float> Outputs { get; }
 
     /// <summary>The error <see cref="Outputs"/> throws when <see cref="HasOutputs"/> is false.</summary>

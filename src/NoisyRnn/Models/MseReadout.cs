@@ -34,6 +34,9 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
     private double[] _chunkSums = [];
     [ThreadStatic] private static float[]? t_block;
 
+    private ITargetRows? _targetRows;
+    private int _targetGroupRows;
+    [ThreadStatic] private static float[]? t_targets;
     private float* _hidden, _weightGradient, _biasGradient, _bias, _noise, _targets, _hiddenGradient, _partialsPtr, _biasPartialsPtr;
     private double* _sums;
     private float _noiseStd, _scale;
@@ -68,8 +71,20 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
     /// <returns>The mean-squared error (not finite when the readout or a target is not finite).</returns>
     public double Run(ReadOnlySpan<float> hidden, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> outputNoise,
         float outputStd, ReadOnlySpan<float> targets, int rows, int nH, int nOut, Span<float> hiddenGradient, Span<float> weightGradient,
-        Span<float> biasGradient, IsaTier tier, int threads)
+        Span<float> biasGradient, IsaTier tier, int threads) =>
+        Run(hidden, weight, bias, outputNoise, outputStd, targets, null, rows, nH, nOut, hiddenGradient, weightGradient, biasGradient, tier, threads);
+
+    /// <summary>As the other overload, with the targets written block by block by <paramref name="targetRows"/> (when not
+    /// null, <paramref name="targets"/> is ignored).</summary>
+    public double Run(ReadOnlySpan<float> hidden, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> outputNoise,
+        float outputStd, ReadOnlySpan<float> targets, ITargetRows? targetRows, int rows, int nH, int nOut, Span<float> hiddenGradient,
+        Span<float> weightGradient, Span<float> biasGradient, IsaTier tier, int threads)
     {
+        _targetRows = targetRows;
+        // Targets are written a loss chunk at a time when whole rows make a chunk and whole chunks a block (a 16-KB buffer
+        // in L1), else a block at a time.
+        int chunkRows = nOut <= MseLoss.Chunk && MseLoss.Chunk % nOut == 0 ? MseLoss.Chunk / nOut : 0;
+        _targetGroupRows = chunkRows > 0 && BlockRows % chunkRows == 0 ? chunkRows : BlockRows;
         if (!Applies(rows, nH, nOut, tier)) throw new InvalidOperationException("The fused readout needs a vector tier and a deep weight-gradient product.");
         int pieces = Gemm.Chunks(nOut, nH, rows);
         int blocks = (rows + BlockRows - 1) / BlockRows;
@@ -123,6 +138,7 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
             finally
             {
                 _hidden = _weightGradient = _biasGradient = _bias = _noise = _targets = _hiddenGradient = _partialsPtr = _biasPartialsPtr = null;
+                _targetRows = null;
                 _sums = null;
             }
         }
@@ -163,15 +179,65 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
             if (_noise != null) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(_noise + (nint)b0 * nOut, m * nOut), _noiseStd, yBlock, yBlock);
             // dY = 2(y - target)/count in place, and the float32 sums of squares of MseLoss's chunks.
             double* sums = _sums + (nint)(b0 / BlockRows) * _chunksPerBlock;
-            float* t = _targets + (nint)b0 * nOut;
             int length = m * nOut, c = 0;
-            for (int start = 0; start < length; start += MseLoss.Chunk, c++)
-                sums[c] = MseLoss.DifferenceChunk(y + start, t + start, y + start, Math.Min(MseLoss.Chunk, length - start), _scale);
+            if (_targetRows is { } source)
+            {
+                // Targets written into a small buffer group by group (whole chunks), just before their chunk of the loss.
+                int group = _targetGroupRows;
+                float[] targetArray = t_targets is { } ta && ta.Length >= group * nOut ? ta : (t_targets = GC.AllocateUninitializedArray<float>(group * nOut, pinned: true));
+                float* tg = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(targetArray));
+                for (int g0 = 0; g0 < m; g0 += group)
+                {
+                    int gm = Math.Min(group, m - g0);
+                    source.WriteRows(b0 + g0, gm, new Span<float>(tg, gm * nOut));
+                    int gLength = gm * nOut;
+                    float* yg = y + (nint)g0 * nOut;
+                    for (int start = 0; start < gLength; start += MseLoss.Chunk, c++)
+                        sums[c] = MseLoss.DifferenceChunk(yg + start, tg + start, yg + start, Math.Min(MseLoss.Chunk, gLength - start), _scale);
+                }
+            }
+            else
+            {
+                float* t = _targets + (nint)b0 * nOut;
+                for (int start = 0; start < length; start += MseLoss.Chunk, c++)
+                    sums[c] = MseLoss.DifferenceChunk(y + start, t + start, y + start, Math.Min(MseLoss.Chunk, length - start), _scale);
+            }
             for (; c < _chunksPerBlock; c++) sums[c] = 0;
             // dL/dh = dY·W for these rows; dW's piece partial += dYᵀ·H (a depth block of the deep product); db's likewise.
             Gemm.MultiplyPacked(yBlock, nOut, false, _weight, new Span<float>(_hiddenGradient + (nint)b0 * nH, m * nH), nH, m, false, tier, 1);
             Gemm.MultiplyStrided(yBlock, nOut, true, h, nH, partial, nH, nOut, nH, m, accumulate: b0 > r0, tier, 1);
             if (_bias != null) LayerMath.SumRows(yBlock, m, biasPartial);
         }
+    }
+
+    /// <summary>Checks the targets of a training pass: a [batch, time, output] span, or row targets of that shape.</summary>
+    /// <exception cref="ArgumentException">The shape does not fit (ParamName "targets").</exception>
+    internal static void CheckTargets(ReadOnlySpan<float> targets, ITargetRows? targetRows, int batch, int time, int outputs)
+    {
+        if (targetRows is null)
+        {
+            Guard.Length(targets.Length, (long)batch * time * outputs, nameof(targets), $"[batch, time, output] = [{batch}, {time}, {outputs}]");
+            return;
+        }
+        if (targetRows.RowCount != (long)batch * time || targetRows.Width != outputs)
+            throw new ArgumentException($"targets has {targetRows.RowCount} rows of {targetRows.Width}; expected batch·time = {(long)batch * time} rows of {outputs} outputs.", nameof(targets));
+    }
+
+    /// <summary>All rows of <paramref name="targetRows"/> in a buffer reused across calls.</summary>
+    internal static ReadOnlySpan<float> Materialize(ITargetRows targetRows, ref float[]? buffer)
+    {
+        int length = checked(targetRows.RowCount * targetRows.Width);
+        if (buffer is null || buffer.Length != length) buffer = new float[length];
+        targetRows.WriteRows(0, targetRows.RowCount, buffer);
+        return buffer;
+    }
+
+    /// <summary>After a non-finite loss: a non-finite target is the caller's error, not divergence.</summary>
+    /// <exception cref="ArgumentException">A target is not finite (ParamName "targets").</exception>
+    internal static void RequireFiniteTargets(ReadOnlySpan<float> targets, ITargetRows? targetRows)
+    {
+        float[]? buffer = null;
+        ReadOnlySpan<float> values = targetRows is null ? targets : Materialize(targetRows, ref buffer);
+        Guard.AllFinite(values, nameof(targets));
     }
 }

@@ -108,6 +108,10 @@ public sealed class VanillaRnn : IRecurrentNetwork
         NoiseLevels noise, NoiseStreams streams, RecurrentTape tape, ParameterSet gradient) =>
         ForwardBackwardMse(inputs, initState, targets, noise, streams, AsOwnTape(tape), gradient);
 
+    double IRecurrentNetwork.ForwardBackwardMse(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ITargetRows targets,
+        NoiseLevels noise, NoiseStreams streams, RecurrentTape tape, ParameterSet gradient) =>
+        ForwardBackwardMse(inputs, initState, targets, noise, streams, AsOwnTape(tape), gradient);
+
     private static ForwardTape AsOwnTape(RecurrentTape tape)
     {
         ArgumentNullException.ThrowIfNull(tape);
@@ -338,7 +342,38 @@ public sealed class VanillaRnn : IRecurrentNetwork
     /// (checked only when the loss is not finite; ParamName "targets").</exception>
     /// <exception cref="InvalidOperationException">A replayed noise stream ran out of draws.</exception>
     public double ForwardBackwardMse(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ReadOnlySpan<float> targets, NoiseLevels noise,
+        NoiseStreams streams, ForwardTape tape, ParameterSet gradient) =>
+        TrainingPass(inputs, initState, targets, null, noise, streams, tape, gradient);
+
+    /// <summary>
+    /// <see cref="ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, NoiseLevels, NoiseStreams, ForwardTape, ParameterSet)"/>
+    /// with the targets written block by block on demand by <paramref name="targets"/> (for example
+    /// <see cref="Tasks.IPathIntegrationBatch.TargetRows"/> of a batch drawn with its targets deferred), so that they are
+    /// produced in cache beside the readout instead of being read from a [batch, time, output] array. Same bits as the
+    /// overload given the same target values.
+    /// </summary>
+    /// <param name="inputs">x, [batch, time, input] row-major; finite.</param>
+    /// <param name="initState">Initial-state code s, [batch, init]; finite.</param>
+    /// <param name="targets">The targets, RowCount = batch·time rows of Width = output values.</param>
+    /// <param name="noise">Per-step stds of the input, recurrent and output noise.</param>
+    /// <param name="streams">Raw draws for the three noise sites, drawn exactly as by <see cref="Forward"/>.</param>
+    /// <param name="tape">A tape from <see cref="CreateTape"/>; its Batch and Time give the sizes.</param>
+    /// <param name="gradient">Receives dL/dθ ADDED (+=) to what it holds (the caller zeroes it); the parameter layout.</param>
+    /// <returns>mean((y - target)²); not finite when the readout diverged, and then <paramref name="gradient"/> is left as it was.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">As the other overload; the targets' RowCount or Width does not fit (ParamName "targets").</exception>
+    /// <exception cref="InvalidOperationException">A replayed noise stream ran out of draws.</exception>
+    public double ForwardBackwardMse(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ITargetRows targets, NoiseLevels noise,
         NoiseStreams streams, ForwardTape tape, ParameterSet gradient)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        return TrainingPass(inputs, initState, default, targets, noise, streams, tape, gradient);
+    }
+
+    /// <summary>Both ForwardBackwardMse overloads: targets from <paramref name="targets"/>, or from <paramref name="targetRows"/>
+    /// when it is not null.</summary>
+    private double TrainingPass(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ReadOnlySpan<float> targets, ITargetRows? targetRows,
+        NoiseLevels noise, NoiseStreams streams, ForwardTape tape, ParameterSet gradient)
     {
         CheckTape(tape);
         ArgumentNullException.ThrowIfNull(noise);
@@ -349,13 +384,14 @@ public sealed class VanillaRnn : IRecurrentNetwork
         var o = Options;
         int batch = tape.Batch, time = tape.Time, nH = o.HiddenSize, nOut = o.OutputSize;
         int rows = batch * time;
-        Guard.Length(targets.Length, (long)rows * nOut, nameof(targets), $"[batch, time, output] = [{batch}, {time}, {nOut}]");
+        MseReadout.CheckTargets(targets, targetRows, batch, time, nOut);
         IsaTier tier = Isa.Tier;
         if (!MseReadout.Applies(rows, nH, nOut, tier))
         {
             Forward(inputs, initState, noise, streams, tape);
+            ReadOnlySpan<float> values = targetRows is null ? targets : MseReadout.Materialize(targetRows, ref tape.TargetBuffer);
             float[] dy = tape.OutputGradient ??= new float[rows * nOut];
-            double separate = Training.MseLoss.Compute(tape.Outputs, targets, dy);
+            double separate = Training.MseLoss.Compute(tape.Outputs, values, dy);
             if (double.IsFinite(separate)) Backward(tape, dy, gradient);
             return separate;
         }
@@ -371,11 +407,11 @@ public sealed class VanillaRnn : IRecurrentNetwork
         tape.HasForward = true;
         float[] dh = tape.HiddenGradient ??= new float[rows * nH];
         MseReadout readout = tape.Readout ??= new MseReadout();
-        double loss = readout.Run(tape.HiddenBuffer, p[OutputWeight], o.UseBias ? p[OutputBias] : default, xi, noise.OutputStd, targets,
+        double loss = readout.Run(tape.HiddenBuffer, p[OutputWeight], o.UseBias ? p[OutputBias] : default, xi, noise.OutputStd, targets, targetRows,
             rows, nH, nOut, dh, gradient[OutputWeight], o.UseBias ? gradient[OutputBias] : default, tier, Gemm.MaxThreads);
         if (!double.IsFinite(loss))
         {
-            Guard.AllFinite(targets, nameof(targets));
+            MseReadout.RequireFiniteTargets(targets, targetRows);
             return loss;
         }
         BackwardRecurrent(tape, gradient);

@@ -131,6 +131,17 @@ public sealed class HeadDirectionCells
         }
     }
 
+    /// <summary>
+    /// <see cref="Encode"/> on the calling thread without its argument checks (the caller has checked the shapes; the
+    /// headings come from the task): the training readout encodes its targets this way, 8 rows at a time, and the checks'
+    /// messages would be formatted on every call. Same bits per row.
+    /// </summary>
+    internal void EncodeRows(ReadOnlySpan<float> headings, Span<float> activations)
+    {
+        float kappa = (float)(-2.0 * Kappa);
+        for (int n = 0; n < headings.Length; n++) EncodeRow(headings[n], activations.Slice(n * Count, Count), kappa);
+    }
+
     /// <summary>Rows per parallel work item in <see cref="Encode"/>.</summary>
     private const int RowsPerChunk = 256;
 

@@ -25,8 +25,14 @@ public sealed class HeadDirectionBatch : IPathIntegrationBatch
         InitialHeading = new float[batchSize];
         Headings = new float[checked(batchSize * timeSteps)];
         InitialState = new float[checked(batchSize * cellCount)];
-        Targets = new float[checked(batchSize * timeSteps * cellCount)];
+        _targets = new float[checked(batchSize * timeSteps * cellCount)];
+        TargetRows = new Rows(this);
     }
+
+    private readonly float[] _targets;
+
+    /// <summary>Cells whose code of <see cref="Headings"/> is still to be written into the targets (deferred), else null.</summary>
+    private HeadDirectionCells? _pending;
 
     /// <inheritdoc />
     public int BatchSize { get; }
@@ -49,8 +55,51 @@ public sealed class HeadDirectionBatch : IPathIntegrationBatch
     /// <summary>HD-cell code of the start heading, [batch, cells]. Reference <c>init_state</c>.</summary>
     public float[] InitialState { get; }
 
-    /// <summary>HD-cell code of the headings, [batch, time, cells]. Reference <c>targets</c>.</summary>
-    public float[] Targets { get; }
+    /// <summary>HD-cell code of the headings, [batch, time, cells]. Reference <c>targets</c>. When the batch was drawn with
+    /// its targets deferred, the first read encodes them (the whole array, on all cores).</summary>
+    public float[] Targets
+    {
+        get
+        {
+            if (_pending is { } cells)
+            {
+                cells.Encode(Headings, _targets);
+                _pending = null;
+            }
+            return _targets;
+        }
+    }
+
+    /// <summary>False while the targets are deferred (see <see cref="IPathIntegrationTask.NextBatch(ITaskRandom, IPathIntegrationBatch, bool)"/>).</summary>
+    public bool TargetsEncoded => _pending is null;
+
+    /// <summary>The targets row by row: encoded from <see cref="Headings"/> while deferred, copied from <see cref="Targets"/> otherwise.
+    /// Safe to use from several threads at once for disjoint rows (while nobody reads <see cref="Targets"/>).</summary>
+    public Models.ITargetRows TargetRows { get; }
+
+    /// <summary>Sets the targets to the code of the current headings, now or on demand.</summary>
+    internal void SetTargets(HeadDirectionCells cells, bool encodeNow)
+    {
+        _pending = null;
+        if (encodeNow) cells.Encode(Headings, _targets);
+        else _pending = cells;
+    }
+
+    private sealed class Rows(HeadDirectionBatch batch) : Models.ITargetRows
+    {
+        public int RowCount => batch.Headings.Length;
+
+        public int Width => batch.CellCount;
+
+        public void WriteRows(int firstRow, int rowCount, Span<float> destination)
+        {
+            Guard.Range(firstRow, rowCount, RowCount);
+            if (destination.Length != rowCount * Width)
+                throw new ArgumentException($"destination has length {destination.Length}; expected rowCount x width = {rowCount * Width}.", nameof(destination));
+            if (batch._pending is { } cells) cells.EncodeRows(batch.Headings.AsSpan(firstRow, rowCount), destination);
+            else batch._targets.AsSpan(firstRow * Width, rowCount * Width).CopyTo(destination);
+        }
+    }
 
     /// <summary>The headings, [batch, time, 1], rad: the same array as <see cref="Headings"/>.</summary>
     public float[] Coordinates => Headings;
@@ -123,7 +172,17 @@ public sealed class HeadDirectionTask : IPathIntegrationTask
     /// <param name="destination">A batch with SequenceLength steps and the cell count of this task.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong time steps or cell count.</exception>
-    public void NextBatch(ITaskRandom random, HeadDirectionBatch destination)
+    public void NextBatch(ITaskRandom random, HeadDirectionBatch destination) => NextBatch(random, destination, encodeTargets: true);
+
+    /// <summary>Overwrites <paramref name="destination"/> with a new batch, reusing its arrays; with
+    /// <paramref name="encodeTargets"/> false the HD-cell targets are left to be encoded on demand (see
+    /// <see cref="IPathIntegrationTask.NextBatch(ITaskRandom, IPathIntegrationBatch, bool)"/>).</summary>
+    /// <param name="random">The task stream.</param>
+    /// <param name="destination">A batch with SequenceLength steps and the cell count of this task.</param>
+    /// <param name="encodeTargets">False to defer the targets.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong time steps or cell count.</exception>
+    public void NextBatch(ITaskRandom random, HeadDirectionBatch destination, bool encodeTargets)
     {
         ArgumentNullException.ThrowIfNull(random);
         ArgumentNullException.ThrowIfNull(destination);
@@ -143,7 +202,7 @@ public sealed class HeadDirectionTask : IPathIntegrationTask
             ArrayPool<double>.Shared.Return(scratch);
         }
         Cells.Encode(destination.InitialHeading, destination.InitialState);
-        Cells.Encode(destination.Headings, destination.Targets);
+        destination.SetTargets(Cells, encodeTargets);
     }
 
     private void Fill(ITaskRandom random, HeadDirectionBatch destination, Span<double> start, Span<double> turns)
@@ -171,11 +230,14 @@ public sealed class HeadDirectionTask : IPathIntegrationTask
     /// <inheritdoc />
     public IPathIntegrationBatch AllocateBatch(int batchSize) => new HeadDirectionBatch(batchSize, Options.SequenceLength, Cells.Count);
 
-    void IPathIntegrationTask.NextBatch(ITaskRandom random, IPathIntegrationBatch destination)
+    void IPathIntegrationTask.NextBatch(ITaskRandom random, IPathIntegrationBatch destination) =>
+        ((IPathIntegrationTask)this).NextBatch(random, destination, encodeTargets: true);
+
+    void IPathIntegrationTask.NextBatch(ITaskRandom random, IPathIntegrationBatch destination, bool encodeTargets)
     {
         ArgumentNullException.ThrowIfNull(destination);
         NextBatch(random, destination as HeadDirectionBatch
-            ?? throw new ArgumentException($"destination must be a {nameof(HeadDirectionBatch)}.", nameof(destination)));
+            ?? throw new ArgumentException($"destination must be a {nameof(HeadDirectionBatch)}.", nameof(destination)), encodeTargets);
     }
 
     /// <summary>Top-3 circular decoding of HD-cell rows (<see cref="HeadDirectionCells.Decode"/>).</summary>

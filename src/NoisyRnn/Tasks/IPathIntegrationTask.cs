@@ -23,6 +23,25 @@ public interface IPathIntegrationBatch
 
     /// <summary>True task coordinates at each step, [batch, time, decoded] (positions in m, or headings in rad).</summary>
     float[] Coordinates { get; }
+
+    /// <summary>
+    /// The targets as rows to be written on demand (row = b·time + t; the same values as <see cref="Targets"/>), for the
+    /// fused training pass. The batches of this library's tasks encode them straight from the coordinates while the targets
+    /// are deferred (<see cref="IPathIntegrationTask.NextBatch(ITaskRandom, IPathIntegrationBatch, bool)"/>), and copy
+    /// <see cref="Targets"/> otherwise. This default copies <see cref="Targets"/>.
+    /// </summary>
+    Models.ITargetRows TargetRows => new ArrayTargetRows(Targets, BatchSize * TimeSteps);
+}
+
+/// <summary>Row targets read from a [rows, width] array.</summary>
+internal sealed class ArrayTargetRows(float[] values, int rows) : Models.ITargetRows
+{
+    public int RowCount => rows;
+
+    public int Width => rows == 0 ? 0 : values.Length / rows;
+
+    public void WriteRows(int firstRow, int rowCount, Span<float> destination) =>
+        values.AsSpan(firstRow * Width, rowCount * Width).CopyTo(destination);
 }
 
 /// <summary>
@@ -62,6 +81,21 @@ public interface IPathIntegrationTask
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> does not fit this task.</exception>
     void NextBatch(ITaskRandom random, IPathIntegrationBatch destination);
+
+    /// <summary>
+    /// As <see cref="NextBatch(ITaskRandom, IPathIntegrationBatch)"/>; with <paramref name="encodeTargets"/> false the
+    /// [batch, time, output] targets may be left to be encoded when first needed: row by row through
+    /// <see cref="IPathIntegrationBatch.TargetRows"/> (what the trainer's fused pass does, in cache), or all at once on the
+    /// first read of <see cref="IPathIntegrationBatch.Targets"/>. Either way the values are those an immediate encoding gives.
+    /// Do not keep a reference to the Targets array across this call: it is filled on the next read of the property. This
+    /// default always encodes.
+    /// </summary>
+    /// <param name="random">The task stream.</param>
+    /// <param name="destination">A batch from <see cref="AllocateBatch"/> of this task.</param>
+    /// <param name="encodeTargets">False to defer the targets.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> does not fit this task.</exception>
+    void NextBatch(ITaskRandom random, IPathIntegrationBatch destination, bool encodeTargets) => NextBatch(random, destination);
 
     /// <summary>Decodes population-code rows into task coordinates by the top-3 rule.</summary>
     /// <param name="outputs">[n, output] row-major; finite.</param>

@@ -169,7 +169,7 @@ public sealed class PlaceCells
         float twoSigmaSquared = (float)(2.0 * Sigma * Sigma);
         if (Tuning == PlaceCellTuning.DifferenceOfGaussians)
         {
-            var scratch = new double[2 * Count];
+            double[] scratch = DifferenceOfGaussiansScratch();
             for (int r = 0; r < rows; r++)
                 EncodeRowDifferenceOfGaussians(positions[2 * r], positions[2 * r + 1], activations.Slice(r * Count, Count), scratch);
             return;
@@ -300,7 +300,7 @@ public sealed class PlaceCells
         float twoSigmaSquared = (float)(2.0 * Sigma * Sigma);
         if (Tuning == PlaceCellTuning.DifferenceOfGaussians)
         {
-            var scratch = new double[2 * Count];
+            double[] scratch = DifferenceOfGaussiansScratch();
             for (int r = 0; r < rows; r++)
                 EncodeRowDifferenceOfGaussians(positions[2 * r], positions[2 * r + 1], activations.Slice(r * Count, Count), scratch);
             return;
@@ -331,6 +331,32 @@ public sealed class PlaceCells
             for (int i = 0; i < Count; i++) row[i] *= inv;
         }
     }
+
+    /// <summary>
+    /// <see cref="Encode"/> on the calling thread without its argument checks (the caller has checked the shapes; the
+    /// positions come from the task): the training readout encodes its targets this way, a few rows at a time, and the
+    /// checks' messages would be formatted on every call. Same bits per row.
+    /// </summary>
+    internal void EncodeRows(ReadOnlySpan<float> positions, Span<float> activations)
+    {
+        int rows = positions.Length / 2;
+        if (Tuning == PlaceCellTuning.DifferenceOfGaussians)
+        {
+            double[] scratch = DifferenceOfGaussiansScratch();
+            for (int r = 0; r < rows; r++)
+                EncodeRowDifferenceOfGaussians(positions[2 * r], positions[2 * r + 1], activations.Slice(r * Count, Count), scratch);
+            return;
+        }
+        float twoSigmaSquared = (float)(2.0 * Sigma * Sigma);
+        for (int r = 0; r < rows; r++) EncodeRow(positions[2 * r], positions[2 * r + 1], twoSigmaSquared, activations.Slice(r * Count, Count));
+    }
+
+    [ThreadStatic] private static double[]? t_scratch;
+
+    /// <summary>A per-thread buffer of 2 x cells doubles for difference-of-Gaussians rows (encoding runs row group by row
+    /// group inside the training readout, so a new buffer per call would be garbage on every group).</summary>
+    private double[] DifferenceOfGaussiansScratch() =>
+        t_scratch is { } buffer && buffer.Length >= 2 * Count ? buffer : (t_scratch = new double[2 * Count]);
 
     private static int CheckPositions(ReadOnlySpan<float> positions, string name)
     {

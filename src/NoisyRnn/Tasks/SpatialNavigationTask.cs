@@ -20,7 +20,8 @@ public sealed class SpatialNavigationBatch : IPathIntegrationBatch
         CellCount = cellCount;
         Trajectories = new SpatialTrajectoryBatch(batchSize, timeSteps);
         InitialState = new float[checked(batchSize * cellCount)];
-        Targets = new float[checked(batchSize * timeSteps * cellCount)];
+        _targets = new float[checked(batchSize * timeSteps * cellCount)];
+        TargetRows = new Rows(this);
     }
 
     internal SpatialNavigationBatch(SpatialTrajectoryBatch trajectories, int cellCount)
@@ -28,7 +29,44 @@ public sealed class SpatialNavigationBatch : IPathIntegrationBatch
         CellCount = cellCount;
         Trajectories = trajectories;
         InitialState = new float[checked(trajectories.BatchSize * cellCount)];
-        Targets = new float[checked(trajectories.BatchSize * trajectories.TimeSteps * cellCount)];
+        _targets = new float[checked(trajectories.BatchSize * trajectories.TimeSteps * cellCount)];
+        TargetRows = new Rows(this);
+    }
+
+    private readonly float[] _targets;
+
+    /// <summary>Cells whose code of <see cref="Positions"/> is still to be written into the targets (deferred), else null.</summary>
+    private PlaceCells? _pending;
+
+    /// <summary>False while the targets are deferred (see <see cref="IPathIntegrationTask.NextBatch(ITaskRandom, IPathIntegrationBatch, bool)"/>).</summary>
+    public bool TargetsEncoded => _pending is null;
+
+    /// <summary>The targets row by row: encoded from <see cref="Positions"/> while deferred, copied from <see cref="Targets"/>
+    /// otherwise. Safe to use from several threads at once for disjoint rows (while nobody reads <see cref="Targets"/>).</summary>
+    public Models.ITargetRows TargetRows { get; }
+
+    /// <summary>Sets the targets to the place code of the current positions, now or on demand.</summary>
+    internal void SetTargets(PlaceCells cells, bool encodeNow)
+    {
+        _pending = null;
+        if (encodeNow) cells.Encode(Positions, _targets);
+        else _pending = cells;
+    }
+
+    private sealed class Rows(SpatialNavigationBatch batch) : Models.ITargetRows
+    {
+        public int RowCount => batch.BatchSize * batch.TimeSteps;
+
+        public int Width => batch.CellCount;
+
+        public void WriteRows(int firstRow, int rowCount, Span<float> destination)
+        {
+            Guard.Range(firstRow, rowCount, RowCount);
+            if (destination.Length != rowCount * Width)
+                throw new ArgumentException($"destination has length {destination.Length}; expected rowCount x width = {rowCount * Width}.", nameof(destination));
+            if (batch._pending is { } cells) cells.EncodeRows(batch.Positions.AsSpan(2 * firstRow, 2 * rowCount), destination);
+            else batch._targets.AsSpan(firstRow * Width, rowCount * Width).CopyTo(destination);
+        }
     }
 
     /// <summary>Number of trajectories.</summary>
@@ -46,8 +84,20 @@ public sealed class SpatialNavigationBatch : IPathIntegrationBatch
     /// <summary>Place code of the start position, [batch, cells]; each row sums to 1. Reference: <c>init_state</c>.</summary>
     public float[] InitialState { get; }
 
-    /// <summary>Place code of the target positions, [batch, time, cells]; each row sums to 1. Reference: <c>targets</c>.</summary>
-    public float[] Targets { get; }
+    /// <summary>Place code of the target positions, [batch, time, cells]; each row sums to 1. Reference: <c>targets</c>. When the
+    /// batch was drawn with its targets deferred, the first read encodes them (the whole array, on all cores).</summary>
+    public float[] Targets
+    {
+        get
+        {
+            if (_pending is { } cells)
+            {
+                cells.Encode(Positions, _targets);
+                _pending = null;
+            }
+            return _targets;
+        }
+    }
 
     /// <summary>Target positions, [batch, time, 2], m: the same array as <see cref="SpatialTrajectoryBatch.Positions"/>. Reference: <c>target_pos</c>.</summary>
     public float[] Positions => Trajectories.Positions;
@@ -111,11 +161,14 @@ public sealed class SpatialNavigationTask : IPathIntegrationTask
     /// <inheritdoc />
     public IPathIntegrationBatch AllocateBatch(int batchSize) => new SpatialNavigationBatch(batchSize, Options.SequenceLength, PlaceCells.Count);
 
-    void IPathIntegrationTask.NextBatch(ITaskRandom random, IPathIntegrationBatch destination)
+    void IPathIntegrationTask.NextBatch(ITaskRandom random, IPathIntegrationBatch destination) =>
+        ((IPathIntegrationTask)this).NextBatch(random, destination, encodeTargets: true);
+
+    void IPathIntegrationTask.NextBatch(ITaskRandom random, IPathIntegrationBatch destination, bool encodeTargets)
     {
         ArgumentNullException.ThrowIfNull(destination);
         NextBatch(random, destination as SpatialNavigationBatch
-            ?? throw new ArgumentException($"destination must be a {nameof(SpatialNavigationBatch)}.", nameof(destination)));
+            ?? throw new ArgumentException($"destination must be a {nameof(SpatialNavigationBatch)}.", nameof(destination)), encodeTargets);
     }
 
     /// <summary>Top-3 place-cell decoding (<see cref="PlaceCells.Decode"/>).</summary>
@@ -171,7 +224,17 @@ public sealed class SpatialNavigationTask : IPathIntegrationTask
     /// <param name="destination">A batch with <see cref="SpatialNavigationOptions.SequenceLength"/> steps and <see cref="OutputSize"/> cells.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong time steps or cell count.</exception>
-    public void NextBatch(ITaskRandom random, SpatialNavigationBatch destination)
+    public void NextBatch(ITaskRandom random, SpatialNavigationBatch destination) => NextBatch(random, destination, encodeTargets: true);
+
+    /// <summary>Overwrites <paramref name="destination"/> with a new batch, reusing its arrays; with
+    /// <paramref name="encodeTargets"/> false the place-cell targets are left to be encoded on demand (see
+    /// <see cref="IPathIntegrationTask.NextBatch(ITaskRandom, IPathIntegrationBatch, bool)"/>).</summary>
+    /// <param name="random">The task stream.</param>
+    /// <param name="destination">A batch with <see cref="SpatialNavigationOptions.SequenceLength"/> steps and <see cref="OutputSize"/> cells.</param>
+    /// <param name="encodeTargets">False to defer the targets.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong time steps or cell count.</exception>
+    public void NextBatch(ITaskRandom random, SpatialNavigationBatch destination, bool encodeTargets)
     {
         ArgumentNullException.ThrowIfNull(random);
         ArgumentNullException.ThrowIfNull(destination);
@@ -180,7 +243,8 @@ public sealed class SpatialNavigationTask : IPathIntegrationTask
         if (destination.TimeSteps != Options.SequenceLength)
             throw new ArgumentException($"destination has {destination.TimeSteps} time steps; expected SequenceLength = {Options.SequenceLength}.", nameof(destination));
         Generator.Generate(random, destination.Trajectories);
-        Encode(destination);
+        PlaceCells.Encode(destination.InitialPosition, destination.InitialState);
+        destination.SetTargets(PlaceCells, encodeTargets);
     }
 
     /// <summary>Builds a network batch from given trajectories (for example replayed or user-recorded ones); the arrays of <paramref name="trajectories"/> are shared, not copied.</summary>
@@ -208,6 +272,6 @@ public sealed class SpatialNavigationTask : IPathIntegrationTask
     private void Encode(SpatialNavigationBatch batch)
     {
         PlaceCells.Encode(batch.InitialPosition, batch.InitialState);
-        PlaceCells.Encode(batch.Positions, batch.Targets);
+        batch.SetTargets(PlaceCells, encodeNow: true);
     }
 }

@@ -168,17 +168,19 @@ public sealed class PathIntegrationTrainer
     }
 
     /// <summary>Step <paramref name="step"/>'s batch, drawn from its own derived task seed.</summary>
+    /// <remarks>The targets are deferred: the fused training pass encodes them row group by row group in cache
+    /// (<see cref="IPathIntegrationBatch.TargetRows"/>), with the same values.</remarks>
     private void FillBatch(int step, IPathIntegrationBatch destination) =>
-        _task.NextBatch(new SeededTaskRandom(SeedSequence.Derive(Options.Seed, SeedSequence.TaskStream, (ulong)step)), destination);
+        _task.NextBatch(new SeededTaskRandom(SeedSequence.Derive(Options.Seed, SeedSequence.TaskStream, (ulong)step)), destination, encodeTargets: false);
 
-    /// <summary>Forward, loss, BPTT (one <see cref="IRecurrentNetwork.ForwardBackwardMse"/> call) and the Adam update of one
+    /// <summary>Forward, loss, BPTT (one <see cref="IRecurrentNetwork.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ITargetRows, NoiseLevels, NoiseStreams, RecurrentTape, ParameterSet)"/> call) and the Adam update of one
     /// step; returns the loss. Leaves the parameters finite.</summary>
     private double TrainStep(int step, IPathIntegrationBatch data, Adam adam, RecurrentTape tape, ParameterSet gradient, float[] previous)
     {
         var o = Options;
         var streams = NoiseStreams.FromSeed(SeedSequence.Derive(o.Seed, SeedSequence.NoiseStream, (ulong)step), o.NoiseDistribution);
         Array.Clear(gradient.Values);
-        double loss = _model.ForwardBackwardMse(data.Inputs, data.InitialState, data.Targets, o.Noise, streams, tape, gradient);
+        double loss = _model.ForwardBackwardMse(data.Inputs, data.InitialState, data.TargetRows, o.Noise, streams, tape, gradient);
         if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "the loss");
         if (!TensorPrimitives.IsFiniteAll<float>(gradient.Values))
             throw new TrainingDivergedException(step, $"the gradient of {FirstNonFinite(gradient)}");

@@ -51,7 +51,7 @@ public class BenchCommandTests
         Assert.True(root.GetProperty("gflops").GetDouble() > 0);
         Assert.True(root.GetProperty("threads").GetInt32() >= 1);
         Assert.False(string.IsNullOrEmpty(root.GetProperty("isa_tier").GetString()));
-        foreach (string phase in new[] { "data_ms", "noise_ms", "forward_loss_backward_ms", "adam_ms", "separate_forward_ms", "separate_loss_ms", "separate_backward_ms" })
+        foreach (string phase in new[] { "data_ms", "noise_ms", "forward_loss_backward_ms", "adam_ms", "separate_targets_ms", "separate_forward_ms", "separate_loss_ms", "separate_backward_ms" })
             Assert.True(root.GetProperty(phase).GetDouble() >= 0, phase);
     }
 

@@ -86,4 +86,28 @@ public class AllocationTests
         long perPass = (GC.GetAllocatedBytesForCurrentThread() - before) / Passes;
         Assert.True(perPass < BytesPerPassBound, $"{perPass} bytes allocated per ForwardBackwardMse");
     }
+
+    [Theory]
+    [InlineData("head-direction")]
+    [InlineData("spatial")]
+    public void FusedPassOnDeferredTargetsAllocatesNothingAfterWarmUp(string kind)
+    {
+        const int batch = 41, time = 100, cells = 64;
+        NoisyRnn.Tasks.IPathIntegrationTask task = kind == "spatial"
+            ? new NoisyRnn.Tasks.SpatialNavigationTask(new NoisyRnn.Tasks.SpatialNavigationOptions { SequenceLength = time },
+                NoisyRnn.Tasks.PlaceCells.CreateRandom(cells, 0.12, 2.2, 2.2, 3))
+            : new NoisyRnn.Tasks.HeadDirectionTask(new NoisyRnn.Tasks.HeadDirectionOptions { SequenceLength = time }, new NoisyRnn.Tasks.HeadDirectionCells(cells, Math.PI / 6));
+        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, 32, cells, cells), 5);
+        var data = task.AllocateBatch(batch);
+        task.NextBatch(new NoisyRnn.Tasks.SeededTaskRandom(1), data, encodeTargets: false);
+        ForwardTape tape = model.CreateTape(batch, time);
+        ParameterSet gradient = model.Parameters.CloneEmpty();
+        var noise = NoiseLevels.Recurrent(0.01f);
+        NoiseStreams streams = NoiseStreams.FromSeed(4);
+        for (int i = 0; i < 2; i++) model.ForwardBackwardMse(data.Inputs, data.InitialState, data.TargetRows, noise, streams, tape, gradient);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Passes; i++) model.ForwardBackwardMse(data.Inputs, data.InitialState, data.TargetRows, noise, streams, tape, gradient);
+        long perPass = (GC.GetAllocatedBytesForCurrentThread() - before) / Passes;
+        Assert.True(perPass < BytesPerPassBound, $"{kind}: {perPass} bytes allocated per ForwardBackwardMse on row targets");
+    }
 }
