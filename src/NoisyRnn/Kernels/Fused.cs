@@ -180,6 +180,50 @@ public static unsafe class Fused
         }
     }
 
+    /// <summary>
+    /// One row of BPTT's loop for a ReLU cell in one pass (the separate calls' operations, element by element, so the same
+    /// bits): du = u &gt; 0 ? dh·alpha : 0; for each input j &lt; <paramref name="inputs"/>, sums[j·n + i] = du·x[j] + sums[j·n + i];
+    /// with <paramref name="bias"/>, sums[inputs·n + i] += du; next = dh·keep + readout (dh·keep when
+    /// <paramref name="readout"/> is null). Vector512 body, scalar tail.
+    /// </summary>
+    internal static void ReluBackwardRow(float* dh, float* u, float alpha, float* du, float keep, float* readout, float* next,
+        float* x, int inputs, float* sums, bool bias, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> va = Vector512.Create(alpha), vk = Vector512.Create(keep);
+            for (; i <= n - 16; i += 16)
+            {
+                Vector512<float> d = Vector512.Load(dh + i);
+                Vector512<float> g = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(u + i), Vector512<float>.Zero), d * va, Vector512<float>.Zero);
+                g.Store(du + i);
+                for (int j = 0; j < inputs; j++)
+                {
+                    float* sum = sums + (nint)j * n + i;
+                    (g * Vector512.Create(x[j]) + Vector512.Load(sum)).Store(sum);
+                }
+                if (bias)
+                {
+                    float* sum = sums + (nint)inputs * n + i;
+                    (Vector512.Load(sum) + g).Store(sum);
+                }
+                Vector512<float> leak = d * vk;
+                (readout == null ? leak : leak + Vector512.Load(readout + i)).Store(next + i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float d = dh[i];
+            float g = u[i] > 0f ? d * alpha : 0f;
+            du[i] = g;
+            for (int j = 0; j < inputs; j++) sums[j * n + i] = g * x[j] + sums[j * n + i];
+            if (bias) sums[inputs * n + i] = sums[inputs * n + i] + g;
+            float leak = d * keep;
+            next[i] = readout == null ? leak : leak + readout[i];
+        }
+    }
+
     /// <summary>du = u &gt; 0 ? dh·alpha : 0.</summary>
     private static void ReluBackward(float* dh, float* u, float alpha, float* du, int n, IsaTier tier)
     {

@@ -100,7 +100,7 @@ internal sealed class BackwardRecurrence(ForwardTape tape)
         }
     }
 
-    protected override void RunRows(int b0, int b1)
+    protected override unsafe void RunRows(int b0, int b1)
     {
         int nH = HiddenSize, rowStride = Time * nH, nIn = InputSize;
         float keep = 1f - Alpha;
@@ -115,6 +115,7 @@ internal sealed class BackwardRecurrence(ForwardTape tape)
         // leak path adds to, and the recurrent product accumulates into the contiguous buffer instead.
         float[] scratch = t_scratch is { } buffer && buffer.Length >= 2 * m * nH ? buffer : (t_scratch = new float[2 * m * nH]);
         Span<float> current = scratch.AsSpan(0, m * nH), next = scratch.AsSpan(m * nH, m * nH);
+        bool fusedRows = Activation == Activation.Relu && Tier != IsaTier.Scalar && FuseRows;
         for (int b = b0; b < b1; b++) dh.AsSpan((b * Time + Time - 1) * nH, nH).CopyTo(current.Slice((b - b0) * nH, nH));
         for (int s = Time - 1; s >= 0; s--)
         {
@@ -123,7 +124,23 @@ internal sealed class BackwardRecurrence(ForwardTape tape)
             Prefetch(u, b0, b1, s - 1, nH);
             Prefetch(du, b0, b1, s - 1, nH);
             if (partials is not null) Prefetch(x, b0, b1, s - 1, nIn);
-            for (int b = b0; b < b1; b++)
+            if (fusedRows)
+            {
+                // ReLU on a vector tier: the steps below in one pass per row (same operations, same bits).
+                fixed (float* pdh = dh, pdu = du, pu = u, px = x, pdh0 = dh0, pcur = current, pnext = next)
+                fixed (float* pPartials = partials)
+                {
+                    for (int b = b0; b < b1; b++)
+                    {
+                        int row = (b * Time + s) * nH, local = (b - b0) * nH;
+                        float* sums = pPartials == null ? null : pPartials + (nint)(b / Gemm.RowTile) * stride;
+                        float* target = s == 0 ? pdh0 + (nint)b * nH : pnext + local;
+                        Fused.ReluBackwardRow(pcur + local, pu + row, Alpha, pdu + row, keep, s == 0 ? null : pdh + row - nH, target,
+                            px + (b * Time + s) * nIn, pPartials == null ? 0 : nIn, sums, pPartials != null && UseBias, nH);
+                    }
+                }
+            }
+            else for (int b = b0; b < b1; b++)
             {
                 int row = (b * Time + s) * nH;
                 ReadOnlySpan<float> dhRow = current.Slice((b - b0) * nH, nH);
@@ -157,6 +174,9 @@ internal sealed class BackwardRecurrence(ForwardTape tape)
             next = swap;
         }
     }
+
+    /// <summary>Whether ReLU rows take the one-pass kernel (settable so that tests and probes can compare the paths).</summary>
+    internal static bool FuseRows { get; set; } = true;
 
     /// <summary>Per-thread pair of contiguous [rows, hidden] gradient buffers (grown, never shrunk).</summary>
     [ThreadStatic] private static float[]? t_scratch;

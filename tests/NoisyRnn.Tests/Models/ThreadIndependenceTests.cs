@@ -111,4 +111,42 @@ public class InputGradientPathTests
         }
         Assert.Equal(product[VanillaRnn.RecurrentWeight].ToArray(), fused[VanillaRnn.RecurrentWeight].ToArray());
     }
+
+    [Theory]
+    [InlineData(1, false, 128)]
+    [InlineData(2, true, 37)]
+    [InlineData(4, true, 40)]
+    [InlineData(6, true, 33)]
+    public void OnePassReluRowsGiveTheBitsOfTheSeparateCalls(int inputs, bool bias, int hidden)
+    {
+        // BPTT's ReLU rows in one pass (ReluBackwardRow) against the separate calls: activation backward, the per-tile dW_in
+        // and db_rec sums (inputs <= 4) and the leak path. Hidden sizes with and without a scalar tail.
+        const int batch = 21, time = 7, outputs = 9;
+        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(inputs, hidden, outputs, outputs, Activation.Relu, UseBias: bias), 3);
+        var rng = new Random(2);
+        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        float[] x = Values(batch * time * inputs), s = Values(batch * outputs), dy = Values(batch * time * outputs);
+        (float[] Gradient, float[] InitialGradient) Run(bool fuse)
+        {
+            bool saved = BackwardRecurrence.FuseRows;
+            BackwardRecurrence.FuseRows = fuse;
+            try
+            {
+                var tape = model.CreateTape(batch, time);
+                model.Forward(x, s, new NoiseLevels(0f, 0.05f, 0f), NoiseStreams.FromSeed(1), tape);
+                var g = model.Parameters.CloneEmpty();
+                model.Backward(tape, dy, g);
+                return (g.Values.ToArray(), tape.InitialHiddenGradient!.ToArray());
+            }
+            finally
+            {
+                BackwardRecurrence.FuseRows = saved;
+            }
+        }
+        var fused = Run(true);
+        var separate = Run(false);
+        Assert.Equal(separate.Gradient, fused.Gradient);
+        Assert.Equal(separate.InitialGradient, fused.InitialGradient);
+        Assert.Contains(fused.Gradient, v => v != 0f);
+    }
 }
