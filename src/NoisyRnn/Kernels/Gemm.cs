@@ -42,6 +42,11 @@ public static unsafe partial class Gemm
 
     private static bool s_prefetchC = true;
 
+    /// <summary>Whether Vector512 products read a row-major A in place (a switch for measuring what skipping its packing is worth).</summary>
+    internal static bool DirectA { get => s_directA; set => s_directA = value; }
+
+    private static bool s_directA = true;
+
     [ThreadStatic] private static float[]? t_aPack;
     [ThreadStatic] private static float[]? t_slab0;
     [ThreadStatic] private static float[]? t_slab1;
@@ -500,6 +505,11 @@ public static unsafe partial class Gemm
             int width = PanelWidth(Tier);
             int panels = (N + width - 1) / width;
             int paddedN = panels * width;
+            // The Vector512 tile reads A in place (eight rows at fixed offsets), skipping its packing: the same values in
+            // the same order, so the same bits. Element (r, p) of a tile lies at r·rowStride + p·depthStride.
+            bool direct = Tier == IsaTier.Vector512 && s_directA;
+            float* a = (float*)A;
+            nint rowStride = TransposeA ? 1 : Lda, depthStride = TransposeA ? Lda : 1;
             for (int mb = i0; mb < i1; mb += RowBlock)
             {
                 int blockRows = Math.Min(RowBlock, i1 - mb);
@@ -508,7 +518,7 @@ public static unsafe partial class Gemm
                 {
                     int kc = Math.Min(DepthBlock, depth - kb);
                     bool add = Accumulate || k0 + kb > 0;
-                    PackA(mb, blockRows, k0 + kb, kc, aPack);
+                    if (!direct) PackA(mb, blockRows, k0 + kb, kc, aPack);
                     float* bBlock = bPacked + (nint)kb * paddedN;
                     for (int q = 0; q < panels; q++)
                     {
@@ -518,7 +528,11 @@ public static unsafe partial class Gemm
                         for (int t = 0; t < blockTiles; t++)
                         {
                             int rows = Math.Min(RowTile, blockRows - t * RowTile);
-                            Tile(Tier, aPack + t * kc * RowTile, bp, width, cq + (nint)t * RowTile * Ldc, Ldc, kc, rows, cols, add);
+                            if (direct)
+                                Tile512InPlaceA(a + (mb + t * RowTile) * rowStride + (k0 + kb) * depthStride, rowStride, depthStride, bp, width,
+                                    cq + (nint)t * RowTile * Ldc, Ldc, kc, rows, cols, add);
+                            else
+                                Tile(Tier, aPack + t * kc * RowTile, bp, width, cq + (nint)t * RowTile * Ldc, Ldc, kc, rows, cols, add);
                         }
                     }
                 }
@@ -689,6 +703,62 @@ public static unsafe partial class Gemm
             x = Vector512.Create(ap[7]);
             c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
             ap += RowTile;
+            bp += ldb;
+        }
+        if (rows == RowTile && cols == 32)
+        {
+            Store512(cp, c00, c01, add); cp += ldc;
+            Store512(cp, c10, c11, add); cp += ldc;
+            Store512(cp, c20, c21, add); cp += ldc;
+            Store512(cp, c30, c31, add); cp += ldc;
+            Store512(cp, c40, c41, add); cp += ldc;
+            Store512(cp, c50, c51, add); cp += ldc;
+            Store512(cp, c60, c61, add); cp += ldc;
+            Store512(cp, c70, c71, add);
+            return;
+        }
+        float* t = stackalloc float[RowTile * 32];
+        c00.Store(t); c01.Store(t + 16); c10.Store(t + 32); c11.Store(t + 48);
+        c20.Store(t + 64); c21.Store(t + 80); c30.Store(t + 96); c31.Store(t + 112);
+        c40.Store(t + 128); c41.Store(t + 144); c50.Store(t + 160); c51.Store(t + 176);
+        c60.Store(t + 192); c61.Store(t + 208); c70.Store(t + 224); c71.Store(t + 240);
+        StorePartial(t, 32, cp, ldc, rows, cols, add);
+    }
+
+    /// <summary>
+    /// <see cref="Tile512"/> with A read in place: A(r, p) = a[r·rowStride + p·depthStride] for the tile's rows (rows past
+    /// <paramref name="rows"/> read row 0 again; their results are not stored). The same multiply-adds in the same order
+    /// as on a packed A.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile512InPlaceA(float* a, nint rowStride, nint depthStride, float* bp, int ldb, float* cp, int ldc, int kc, int rows, int cols, bool add)
+    {
+        PrefetchTile(cp, ldc, rows, 32);
+        nint rs = rowStride;
+        nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0;
+        nint o5 = rows > 5 ? 5 * rs : 0, o6 = rows > 6 ? 6 * rs : 0, o7 = rows > 7 ? 7 * rs : 0;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(bp), b1 = Vector512.Load(bp + 16);
+            Vector512<float> x = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[o1]);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[o2]);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[o3]);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[o4]);
+            c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[o5]);
+            c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[o6]);
+            c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[o7]);
+            c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            a += depthStride;
             bp += ldb;
         }
         if (rows == RowTile && cols == 32)

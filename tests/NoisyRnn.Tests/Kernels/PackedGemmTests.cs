@@ -247,3 +247,52 @@ public class PackedGemmTests
     [InlineData(2048, 2048, 20000, 1)]     // the partials would exceed the cap: rows split instead
     public void DepthPiecesDependOnTheShapeOnly(int m, int n, int k, int expected) => Assert.Equal(expected, Gemm.Chunks(m, n, k));
 }
+
+/// <summary>
+/// The Vector512 tile reads A in place (row-major or transposed) instead of packing it first: the same multiply-adds in
+/// the same order, so every product must give the same bits either way, for full and partial tiles, depths past one depth
+/// block, accumulation, strided operands and deep (pieced) products.
+/// </summary>
+public class InPlaceATests
+{
+    public static TheoryData<int, int, int, bool, bool> Shapes() => new()
+    {
+        { 8, 32, 16, false, false },
+        { 13, 45, 300, false, true },
+        { 200, 128, 128, false, false },
+        { 37, 70, 513, true, true },
+        { 512, 128, 256, true, false },
+        { 128, 128, 4500, true, true },   // deep: cut into 2048-deep pieces
+        { 9, 33, 5000, false, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void InPlaceAndPackedAGiveTheSameBits(int m, int n, int k, bool transposeA, bool accumulate)
+    {
+        if (!Isa.IsSupported(IsaTier.Vector512)) return; // the in-place tile exists for Vector512 only
+        var rng = new Random(m * 31 + n * 7 + k);
+        int lda = (transposeA ? m : k) + 3; // strided rows
+        float[] a = Enumerable.Range(0, (transposeA ? k : m) * lda).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        float[] b = Enumerable.Range(0, k * n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        float[] start = Enumerable.Range(0, m * n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        float[] Run(bool inPlace)
+        {
+            bool saved = Gemm.DirectA;
+            Gemm.DirectA = inPlace;
+            try
+            {
+                float[] c = (float[])start.Clone();
+                Gemm.MultiplyStrided(a, lda, transposeA, b, n, c, n, m, n, k, accumulate, IsaTier.Vector512, 2);
+                return c;
+            }
+            finally
+            {
+                Gemm.DirectA = saved;
+            }
+        }
+        float[] packed = Run(false), inPlace = Run(true);
+        for (int i = 0; i < packed.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(packed[i]) == BitConverter.SingleToInt32Bits(inPlace[i]), $"c[{i}]: {packed[i]} vs {inPlace[i]}");
+    }
+}
