@@ -647,7 +647,7 @@ public static unsafe partial class Gemm
     {
         switch (tier)
         {
-            case IsaTier.Vector512: Tile512(ap, bp, ldb, cp, ldc, kc, rows, cols, add); break;
+            case IsaTier.Vector512: Tile512InPlaceA(ap, 1, RowTile, bp, ldb, cp, ldc, kc, rows, cols, add); break;
             case IsaTier.Vector256: Tile256(ap, bp, ldb, cp, ldc, kc, rows, cols, add); break;
             default: Tile128(ap, bp, ldb, cp, ldc, kc, rows, cols, add); break;
         }
@@ -676,59 +676,11 @@ public static unsafe partial class Gemm
         v1.Store(c + 16);
     }
 
-    /// <summary>8 rows by 32 columns: 16 Vector512 accumulators.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile512(float* ap, float* bp, int ldb, float* cp, int ldc, int kc, int rows, int cols, bool add)
-    {
-        PrefetchTile(cp, ldc, rows, 32);
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            Vector512<float> b0 = Vector512.Load(bp), b1 = Vector512.Load(bp + 16);
-            Vector512<float> x = Vector512.Create(ap[0]);
-            c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(ap[1]);
-            c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(ap[2]);
-            c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(ap[3]);
-            c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(ap[4]);
-            c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(ap[5]);
-            c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
-            x = Vector512.Create(ap[6]);
-            c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
-            x = Vector512.Create(ap[7]);
-            c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
-            ap += RowTile;
-            bp += ldb;
-        }
-        if (rows == RowTile && cols == 32)
-        {
-            Store512(cp, c00, c01, add); cp += ldc;
-            Store512(cp, c10, c11, add); cp += ldc;
-            Store512(cp, c20, c21, add); cp += ldc;
-            Store512(cp, c30, c31, add); cp += ldc;
-            Store512(cp, c40, c41, add); cp += ldc;
-            Store512(cp, c50, c51, add); cp += ldc;
-            Store512(cp, c60, c61, add); cp += ldc;
-            Store512(cp, c70, c71, add);
-            return;
-        }
-        float* t = stackalloc float[RowTile * 32];
-        c00.Store(t); c01.Store(t + 16); c10.Store(t + 32); c11.Store(t + 48);
-        c20.Store(t + 64); c21.Store(t + 80); c30.Store(t + 96); c31.Store(t + 112);
-        c40.Store(t + 128); c41.Store(t + 144); c50.Store(t + 160); c51.Store(t + 176);
-        c60.Store(t + 192); c61.Store(t + 208); c70.Store(t + 224); c71.Store(t + 240);
-        StorePartial(t, 32, cp, ldc, rows, cols, add);
-    }
-
     /// <summary>
-    /// <see cref="Tile512"/> with A read in place: A(r, p) = a[r·rowStride + p·depthStride] for the tile's rows (rows past
-    /// <paramref name="rows"/> read row 0 again; their results are not stored). The same multiply-adds in the same order
-    /// as on a packed A.
+    /// 8 rows by 32 columns, 16 Vector512 accumulators, with A(r, p) = a[r·rowStride + p·depthStride]: a packed tile
+    /// (rowStride 1, depthStride 8) or A in place (row-major: lda, 1; transposed: 1, lda). Rows past
+    /// <paramref name="rows"/> read row 0 again; their results are not stored. The multiply-adds run in the same order
+    /// whatever the layout, so a product has the same bits packed or in place.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile512InPlaceA(float* a, nint rowStride, nint depthStride, float* bp, int ldb, float* cp, int ldc, int kc, int rows, int cols, bool add)
