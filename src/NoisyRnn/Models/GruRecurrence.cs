@@ -26,6 +26,11 @@ internal sealed class GruForwardRecurrence(GruTape tape)
         PackedMatrix uz = tape.UpdateRecurrentPacked, ur = tape.ResetRecurrentPacked, uh = tape.CandidateRecurrentPacked;
         for (int t = 0; t < Time; t++)
         {
+            // The next step's rows, a step ahead (see Prefetch): the input parts of the gates and the candidate, the noise.
+            Prefetch(z, b0, b1, t + 1, nH);
+            Prefetch(r, b0, b1, t + 1, nH);
+            Prefetch(u, b0, b1, t + 1, nH);
+            Prefetch(Noise, b0, b1, t + 1, nH);
             ReadOnlySpan<float> previous = t == 0 ? h0.AsSpan(b0 * nH) : h.AsSpan((b0 * Time + t - 1) * nH);
             int previousStride = t == 0 ? nH : rowStride;
             int first = (b0 * Time + t) * nH;
@@ -74,6 +79,12 @@ internal sealed class GruBackwardRecurrence(GruTape tape)
         PackedMatrix uz = tape.UpdateRecurrentPacked, ur = tape.ResetRecurrentPacked, uh = tape.CandidateRecurrentPacked;
         for (int t = Time - 1; t >= 0; t--)
         {
+            // The previous step's rows (backwards), a step ahead: states, gates, candidates and the readout part of dL/dh.
+            Prefetch(h, b0, b1, t - 2, nH);
+            Prefetch(z, b0, b1, t - 1, nH);
+            Prefetch(r, b0, b1, t - 1, nH);
+            Prefetch(u, b0, b1, t - 1, nH);
+            Prefetch(dh, b0, b1, t - 2, nH);
             // h_t = h_{t-1} + alpha (z - 1)(h_{t-1} - act(u)):  d(z pre) = g alpha (h_{t-1} - act(u)) z(1 - z),
             // du = g alpha (1 - z) act'(u),  dh_{t-1} += g (1 + alpha (z - 1)).
             for (int b = b0; b < b1; b++)
