@@ -1,5 +1,7 @@
 using NoisyRnn.Kernels;
 using NoisyRnn.Models;
+using NoisyRnn.Noise;
+using NoisyRnn.Tasks;
 
 namespace NoisyRnn.Tests.Models;
 
@@ -45,5 +47,89 @@ public class FusedTrainingEdgeTests
         // Still fused where the cuts agree (4097 x 48 x 4096 gave the separate bits end to end).
         Assert.True(MseReadout.Applies(4097, 48, 4096, IsaTier.Vector512));
         Assert.True(MseReadout.Applies(20000, 512, 512, IsaTier.Vector512));
+    }
+
+    private static float[] Values(int n, int seed, float scale, float offset = -0.5f)
+    {
+        var rng = new Random(seed);
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)(rng.NextDouble() + offset) * scale;
+        return x;
+    }
+
+    [Fact]
+    public void TheInterfaceDefaultRefusesAGradientOfAnotherLayoutEvenWhenTheLossDiverges()
+    {
+        var inner = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 8, 4, 4), 7);
+        inner.Parameters[VanillaRnn.OutputWeight].Fill(1e30f); // the readout overflows: the loss is not finite
+        IRecurrentNetwork model = new DelegatingNetwork(inner);
+        var wrong = new ParameterSet([("w", new[] { 3 })]);
+        float[] x = Values(3 * 10 * 2, 1, 1f), s = Values(3 * 4, 2, 1f, 0f), t = Values(3 * 10 * 4, 3, 1f, 0f);
+        RecurrentTape tape = model.CreateTape(3, 10);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() =>
+            model.ForwardBackwardMse(x, s, t, NoiseLevels.None, NoiseStreams.FromSeed(1), tape, wrong)).ParamName);
+        Assert.False(tape.HasForward); // refused before running
+        // The library's own models refuse it the same way.
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() =>
+            ((IRecurrentNetwork)inner).ForwardBackwardMse(x, s, t, NoiseLevels.None, NoiseStreams.FromSeed(1), tape, wrong)).ParamName);
+    }
+
+    [Fact]
+    public void TheDefaultTargetRowsOfAUserBatchCheckRowsAndDestination()
+    {
+        var task = new SpatialNavigationTask(new SpatialNavigationOptions { SequenceLength = 10 }, PlaceCells.CreateRandom(16, 0.12, 2.2, 2.2, 3));
+        SpatialNavigationBatch inner = task.NextBatch(3, new SeededTaskRandom(1));
+        ITargetRows rows = ((IPathIntegrationBatch)new UserBatch(inner, inner.Targets)).TargetRows;
+        Assert.Equal(30, rows.RowCount);
+        Assert.Equal(16, rows.Width);
+        // As the library's batches: rows outside [0, RowCount) name firstRow, a destination of another length names destination.
+        Assert.Equal("firstRow", Assert.Throws<ArgumentOutOfRangeException>(() => rows.WriteRows(-1, 2, new float[32])).ParamName);
+        Assert.Equal("firstRow", Assert.Throws<ArgumentOutOfRangeException>(() => rows.WriteRows(29, 2, new float[32])).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => rows.WriteRows(0, 2, new float[33])).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => inner.TargetRows.WriteRows(0, 2, new float[33])).ParamName);
+        var copy = new float[32];
+        rows.WriteRows(28, 2, copy);
+        Assert.Equal(inner.Targets.AsSpan(28 * 16, 32).ToArray(), copy);
+    }
+
+    [Fact]
+    public void TargetsOfTheWrongLengthAreRefusedThroughTheDefaultTargetRowsAsThroughTheArray()
+    {
+        var task = new SpatialNavigationTask(new SpatialNavigationOptions { SequenceLength = 10 }, PlaceCells.CreateRandom(16, 0.12, 2.2, 2.2, 3));
+        SpatialNavigationBatch inner = task.NextBatch(3, new SeededTaskRandom(1));
+        float[] longer = [.. inner.Targets, 0.5f]; // one value too many: not [batch, time, output]
+        IPathIntegrationBatch batch = new UserBatch(inner, longer);
+        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 8, 16, 16), 7);
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => model.ForwardBackwardMse(batch.Inputs, batch.InitialState, batch.Targets,
+            NoiseLevels.None, NoiseStreams.FromSeed(1), model.CreateTape(3, 10), model.Parameters.CloneEmpty())).ParamName);
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => model.ForwardBackwardMse(batch.Inputs, batch.InitialState, batch.TargetRows,
+            NoiseLevels.None, NoiseStreams.FromSeed(1), model.CreateTape(3, 10), model.Parameters.CloneEmpty())).ParamName);
+    }
+
+    /// <summary>A user batch that implements only the required members (TargetRows is the interface default).</summary>
+    private sealed class UserBatch(IPathIntegrationBatch inner, float[] targets) : IPathIntegrationBatch
+    {
+        public int BatchSize => inner.BatchSize;
+        public int TimeSteps => inner.TimeSteps;
+        public float[] Inputs => inner.Inputs;
+        public float[] InitialState => inner.InitialState;
+        public float[] Targets => targets;
+        public float[] Coordinates => inner.Coordinates;
+    }
+
+    /// <summary>An IRecurrentNetwork that forwards every member but ForwardBackwardMse, so the interface defaults run.</summary>
+    private sealed class DelegatingNetwork(IRecurrentNetwork inner) : IRecurrentNetwork
+    {
+        public string Kind => inner.Kind;
+        public IRecurrentNetworkOptions NetworkOptions => inner.NetworkOptions;
+        public ParameterSet Parameters => inner.Parameters;
+        public RecurrentTape CreateTape(int batch, int time) => inner.CreateTape(batch, time);
+        public void Forward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, NoiseLevels noise, NoiseStreams streams, RecurrentTape tape) =>
+            inner.Forward(inputs, initState, noise, streams, tape);
+        public void Backward(RecurrentTape tape, ReadOnlySpan<float> outputGradient, ParameterSet gradient) => inner.Backward(tape, outputGradient, gradient);
+        public void Encode(ReadOnlySpan<float> initState, int batch, Span<float> hidden) => inner.Encode(initState, batch, hidden);
+        public void Simulate(ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> inputs, int batch, int time, float recurrentStd,
+            INoiseSource recurrentNoise, Span<float> hidden, Span<float> outputs) =>
+            inner.Simulate(initialHidden, inputs, batch, time, recurrentStd, recurrentNoise, hidden, outputs);
     }
 }
