@@ -2,6 +2,7 @@ using NoisyRnn.Kernels;
 using NoisyRnn.Models;
 using NoisyRnn.Noise;
 using NoisyRnn.Tasks;
+using NoisyRnn.Training;
 
 namespace NoisyRnn.Tests.Models;
 
@@ -106,14 +107,62 @@ public class FusedTrainingEdgeTests
             NoiseLevels.None, NoiseStreams.FromSeed(1), model.CreateTape(3, 10), model.Parameters.CloneEmpty())).ParamName);
     }
 
-    /// <summary>A user batch that implements only the required members (TargetRows is the interface default).</summary>
-    private sealed class UserBatch(IPathIntegrationBatch inner, float[] targets) : IPathIntegrationBatch
+    /// <summary>A task that implements only the required members: NextBatch(random, destination, encodeTargets) is the
+    /// interface default, which always encodes.</summary>
+    private sealed class UserTask(IPathIntegrationTask inner) : IPathIntegrationTask
     {
+        public int InputSize => inner.InputSize;
+        public int OutputSize => inner.OutputSize;
+        public int SequenceLength => inner.SequenceLength;
+        public int DecodedSize => inner.DecodedSize;
+        public bool IsCircular => inner.IsCircular;
+        public string CoordinateUnit => inner.CoordinateUnit;
+        public IPathIntegrationBatch AllocateBatch(int batchSize) => new UserBatch(inner.AllocateBatch(batchSize), null);
+        public void NextBatch(ITaskRandom random, IPathIntegrationBatch destination) => inner.NextBatch(random, ((UserBatch)destination).Inner);
+        public void Decode(ReadOnlySpan<float> outputs, Span<float> decoded) => inner.Decode(outputs, decoded);
+        public (double MeanError, double MeanSquaredError) DecodingErrors(ReadOnlySpan<float> decoded, ReadOnlySpan<float> truth) =>
+            inner.DecodingErrors(decoded, truth);
+    }
+
+    [Fact]
+    public void TheTrainersDeferredFusedStepsGiveTheBitsOfUserDefaultsAndOfAResumedRun()
+    {
+        // 41 x 100 rows: fused readout with targets encoded row group by row group, against a user task and network whose
+        // interface defaults encode eagerly and make the three separate calls; and a run resumed from its checkpoint.
+        IPathIntegrationTask task = new HeadDirectionTask(new HeadDirectionOptions { SequenceLength = 100 }, new HeadDirectionCells(32, Math.PI / 6));
+        VanillaRnn Make() => VanillaRnn.CreateInitialized(new VanillaRnnOptions(1, 24, 32, 32, Dt: 0.5f, UseBias: true), 3);
+        var options = new TrainingOptions
+        {
+            Steps = 4, BatchSize = 41, TestBatchSize = 5, EvaluateEvery = 2, CheckpointEvery = 2, Seed = 11,
+            Noise = new NoiseLevels(0.01f, 0.05f, 0.01f), OverlapDataGeneration = true,
+        };
+        Assert.True(Isa.Tier == IsaTier.Scalar || MseReadout.Applies(41 * 100, 24, 32, Isa.Tier));
+        VanillaRnn fused = Make(), separate = Make(), resumed = Make();
+        double loss = new PathIntegrationTrainer(fused, task, options).Train().FinalLoss;
+        Assert.Equal(loss, new PathIntegrationTrainer(new DelegatingNetwork(separate), new UserTask(task), options).Train().FinalLoss);
+        Assert.Equal(separate.Parameters.Values, fused.Parameters.Values);
+        string path = Path.Combine(Path.GetTempPath(), $"fused-edge-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            new PathIntegrationTrainer(Make(), task, options with { Steps = 2 }).Train(checkpointPath: path);
+            Assert.Equal(loss, new PathIntegrationTrainer(resumed, task, options).Train(checkpointPath: path, resume: true).FinalLoss);
+            Assert.Equal(fused.Parameters.Values, resumed.Parameters.Values);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>A user batch that implements only the required members (TargetRows is the interface default).</summary>
+    private sealed class UserBatch(IPathIntegrationBatch inner, float[]? targets) : IPathIntegrationBatch
+    {
+        public IPathIntegrationBatch Inner => inner;
         public int BatchSize => inner.BatchSize;
         public int TimeSteps => inner.TimeSteps;
         public float[] Inputs => inner.Inputs;
         public float[] InitialState => inner.InitialState;
-        public float[] Targets => targets;
+        public float[] Targets => targets ?? inner.Targets;
         public float[] Coordinates => inner.Coordinates;
     }
 
