@@ -110,6 +110,9 @@ public interface IRecurrentNetwork
     {
         ArgumentNullException.ThrowIfNull(tape);
         ArgumentNullException.ThrowIfNull(gradient);
+        // Checked up front, as the library's models do: Backward would only see it when the loss is finite.
+        if (!Parameters.HasSameLayout(gradient))
+            throw new ArgumentException("gradient must have the parameter layout (use Parameters.CloneEmpty()).", nameof(gradient));
         var o = NetworkOptions;
         long count = (long)tape.Batch * tape.Time * o.OutputSize;
         Guard.Length(targets.Length, count, nameof(targets), $"[batch, time, output] = [{tape.Batch}, {tape.Time}, {o.OutputSize}]");

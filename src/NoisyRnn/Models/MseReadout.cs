@@ -47,8 +47,18 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
     /// <summary>Parts of the current phase: one per piece, then one per group of rows of dW.</summary>
     public int Parts { get; private set; }
 
-    /// <summary>True when the fused pass applies: a vector tier and a weight gradient cut into depth pieces.</summary>
-    public static bool Applies(int rows, int hidden, int outputs, IsaTier tier) => tier != IsaTier.Scalar && Gemm.Chunks(outputs, hidden, rows) > 1;
+    /// <summary>
+    /// True when the fused pass applies: a vector tier, a weight gradient cut into depth pieces, and products over blocks
+    /// of rows cut like the separate products over all rows. The readout y = H·Wᵀ (depth hidden) and dL/dh = dY·W (depth
+    /// outputs) are cut into depth pieces when 4096 or more deep, by a rule (<see cref="Gemm.Chunks"/>) that also depends
+    /// on their row count; a block of at most <see cref="BlockRows"/> rows could be cut while all rows are not, which sums
+    /// in another order (other bits). Chunks can only go from pieces to none as rows grow, so 1 row and all rows agreeing
+    /// means every block agrees.
+    /// </summary>
+    public static bool Applies(int rows, int hidden, int outputs, IsaTier tier) =>
+        tier != IsaTier.Scalar && Gemm.Chunks(outputs, hidden, rows) > 1
+        && Gemm.Chunks(rows, outputs, hidden) == Gemm.Chunks(1, outputs, hidden)
+        && Gemm.Chunks(rows, hidden, outputs) == Gemm.Chunks(1, hidden, outputs);
 
     /// <summary>
     /// Runs the fused readout. Writes dL/dh into <paramref name="hiddenGradient"/> and, when the loss is finite, ADDS dW and

@@ -33,15 +33,24 @@ public interface IPathIntegrationBatch
     Models.ITargetRows TargetRows => new ArrayTargetRows(Targets, BatchSize * TimeSteps);
 }
 
-/// <summary>Row targets read from a [rows, width] array.</summary>
+/// <summary>Row targets read from a [rows, width] array; checked as the batches of the library check theirs.</summary>
 internal sealed class ArrayTargetRows(float[] values, int rows) : Models.ITargetRows
 {
     public int RowCount => rows;
 
-    public int Width => rows == 0 ? 0 : values.Length / rows;
+    /// <summary>values.Length / rows, or -1 when the array is not a whole number of rows (so no output width fits and a
+    /// training pass refuses it, as it refuses the array itself).</summary>
+    public int Width => rows > 0 && values.Length % rows == 0 ? values.Length / rows : -1;
 
-    public void WriteRows(int firstRow, int rowCount, Span<float> destination) =>
-        values.AsSpan(firstRow * Width, rowCount * Width).CopyTo(destination);
+    public void WriteRows(int firstRow, int rowCount, Span<float> destination)
+    {
+        Guard.Range(firstRow, rowCount, rows);
+        int width = Width;
+        if (width < 0) throw new InvalidOperationException($"Targets has length {values.Length}, not a whole number of {rows} rows.");
+        if (destination.Length != (long)rowCount * width)
+            throw new ArgumentException($"destination has length {destination.Length}; expected rowCount x width = {(long)rowCount * width}.", nameof(destination));
+        values.AsSpan(firstRow * width, rowCount * width).CopyTo(destination);
+    }
 }
 
 /// <summary>
