@@ -65,23 +65,15 @@ public sealed class ForwardTape : RecurrentTape
     // Raw draws; allocated the first time a stream with std > 0 is used.
     internal float[]? InputNoise { get; set; }
     internal float[]? RecurrentNoise { get; set; }
-    internal float[]? OutputNoise { get; set; }
 
     // Backward workspaces; allocated on the first backward pass.
-    /// <summary>dL/dy of <see cref="VanillaRnn.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, ForwardTape, ParameterSet)"/> when it takes the separate path (small batches).</summary>
-    internal float[]? OutputGradient { get; set; }
 
-    /// <summary>Targets written from an <see cref="ITargetRows"/> when ForwardBackwardMse takes the separate path.</summary>
-    internal float[]? TargetBuffer;
-    internal float[]? HiddenGradient { get; set; }
     internal float[]? PreActivationGradient { get; set; }
     internal float[]? InitialHiddenGradient { get; set; }
 
     /// <summary>du of step 0, [batch, hidden], set aside while dW_rec is formed in one product.</summary>
     internal float[]? FirstStepGradient { get; set; }
 
-    /// <summary>The fused training readout (<see cref="VanillaRnn.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, ForwardTape, ParameterSet)"/>) and its buffers; made on first use.</summary>
-    internal MseReadout? Readout { get; set; }
 
     /// <summary>Per-tile sums of dW_in and db_rec kept by the backward loop, [tiles, input + 1, hidden].</summary>
     internal float[]? InputGradientPartials { get; set; }

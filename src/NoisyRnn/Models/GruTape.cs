@@ -70,19 +70,11 @@ public sealed class GruTape : RecurrentTape
 
     internal float[]? InputNoise { get; set; }
     internal float[]? RecurrentNoise { get; set; }
-    internal float[]? OutputNoise { get; set; }
 
     // Backward workspaces; allocated on the first backward pass.
-    internal float[]? HiddenGradient { get; set; }
 
-    /// <summary>dL/dy of <see cref="GruRnn.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, GruTape, ParameterSet)"/> when it takes the separate path (small batches).</summary>
-    internal float[]? OutputGradient { get; set; }
 
-    /// <summary>Targets written from an <see cref="ITargetRows"/> when ForwardBackwardMse takes the separate path.</summary>
-    internal float[]? TargetBuffer;
 
-    /// <summary>The fused training readout (<see cref="GruRnn.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, GruTape, ParameterSet)"/>) and its buffers; made on first use.</summary>
-    internal MseReadout? Readout { get; set; }
     internal float[]? UpdatePreGradient { get; set; }
     internal float[]? ResetPreGradient { get; set; }
     internal float[]? CandidateGradient { get; set; }

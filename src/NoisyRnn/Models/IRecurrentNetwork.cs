@@ -109,10 +109,8 @@ public interface IRecurrentNetwork
         NoiseStreams streams, RecurrentTape tape, ParameterSet gradient)
     {
         ArgumentNullException.ThrowIfNull(tape);
-        ArgumentNullException.ThrowIfNull(gradient);
         // Checked up front, as the library's models do: Backward would only see it when the loss is finite.
-        if (!Parameters.HasSameLayout(gradient))
-            throw new ArgumentException("gradient must have the parameter layout (use Parameters.CloneEmpty()).", nameof(gradient));
+        TrainingPass.CheckGradient(Parameters, gradient);
         var o = NetworkOptions;
         long count = (long)tape.Batch * tape.Time * o.OutputSize;
         Guard.Length(targets.Length, count, nameof(targets), $"[batch, time, output] = [{tape.Batch}, {tape.Time}, {o.OutputSize}]");
@@ -185,6 +183,22 @@ public abstract class RecurrentTape
         Batch = batch;
         Time = time;
     }
+
+    /// <summary>Raw output draws of the last pass, [batch, time, output]; allocated the first time OutputStd &gt; 0.</summary>
+    internal float[]? OutputNoise { get; set; }
+
+    /// <summary>dL/dh_t, [batch, time, hidden]: the readout part on entry to the recurrent backward loop; allocated on the
+    /// first backward pass.</summary>
+    internal float[]? HiddenGradient { get; set; }
+
+    /// <summary>dL/dy of ForwardBackwardMse when it takes the separate path (small batches).</summary>
+    internal float[]? OutputGradient { get; set; }
+
+    /// <summary>Targets written from an <see cref="ITargetRows"/> when ForwardBackwardMse takes the separate path.</summary>
+    internal float[]? TargetBuffer;
+
+    /// <summary>The fused training readout and its buffers; made on first use.</summary>
+    internal MseReadout? Readout { get; set; }
 
     /// <summary>Batch size B this tape was made for; &gt; 0.</summary>
     public int Batch { get; }

@@ -21,7 +21,7 @@ namespace NoisyRnn.Models;
 /// <c>w_out.bias</c> [output] (only with UseBias). The noise streams give raw draws; the model multiplies them by the stds.
 /// Not thread-safe: use one instance (or one tape) per thread.
 /// </summary>
-public sealed class VanillaRnn : IRecurrentNetwork
+public sealed class VanillaRnn : IRecurrentNetwork, IReadoutCell
 {
     /// <summary>Name of the encoder weight W_enc, [hidden, init].</summary>
     public const string EncoderWeight = "encoder.weight";
@@ -111,6 +111,17 @@ public sealed class VanillaRnn : IRecurrentNetwork
     double IRecurrentNetwork.ForwardBackwardMse(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ITargetRows targets,
         NoiseLevels noise, NoiseStreams streams, RecurrentTape tape, ParameterSet gradient) =>
         ForwardBackwardMse(inputs, initState, targets, noise, streams, AsOwnTape(tape), gradient);
+
+    string IReadoutCell.ReadoutWeight => OutputWeight;
+
+    string? IReadoutCell.ReadoutBias => Options.UseBias ? OutputBias : null;
+
+    void IReadoutCell.CheckOwnTape(RecurrentTape tape) => CheckTape(AsOwnTape(tape));
+
+    void IReadoutCell.ForwardRecurrent(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, NoiseLevels noise, NoiseStreams streams,
+        RecurrentTape tape) => ForwardRecurrent(inputs, initState, noise, streams, AsOwnTape(tape));
+
+    void IReadoutCell.BackwardRecurrent(RecurrentTape tape, ParameterSet gradient) => BackwardRecurrent(AsOwnTape(tape), gradient);
 
     private static ForwardTape AsOwnTape(RecurrentTape tape)
     {
@@ -255,8 +266,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
         CheckTape(tape);
         ArgumentNullException.ThrowIfNull(gradient);
         if (!tape.HasForward) throw new ArgumentException("The tape holds no forward pass; call Forward first.", nameof(tape));
-        if (!Parameters.HasSameLayout(gradient))
-            throw new ArgumentException("gradient must have the parameter layout (use Parameters.CloneEmpty()).", nameof(gradient));
+        TrainingPass.CheckGradient(Parameters, gradient);
         var o = Options;
         int batch = tape.Batch, time = tape.Time, nIn = o.InputSize, nH = o.HiddenSize, nOut = o.OutputSize;
         int rows = batch * time;
@@ -320,7 +330,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
     /// One training pass in one call: <see cref="Forward"/>, the mean-squared error of the readouts against
     /// <paramref name="targets"/> (<see cref="Training.MseLoss.Compute"/>) and <see cref="Backward"/> with dL/dy =
     /// 2(y - target)/count. When the readout's weight gradient is deep enough to be cut into pieces (batch·time of at
-    /// least 4096 rows; the paper's 200 x 100 batches) the readout, the loss and the readout's back-propagation run block
+    /// least 4096 rows, as the paper's 200 x 100 batches, with fewer than 4096 outputs and hidden units) the readout, the loss and the readout's back-propagation run block
     /// by block of 256 rows in cache, and the [batch, time, output] outputs and their gradient are never written (about
     /// 250 MB less memory traffic per paper step); otherwise the three separate calls run. Either way the gradient, dL/dh and
     /// the noise draws are the same bits as the separate calls, and so is the loss when the output count is a multiple of 16
@@ -343,7 +353,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
     /// <exception cref="InvalidOperationException">A replayed noise stream ran out of draws.</exception>
     public double ForwardBackwardMse(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ReadOnlySpan<float> targets, NoiseLevels noise,
         NoiseStreams streams, ForwardTape tape, ParameterSet gradient) =>
-        TrainingPass(inputs, initState, targets, null, noise, streams, tape, gradient);
+        TrainingPass.Run(this, inputs, initState, targets, null, noise, streams, tape, gradient);
 
     /// <summary>
     /// <see cref="ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, NoiseLevels, NoiseStreams, ForwardTape, ParameterSet)"/>
@@ -367,55 +377,7 @@ public sealed class VanillaRnn : IRecurrentNetwork
         NoiseStreams streams, ForwardTape tape, ParameterSet gradient)
     {
         ArgumentNullException.ThrowIfNull(targets);
-        return TrainingPass(inputs, initState, default, targets, noise, streams, tape, gradient);
-    }
-
-    /// <summary>Both ForwardBackwardMse overloads: targets from <paramref name="targets"/>, or from <paramref name="targetRows"/>
-    /// when it is not null.</summary>
-    private double TrainingPass(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ReadOnlySpan<float> targets, ITargetRows? targetRows,
-        NoiseLevels noise, NoiseStreams streams, ForwardTape tape, ParameterSet gradient)
-    {
-        CheckTape(tape);
-        ArgumentNullException.ThrowIfNull(noise);
-        ArgumentNullException.ThrowIfNull(streams);
-        ArgumentNullException.ThrowIfNull(gradient);
-        if (!Parameters.HasSameLayout(gradient))
-            throw new ArgumentException("gradient must have the parameter layout (use Parameters.CloneEmpty()).", nameof(gradient));
-        var o = Options;
-        int batch = tape.Batch, time = tape.Time, nH = o.HiddenSize, nOut = o.OutputSize;
-        int rows = batch * time;
-        MseReadout.CheckTargets(targets, targetRows, batch, time, nOut);
-        IsaTier tier = Isa.Tier;
-        if (!MseReadout.Applies(rows, nH, nOut, tier))
-        {
-            Forward(inputs, initState, noise, streams, tape);
-            ReadOnlySpan<float> values = targetRows is null ? targets : MseReadout.Materialize(targetRows, ref tape.TargetBuffer);
-            float[] dy = tape.OutputGradient ??= new float[rows * nOut];
-            double separate = Training.MseLoss.Compute(tape.Outputs, values, dy);
-            if (double.IsFinite(separate)) Backward(tape, dy, gradient);
-            return separate;
-        }
-
-        ForwardRecurrent(inputs, initState, noise, streams, tape);
-        ParameterSet p = Parameters;
-        float[]? xi = null;
-        if (noise.OutputStd > 0f)
-        {
-            xi = tape.OutputNoise ??= new float[rows * nOut];
-            streams.Output!.Fill(xi);
-        }
-        tape.HasForward = true;
-        float[] dh = tape.HiddenGradient ??= new float[rows * nH];
-        MseReadout readout = tape.Readout ??= new MseReadout();
-        double loss = readout.Run(tape.HiddenBuffer, p[OutputWeight], o.UseBias ? p[OutputBias] : default, xi, noise.OutputStd, targets, targetRows,
-            rows, nH, nOut, dh, gradient[OutputWeight], o.UseBias ? gradient[OutputBias] : default, tier, Gemm.MaxThreads);
-        if (!double.IsFinite(loss))
-        {
-            MseReadout.RequireFiniteTargets(targets, targetRows);
-            return loss;
-        }
-        BackwardRecurrent(tape, gradient);
-        return loss;
+        return TrainingPass.Run(this, inputs, initState, default, targets, noise, streams, tape, gradient);
     }
 
     /// <summary>Encodes initial-state codes into initial hidden states: h_0 = W_enc s.</summary>

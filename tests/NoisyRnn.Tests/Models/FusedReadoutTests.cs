@@ -224,6 +224,25 @@ public class FusedReadoutTests
             model.ForwardBackwardMse(x, s, t, Noise, NoiseStreams.FromSeed(1), other.CreateTape(Batch, Time), model.Parameters.CloneEmpty())).ParamName);
     }
 
+    [Theory]
+    [InlineData("vanilla")]
+    [InlineData("gru")]
+    public void TheModelsOwnParametersAreRefusedAsTheGradient(string kind)
+    {
+        // BPTT reads W_out (dY·W_out) after adding dW_out into the gradient: with the parameters as the gradient the
+        // result would depend on that order, and the fused and separate paths would disagree.
+        IRecurrentNetwork model = Create(kind, 24, 48, false);
+        var (x, s, t) = Data(model, Batch);
+        float[] before = model.Parameters.Values.ToArray();
+        RecurrentTape tape = model.CreateTape(Batch, Time);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() =>
+            model.ForwardBackwardMse(x, s, t, Noise, NoiseStreams.FromSeed(1), tape, model.Parameters)).ParamName);
+        model.Forward(x, s, Noise, NoiseStreams.FromSeed(1), tape);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() =>
+            model.Backward(tape, new float[t.Length], model.Parameters)).ParamName);
+        Assert.Equal(before, model.Parameters.Values);
+    }
+
     /// <summary>An IRecurrentNetwork that forwards every member but ForwardBackwardMse, so the interface default runs.</summary>
     private sealed class DelegatingNetwork(VanillaRnn inner) : IRecurrentNetwork
     {
