@@ -52,6 +52,8 @@ for task in $tasks; do
     head-direction) preset=paper-head-direction ;;
     *) echo "error: unknown task '$task'" >&2; exit 2 ;;
   esac
+  # A pause first: right after a PyTorch run (gigabytes being returned to the system) the next process read 20-30% slow.
+  sleep 5
   ours=$("$cli" bench --preset "$preset" --steps "$steps" --json)
   torch_json=$("$python" benchmarks/compare/torch_step.py --task "$task" --steps "$steps" --threads 2)
   echo "noisyrnn: $ours"

@@ -66,10 +66,9 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "paper-spatial",
         };
         var steps = new Option<int>("--steps") { Description = "Timed steps (after the warm-up steps).", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<int>("--warmup")
+        var warmup = new Option<int?>("--warmup")
         {
-            Description = $"Untimed steps first, while the JIT compiles the step's code at full optimisation (it promotes a method after about 30 calls). Default {DefaultWarmup}.",
-            DefaultValueFactory = _ => DefaultWarmup,
+            Description = $"Untimed steps first, while the JIT compiles the step's code at full optimisation. Default: {FullWarmup} steps, or {MaxWarmupSeconds} s once {DefaultWarmup} are done.",
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var breakdown = new Option<bool>("--breakdown")
@@ -92,8 +91,8 @@ internal static class BenchCommand
                 if (timed < 1) throw new ArgumentOutOfRangeException("--steps", timed, "--steps must be >= 1.");
                 // The trainer runs 2 warm-up steps and 1 evaluation step more, and every step's time is kept.
                 if (timed > MaxSteps) throw new ArgumentOutOfRangeException("--steps", timed, $"--steps must be <= {MaxSteps}.");
-                int untimed = parse.GetValue(warmup);
-                if (untimed < 0 || untimed > MaxSteps)
+                int? untimed = parse.GetValue(warmup);
+                if (untimed is < 0 or > MaxSteps)
                     throw new ArgumentOutOfRangeException("--warmup", untimed, $"--warmup must be between 0 and {MaxSteps}.");
                 var result = Run(p, timed, parse.GetValue(overlap), untimed);
                 if (parse.GetValue(breakdown))
@@ -134,24 +133,56 @@ internal static class BenchCommand
     internal static VanillaRnn CreateModel(BenchPreset p) =>
         VanillaRnn.CreateInitialized(new VanillaRnnOptions(p.Inputs, p.Hidden, p.Cells, p.Cells, Activation.Relu, 1f, p.Dt), 0);
 
-    /// <summary>Default untimed steps: enough for the JIT's call counting (30 calls) to promote the once-per-step methods
-    /// to optimised code; measured at the head-direction preset, 2 warm-up steps left the median about 10% high.</summary>
+    /// <summary>Fewest untimed steps by default: enough for the JIT's call counting (30 calls) to promote the once-per-step
+    /// methods a first time; measured at the head-direction preset, 2 warm-up steps left the median about 10% high.</summary>
     internal const int DefaultWarmup = 30;
 
-    internal static Dictionary<string, object> Run(BenchPreset p, int timedSteps, bool overlap = false, int warmup = DefaultWarmup)
+    /// <summary>Untimed steps the default warm-up aims for: with tiered PGO the once-per-step methods are recompiled twice
+    /// (instrumented, then optimised), and at the head-direction preset (about 36 ms a step) the 5 steps after 30 warm-up
+    /// steps read 47-57 ms and after 60 steps 53-68 ms, against 37-43 ms after 40 or 80 and 36-40 ms after 100.</summary>
+    internal const int FullWarmup = 100;
+
+    /// <summary>Longest default warm-up once <see cref="DefaultWarmup"/> steps are done: slow presets (spatial, about
+    /// 0.2 s a step) stop here, where the recompilations cost a small share of a step.</summary>
+    internal const double MaxWarmupSeconds = 10.0;
+
+    /// <summary>True once a default warm-up is over: <see cref="DefaultWarmup"/> steps, then <see cref="FullWarmup"/>
+    /// steps or <see cref="MaxWarmupSeconds"/>, whichever comes first; an explicit count is taken as it is.</summary>
+    private static bool WarmedUp(int? warmup, int steps, double seconds) =>
+        warmup is int n ? steps >= n : steps >= DefaultWarmup && (steps >= FullWarmup || seconds >= MaxWarmupSeconds);
+
+    /// <summary>Times <paramref name="timedSteps"/> trainer steps after the warm-up (<paramref name="warmup"/> steps, or the
+    /// default rule when null).</summary>
+    internal static Dictionary<string, object> Run(BenchPreset p, int timedSteps, bool overlap = false, int? warmup = null)
     {
-        int warmupSteps = warmup;
         var task = CreateTask(p);
         var model = CreateModel(p);
-        // One extra step at the end: the trainer evaluates on the held-out batch at its last step, which is not timed.
-        int total = warmupSteps + timedSteps + 1;
+        // The trainer is stopped (cancelled between steps) once the timed steps are done, so its step count only needs to be
+        // large enough; the warm-up's length is decided as it runs.
         var trainer = new PathIntegrationTrainer(model, task, new TrainingOptions
         {
-            Steps = total, BatchSize = p.Batch, TestBatchSize = 1, EvaluateEvery = int.MaxValue,
+            Steps = 2 * MaxSteps + 1, BatchSize = p.Batch, TestBatchSize = 1, EvaluateEvery = int.MaxValue,
             Noise = NoiseLevels.Recurrent(p.NoiseStd), CheckpointEvery = 0, OverlapDataGeneration = overlap,
         });
         var elapsed = new List<double>();
-        trainer.Train(new SynchronousProgress(tp => elapsed.Add(tp.ElapsedSeconds)));
+        int? firstTimed = null;
+        using var stop = new CancellationTokenSource();
+        var progress = new SynchronousProgress(tp =>
+        {
+            elapsed.Add(tp.ElapsedSeconds);
+            if (firstTimed is null && WarmedUp(warmup, elapsed.Count, tp.ElapsedSeconds)) firstTimed = elapsed.Count;
+            if (firstTimed is int first && elapsed.Count >= first + timedSteps) stop.Cancel();
+        });
+        if (warmup == 0) firstTimed = 0;
+        try
+        {
+            trainer.Train(progress, cancellationToken: stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The timed steps are done.
+        }
+        int warmupSteps = firstTimed ?? throw new InvalidOperationException("The benchmark stopped before its timed steps.");
         var stepSeconds = new List<double>();
         // ElapsedSeconds counts from just before the first step, so step 0 took elapsed[0].
         for (int i = warmupSteps; i < warmupSteps + timedSteps; i++) stepSeconds.Add(elapsed[i] - (i == 0 ? 0 : elapsed[i - 1]));
@@ -165,7 +196,7 @@ internal static class BenchCommand
             ["gflop_per_step"] = Math.Round(flops / 1e9, flops >= 1e9 ? 2 : 5),
             ["gflops"] = Math.Round(flops / median / 1e9, flops / median >= 1e10 ? 1 : 3),
             ["timed_steps"] = timedSteps,
-            ["warmup_steps"] = warmup,
+            ["warmup_steps"] = warmupSteps,
             ["overlap_data_generation"] = overlap,
             ["isa_tier"] = Isa.Tier.ToString(),
             // The kernels split work over one thread per processor (Gemm.MaxThreads defaults to the processor count).
@@ -181,11 +212,11 @@ internal static class BenchCommand
     /// targets (forward, loss and BPTT with the readout fused and the targets encoded in cache; gradient clear included), and
     /// the trainer's finiteness checks + Adam. For reference it also times the same pass the unfused way: the targets
     /// encoded into their array, then Forward, MseLoss and Backward (same gradient bits). Medians over
-    /// <paramref name="timedSteps"/> steps after <paramref name="warmup"/> untimed steps, in ms.
+    /// <paramref name="timedSteps"/> steps after the warm-up (<paramref name="warmup"/> untimed steps, or the default rule
+    /// when null), in ms.
     /// </summary>
-    internal static Dictionary<string, object> Breakdown(BenchPreset p, int timedSteps, int warmup = DefaultWarmup)
+    internal static Dictionary<string, object> Breakdown(BenchPreset p, int timedSteps, int? warmup = null)
     {
-        int warmupSteps = warmup;
         var task = CreateTask(p);
         var model = CreateModel(p);
         var noise = NoiseLevels.Recurrent(p.NoiseStd);
@@ -199,9 +230,12 @@ internal static class BenchCommand
         string[] phases = ["data_ms", "noise_ms", "forward_loss_backward_ms", "adam_ms", "separate_targets_ms", "separate_forward_ms", "separate_loss_ms", "separate_backward_ms"];
         var times = phases.Select(_ => new List<double>()).ToArray();
         var clock = new Stopwatch();
-        for (int step = 0; step < warmupSteps + timedSteps; step++)
+        var sinceStart = Stopwatch.StartNew();
+        int? firstTimed = warmup == 0 ? 0 : null;
+        for (int step = 0; firstTimed is null || step < firstTimed + timedSteps; step++)
         {
-            bool record = step >= warmupSteps;
+            if (firstTimed is null && WarmedUp(warmup, step, sinceStart.Elapsed.TotalSeconds)) firstTimed = step;
+            bool record = firstTimed is not null;
             void Lap(int phase)
             {
                 if (record) times[phase].Add(clock.Elapsed.TotalMilliseconds);

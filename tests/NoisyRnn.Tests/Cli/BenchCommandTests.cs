@@ -97,9 +97,16 @@ public class BenchCommandTests
         Assert.True(doc.RootElement.GetProperty("forward_loss_backward_ms").GetDouble() > 0);
 
         output = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "3", "--warmup", "7", "--json"], output, new StringWriter()));
+        using var exact = JsonDocument.Parse(output.ToString());
+        Assert.Equal(7, exact.RootElement.GetProperty("warmup_steps").GetInt32());
+        Assert.Equal(3, exact.RootElement.GetProperty("timed_steps").GetInt32());
+
+        // The default warm-up: the tiny preset's steps take well under a millisecond, so it runs FullWarmup steps.
+        output = new StringWriter();
         Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "1", "--json"], output, new StringWriter()));
         using var defaults = JsonDocument.Parse(output.ToString());
-        Assert.Equal(BenchCommand.DefaultWarmup, defaults.RootElement.GetProperty("warmup_steps").GetInt32());
+        Assert.Equal(BenchCommand.FullWarmup, defaults.RootElement.GetProperty("warmup_steps").GetInt32());
 
         foreach (string bad in new[] { "-1", "1000001" })
         {
