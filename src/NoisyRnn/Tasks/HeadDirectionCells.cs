@@ -22,7 +22,7 @@ public enum PreferredAngleLayout
 /// 1 and every value lies in [exp(-2 kappa), 1]. The reference evaluates exp(kappa cos d) / exp(kappa), which overflows to
 /// NaN for spreads below about 0.1 rad in float32; this form is finite for any spread. Immutable and thread-safe.
 /// </summary>
-public sealed class HeadDirectionCells
+public sealed class HeadDirectionCells : ITargetEncoder
 {
     private readonly float[] _preferred;
     private readonly double[] _cos;
@@ -136,7 +136,7 @@ public sealed class HeadDirectionCells
     /// headings come from the task): the training readout encodes its targets this way, 8 rows at a time, and the checks'
     /// messages would be formatted on every call. Same bits per row.
     /// </summary>
-    internal void EncodeRows(ReadOnlySpan<float> headings, Span<float> activations)
+    void ITargetEncoder.EncodeRows(ReadOnlySpan<float> headings, Span<float> activations)
     {
         float kappa = (float)(-2.0 * Kappa);
         for (int n = 0; n < headings.Length; n++) EncodeRow(headings[n], activations.Slice(n * Count, Count), kappa);

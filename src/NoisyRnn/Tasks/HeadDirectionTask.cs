@@ -25,14 +25,10 @@ public sealed class HeadDirectionBatch : IPathIntegrationBatch
         InitialHeading = new float[batchSize];
         Headings = new float[checked(batchSize * timeSteps)];
         InitialState = new float[checked(batchSize * cellCount)];
-        _targets = new float[checked(batchSize * timeSteps * cellCount)];
-        TargetRows = new Rows(this);
+        _targets = new DeferredTargets(Headings, 1, cellCount);
     }
 
-    private readonly float[] _targets;
-
-    /// <summary>Cells whose code of <see cref="Headings"/> is still to be written into the targets (deferred), else null.</summary>
-    private HeadDirectionCells? _pending;
+    private readonly DeferredTargets _targets;
 
     /// <inheritdoc />
     public int BatchSize { get; }
@@ -57,49 +53,17 @@ public sealed class HeadDirectionBatch : IPathIntegrationBatch
 
     /// <summary>HD-cell code of the headings, [batch, time, cells]. Reference <c>targets</c>. When the batch was drawn with
     /// its targets deferred, the first read encodes them (the whole array, on all cores).</summary>
-    public float[] Targets
-    {
-        get
-        {
-            if (_pending is { } cells)
-            {
-                cells.Encode(Headings, _targets);
-                _pending = null;
-            }
-            return _targets;
-        }
-    }
+    public float[] Targets => _targets.Values;
 
     /// <summary>False while the targets are deferred (see <see cref="IPathIntegrationTask.NextBatch(ITaskRandom, IPathIntegrationBatch, bool)"/>).</summary>
-    public bool TargetsEncoded => _pending is null;
+    public bool TargetsEncoded => _targets.Encoded;
 
     /// <summary>The targets row by row: encoded from <see cref="Headings"/> while deferred, copied from <see cref="Targets"/> otherwise.
     /// Safe to use from several threads at once for disjoint rows (while nobody reads <see cref="Targets"/>).</summary>
-    public Models.ITargetRows TargetRows { get; }
+    public Models.ITargetRows TargetRows => _targets;
 
     /// <summary>Sets the targets to the code of the current headings, now or on demand.</summary>
-    internal void SetTargets(HeadDirectionCells cells, bool encodeNow)
-    {
-        _pending = null;
-        if (encodeNow) cells.Encode(Headings, _targets);
-        else _pending = cells;
-    }
-
-    private sealed class Rows(HeadDirectionBatch batch) : Models.ITargetRows
-    {
-        public int RowCount => batch.Headings.Length;
-
-        public int Width => batch.CellCount;
-
-        public void WriteRows(int firstRow, int rowCount, Span<float> destination)
-        {
-            Guard.Range(firstRow, rowCount, RowCount);
-            if (destination.Length != rowCount * Width)
-                throw new ArgumentException($"destination has length {destination.Length}; expected rowCount x width = {rowCount * Width}.", nameof(destination));
-            if (batch._pending is { } cells) cells.EncodeRows(batch.Headings.AsSpan(firstRow, rowCount), destination);
-            else batch._targets.AsSpan(firstRow * Width, rowCount * Width).CopyTo(destination);
-        }
-    }
+    internal void SetTargets(HeadDirectionCells cells, bool encodeNow) => _targets.Set(cells, encodeNow);
 
     /// <summary>The headings, [batch, time, 1], rad: the same array as <see cref="Headings"/>.</summary>
     public float[] Coordinates => Headings;

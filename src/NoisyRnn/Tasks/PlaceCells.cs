@@ -28,7 +28,7 @@ public enum PlaceCellTuning
 /// Sorscher et al.'s grid-cell code instead, see <see cref="WithTuning"/>).
 /// </summary>
 /// <remarks>Instances are immutable and safe to share between threads.</remarks>
-public sealed class PlaceCells
+public sealed class PlaceCells : ITargetEncoder
 {
     /// <summary>Rows per parallel work item in <see cref="Encode"/>; small problems run on the calling thread.</summary>
     private const int RowsPerChunk = 64;
@@ -337,7 +337,7 @@ public sealed class PlaceCells
     /// positions come from the task): the training readout encodes its targets this way, a few rows at a time, and the
     /// checks' messages would be formatted on every call. Same bits per row.
     /// </summary>
-    internal void EncodeRows(ReadOnlySpan<float> positions, Span<float> activations)
+    void ITargetEncoder.EncodeRows(ReadOnlySpan<float> positions, Span<float> activations)
     {
         int rows = positions.Length / 2;
         if (Tuning == PlaceCellTuning.DifferenceOfGaussians)

@@ -20,8 +20,7 @@ public sealed class SpatialNavigationBatch : IPathIntegrationBatch
         CellCount = cellCount;
         Trajectories = new SpatialTrajectoryBatch(batchSize, timeSteps);
         InitialState = new float[checked(batchSize * cellCount)];
-        _targets = new float[checked(batchSize * timeSteps * cellCount)];
-        TargetRows = new Rows(this);
+        _targets = new DeferredTargets(Trajectories.Positions, 2, cellCount);
     }
 
     internal SpatialNavigationBatch(SpatialTrajectoryBatch trajectories, int cellCount)
@@ -29,45 +28,20 @@ public sealed class SpatialNavigationBatch : IPathIntegrationBatch
         CellCount = cellCount;
         Trajectories = trajectories;
         InitialState = new float[checked(trajectories.BatchSize * cellCount)];
-        _targets = new float[checked(trajectories.BatchSize * trajectories.TimeSteps * cellCount)];
-        TargetRows = new Rows(this);
+        _targets = new DeferredTargets(trajectories.Positions, 2, cellCount);
     }
 
-    private readonly float[] _targets;
-
-    /// <summary>Cells whose code of <see cref="Positions"/> is still to be written into the targets (deferred), else null.</summary>
-    private PlaceCells? _pending;
+    private readonly DeferredTargets _targets;
 
     /// <summary>False while the targets are deferred (see <see cref="IPathIntegrationTask.NextBatch(ITaskRandom, IPathIntegrationBatch, bool)"/>).</summary>
-    public bool TargetsEncoded => _pending is null;
+    public bool TargetsEncoded => _targets.Encoded;
 
     /// <summary>The targets row by row: encoded from <see cref="Positions"/> while deferred, copied from <see cref="Targets"/>
     /// otherwise. Safe to use from several threads at once for disjoint rows (while nobody reads <see cref="Targets"/>).</summary>
-    public Models.ITargetRows TargetRows { get; }
+    public Models.ITargetRows TargetRows => _targets;
 
     /// <summary>Sets the targets to the place code of the current positions, now or on demand.</summary>
-    internal void SetTargets(PlaceCells cells, bool encodeNow)
-    {
-        _pending = null;
-        if (encodeNow) cells.Encode(Positions, _targets);
-        else _pending = cells;
-    }
-
-    private sealed class Rows(SpatialNavigationBatch batch) : Models.ITargetRows
-    {
-        public int RowCount => batch.BatchSize * batch.TimeSteps;
-
-        public int Width => batch.CellCount;
-
-        public void WriteRows(int firstRow, int rowCount, Span<float> destination)
-        {
-            Guard.Range(firstRow, rowCount, RowCount);
-            if (destination.Length != rowCount * Width)
-                throw new ArgumentException($"destination has length {destination.Length}; expected rowCount x width = {rowCount * Width}.", nameof(destination));
-            if (batch._pending is { } cells) cells.EncodeRows(batch.Positions.AsSpan(2 * firstRow, 2 * rowCount), destination);
-            else batch._targets.AsSpan(firstRow * Width, rowCount * Width).CopyTo(destination);
-        }
-    }
+    internal void SetTargets(PlaceCells cells, bool encodeNow) => _targets.Set(cells, encodeNow);
 
     /// <summary>Number of trajectories.</summary>
     public int BatchSize => Trajectories.BatchSize;
@@ -86,18 +60,7 @@ public sealed class SpatialNavigationBatch : IPathIntegrationBatch
 
     /// <summary>Place code of the target positions, [batch, time, cells]; each row sums to 1. Reference: <c>targets</c>. When the
     /// batch was drawn with its targets deferred, the first read encodes them (the whole array, on all cores).</summary>
-    public float[] Targets
-    {
-        get
-        {
-            if (_pending is { } cells)
-            {
-                cells.Encode(Positions, _targets);
-                _pending = null;
-            }
-            return _targets;
-        }
-    }
+    public float[] Targets => _targets.Values;
 
     /// <summary>Target positions, [batch, time, 2], m: the same array as <see cref="SpatialTrajectoryBatch.Positions"/>. Reference: <c>target_pos</c>.</summary>
     public float[] Positions => Trajectories.Positions;
