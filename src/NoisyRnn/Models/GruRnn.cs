@@ -301,7 +301,7 @@ public sealed class GruRnn : IRecurrentNetwork, IReadoutCell
     /// <param name="outputGradient">dL/dy, [batch, time, output] row-major (for the mean-squared error: 2(y - target)/count).</param>
     /// <param name="gradient">Receives the gradients; same layout as <see cref="Parameters"/> (use <c>Parameters.CloneEmpty()</c>).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">A span length differs from its shape, <paramref name="outputGradient"/> is not finite, the gradient layout differs, or the tape has no forward pass.</exception>
+    /// <exception cref="ArgumentException">A span length differs from its shape, <paramref name="outputGradient"/> is not finite, the gradient has another layout or is the model's own Parameters, or the tape has no forward pass.</exception>
     public void Backward(GruTape tape, ReadOnlySpan<float> outputGradient, ParameterSet gradient)
     {
         CheckTape(tape);
@@ -400,7 +400,7 @@ public sealed class GruRnn : IRecurrentNetwork, IReadoutCell
     /// <paramref name="gradient"/> is left as it was.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">A span length differs from its shape, an input is not finite, the tape belongs to
-    /// other options, a stream needed by a positive std is null, the gradient layout differs, or a target is not finite
+    /// other options, a stream needed by a positive std is null, the gradient has another layout or is the model's own Parameters, or a target is not finite
     /// (checked only when the loss is not finite; ParamName "targets").</exception>
     /// <exception cref="InvalidOperationException">A replayed noise stream ran out of draws.</exception>
     public double ForwardBackwardMse(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initState, ReadOnlySpan<float> targets, NoiseLevels noise,
