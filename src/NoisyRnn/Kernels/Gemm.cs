@@ -271,7 +271,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>A pinned per-thread buffer of at least <paramref name="length"/> floats (grown, never shrunk).</summary>
-    private static float* Workspace(ref float[]? slot, int length)
+    internal static float* Workspace(ref float[]? slot, int length)
     {
         float[] buffer = slot is { } s && s.Length >= length ? s : (slot = GC.AllocateUninitializedArray<float>(Math.Max(length, 1024), pinned: true));
         return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
@@ -388,16 +388,26 @@ public static unsafe partial class Gemm
                 return;
             }
             (int i0, int i1) = GemmWorkers.PartRange(o.M, part, Parts);
-            float* c = (float*)o.C;
-            for (int i = i0; i < i1; i++)
+            AddPieces((float*)o.C, o.Ldc, _partials, _chunks, o.M, o.N, i0, i1, o.Accumulate);
+        }
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="i0"/>, <paramref name="i1"/>) of C (+)= the [m, n] partials of a deep product's pieces, added
+    /// in piece order (the first piece copied when not <paramref name="accumulate"/>): the fixed order that makes a pieced
+    /// product's bits independent of the thread count.
+    /// </summary>
+    internal static void AddPieces(float* c, int ldc, float* partials, int pieces, int m, int n, int i0, int i1, bool accumulate)
+    {
+        long mn = (long)m * n;
+        for (int i = i0; i < i1; i++)
+        {
+            var row = new Span<float>(c + (nint)i * ldc, n);
+            for (int piece = 0; piece < pieces; piece++)
             {
-                var row = new Span<float>(c + (nint)i * o.Ldc, o.N);
-                for (int piece = 0; piece < _chunks; piece++)
-                {
-                    var partial = new ReadOnlySpan<float>(_partials + (nint)piece * mn + (nint)i * o.N, o.N);
-                    if (piece == 0 && !o.Accumulate) partial.CopyTo(row);
-                    else System.Numerics.Tensors.TensorPrimitives.Add(row, partial, row);
-                }
+                var partial = new ReadOnlySpan<float>(partials + piece * mn + (nint)i * n, n);
+                if (piece == 0 && !accumulate) partial.CopyTo(row);
+                else System.Numerics.Tensors.TensorPrimitives.Add(row, partial, row);
             }
         }
     }

@@ -111,11 +111,9 @@ public interface IRecurrentNetwork
         ArgumentNullException.ThrowIfNull(tape);
         // Checked up front, as the library's models do: Backward would only see it when the loss is finite.
         TrainingPass.CheckGradient(Parameters, gradient);
-        var o = NetworkOptions;
-        long count = (long)tape.Batch * tape.Time * o.OutputSize;
-        Guard.Length(targets.Length, count, nameof(targets), $"[batch, time, output] = [{tape.Batch}, {tape.Time}, {o.OutputSize}]");
+        MseReadout.CheckTargets(targets, null, tape.Batch, tape.Time, NetworkOptions.OutputSize);
         Forward(inputs, initState, noise, streams, tape);
-        var outputGradient = new float[count];
+        var outputGradient = new float[targets.Length];
         double loss = Training.MseLoss.Compute(tape.Outputs, targets, outputGradient);
         if (double.IsFinite(loss)) Backward(tape, outputGradient, gradient);
         return loss;

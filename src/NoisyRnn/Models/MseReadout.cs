@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using NoisyRnn.Kernels;
 using NoisyRnn.Training;
 
@@ -90,12 +88,12 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
         float outputStd, ReadOnlySpan<float> targets, ITargetRows? targetRows, int rows, int nH, int nOut, Span<float> hiddenGradient,
         Span<float> weightGradient, Span<float> biasGradient, IsaTier tier, int threads)
     {
-        _targetRows = targetRows;
-        // Targets are written a loss chunk at a time when whole rows make a chunk and whole chunks a block (a 16-KB buffer
-        // in L1), else a block at a time.
-        int chunkRows = nOut <= MseLoss.Chunk && MseLoss.Chunk % nOut == 0 ? MseLoss.Chunk / nOut : 0;
-        _targetGroupRows = chunkRows > 0 && BlockRows % chunkRows == 0 ? chunkRows : BlockRows;
         if (!Applies(rows, nH, nOut, tier)) throw new InvalidOperationException("The fused readout needs a vector tier and a deep weight-gradient product.");
+        _targetRows = targetRows;
+        // Row targets are written a loss chunk at a time when whole rows make a chunk and whole chunks a block (a 16-KB
+        // buffer in L1), else a block at a time; array targets are read a block at a time.
+        int chunkRows = nOut <= MseLoss.Chunk && MseLoss.Chunk % nOut == 0 ? MseLoss.Chunk / nOut : 0;
+        _targetGroupRows = targetRows is not null && chunkRows > 0 && BlockRows % chunkRows == 0 ? chunkRows : BlockRows;
         int pieces = Gemm.Chunks(nOut, nH, rows);
         int blocks = (rows + BlockRows - 1) / BlockRows;
         int chunksPerBlock = (BlockRows * nOut + MseLoss.Chunk - 1) / MseLoss.Chunk;
@@ -162,18 +160,14 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
         if (_summing)
         {
             (int i0, int i1) = GemmWorkers.PartRange(nOut, part, Parts);
-            long mn = (long)nOut * nH;
-            for (int i = i0; i < i1; i++)
-            {
-                var row = new Span<float>(_weightGradient + (nint)i * nH, nH);
-                for (int p = 0; p < _pieces; p++) TensorPrimitives.Add(row, new ReadOnlySpan<float>(_partialsPtr + p * mn + (nint)i * nH, nH), row);
-            }
+            Gemm.AddPieces(_weightGradient, nH, _partialsPtr, _pieces, nOut, nH, i0, i1, accumulate: true);
             return;
         }
 
         IsaTier tier = _tier;
-        float[] blockArray = t_block is { } a && a.Length >= BlockRows * nOut ? a : (t_block = GC.AllocateUninitializedArray<float>(BlockRows * nOut, pinned: true));
-        float* y = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(blockArray));
+        float* y = Gemm.Workspace(ref t_block, BlockRows * nOut);
+        int group = _targetGroupRows;
+        float* rowTargets = _targetRows is null ? null : Gemm.Workspace(ref t_targets, group * nOut);
         int r0 = part * Gemm.ChunkDepth, r1 = Math.Min(_rows, r0 + Gemm.ChunkDepth);
         var partial = new Span<float>(_partialsPtr + (long)part * nOut * nH, nOut * nH);
         Span<float> biasPartial = _bias == null ? default : new Span<float>(_biasPartialsPtr + (nint)part * nOut, nOut);
@@ -189,28 +183,21 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
             if (_noise != null) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(_noise + (nint)b0 * nOut, m * nOut), _noiseStd, yBlock, yBlock);
             // dY = 2(y - target)/count in place, and the float32 sums of squares of MseLoss's chunks.
             double* sums = _sums + (nint)(b0 / BlockRows) * _chunksPerBlock;
-            int length = m * nOut, c = 0;
-            if (_targetRows is { } source)
+            // Row targets are written into a small buffer group by group (whole chunks), just before their chunk of the
+            // loss; array targets are one group of the whole block.
+            int c = 0;
+            for (int g0 = 0; g0 < m; g0 += group)
             {
-                // Targets written into a small buffer group by group (whole chunks), just before their chunk of the loss.
-                int group = _targetGroupRows;
-                float[] targetArray = t_targets is { } ta && ta.Length >= group * nOut ? ta : (t_targets = GC.AllocateUninitializedArray<float>(group * nOut, pinned: true));
-                float* tg = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(targetArray));
-                for (int g0 = 0; g0 < m; g0 += group)
+                int gm = Math.Min(group, m - g0), gLength = gm * nOut;
+                float* t = _targets + (nint)(b0 + g0) * nOut;
+                if (rowTargets != null)
                 {
-                    int gm = Math.Min(group, m - g0);
-                    source.WriteRows(b0 + g0, gm, new Span<float>(tg, gm * nOut));
-                    int gLength = gm * nOut;
-                    float* yg = y + (nint)g0 * nOut;
-                    for (int start = 0; start < gLength; start += MseLoss.Chunk, c++)
-                        sums[c] = MseLoss.DifferenceChunk(yg + start, tg + start, yg + start, Math.Min(MseLoss.Chunk, gLength - start), _scale);
+                    _targetRows!.WriteRows(b0 + g0, gm, new Span<float>(rowTargets, gLength));
+                    t = rowTargets;
                 }
-            }
-            else
-            {
-                float* t = _targets + (nint)b0 * nOut;
-                for (int start = 0; start < length; start += MseLoss.Chunk, c++)
-                    sums[c] = MseLoss.DifferenceChunk(y + start, t + start, y + start, Math.Min(MseLoss.Chunk, length - start), _scale);
+                float* yg = y + (nint)g0 * nOut;
+                for (int start = 0; start < gLength; start += MseLoss.Chunk, c++)
+                    sums[c] = MseLoss.DifferenceChunk(yg + start, t + start, yg + start, Math.Min(MseLoss.Chunk, gLength - start), _scale);
             }
             for (; c < _chunksPerBlock; c++) sums[c] = 0;
             // dL/dh = dY·W for these rows; dW's piece partial += dYᵀ·H (a depth block of the deep product); db's likewise.
