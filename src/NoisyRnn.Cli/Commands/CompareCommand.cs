@@ -63,7 +63,7 @@ internal static class CompareCommand
                 var summary = Compare(parse.GetValue(dirs)!);
                 OutputFolder.Prepare(dir);
                 string path = Path.Combine(dir, "compare.json");
-                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, ReproduceRunner.JsonOptions));
+                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, NoisyRnn.Experiments.ExperimentJson.Options));
                 output.WriteLine($"Compared {summary.Folders.Count} runs (seeds {string.Join(", ", summary.Seeds)}).");
                 foreach (var (run, metrics) in summary.Runs)
                     output.WriteLine($"  {run,-22} " + string.Join("  ", Metrics.Select(m => $"{m.Field} {Format(metrics[m.Field])}")));

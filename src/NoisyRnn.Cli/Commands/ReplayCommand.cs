@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NoisyRnn.Analysis;
+using NoisyRnn.Experiments;
 using NoisyRnn.Models;
 using NoisyRnn.Noise;
 using NoisyRnn.Tasks;
@@ -85,31 +86,23 @@ internal static class ReplayCommand
                 string dir = parse.GetValue(outDir) ?? Path.Combine("runs", "replay-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
                 OutputFolder.Prepare(dir);
 
-                // The run's settings: --config, --preset, or the config.json that reproduce wrote beside the network's folder.
-                string? configPath = parse.GetValue(config);
-                string? presetName = parse.GetValue(preset);
-                if (configPath is not null && presetName is not null) throw new ArgumentException("--config and --preset both given; expected one of them.", "--config");
-                string modelFolder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-                string sibling = Path.Combine(Path.GetDirectoryName(modelFolder) ?? modelFolder, ReproduceConfig.FileName);
-                if (configPath is null && presetName is null && File.Exists(sibling)) configPath = sibling;
-                var p = configPath is not null ? ReproduceConfig.Load(configPath) : ReproducePreset.Find(presetName ?? "quick");
-                if (parse.GetValue(seed) is { } sd) p = p with { Seed = sd };
+                // The run's settings: the network's own context (or its run folder's config.json), with --config, --preset,
+                // --seed and --training-std as announced overrides.
+                var saved = SavedNetwork.Load(path, parse.GetValue(config), parse.GetValue(preset), parse.GetValue(seed), parse.GetValue(trainingStd),
+                    parse.InvocationConfiguration.Error);
+                var p = saved.Config;
                 if (parse.GetValue(window) is { } ws)
                 {
                     // The step-distance metrics compare consecutive states: a window needs at least two steps.
                     if (ws < 2) throw new ArgumentException($"--window-steps is {ws}; expected at least 2 steps.", "--window-steps");
                     p = p with { SequenceLength = ws };
                 }
-
-                string network = Path.GetFileName(modelFolder);
-                float? training = parse.GetValue(trainingStd) ?? network switch { "noise-trained" => p.NoiseStd, "noise-free" => 0f, _ => null };
-                if (training is { } ts && !(float.IsFinite(ts) && ts >= 0))
-                    throw new ArgumentException($"--training-std is {ts.ToString(CultureInfo.InvariantCulture)}; expected a finite value >= 0.", "--training-std");
+                float? training = saved.TrainingStd;
                 QuiescentNoise quiescence = ParseQuiescence(parse.GetValue(mode)!, training, parse.GetValue(quiescentStd));
                 double? gap = parse.GetValue(maxGap);
                 if (gap is { } g && !(g > 0 && double.IsFinite(g))) throw new ArgumentException($"--max-gap is {g.ToString(CultureInfo.InvariantCulture)}; expected a finite time > 0 s.", "--max-gap");
 
-                var checkpoint = Checkpoint.Load(path);
+                var checkpoint = saved.Checkpoint;
                 var summary = Run(path, checkpoint, csv, p, training ?? 0f, quiescence, parse.GetValue(interpolate), gap, dir, !parse.GetValue(noPlots), output);
                 output.WriteLine($"Wrote {Path.Combine(dir, "summary.json")} ({summary.WallSeconds:F1} s).");
                 return 0;
@@ -138,7 +131,7 @@ internal static class ReplayCommand
         _ => throw new ArgumentException($"Unknown quiescence '{mode}'; expected scaled, same or absolute.", "--quiescence"),
     };
 
-    private static ReplaySummary Run(string path, CheckpointData checkpoint, string csv, ReproducePreset p, float trainingStd, QuiescentNoise quiescence,
+    private static ReplaySummary Run(string path, CheckpointData checkpoint, string csv, ExperimentConfig p, float trainingStd, QuiescentNoise quiescence,
         bool interpolate, double? maxGap, string dir, bool plots, TextWriter log)
     {
         var clock = Stopwatch.StartNew();
@@ -151,8 +144,8 @@ internal static class ReplayCommand
         int outputs = model.NetworkOptions.OutputSize;
         p = spatial ? p with { PlaceCells = outputs } : p with { HdCells = outputs };
         p = p with { HiddenSize = model.NetworkOptions.HiddenSize };
-        ReproduceConfig.Validate(p);
-        var (task, taskOptions) = RunSetup.CreateTask(p, p.Seed);
+        p.Validate();
+        var (task, taskOptions) = ExperimentSetup.CreateTask(p, p.Seed);
         // Resample at the task's step and check the box against the task's.
         double dt = task is SpatialNavigationTask s ? s.Options.Dt : ((HeadDirectionTask)task).Options.Dt;
         var recordingOptions = new RecordedTrajectoryOptions
@@ -192,7 +185,7 @@ internal static class ReplayCommand
         float[] active;
         try
         {
-            active = PathIntegrationReactivation.DecodeActive(model, task, batch, NoiseLevels.Recurrent(trainingStd), RunSetup.ActiveNoiseSeed(p.Seed), p.NoiseDistribution);
+            active = PathIntegrationReactivation.DecodeActive(model, task, batch, NoiseLevels.Recurrent(trainingStd), ExperimentSetup.ActiveNoiseSeed(p.Seed), p.NoiseDistribution);
         }
         catch (ArgumentException e) when (e.ParamName == "activations")
         {
@@ -207,10 +200,10 @@ internal static class ReplayCommand
         log.WriteLine($"  active: decoding error {error:F3} {unit} (MSE {mse:F4} {unit}^2), step {activeStep:F4} {unit} (recorded {recordedStep:F4} {unit})");
 
         GaussianKde density = PathIntegrationReactivation.Density(task, active);
-        var reactivation = RunSetup.Reactivation(p, p.Seed);
+        var reactivation = ExperimentSetup.Reactivation(p, p.Seed);
         var uniform = task is SpatialNavigationTask sp
-            ? KlDivergence.UniformToKde(sp.Options.BoxWidth, sp.Options.BoxHeight, density, p.KlSamples, RunSetup.Salt(p.Seed, 11))
-            : KlDivergence.UniformIntervalToKde(-Math.PI, Math.PI, density, p.KlSamples, RunSetup.Salt(p.Seed, 11));
+            ? KlDivergence.UniformToKde(sp.Options.BoxWidth, sp.Options.BoxHeight, density, p.KlSamples, ExperimentSetup.Salt(p.Seed, 11))
+            : KlDivergence.UniformIntervalToKde(-Math.PI, Math.PI, density, p.KlSamples, ExperimentSetup.Salt(p.Seed, 11));
         float std = quiescence.Resolve(trainingStd);
         log.WriteLine($"Quiescence {quiescence}: sigma_q = {std:G3} per step, {reactivation.TotalSteps} steps x {windows} chains (one per window) ...");
         var report = PathIntegrationReactivation.Analyze(model, task, batch.InitialState, windows, density, std, reactivation);
@@ -232,7 +225,7 @@ internal static class ReplayCommand
             windows, report.Steps, report.Kl?.Value, report.Kl?.StandardError, report.KlNote, uniform.Value, report.QuiescentOutputVariance,
             report.QuiescentStepDistance, report.MeanSignedStep, figures.Select(f => Path.GetRelativePath(dir, f)).ToList(),
             clock.Elapsed.TotalSeconds, Kernels.Isa.Tier.ToString());
-        AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"), JsonSerializer.Serialize(summary, ReproduceRunner.JsonOptions));
+        AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"), JsonSerializer.Serialize(summary, ExperimentJson.Options));
         return summary;
     }
 }

@@ -5,7 +5,7 @@ namespace NoisyRnn.Cli.Commands;
 /// <summary>Prints the reproduce summary as an aligned text table.</summary>
 internal static class ResultTable
 {
-    public static void Print(TextWriter log, ReproduceSummary s)
+    public static void Print(TextWriter log, NoisyRnn.Experiments.ExperimentSummary s)
     {
         static string F(double? v, string format) => v is { } x && double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "n/a";
         log.WriteLine();

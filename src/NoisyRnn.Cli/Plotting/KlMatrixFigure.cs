@@ -1,3 +1,4 @@
+using NoisyRnn.Experiments;
 using NoisyRnn.Cli.Commands;
 using ScottPlot;
 

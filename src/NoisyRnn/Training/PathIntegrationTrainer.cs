@@ -82,17 +82,25 @@ public sealed class PathIntegrationTrainer
     /// the end), or null for none.</param>
     /// <param name="resume">Continue from the checkpoint at <paramref name="checkpointPath"/> if it exists.</param>
     /// <param name="cancellationToken">Stops between steps; the last checkpoint stays valid.</param>
-    /// <returns>Evaluations and timings.</returns>
+    /// <param name="checkpointMetadata">String pairs written into every checkpoint's header beside the trainer's own
+    /// (for example the network's context); null for none. Keys starting with "trainer." are reserved.</param>
+    /// <returns>Evaluations and timings. A resumed run returns the evaluations saved in its checkpoint followed by
+    /// this call's, so the learning curve is whole; <see cref="PathIntegrationResult.FinalLoss"/> is the last training
+    /// loss, also when the checkpoint was complete and nothing was trained.</returns>
     /// <exception cref="TrainingDivergedException">The loss or a gradient became non-finite; the update was not applied.</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt or belongs to another model.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public PathIntegrationResult Train(IProgress<TrainingProgress>? progress = null, string? checkpointPath = null, bool resume = false,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IReadOnlyDictionary<string, string>? checkpointMetadata = null)
     {
+        if (checkpointMetadata?.Keys.FirstOrDefault(k => k.StartsWith(TrainerMetadataPrefix, StringComparison.Ordinal)) is { } reserved)
+            throw new ArgumentException($"checkpointMetadata key '{reserved}' starts with the reserved prefix '{TrainerMetadataPrefix}'.", nameof(checkpointMetadata));
         var o = Options;
         if (checkpointPath != null) ArgumentException.ThrowIfNullOrWhiteSpace(checkpointPath);
         var adam = new Adam(o.Adam, _model.Parameters.Length);
         int startStep = 0;
+        var evaluations = new List<TaskEvaluation>();
+        double loss = double.NaN;
         if (resume && checkpointPath != null && File.Exists(checkpointPath))
         {
             var saved = Checkpoint.Load(checkpointPath);
@@ -108,6 +116,7 @@ public sealed class PathIntegrationTrainer
                 adam.RestoreStepCount(saved.AdamStepCount);
             }
             startStep = saved.Step;
+            (evaluations, loss) = TrainerState.Read(saved.Metadata, startStep);
         }
 
         int batch = o.BatchSize, time = _task.SequenceLength;
@@ -119,9 +128,7 @@ public sealed class PathIntegrationTrainer
         // its own derived seed, so the batches (and the whole run) are bit-identical to the sequential order.
         IPathIntegrationBatch? spare = o.OverlapDataGeneration ? _task.AllocateBatch(batch) : null;
         Task? pending = null;
-        var evaluations = new List<TaskEvaluation>();
         var clock = Stopwatch.StartNew();
-        double loss = double.NaN;
 
         try
         {
@@ -149,8 +156,8 @@ public sealed class PathIntegrationTrainer
                     evaluations.Add(evaluation.Value);
                 }
                 if (checkpointPath != null && (step == o.Steps || (o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0)))
-                    Checkpoint.Save(checkpointPath, _model, step, adam);
-                progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, null) { TaskEvaluation = evaluation });
+                    Checkpoint.Save(checkpointPath, _model, step, adam, TrainerState.Write(checkpointMetadata, evaluations, loss));
+                progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, null) { TaskEvaluation = evaluation, StartStep = startStep });
             }
         }
         finally
@@ -166,6 +173,9 @@ public sealed class PathIntegrationTrainer
         if (evaluations.Count == 0) evaluations.Add(Evaluate(startStep));
         return new PathIntegrationResult(evaluations, loss, clock.Elapsed.TotalSeconds, startStep);
     }
+
+    /// <summary>Prefix of the checkpoint metadata keys the trainer writes itself (its learning curve and last loss).</summary>
+    public const string TrainerMetadataPrefix = "trainer.";
 
     /// <summary>Step <paramref name="step"/>'s batch, drawn from its own derived task seed.</summary>
     /// <remarks>The targets are deferred: the fused training pass encodes them row group by row group in cache

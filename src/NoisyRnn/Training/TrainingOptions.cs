@@ -80,6 +80,10 @@ public readonly record struct TrainingProgress(int Step, int TotalSteps, double 
 {
     /// <summary>Held-out metrics of any task (in the task's unit) when this step was an evaluation step; otherwise null.</summary>
     public TaskEvaluation? TaskEvaluation { get; init; }
+
+    /// <summary>Step this call started from: 0 for a fresh run, the checkpoint's step for a resumed one. Steps done in this
+    /// call are <see cref="Step"/> - StartStep, over <see cref="ElapsedSeconds"/>.</summary>
+    public int StartStep { get; init; }
 }
 
 /// <summary>What a training run returns.</summary>

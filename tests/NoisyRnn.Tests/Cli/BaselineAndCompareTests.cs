@@ -1,3 +1,4 @@
+using NoisyRnn.Experiments;
 using System.Text.Json;
 using NoisyRnn.Analysis;
 using NoisyRnn.Cli;
@@ -122,7 +123,7 @@ public class BaselineAndCompareTests : IDisposable
         var active = new GaussianKde(Enumerable.Range(0, 200).Select(_ => rng.NextDouble() - 0.5).ToArray(), 2);
         var options = new ReactivationOptions { KlSteps = 20, VarianceSteps = 22, VarianceShift = 10, StepDistanceSteps = 5, KlSamples = 50, Seed = 1 };
         const int batch = 4;
-        var (density, note) = ReproduceRunner.BaselineDensity(model, task, new float[batch * cells.Count], batch, active, 0.01f, options);
+        var (density, note) = ExperimentRunner.BaselineDensity(model, task, new float[batch * cells.Count], batch, active, 0.01f, options);
         Assert.Null(density);
         Assert.StartsWith("random network: no quiescent density", note);
     }

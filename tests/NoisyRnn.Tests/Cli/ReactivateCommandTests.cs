@@ -74,11 +74,41 @@ public class ReactivateCommandTests : IDisposable
 
         // Bad arguments: one line, exit code 2.
         string model = Path.Combine(run, "noise-trained", "model.nrnn");
-        AssertUsageError(["reactivate", "--model", model, "--preset", "smoke", "--quiescence", "same"], "needs --training-std");
         AssertUsageError(["reactivate", "--model", model, "--preset", "smoke", "--quiescence", "absolute"], "needs --quiescent-std");
         AssertUsageError(["reactivate", "--model", model, "--preset", "smoke", "--quiescence", "sleep", "--training-std", "0.01"], "Unknown quiescence 'sleep'");
         AssertUsageError(["reactivate", "--model", model, "--preset", "smoke", "--place-cells", "64", "--training-std", "0.01"], "32 outputs");
-        AssertUsageError(["reactivate", "--model", Path.Combine(_dir, "missing.nrnn"), "--training-std", "0.01"], "Checkpoint not found");
+        AssertUsageError(["reactivate", "--model", Path.Combine(_dir, "missing.nrnn"), "--training-std", "0.01"], "does not exist");
+    }
+
+    [Fact]
+    public void ASavedNetworkCarriesItsSettingsAndAWrongTrainingStdIsWarnedAbout()
+    {
+        string run = Path.Combine(_dir, "context");
+        Assert.Equal(0, CliApp.Run(["reproduce", "--preset", "smoke", "--seed", "3", "--no-plots", "--out", run], new StringWriter(), new StringWriter()));
+        using var reproduced = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        var runs = reproduced.RootElement.GetProperty("runs").EnumerateArray().ToList();
+
+        // No --preset, --seed or --training-std: the checkpoint's own context gives run 1's numbers exactly.
+        string own = Path.Combine(_dir, "own");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["reactivate", "--model", Path.Combine(run, "noise-trained", "model.nrnn"), "--out", own, "--no-plots"], output, error));
+        Assert.Contains("Settings from the network's checkpoint", output.ToString());
+        Assert.Equal("", error.ToString());
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(own, "summary.json"))))
+            AssertSameMetrics(runs[0], doc.RootElement.GetProperty("run"));
+
+        // The README's old mistake: the noise-free network with a hand-typed 0.01 is warned about, naming both values.
+        error = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["reactivate", "--model", Path.Combine(run, "noise-free", "model.nrnn"), "--training-std", "0.01",
+            "--out", Path.Combine(_dir, "wrong"), "--no-plots"], new StringWriter(), error));
+        Assert.Contains("WARNING: --training-std 0.01 overrides the network's own training std 0", error.ToString());
+
+        // A checkpoint without a context outside a run folder cannot be guessed: a one-line error.
+        string bare = Path.Combine(_dir, "bare.nrnn");
+        var saved = NoisyRnn.Training.Checkpoint.Load(Path.Combine(run, "noise-trained", "model.nrnn"));
+        NoisyRnn.Training.Checkpoint.Save(bare, saved.Network, saved.Step);
+        AssertUsageError(["reactivate", "--model", bare], "carries no settings");
     }
 
     [Fact]
@@ -141,7 +171,8 @@ public class ReactivateCommandTests : IDisposable
     {
         var error = new StringWriter();
         Assert.Equal(CliApp.UsageError, CliApp.Run(args, new StringWriter(), error));
-        string text = error.ToString().TrimEnd();
+        // Warnings about overrides may come first; the error is the last line.
+        string text = error.ToString().TrimEnd().Split('\n')[^1];
         Assert.StartsWith("error: ", text);
         Assert.DoesNotContain('\n', text);
         Assert.Contains(message, text);

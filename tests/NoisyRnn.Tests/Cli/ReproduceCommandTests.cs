@@ -150,6 +150,6 @@ public class ReproduceCommandTests : IDisposable
         {
             Console.SetError(previous);
         }
-        Assert.Contains("Unknown preset 'huge'", err.ToString());
+        Assert.Contains("unknown preset 'huge'", err.ToString());
     }
 }

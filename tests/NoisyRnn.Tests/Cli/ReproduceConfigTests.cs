@@ -1,3 +1,4 @@
+using NoisyRnn.Experiments;
 using System.Text.Json;
 using NoisyRnn.Cli;
 using NoisyRnn.Cli.Commands;
@@ -24,24 +25,24 @@ public class ReproduceConfigTests : IDisposable
         return (exit, output.ToString(), error.ToString());
     }
 
-    public static TheoryData<string> PresetNames() => new(ReproducePreset.All.Select(p => p.Name));
+    public static TheoryData<string> PresetNames() => new(ExperimentPresets.All.Select(p => p.Name));
 
     [Theory]
     [MemberData(nameof(PresetNames))]
     public void EveryPresetValidatesAndRoundTripsThroughJson(string name)
     {
-        var preset = ReproducePreset.Find(name);
-        ReproduceConfig.Validate(preset);
-        string json = ReproduceConfig.ToJson(preset);
-        Assert.Equal(preset, ReproduceConfig.FromJson(json, "test"));
+        var preset = ExperimentPresets.Find(name);
+        ExperimentConfigJson.Validate(preset);
+        string json = ExperimentConfigJson.ToJson(preset);
+        Assert.Equal(preset, ExperimentConfigJson.FromJson(json, "test"));
         Assert.Contains("\"hidden_size\"", json);
-        Assert.True(ReproducePreset.Descriptions.ContainsKey(name), $"{name} has no description");
+        Assert.True(ExperimentPresets.Descriptions.ContainsKey(name), $"{name} has no description");
     }
 
     [Fact]
     public void QuickDefaultsAreUnchanged()
     {
-        var q = ReproducePreset.Quick;
+        var q = ExperimentPresets.Quick;
         Assert.Equal(("spatial", "vanilla", "relu", false, false), (q.Task, q.Model, q.Activation, q.Bias, q.Biased));
         Assert.Equal((128, 512, 200, 100, 1000, 100), (q.HiddenSize, q.PlaceCells, q.BatchSize, q.SequenceLength, q.Steps, q.EvaluateEvery));
         Assert.Equal((1e-3, 0.0, 0.01f, 0.2f, 1f, 0UL), (q.LearningRate, q.WeightDecay, q.NoiseStd, q.Dt, q.TimeConstant, q.Seed));
@@ -52,7 +53,7 @@ public class ReproduceConfigTests : IDisposable
     {
         foreach (string name in new[] { "paper-spatial-unbiased", "paper-spatial-biased", "paper-spatial-gru-unbiased", "paper-spatial-gru-biased" })
         {
-            var p = ReproducePreset.Find(name);
+            var p = ExperimentPresets.Find(name);
             Assert.Equal(("spatial", 512, 512, 0.2, 200, 100, 2500), (p.Task, p.HiddenSize, p.PlaceCells, p.PlaceCellSigma, p.BatchSize, p.SequenceLength, p.Steps));
             Assert.Equal((0.2f, 1f, 0.01f, 1e-3, false), (p.Dt, p.TimeConstant, p.NoiseStd, p.LearningRate, p.Bias));
             Assert.Equal(name.EndsWith("-biased", StringComparison.Ordinal), p.Biased);
@@ -60,7 +61,7 @@ public class ReproduceConfigTests : IDisposable
         }
         foreach (string name in new[] { "paper-hd-unbiased", "paper-hd-biased" })
         {
-            var p = ReproducePreset.Find(name);
+            var p = ExperimentPresets.Find(name);
             Assert.Equal(("head-direction", "vanilla", 128, 512, 200, 100, 20000), (p.Task, p.Model, p.HiddenSize, p.HdCells, p.BatchSize, p.SequenceLength, p.Steps));
             Assert.Equal((0.5f, 0.1f, Math.PI / 6), (p.Dt, p.NoiseStd, p.HdSpread));
             Assert.Equal(name == "paper-hd-biased", p.Biased);
@@ -143,21 +144,21 @@ public class ReproduceConfigTests : IDisposable
     public void CommandLineOptionsOverrideTheConfigFile()
     {
         string path = Path.Combine(_dir, "c.json");
-        File.WriteAllText(path, ReproduceConfig.ToJson(ReproducePreset.Find("paper-hd-biased") with { Name = "mine", Seed = 5 }));
+        File.WriteAllText(path, ExperimentConfigJson.ToJson(ExperimentPresets.Find("paper-hd-biased") with { Name = "mine", Seed = 5 }));
         string resolved = Path.Combine(_dir, "resolved.json");
         var (exit, _, error) = Run("reproduce", "--config", path, "--steps", "7", "--hidden", "32", "--model", "gru", "--write-config", resolved);
         Assert.True(exit == 0, error);
-        var p = ReproduceConfig.Load(resolved);
+        var p = ExperimentConfigJson.Load(resolved);
         // Overridden fields change; the rest of the file is kept (task, biased, HD sizes and seed).
-        Assert.Equal(ReproducePreset.Find("paper-hd-biased") with { Name = "mine", Seed = 5, Steps = 7, HiddenSize = 32, Model = "gru", Activation = "tanh" }, p);
+        Assert.Equal(ExperimentPresets.Find("paper-hd-biased") with { Name = "mine", Seed = 5, Steps = 7, HiddenSize = 32, Model = "gru", Activation = "tanh" }, p);
     }
 
     [Fact]
     public void HeadDirectionOverrideOfAPaperPresetUsesThePaperHeadDirectionSizes()
     {
-        var hd = ReproducePreset.Find("paper-spatial-gru-biased").ForHeadDirection();
+        var hd = ExperimentPresets.Find("paper-spatial-gru-biased").ForHeadDirection();
         Assert.Equal(("head-direction", "gru", true, 128, 512, 0.5f, 0.1f, 20000), (hd.Task, hd.Model, hd.Biased, hd.HiddenSize, hd.HdCells, hd.Dt, hd.NoiseStd, hd.Steps));
-        var already = ReproducePreset.Find("paper-hd-biased");
+        var already = ExperimentPresets.Find("paper-hd-biased");
         Assert.Same(already, already.ForHeadDirection());
     }
 
@@ -166,7 +167,7 @@ public class ReproduceConfigTests : IDisposable
     {
         var (exit, output, _) = Run("presets");
         Assert.Equal(0, exit);
-        foreach (var p in ReproducePreset.All) Assert.Contains(p.Name, output);
+        foreach (var p in ExperimentPresets.All) Assert.Contains(p.Name, output);
         var (exit2, output2, _) = Run("reproduce", "--list-presets");
         Assert.Equal(0, exit2);
         Assert.Equal(output, output2);
@@ -178,14 +179,14 @@ public class ReproduceConfigTests : IDisposable
         string first = Path.Combine(_dir, "first");
         var (exit, _, error) = Run("reproduce", "--preset", "smoke", "--seed", "4", "--steps", "3", "--no-plots", "--out", first);
         Assert.True(exit == 0, error);
-        var config = ReproduceConfig.Load(Path.Combine(first, ReproduceConfig.FileName));
-        Assert.Equal(ReproducePreset.Smoke with { Seed = 4, Steps = 3 }, config);
+        var config = ExperimentConfigJson.Load(Path.Combine(first, Experiment.ConfigFileName));
+        Assert.Equal(ExperimentPresets.Smoke with { Seed = 4, Steps = 3 }, config);
 
         // The saved config alone gives the same run: the same settings and the same numbers.
         string second = Path.Combine(_dir, "second");
-        (exit, _, error) = Run("reproduce", "--config", Path.Combine(first, ReproduceConfig.FileName), "--no-plots", "--out", second);
+        (exit, _, error) = Run("reproduce", "--config", Path.Combine(first, Experiment.ConfigFileName), "--no-plots", "--out", second);
         Assert.True(exit == 0, error);
-        Assert.Equal(File.ReadAllText(Path.Combine(first, ReproduceConfig.FileName)), File.ReadAllText(Path.Combine(second, ReproduceConfig.FileName)));
+        Assert.Equal(File.ReadAllText(Path.Combine(first, Experiment.ConfigFileName)), File.ReadAllText(Path.Combine(second, Experiment.ConfigFileName)));
         using var a = JsonDocument.Parse(File.ReadAllText(Path.Combine(first, "summary.json")));
         using var b = JsonDocument.Parse(File.ReadAllText(Path.Combine(second, "summary.json")));
         Assert.Equal(a.RootElement.GetProperty("runs").GetRawText(), b.RootElement.GetProperty("runs").GetRawText());
@@ -198,14 +199,14 @@ public class ReproduceConfigTests : IDisposable
         string path = Path.Combine(_dir, "dog.json");
         var (exit, _, error) = Run("reproduce", "--preset", "smoke", "--place-cell-tuning", "DoG", "--surround-scale", "3", "--write-config", path);
         Assert.True(exit == 0, error);
-        var p = ReproduceConfig.Load(path);
+        var p = ExperimentConfigJson.Load(path);
         Assert.Equal(("dog", 3.0), (p.PlaceCellTuning, p.SurroundScale));
         Assert.Contains("\"place_cell_tuning\": \"dog\"", File.ReadAllText(path));
-        var (task, options) = RunSetup.CreateTask(p, 0);
+        var (task, options) = ExperimentSetup.CreateTask(p, 0);
         var cells = Assert.IsType<NoisyRnn.Tasks.SpatialNavigationTask>(task).PlaceCells;
         Assert.Equal((NoisyRnn.Tasks.PlaceCellTuning.DifferenceOfGaussians, 3.0), (cells.Tuning, cells.SurroundScale));
         // Same centres as the Gaussian cells of the same seed: only the tuning differs.
-        var gaussian = Assert.IsType<NoisyRnn.Tasks.SpatialNavigationTask>(RunSetup.CreateTask(p with { PlaceCellTuning = "gaussian" }, 0).Task).PlaceCells;
+        var gaussian = Assert.IsType<NoisyRnn.Tasks.SpatialNavigationTask>(ExperimentSetup.CreateTask(p with { PlaceCellTuning = "gaussian" }, 0).Task).PlaceCells;
         Assert.Equal(gaussian.Centers.ToArray(), cells.Centers.ToArray());
         Assert.Equal(NoisyRnn.Tasks.PlaceCellTuning.Gaussian, gaussian.Tuning);
         Assert.True(options.BoxWidth > 0);

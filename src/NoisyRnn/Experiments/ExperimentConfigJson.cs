@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace NoisyRnn.Cli.Commands;
+namespace NoisyRnn.Experiments;
 
 /// <summary>
 /// Reading, writing and checking the JSON config of a `reproduce` run: one flat object whose fields are the snake_case
-/// names of <see cref="ReproducePreset"/>'s properties (name, seed, task, model, activation, bias, biased, hd_cells, ...).
+/// names of <see cref="ExperimentConfig"/>'s properties (name, seed, task, model, activation, bias, biased, hd_cells, ...).
 /// Unknown fields and values of the wrong type are errors naming the field; missing fields keep the quick preset's values.
 /// </summary>
-internal static class ReproduceConfig
+internal static class ExperimentConfigJson
 {
     /// <summary>File name of the config in every run folder, next to summary.json.</summary>
     public const string FileName = "config.json";
@@ -27,15 +27,15 @@ internal static class ReproduceConfig
     private static readonly string[] Activations = ["relu", "tanh", "sigmoid", "identity"];
     private static readonly string[] Tunings = ["gaussian", "dog"];
 
-    public static string ToJson(ReproducePreset p) => JsonSerializer.Serialize(p, JsonOptions);
+    public static string ToJson(ExperimentConfig p) => JsonSerializer.Serialize(p, JsonOptions);
 
     /// <summary>Parses and validates a config; <paramref name="source"/> names it in errors.</summary>
-    public static ReproducePreset FromJson(string json, string source)
+    public static ExperimentConfig FromJson(string json, string source)
     {
-        ReproducePreset? p;
+        ExperimentConfig? p;
         try
         {
-            p = JsonSerializer.Deserialize<ReproducePreset>(json, JsonOptions);
+            p = JsonSerializer.Deserialize<ExperimentConfig>(json, JsonOptions);
         }
         catch (JsonException e)
         {
@@ -52,7 +52,7 @@ internal static class ReproduceConfig
         }
     }
 
-    public static ReproducePreset Load(string path)
+    public static ExperimentConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ArgumentException($"--config '{path}' does not exist; expected a JSON config file.", "--config");
         return FromJson(File.ReadAllText(path), $"'{path}'");
@@ -82,7 +82,7 @@ internal static class ReproduceConfig
     private static string ExpectedType(string? path)
     {
         string name = path is { Length: > 2 } p ? p[2..] : "";
-        var property = typeof(ReproducePreset).GetProperties()
+        var property = typeof(ExperimentConfig).GetProperties()
             .FirstOrDefault(x => JsonNamingPolicy.SnakeCaseLower.ConvertName(x.Name) == name);
         if (property is null) return "a JSON object";
         var t = property.PropertyType;
@@ -93,8 +93,21 @@ internal static class ReproduceConfig
             : "a number";
     }
 
+    /// <summary>The first field in which two configs differ, as "config.seed is 0 there, 5 here", or null when equal.</summary>
+    public static string? FirstDifference(ExperimentConfig there, ExperimentConfig here)
+    {
+        using var a = JsonDocument.Parse(ToJson(there));
+        using var b = JsonDocument.Parse(ToJson(here));
+        foreach (var field in a.RootElement.EnumerateObject())
+        {
+            string other = b.RootElement.TryGetProperty(field.Name, out var value) ? value.GetRawText() : "missing";
+            if (field.Value.GetRawText() != other) return $"config.{field.Name} is {field.Value.GetRawText()} there, {other} here";
+        }
+        return null;
+    }
+
     /// <summary>Checks every field; throws an ArgumentException naming the first bad one (config.hidden_size ...).</summary>
-    public static ReproducePreset Validate(ReproducePreset p)
+    public static ExperimentConfig Validate(ExperimentConfig p)
     {
         if (string.IsNullOrWhiteSpace(p.Name)) Fail("name", "must be a non-empty string", p.Name);
         OneOf("task", p.Task, Tasks);

@@ -1,4 +1,4 @@
-namespace NoisyRnn.Cli.Commands;
+namespace NoisyRnn;
 
 /// <summary>Writes a file through a temporary sibling and a rename, so readers never see a half-written file.</summary>
 internal static class AtomicFile

@@ -4,7 +4,7 @@ using NoisyRnn.Noise;
 using NoisyRnn.Tasks;
 using NoisyRnn.Training;
 
-namespace NoisyRnn.Cli.Commands;
+namespace NoisyRnn.Experiments;
 
 /// <summary>The decoded active run of a network on the held-out batch and what the reactivation metrics need from it.</summary>
 internal sealed record ActiveRun(float[] Decoded, GaussianKde Density, double StepDistance);
@@ -21,10 +21,10 @@ internal sealed record TheoryMeasures(float[] ActiveHidden, PcaResult? Pca, Alig
 /// Pieces shared by `reproduce` and `reactivate`, so that a saved network evaluated later sees exactly the task, held-out
 /// batch, active density and quiescence settings it saw in the run that trained it (same preset and seed).
 /// </summary>
-internal static class RunSetup
+internal static class ExperimentSetup
 {
     /// <summary>The task of a preset: place cells (spatial) drawn from <paramref name="seed"/>, or head-direction cells.</summary>
-    public static (IPathIntegrationTask Task, SpatialNavigationOptions SpatialOptions) CreateTask(ReproducePreset p, ulong seed)
+    public static (IPathIntegrationTask Task, SpatialNavigationOptions SpatialOptions) CreateTask(ExperimentConfig p, ulong seed)
     {
         var taskOptions = new SpatialNavigationOptions { SequenceLength = p.SequenceLength, Biased = p.Biased };
         IPathIntegrationTask task = p.IsSpatial
@@ -34,22 +34,22 @@ internal static class RunSetup
     }
 
     /// <summary>The preset's place cells: random centres from <paramref name="seed"/>, Gaussian or difference-of-Gaussians tuning.</summary>
-    public static PlaceCells CreatePlaceCells(ReproducePreset p, SpatialNavigationOptions taskOptions, ulong seed)
+    public static PlaceCells CreatePlaceCells(ExperimentConfig p, SpatialNavigationOptions taskOptions, ulong seed)
     {
         var cells = PlaceCells.CreateRandom(p.PlaceCells, p.PlaceCellSigma, taskOptions.BoxWidth, taskOptions.BoxHeight, seed);
         return p.PlaceCellTuning == "dog" ? cells.WithTuning(PlaceCellTuning.DifferenceOfGaussians, p.SurroundScale) : cells;
     }
 
     /// <summary>Training options of a network trained with recurrent std <paramref name="noiseStd"/>; they also fix its held-out batch.</summary>
-    public static TrainingOptions Training(ReproducePreset p, float noiseStd, ulong seed) => new()
+    public static TrainingOptions Training(ExperimentConfig p, float noiseStd, ulong seed, int checkpointEvery = 100) => new()
     {
         Steps = p.Steps, BatchSize = p.BatchSize, Adam = new AdamOptions { LearningRate = p.LearningRate, WeightDecay = p.WeightDecay },
         Noise = NoiseLevels.Recurrent(noiseStd), NoiseDistribution = p.NoiseDistribution, Seed = seed, EvaluateEvery = p.EvaluateEvery, TestBatchSize = p.BatchSize,
-        CheckpointEvery = 100,
+        CheckpointEvery = checkpointEvery,
     };
 
     /// <summary>Lengths, sample count and seed of the quiescent runs.</summary>
-    public static ReactivationOptions Reactivation(ReproducePreset p, ulong seed) => new()
+    public static ReactivationOptions Reactivation(ExperimentConfig p, ulong seed) => new()
     {
         KlSteps = p.KlSteps, VarianceSteps = p.VarianceSteps, VarianceShift = p.VarianceShift,
         StepDistanceSteps = p.StepDistanceSteps, KlSamples = p.KlSamples, Seed = seed,
@@ -57,7 +57,7 @@ internal static class RunSetup
     };
 
     /// <summary>Decodes the network's outputs on the held-out batch with its training noise, then their KDE and mean step.</summary>
-    public static ActiveRun MeasureActive(IRecurrentNetwork model, IPathIntegrationTask task, IPathIntegrationBatch testBatch, TrainingOptions training, ReproducePreset p, ulong seed)
+    public static ActiveRun MeasureActive(IRecurrentNetwork model, IPathIntegrationTask task, IPathIntegrationBatch testBatch, TrainingOptions training, ExperimentConfig p, ulong seed)
     {
         float[] active = PathIntegrationReactivation.DecodeActive(model, task, testBatch, training.Noise, ActiveNoiseSeed(seed), p.NoiseDistribution);
         var density = PathIntegrationReactivation.Density(task, active);
@@ -81,8 +81,8 @@ internal static class RunSetup
     /// and seed: the hidden states of the held-out batch with the training noise (the noise seed of the decoded active
     /// run), their PCA, and for the vanilla cell the loss decomposition and the denoising alignment in the top 3 PCs.
     /// </summary>
-    public static TheoryMeasures MeasureTheory(IRecurrentNetwork model, IPathIntegrationBatch test, TrainingOptions training, ReproducePreset p, ulong seed,
-        float noiseStd, string name, TextWriter log)
+    public static TheoryMeasures MeasureTheory(IRecurrentNetwork model, IPathIntegrationBatch test, TrainingOptions training, ExperimentConfig p, ulong seed,
+        float noiseStd, string name, Action<string> log)
     {
         var tape = model.CreateTape(test.BatchSize, test.TimeSteps);
         model.Forward(test.Inputs, test.InitialState, training.Noise, NoiseStreams.FromSeed(ActiveNoiseSeed(seed), p.NoiseDistribution), tape);
@@ -97,7 +97,7 @@ internal static class RunSetup
         }
         catch (ArgumentException e)
         {
-            log.WriteLine($"  {name}: no PCA of the hidden states ({e.Message})");
+            log($"  {name}: no PCA of the hidden states ({e.Message})");
         }
         // Theory checks (THEORY.md): the loss decomposition and the alignment of the autonomous drift with the score of
         // the active hidden states. Both use the vanilla cell's drift phi(r, x).
@@ -105,30 +105,30 @@ internal static class RunSetup
         {
             decomposition = LossDecomposition.Measure(vanilla, test.Inputs, test.InitialState, test.Targets, test.BatchSize, test.TimeSteps,
                 noiseStd, p.NoiseDistribution, Salt(seed, 13));
-            log.WriteLine($"  {name}: loss decomposition (means over steps, /output unit): denoise {decomposition.MeanDenoise:E3}, integrate {decomposition.MeanIntegrate:E3}, " +
+            log($"  {name}: loss decomposition (means over steps, /output unit): denoise {decomposition.MeanDenoise:E3}, integrate {decomposition.MeanIntegrate:E3}, " +
                           $"noise {decomposition.MeanNoise:E3}, total {decomposition.MeanTotal:E3} <= bound {decomposition.MeanBound:E3}");
             try
             {
                 int k = Math.Min(AlignmentComponents, hidden);
                 alignment = DenoisingAlignment.Measure(vanilla, activeHidden, states, k, Math.Min(AlignmentSamples, states), Salt(seed, 17));
-                log.WriteLine($"  {name}: denoising alignment cos(drift, KDE score) in the top {alignment.Components} PCs " +
+                log($"  {name}: denoising alignment cos(drift, KDE score) in the top {alignment.Components} PCs " +
                               $"({alignment.ExplainedVarianceRatio:P0} of the variance): {alignment.MeanCosine:F3} ± {alignment.StandardError:F3}");
             }
             catch (DegenerateDataException e)
             {
-                log.WriteLine($"  {name}: no denoising alignment ({e.Message})");
+                log($"  {name}: no denoising alignment ({e.Message})");
             }
         }
         else
         {
-            log.WriteLine($"  {name}: no loss decomposition or denoising alignment for the {model.Kind} cell (they use the vanilla cell's drift)");
+            log($"  {name}: no loss decomposition or denoising alignment for the {model.Kind} cell (they use the vanilla cell's drift)");
         }
         return new TheoryMeasures(activeHidden, pca, alignment, decomposition);
     }
 
     /// <summary>Hidden states [chains, steps, hidden] of a short quiescent run from the first held-out start states, for the
     /// hidden-state PCA figures (at most 40 chains of 500 steps, within the preset's batch and KL length).</summary>
-    public static float[] QuiescentHidden(IRecurrentNetwork model, ReadOnlySpan<float> initState, float std, ReproducePreset p, ulong seed)
+    public static float[] QuiescentHidden(IRecurrentNetwork model, ReadOnlySpan<float> initState, float std, ExperimentConfig p, ulong seed)
     {
         int chains = Math.Min(QuiescentHiddenChains, p.BatchSize), steps = Math.Min(QuiescentHiddenSteps, p.KlSteps);
         int init = model.NetworkOptions.InitSize, hidden = model.NetworkOptions.HiddenSize;
@@ -139,6 +139,16 @@ internal static class RunSetup
         var result = new float[chains * steps * hidden];
         model.Simulate(h0, ReadOnlySpan<float>.Empty, chains, steps, std, noise, result, Span<float>.Empty);
         return result;
+    }
+
+    /// <summary>A network of the configuration's cell, sizes and activation with initial weights from <paramref name="seed"/>.</summary>
+    public static IRecurrentNetwork CreateModel(ExperimentConfig p, IPathIntegrationTask task, ulong seed)
+    {
+        int cells = task.OutputSize;
+        var activation = Enum.Parse<Activation>(p.Activation, ignoreCase: true);
+        return p.Model == "gru"
+            ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed)
+            : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed);
     }
 
     /// <summary>Seed of the training noise in the active run (shared with the active hidden states of `reproduce`).</summary>

@@ -1,0 +1,208 @@
+using System.Text.Json.Serialization;
+using NoisyRnn.Analysis;
+using NoisyRnn.Training;
+
+namespace NoisyRnn.Experiments;
+
+/// <summary>One trained network of an experiment, as written to summary.json (<c>networks[]</c>).</summary>
+/// <param name="Name">"noise-trained" or "noise-free".</param>
+/// <param name="NoiseStd">Per-step recurrent noise std it was trained with.</param>
+/// <param name="Steps">Adam steps of its training.</param>
+/// <param name="TrainSeconds">Wall time of the training call that finished it, s (only this process's part of a resumed run).</param>
+/// <param name="FinalTrainLoss">Training loss of the last step.</param>
+/// <param name="TestLoss">Held-out MSE at the last evaluation.</param>
+/// <param name="PositionErrorM">Spatial task: mean top-3 decoding error, m; null for head direction.</param>
+/// <param name="PositionMseM2">Spatial task: mean squared decoding error per coordinate, m^2; null for head direction.</param>
+/// <param name="KlUniformToActive">KL(uniform over the arena or circle || active decoded density), nats.</param>
+/// <param name="Weights">Path of its checkpoint relative to the run folder.</param>
+/// <param name="Evaluations">The learning curve: every held-out evaluation, in step order (including those before a resume).</param>
+/// <param name="DecodingError">Mean decoding error at the last evaluation, in <paramref name="DecodingUnit"/>.</param>
+/// <param name="DecodingMse">Mean squared decoding error at the last evaluation, unit squared.</param>
+/// <param name="DecodingUnit">"m" (spatial) or "rad" (head direction).</param>
+public sealed record NetworkSummary(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("noise_std")] float NoiseStd,
+    [property: JsonPropertyName("steps")] int Steps,
+    [property: JsonPropertyName("train_seconds")] double TrainSeconds,
+    [property: JsonPropertyName("final_train_loss")] double FinalTrainLoss,
+    [property: JsonPropertyName("test_loss")] double TestLoss,
+    [property: JsonPropertyName("position_error_m")] double? PositionErrorM,
+    [property: JsonPropertyName("position_mse_m2")] double? PositionMseM2,
+    [property: JsonPropertyName("kl_uniform_to_active")] double KlUniformToActive,
+    [property: JsonPropertyName("weights")] string Weights,
+    [property: JsonPropertyName("evaluations")] IReadOnlyList<TaskEvaluation> Evaluations,
+    [property: JsonPropertyName("decoding_error")] double DecodingError,
+    [property: JsonPropertyName("decoding_mse")] double DecodingMse,
+    [property: JsonPropertyName("decoding_unit")] string DecodingUnit);
+
+/// <summary>One (network, quiescence) run of an experiment, as written to summary.json (<c>runs[]</c>).</summary>
+/// <param name="Name">"network/mode", for example "noise-trained/Scaled".</param>
+/// <param name="Network">The network's name.</param>
+/// <param name="NoiseStd">The network's training noise std per step.</param>
+/// <param name="Biased">Whether its trajectories were biased.</param>
+/// <param name="QuiescenceMode">The quiescent noise rule (Scaled, Same, Absolute(...)).</param>
+/// <param name="QuiescentNoiseStd">The resolved quiescent noise std per step.</param>
+/// <param name="TestLoss">Held-out MSE of the network.</param>
+/// <param name="PositionErrorM">Spatial: mean decoding error, m; else null.</param>
+/// <param name="PositionMseM2">Spatial: mean squared decoding error, m^2; else null.</param>
+/// <param name="KlQuiescentToActive">KL(quiescent || active) of the decoded outputs over the first KlSteps of every chain, nats; null when the quiescent density does not exist (see <paramref name="KlNote"/>).</param>
+/// <param name="KlStandardError">Monte Carlo standard error of that KL.</param>
+/// <param name="KlNote">Why the KL is missing, or null.</param>
+/// <param name="QuiescentOutputVariance">Per-chain variance of the decoded outputs after the burn-in, unit squared.</param>
+/// <param name="ActiveStepDistance">Mean distance between consecutive decoded active outputs.</param>
+/// <param name="QuiescentStepDistance">Mean distance between consecutive decoded quiescent outputs.</param>
+/// <param name="DecodingError">Mean decoding error of the network.</param>
+/// <param name="DecodingUnit">"m" or "rad".</param>
+/// <param name="QuiescentMeanSignedStep">Head direction: mean signed heading change per quiescent step, rad (positive = counter-clockwise); else null.</param>
+/// <param name="DenoisingAlignment">Vanilla cell: mean cosine between the autonomous drift and the KDE score of the active hidden states in the top 3 PCs; else null.</param>
+/// <param name="LossDecomposition">Vanilla cell: the loss decomposition on the held-out batch; else null.</param>
+/// <param name="HiddenState">Reactivation measured on the hidden states, or null without a PCA.</param>
+public sealed record QuiescenceRunSummary(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("network")] string Network,
+    [property: JsonPropertyName("noise_std")] float NoiseStd,
+    [property: JsonPropertyName("biased")] bool Biased,
+    [property: JsonPropertyName("quiescence_mode")] string QuiescenceMode,
+    [property: JsonPropertyName("quiescent_noise_std")] float QuiescentNoiseStd,
+    [property: JsonPropertyName("test_loss")] double TestLoss,
+    [property: JsonPropertyName("position_error_m")] double? PositionErrorM,
+    [property: JsonPropertyName("position_mse_m2")] double? PositionMseM2,
+    [property: JsonPropertyName("kl_quiescent_to_active")] double? KlQuiescentToActive,
+    [property: JsonPropertyName("kl_standard_error")] double? KlStandardError,
+    [property: JsonPropertyName("kl_note")] string? KlNote,
+    [property: JsonPropertyName("quiescent_output_variance")] double QuiescentOutputVariance,
+    [property: JsonPropertyName("active_step_distance")] double ActiveStepDistance,
+    [property: JsonPropertyName("quiescent_step_distance")] double QuiescentStepDistance,
+    [property: JsonPropertyName("decoding_error")] double DecodingError,
+    [property: JsonPropertyName("decoding_unit")] string DecodingUnit,
+    [property: JsonPropertyName("quiescent_mean_signed_step")] double? QuiescentMeanSignedStep,
+    [property: JsonPropertyName("denoising_alignment")] double? DenoisingAlignment,
+    [property: JsonPropertyName("loss_decomposition")] LossDecompositionSummary? LossDecomposition,
+    [property: JsonPropertyName("hidden_state")] HiddenStateSummary? HiddenState = null);
+
+/// <summary>
+/// Reactivation measured on the hidden states (<see cref="HiddenStateReactivation.Compare"/>): KL(quiescent || active) of the
+/// states projected onto the top active principal components, and the distance to the nearest waking state relative to
+/// that of held-out waking states (about 1 on the waking manifold, larger off it).
+/// </summary>
+/// <param name="Components">Principal components used.</param>
+/// <param name="ExplainedVarianceRatio">Fraction of the active variance they explain.</param>
+/// <param name="PcKl">KL(quiescent || active) in those components, nats; null when not estimable.</param>
+/// <param name="PcKlStandardError">Its Monte Carlo standard error.</param>
+/// <param name="PcKlNote">Why the KL is missing, or null.</param>
+/// <param name="ActiveNearestDistance">Mean distance from held-out waking states to the nearest other waking state.</param>
+/// <param name="QuiescentNearestDistance">Mean distance from quiescent states to the nearest waking state.</param>
+/// <param name="NearestDistanceRatio">Quiescent over active nearest distance (about 1 on the waking manifold).</param>
+/// <param name="ActivePcMeanSquare">Mean square of the active states along each component.</param>
+/// <param name="QuiescentPcMeanSquare">Mean square of the quiescent states along each component.</param>
+public sealed record HiddenStateSummary(
+    [property: JsonPropertyName("components")] int Components,
+    [property: JsonPropertyName("explained_variance_ratio")] double ExplainedVarianceRatio,
+    [property: JsonPropertyName("pc_kl_quiescent_to_active")] double? PcKl,
+    [property: JsonPropertyName("pc_kl_standard_error")] double? PcKlStandardError,
+    [property: JsonPropertyName("pc_kl_note")] string? PcKlNote,
+    [property: JsonPropertyName("active_nearest_distance")] double ActiveNearestDistance,
+    [property: JsonPropertyName("quiescent_nearest_distance")] double QuiescentNearestDistance,
+    [property: JsonPropertyName("nearest_distance_ratio")] double NearestDistanceRatio,
+    [property: JsonPropertyName("active_pc_mean_square")] double[] ActivePcMeanSquare,
+    [property: JsonPropertyName("quiescent_pc_mean_square")] double[] QuiescentPcMeanSquare)
+{
+    internal static HiddenStateSummary From(HiddenStateReactivationResult r) => new(r.Components, r.ExplainedVarianceRatio, r.Kl?.Value,
+        r.Kl?.StandardError, r.KlNote, r.ActiveNearestDistance, r.QuiescentNearestDistance, r.NearestDistanceRatio, r.ActiveMeanSquare, r.QuiescentMeanSquare);
+}
+
+/// <summary>
+/// Means over steps of the loss decomposition of a network on the held-out batch with its training noise
+/// (THEORY.md, "Measuring the decomposition"; every term divided by the number of output units, like the loss).
+/// </summary>
+/// <param name="Denoise">Denoising term.</param>
+/// <param name="Integrate">Integration term.</param>
+/// <param name="Noise">Noise term.</param>
+/// <param name="Total">Measured loss.</param>
+/// <param name="Cross">Cross term.</param>
+/// <param name="Combined">Sum of the terms.</param>
+/// <param name="Bound">The upper bound of the decomposition.</param>
+public sealed record LossDecompositionSummary(
+    [property: JsonPropertyName("denoise")] double Denoise,
+    [property: JsonPropertyName("integrate")] double Integrate,
+    [property: JsonPropertyName("noise")] double Noise,
+    [property: JsonPropertyName("total")] double Total,
+    [property: JsonPropertyName("cross")] double Cross,
+    [property: JsonPropertyName("combined")] double Combined,
+    [property: JsonPropertyName("bound")] double Bound)
+{
+    internal static LossDecompositionSummary? From(LossDecompositionResult? r) =>
+        r is null ? null : new(r.MeanDenoise, r.MeanIntegrate, r.MeanNoise, r.MeanTotal, r.MeanCross, r.MeanCombined, r.MeanBound);
+}
+
+/// <summary>
+/// KL(row || column) in nats between every quiescent distribution (each run, the untrained random network, uniform over
+/// the arena) and the active distribution of each trained network; null where the row's density does not exist.
+/// </summary>
+/// <param name="Rows">Row names: the runs, "random network", "uniform over the arena" (or circle).</param>
+/// <param name="Columns">Column names: "&lt;network&gt; active".</param>
+/// <param name="Values">[rows][columns] KL values in nats, null where undefined.</param>
+public sealed record KlMatrix(
+    [property: JsonPropertyName("rows")] IReadOnlyList<string> Rows,
+    [property: JsonPropertyName("columns")] IReadOnlyList<string> Columns,
+    [property: JsonPropertyName("values")] IReadOnlyList<IReadOnlyList<double?>> Values);
+
+/// <summary>Everything an experiment writes to summary.json.</summary>
+/// <param name="Preset">The configuration's name.</param>
+/// <param name="Seed">The base seed.</param>
+/// <param name="WallSeconds">Wall time of the call that finished the run, s.</param>
+/// <param name="KlUniformToActive">KL(uniform || active) of the noise-trained network, nats.</param>
+/// <param name="Isa">SIMD tier used (Vector512, Vector256, Vector128, Scalar).</param>
+/// <param name="Task">"spatial" or "head-direction".</param>
+/// <param name="Model">"vanilla" or "gru".</param>
+/// <param name="Settings">The whole configuration.</param>
+/// <param name="Networks">The two trained networks.</param>
+/// <param name="Runs">The three quiescence runs.</param>
+/// <param name="KlRandomNetworkToActive">KL(untrained network's quiescence || each network's active density), nats; values null when degenerate.</param>
+/// <param name="KlRandomNetworkNote">Why the random-network KL is missing, or null.</param>
+/// <param name="KlMatrix">The KL matrix of every quiescent source against every active distribution.</param>
+public sealed record ExperimentSummary(
+    [property: JsonPropertyName("preset")] string Preset,
+    [property: JsonPropertyName("seed")] ulong Seed,
+    [property: JsonPropertyName("wall_seconds")] double WallSeconds,
+    [property: JsonPropertyName("kl_uniform_to_active")] double KlUniformToActive,
+    [property: JsonPropertyName("isa")] string Isa,
+    [property: JsonPropertyName("task")] string Task,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("settings")] ExperimentConfig Settings,
+    [property: JsonPropertyName("networks")] IReadOnlyList<NetworkSummary> Networks,
+    [property: JsonPropertyName("runs")] IReadOnlyList<QuiescenceRunSummary> Runs,
+    [property: JsonPropertyName("kl_random_network_to_active")] IReadOnlyDictionary<string, double?>? KlRandomNetworkToActive = null,
+    [property: JsonPropertyName("kl_random_network_note")] string? KlRandomNetworkNote = null,
+    [property: JsonPropertyName("kl_matrix")] KlMatrix? KlMatrix = null)
+{
+    /// <summary>Version of the NoisyRnn library that wrote the summary (its informational version, without the commit).</summary>
+    [JsonPropertyName("library_version")]
+    public string LibraryVersion { get; init; } = BuildInfo.Version;
+
+    /// <summary>Source commit of that library build ("unknown" when it was built outside git).</summary>
+    [JsonPropertyName("library_commit")]
+    public string LibraryCommit { get; init; } = BuildInfo.Commit;
+
+    /// <summary>Reads a summary.json written by an experiment.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The summary.</returns>
+    /// <exception cref="InvalidDataException">The file is not a summary of this form.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static ExperimentSummary Load(string path)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<ExperimentSummary>(File.ReadAllText(path), ExperimentJson.Options)
+                ?? throw new InvalidDataException($"{path}: expected a JSON object, got null.");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not an experiment summary: {e.Message}", e);
+        }
+    }
+
+    /// <summary>This summary as indented JSON (the form of summary.json).</summary>
+    /// <returns>The JSON text.</returns>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, ExperimentJson.Options);
+}
