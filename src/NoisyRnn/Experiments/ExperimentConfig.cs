@@ -30,8 +30,8 @@ public sealed record ExperimentConfig
     public int HdCells { get; init; } = 512;
     /// <summary>Angular spread of the HD cells, rad (paper: pi/6).</summary>
     public double HdSpread { get; init; } = Math.PI / 6;
-    [JsonIgnore]
     /// <summary>True for the spatial task.</summary>
+    [JsonIgnore]
     public bool IsSpatial => Task == "spatial";
     /// <summary>Hidden units (paper: 512 spatial, 128 head direction); &gt; 0.</summary>
     public int HiddenSize { get; init; } = 128;

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NoisyRnn.Cli;
+using NoisyRnn.Experiments;
+
+namespace NoisyRnn.Tests.Cli;
+
+/// <summary>
+/// The run folder is the record: plans of jobs, resume that loses nothing (a real CLI process killed with SIGKILL and
+/// rerun gives the bits of an uninterrupted run), and reruns that never silently overwrite or mix settings.
+/// </summary>
+public class RunFolderTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "noisyrnn-folder-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
+    }
+
+    private static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = CliApp.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void ThePaperPlanOverFiveSeedsListsThirtyJobsAndJobIndexRunsOneAlone()
+    {
+        string root = Path.Combine(_dir, "plan");
+        var (exit, output, _) = Run("reproduce", "--preset", "paper-all", "--seeds", "0-4", "--out", root, "--plan");
+        Assert.Equal(0, exit);
+        var jobs = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(30, jobs.Count);
+        Assert.Equal(Enumerable.Range(0, 30), jobs.Select(j => j.GetProperty("id").GetInt32()));
+        // Seed-major: the six presets of seed 0 first.
+        Assert.Equal(ExperimentPresets.PaperAll, jobs.Take(6).Select(j => j.GetProperty("preset").GetString()));
+        Assert.All(jobs.Take(6), j => Assert.Equal(0UL, j.GetProperty("seed").GetUInt64()));
+        Assert.Equal(Path.Combine(root, "paper-hd-biased", "seed-4"), jobs[29].GetProperty("folder").GetString());
+        Assert.False(Directory.Exists(root), "--plan runs nothing");
+
+        // A smoke plan over three seeds: job 1 alone runs seed 1 into its own folder and nothing else.
+        string smoke = Path.Combine(_dir, "smoke");
+        (exit, _, var error) = Run("reproduce", "--preset", "smoke", "--seeds", "0,1,5", "--out", smoke, "--job-index", "1", "--no-plots");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.True(File.Exists(Path.Combine(smoke, "smoke", "seed-1", "summary.json")));
+        Assert.Equal(1UL, ExperimentSummary.Load(Path.Combine(smoke, "smoke", "seed-1", "summary.json")).Seed);
+        Assert.False(Directory.Exists(Path.Combine(smoke, "smoke", "seed-0")));
+        Assert.False(Directory.Exists(Path.Combine(smoke, "smoke", "seed-5")));
+
+        (exit, _, error) = Run("reproduce", "--preset", "smoke", "--seeds", "0,1,5", "--out", smoke, "--job-index", "3");
+        Assert.Equal(CliApp.UsageError, exit);
+        Assert.Contains("--job-index is 3; expected 0 to 2", error);
+        (exit, _, error) = Run("reproduce", "--preset", "smoke", "--seeds", "0-4");
+        Assert.Equal(CliApp.UsageError, exit);
+        Assert.Contains("--out is required", error);
+        (exit, _, error) = Run("reproduce", "--preset", "smoke", "--seeds", "4-2", "--out", smoke);
+        Assert.Equal(CliApp.UsageError, exit);
+        Assert.Contains("runs backwards", error);
+    }
+
+    [Fact]
+    public void SeedListsParseRangesAndRejectNonsense()
+    {
+        Assert.Equal([0UL, 1, 2, 3, 4], ExperimentPlan.ParseSeeds("0-4"));
+        Assert.Equal([0UL, 2, 7, 10, 11], ExperimentPlan.ParseSeeds("0,2,7,10-11"));
+        Assert.Throws<ArgumentException>(() => ExperimentPlan.ParseSeeds("1,1"));
+        Assert.Throws<ArgumentException>(() => ExperimentPlan.ParseSeeds("a-b"));
+        Assert.Throws<ArgumentException>(() => ExperimentPlan.ParseSeeds("0-99999"));
+        Assert.Throws<ArgumentException>(() => ExperimentPlan.ParseSeeds(""));
+    }
+
+    [Fact]
+    public void RerunsNeverOverwriteAFinishedForeignOrOtherConfigFolderSilently()
+    {
+        string run = Path.Combine(_dir, "run");
+        Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--no-plots", "--out", run).Exit);
+        string weights = Path.Combine(run, "noise-trained", "model.nrnn");
+        byte[] before = File.ReadAllBytes(weights);
+        string summaryBefore = File.ReadAllText(Path.Combine(run, "summary.json"));
+
+        // The same command again: finished, skipped, nothing rewritten.
+        var (exit, output, _) = Run("reproduce", "--preset", "smoke", "--no-plots", "--out", run);
+        Assert.Equal(0, exit);
+        Assert.Contains("finished", output);
+        Assert.Equal(summaryBefore, File.ReadAllText(Path.Combine(run, "summary.json")));
+
+        // Another seed or another length in the same folder (the issue's --seed 5 --resume and --steps cases): an error
+        // naming the field and both values; the folder is untouched.
+        (exit, _, var error) = Run("reproduce", "--preset", "smoke", "--seed", "5", "--resume", "--no-plots", "--out", run);
+        Assert.Equal(CliApp.UsageError, exit);
+        Assert.Contains("config.seed is 0 there, 5 here", error);
+        (exit, _, error) = Run("reproduce", "--preset", "smoke", "--steps", "6", "--no-plots", "--out", run);
+        Assert.Equal(CliApp.UsageError, exit);
+        Assert.Contains("config.steps is 4 there, 6 here", error);
+        Assert.Equal(before, File.ReadAllBytes(weights));
+        Assert.Equal(summaryBefore, File.ReadAllText(Path.Combine(run, "summary.json")));
+
+        // A folder that holds other files is refused; --force starts over and leaves the user's file alone.
+        string foreign = Path.Combine(_dir, "foreign");
+        Directory.CreateDirectory(foreign);
+        File.WriteAllText(Path.Combine(foreign, "notes.txt"), "mine");
+        (exit, _, error) = Run("reproduce", "--preset", "smoke", "--no-plots", "--out", foreign);
+        Assert.Equal(CliApp.UsageError, exit);
+        Assert.Contains("holds no run", error);
+        Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--no-plots", "--out", foreign, "--force").Exit);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(foreign, "notes.txt")));
+
+        // --force on the finished run with another seed: a new run of seed 5.
+        Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--seed", "5", "--no-plots", "--out", run, "--force").Exit);
+        Assert.Equal(5UL, ExperimentSummary.Load(Path.Combine(run, "summary.json")).Seed);
+    }
+
+    [Fact]
+    public void AKilledRunResumedByTheSameCommandEndsWithTheBitsOfAnUninterruptedRun()
+    {
+        // Long enough to be killed mid-training: 1500 steps of the smoke sizes, a checkpoint every 50.
+        string[] common = ["reproduce", "--preset", "smoke", "--steps", "1500", "--checkpoint-every", "50", "--seed", "2", "--no-plots"];
+        string whole = Path.Combine(_dir, "whole");
+        Assert.Equal(0, Run([.. common, "--out", whole]).Exit);
+
+        string killed = Path.Combine(_dir, "killed");
+        string checkpoint = Path.Combine(killed, "noise-trained", "model.nrnn");
+        string cli = Path.Combine(AppContext.BaseDirectory, "NoisyRnn.Cli.dll");
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(cli);
+        foreach (string arg in common) start.ArgumentList.Add(arg);
+        start.ArgumentList.Add("--out");
+        start.ArgumentList.Add(killed);
+        using (var process = Process.Start(start)!)
+        {
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            // Kill (SIGKILL) as soon as the first checkpoint exists: mid-training of the first network.
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(checkpoint) && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(5);
+            Assert.False(process.HasExited, "the child finished before it could be killed; raise --steps");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        Assert.False(File.Exists(Path.Combine(killed, "summary.json")));
+        int savedStep = NoisyRnn.Training.Checkpoint.Load(checkpoint).Step;
+        Assert.InRange(savedStep, 50, 1450);
+
+        // The same command again continues from the checkpoint and says so.
+        var (exit, output, error) = Run([.. common, "--out", killed]);
+        Assert.True(exit == 0, error);
+        Assert.Contains("Resuming the noise-trained network from its checkpoint at step", output);
+
+        foreach (string network in Experiment.NetworkNames)
+            Assert.Equal(File.ReadAllBytes(Path.Combine(whole, network, "model.nrnn")), File.ReadAllBytes(Path.Combine(killed, network, "model.nrnn")));
+        var a = ExperimentSummary.Load(Path.Combine(whole, "summary.json"));
+        var b = ExperimentSummary.Load(Path.Combine(killed, "summary.json"));
+        // The learning curve keeps the evaluations before the kill, and every measure is the same.
+        for (int n = 0; n < a.Networks.Count; n++)
+        {
+            Assert.Equal(a.Networks[n].Evaluations, b.Networks[n].Evaluations);
+            Assert.Equal(a.Networks[n].FinalTrainLoss, b.Networks[n].FinalTrainLoss);
+        }
+        Assert.Equal(JsonSerializer.Serialize(a.Runs), JsonSerializer.Serialize(b.Runs));
+        Assert.Equal(JsonSerializer.Serialize(a.KlMatrix), JsonSerializer.Serialize(b.KlMatrix));
+    }
+}
