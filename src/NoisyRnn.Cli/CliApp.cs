@@ -25,6 +25,7 @@ internal static class CliApp
         });
         root.Subcommands.Add(presets);
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 

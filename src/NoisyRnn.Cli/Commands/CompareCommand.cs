@@ -1,27 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NoisyRnn.Experiments;
 
 namespace NoisyRnn.Cli.Commands;
 
-/// <summary>Spread of one metric of one run name over the compared folders.</summary>
-internal sealed record MetricSpread(
-    [property: JsonPropertyName("mean")] double? Mean,
-    [property: JsonPropertyName("std")] double? Std,
-    [property: JsonPropertyName("count")] int Count,
-    [property: JsonPropertyName("values")] IReadOnlyList<double?> Values)
-{
-    /// <summary>Mean and sample standard deviation (ddof 1; null with fewer than two values) of the non-null, finite values.</summary>
-    public static MetricSpread Of(IReadOnlyList<double?> values)
-    {
-        var finite = values.Where(v => v is { } x && double.IsFinite(x)).Select(v => v!.Value).ToList();
-        double? mean = finite.Count > 0 ? finite.Average() : null;
-        double? std = finite.Count > 1 ? Math.Sqrt(finite.Sum(x => (x - mean!.Value) * (x - mean.Value)) / (finite.Count - 1)) : null;
-        return new MetricSpread(mean, std, finite.Count, values);
-    }
-}
-
-/// <summary>What `compare` writes to compare.json.</summary>
 internal sealed record CompareSummary(
     [property: JsonPropertyName("folders")] IReadOnlyList<string> Folders,
     [property: JsonPropertyName("seeds")] IReadOnlyList<ulong> Seeds,

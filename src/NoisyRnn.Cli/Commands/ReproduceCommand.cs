@@ -133,6 +133,7 @@ internal static class ReproduceCommand
                 {
                     output.WriteLine();
                     output.WriteLine($"Plan of {jobs.Count} job(s) under {root}: " + string.Join(", ", outcomes.GroupBy(o => o.Outcome).Select(g => $"{g.Count()} {g.Key}")) + ".");
+                    ReportCommand.Write(root, !parse.GetValue(noPlots), output);
                 }
                 return Task.FromResult(0);
             }

@@ -1,4 +1,4 @@
-using NoisyRnn.Cli.Commands;
+using NoisyRnn.Experiments;
 using ScottPlot;
 
 namespace NoisyRnn.Cli.Plotting;

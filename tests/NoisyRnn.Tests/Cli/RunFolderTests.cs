@@ -165,4 +165,43 @@ public class RunFolderTests : IDisposable
         Assert.Equal(JsonSerializer.Serialize(a.Runs), JsonSerializer.Serialize(b.Runs));
         Assert.Equal(JsonSerializer.Serialize(a.KlMatrix), JsonSerializer.Serialize(b.KlMatrix));
     }
+
+    [Fact]
+    public void TheReportAggregatesFinishedSeedsAndChecksEachPrediction()
+    {
+        string root = Path.Combine(_dir, "report");
+        var (exit, output, error) = Run("reproduce", "--preset", "smoke", "--seeds", "0-1", "--out", root);
+        Assert.True(exit == 0, error);
+        // The plan ends with the report: the smoke preset cannot learn, so the predictions are not tested, and it says so.
+        Assert.Contains("[not tested]", output);
+        string markdown = File.ReadAllText(Path.Combine(root, "report.md"));
+        Assert.Contains("## smoke", markdown);
+        Assert.Contains("did not learn the task", markdown);
+        Assert.True(File.Exists(Path.Combine(root, "report", "smoke_kl.png")));
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "summary.json"))))
+        {
+            var preset = doc.RootElement.GetProperty("presets")[0];
+            Assert.Equal(2, preset.GetProperty("seeds").GetArrayLength());
+            var kl = preset.GetProperty("runs").GetProperty("noise-trained/scaled").GetProperty("kl_quiescent_to_active");
+            Assert.Equal(2, kl.GetProperty("count").GetInt32());
+        }
+
+        // The same summaries, as if the networks had learned: each check follows its stated criterion seed by seed.
+        var seeds = new[] { 0, 1 }.Select(s => ExperimentSummary.Load(Path.Combine(root, "smoke", $"seed-{s}", "summary.json"))).ToList();
+        ExperimentSummary Learned(ExperimentSummary s, double klTrained, double klFree) => s with
+        {
+            Networks = s.Networks.Select(n => n with { DecodingError = 0.01 }).ToList(),
+            Runs = s.Runs.Select(r => r.Name == "noise-trained/scaled" ? r with { KlQuiescentToActive = klTrained }
+                : r.QuiescenceMode.StartsWith("absolute", StringComparison.Ordinal) ? r with { KlQuiescentToActive = klFree } : r).ToList(),
+        };
+        var claims = ExperimentClaims.Evaluate([Learned(seeds[0], 0.1, 0.2), Learned(seeds[1], 0.3, 0.2)]);
+        var contrast = claims.Single(c => c.Id == "decoded-kl-contrast");
+        Assert.Equal(ClaimOutcome.Mixed, contrast.Outcome);
+        Assert.Equal((1, 2), (contrast.Holding, contrast.Tested));
+        Assert.Equal(0.5, contrast.Value.Values[0]!.Value, 12);
+        Assert.Equal(1.5, contrast.Value.Values[1]!.Value, 12);
+        Assert.Equal(ClaimOutcome.Holds, ExperimentClaims.Evaluate([Learned(seeds[0], 0.1, 0.2)]).Single(c => c.Id == "decoded-kl-contrast").Outcome);
+        Assert.Equal(ClaimOutcome.DoesNotHold, ExperimentClaims.Evaluate([Learned(seeds[1], 0.3, 0.2)]).Single(c => c.Id == "decoded-kl-contrast").Outcome);
+        Assert.Throws<ArgumentException>(() => ExperimentClaims.Evaluate([seeds[0], seeds[0] with { Preset = "other" }]));
+    }
 }

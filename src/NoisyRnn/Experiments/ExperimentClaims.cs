@@ -1,0 +1,188 @@
+using System.Text.Json.Serialization;
+
+namespace NoisyRnn.Experiments;
+
+/// <summary>Mean and sample standard deviation of one measure over seeds, with the values themselves.</summary>
+/// <param name="Mean">Mean of the finite values; null when there are none.</param>
+/// <param name="Std">Sample standard deviation (n - 1); null with fewer than two finite values.</param>
+/// <param name="Count">Number of finite values.</param>
+/// <param name="Values">Every value in seed order; null where the measure does not exist for that seed.</param>
+public sealed record MetricSpread(
+    [property: JsonPropertyName("mean")] double? Mean,
+    [property: JsonPropertyName("std")] double? Std,
+    [property: JsonPropertyName("count")] int Count,
+    [property: JsonPropertyName("values")] IReadOnlyList<double?> Values)
+{
+    /// <summary>The spread of <paramref name="values"/> (non-finite values count as missing).</summary>
+    /// <param name="values">Values in seed order.</param>
+    /// <returns>The spread.</returns>
+    public static MetricSpread Of(IReadOnlyList<double?> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var finite = values.Where(v => v is { } x && double.IsFinite(x)).Select(v => v!.Value).ToList();
+        double? mean = finite.Count > 0 ? finite.Average() : null;
+        double? std = finite.Count > 1 ? Math.Sqrt(finite.Sum(x => (x - mean!.Value) * (x - mean.Value)) / (finite.Count - 1)) : null;
+        return new MetricSpread(mean, std, finite.Count, values.Select(v => v is { } x && double.IsFinite(x) ? v : null).ToList());
+    }
+
+    /// <summary>"mean ± std" with <paramref name="format"/>, "mean" for one value, "n/a" for none.</summary>
+    /// <param name="format">A numeric format such as "F3" or "G3".</param>
+    /// <returns>The text.</returns>
+    public string Format(string format = "G3") =>
+        Mean is not { } m ? "n/a"
+        : Std is { } s ? $"{m.ToString(format, System.Globalization.CultureInfo.InvariantCulture)} ± {s.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}"
+        : m.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Whether a prediction held over the seeds where it could be tested.</summary>
+public enum ClaimOutcome
+{
+    /// <summary>It held in every seed where it was tested.</summary>
+    Holds,
+    /// <summary>It held in some tested seeds and not in others.</summary>
+    Mixed,
+    /// <summary>It held in no tested seed.</summary>
+    DoesNotHold,
+    /// <summary>It could not be tested: the measure is missing, or the networks did not learn the task.</summary>
+    NotTested,
+}
+
+/// <summary>One of the paper's predictions checked on one configuration over its seeds.</summary>
+/// <param name="Id">Short stable identifier (for example "decoded-kl-contrast").</param>
+/// <param name="Claim">The prediction in words.</param>
+/// <param name="Measure">The measure and the criterion per seed.</param>
+/// <param name="Value">The measure over seeds.</param>
+/// <param name="Holding">Seeds where the criterion held.</param>
+/// <param name="Tested">Seeds where it could be tested.</param>
+/// <param name="Outcome">The verdict.</param>
+/// <param name="Note">Why it was not tested, or null.</param>
+public sealed record ClaimCheck(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("claim")] string Claim,
+    [property: JsonPropertyName("measure")] string Measure,
+    [property: JsonPropertyName("value")] MetricSpread Value,
+    [property: JsonPropertyName("holding")] int Holding,
+    [property: JsonPropertyName("tested")] int Tested,
+    [property: JsonPropertyName("outcome")] ClaimOutcome Outcome,
+    [property: JsonPropertyName("note")] string? Note)
+{
+    /// <summary>"holds (3/3 seeds)", "does not hold (0/3)", "mixed (2/3)" or "not tested".</summary>
+    [JsonIgnore]
+    public string Verdict => Outcome switch
+    {
+        ClaimOutcome.Holds => $"holds ({Holding}/{Tested} seed{(Tested == 1 ? "" : "s")})",
+        ClaimOutcome.DoesNotHold => $"does not hold ({Holding}/{Tested})",
+        ClaimOutcome.Mixed => $"mixed ({Holding}/{Tested})",
+        _ => "not tested",
+    };
+}
+
+/// <summary>
+/// The paper's predictions (Krishna et al. 2024, Sec. 4; THEORY.md) checked on the summaries of one configuration: one
+/// <see cref="ClaimCheck"/> per prediction, each with its measure per seed, a fixed criterion (stated in
+/// <see cref="ClaimCheck.Measure"/>), and how many seeds it held in. Runs named as <see cref="Experiment"/> names them:
+/// "noise-trained/scaled" (the noise-trained network's quiescence), "noise-free/scaled" (the noise-free network without
+/// noise: frozen) and "noise-free/absolute" (the noise-free network under the same noise). When the noise-trained
+/// network did not learn the task (decoding error above half the chance error), the other predictions are not tested.
+/// </summary>
+public static class ExperimentClaims
+{
+    /// <summary>Fraction of the chance decoding error below which a network counts as having learned the task.</summary>
+    public const double LearnedFraction = 0.5;
+
+    /// <summary>Largest nearest-waking-state ratio that counts as "on the waking manifold" (1 for waking states themselves).</summary>
+    public const double OnManifoldRatio = 2.0;
+
+    /// <summary>Chance decoding error: the mean distance between two independent uniform points of the square arena
+    /// (0.5214 L for side L, m), or between two uniform headings (pi/2, rad).</summary>
+    /// <param name="summary">A summary (its task and settings).</param>
+    /// <returns>The chance error in the task's unit.</returns>
+    public static double ChanceError(ExperimentSummary summary) =>
+        summary.Task == "spatial" ? 0.5214054331647207 * new Tasks.SpatialNavigationOptions().BoxWidth : Math.PI / 2;
+
+    /// <summary>Checks every prediction on the summaries of one configuration (one per seed).</summary>
+    /// <param name="seeds">Summaries of the same configuration, one per seed; at least one.</param>
+    /// <returns>The checks, in a fixed order.</returns>
+    /// <exception cref="ArgumentException">No summary, or summaries of different configurations.</exception>
+    public static IReadOnlyList<ClaimCheck> Evaluate(IReadOnlyList<ExperimentSummary> seeds)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        if (seeds.Count == 0) throw new ArgumentException("seeds is empty; expected at least one summary.", nameof(seeds));
+        if (seeds.Select(s => s.Preset).Distinct().Count() > 1)
+            throw new ArgumentException($"seeds mixes configurations ({string.Join(", ", seeds.Select(s => s.Preset).Distinct())}); expected one.", nameof(seeds));
+        var learned = seeds.Select(s => Network(s, "noise-trained") is { } n && n.DecodingError < LearnedFraction * ChanceError(s)).ToList();
+        var checks = new List<ClaimCheck>
+        {
+            Check(seeds, Enumerable.Repeat(true, seeds.Count).ToList(), "learned",
+                "The noise-trained network learned to path-integrate (a prerequisite of every other check)",
+                $"held-out decoding error / chance error; holds below {LearnedFraction}",
+                s => Network(s, "noise-trained")?.DecodingError / ChanceError(s), v => v < LearnedFraction),
+            Check(seeds, learned, "decoded-kl-contrast",
+                "Under the same quiescent noise, the noise-trained network's decoded quiescence is closer to its waking distribution than the noise-free network's",
+                "KL(quiescent || active) noise-trained/scaled over noise-free under the same noise; holds below 1",
+                s => Ratio(Run(s, "noise-trained/scaled")?.KlQuiescentToActive, SameNoise(s)?.KlQuiescentToActive), v => v < 1),
+            Check(seeds, learned, "hidden-kl-contrast",
+                "The same contrast on the hidden states (top 3 active principal components)",
+                "KL(quiescent || active) in the top 3 PCs, noise-trained/scaled over noise-free under the same noise; holds below 1",
+                s => Ratio(Run(s, "noise-trained/scaled")?.HiddenState?.PcKl, SameNoise(s)?.HiddenState?.PcKl), v => v < 1),
+            Check(seeds, learned, "on-manifold",
+                "Noise-trained quiescence stays on the waking manifold of hidden states",
+                $"nearest-waking-state distance ratio of noise-trained/scaled (1 = as close as waking states); holds below {OnManifoldRatio}",
+                s => Run(s, "noise-trained/scaled")?.HiddenState?.NearestDistanceRatio, v => v < OnManifoldRatio),
+            Check(seeds, learned, "manifold-contrast",
+                "The noise-free network under the same noise leaves the waking manifold further than the noise-trained one",
+                "nearest-waking-state ratio, noise-trained/scaled over noise-free under the same noise; holds below 1",
+                s => Ratio(Run(s, "noise-trained/scaled")?.HiddenState?.NearestDistanceRatio, SameNoise(s)?.HiddenState?.NearestDistanceRatio), v => v < 1),
+            Check(seeds, learned, "diffusive-steps",
+                "Noise-trained quiescent steps are about as small as waking ones (diffusion, not jumps)",
+                "mean decoded quiescent step of noise-trained/scaled over its mean active step; holds between 0.5 and 2",
+                s => Ratio(Run(s, "noise-trained/scaled")?.QuiescentStepDistance, Run(s, "noise-trained/scaled")?.ActiveStepDistance), v => v is >= 0.5 and <= 2),
+            Check(seeds, learned, "step-contrast",
+                "Under the same noise the noise-free network takes larger decoded steps than the noise-trained one",
+                "mean quiescent step, noise-trained/scaled over noise-free under the same noise; holds below 1",
+                s => Ratio(Run(s, "noise-trained/scaled")?.QuiescentStepDistance, SameNoise(s)?.QuiescentStepDistance), v => v < 1),
+            Check(seeds, learned, "explores",
+                "Noise-trained quiescence explores the waking states rather than staying put (the noise-free network without noise is frozen)",
+                "per-chain decoded variance, noise-trained/scaled over noise-free/scaled; holds above 10",
+                s => Ratio(Run(s, "noise-trained/scaled")?.QuiescentOutputVariance, Run(s, "noise-free/scaled")?.QuiescentOutputVariance), v => v > 10),
+            Check(seeds, learned, "beats-uniform",
+                "Noise-trained quiescence is closer to the waking distribution than a uniform distribution over the arena (or circle)",
+                "KL(quiescent || active) of noise-trained/scaled over KL(uniform || active); holds below 1",
+                s => Ratio(Run(s, "noise-trained/scaled")?.KlQuiescentToActive, Network(s, "noise-trained")?.KlUniformToActive), v => v < 1),
+            Check(seeds, learned, "beats-random-network",
+                "Noise-trained quiescence is closer to the waking distribution than an untrained network's",
+                "KL(quiescent || active) of noise-trained/scaled over the untrained network's; holds below 1",
+                s => Ratio(Run(s, "noise-trained/scaled")?.KlQuiescentToActive,
+                    s.KlRandomNetworkToActive is { } r && r.TryGetValue("noise-trained", out var v) ? v : null), v => v < 1),
+        };
+        return checks;
+    }
+
+    private static ClaimCheck Check(IReadOnlyList<ExperimentSummary> seeds, IReadOnlyList<bool> eligible, string id, string claim, string measure,
+        Func<ExperimentSummary, double?> value, Func<double, bool> criterion)
+    {
+        var values = seeds.Select(value).ToList();
+        int tested = 0, holding = 0;
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            if (!eligible[i] || values[i] is not { } v || !double.IsFinite(v)) continue;
+            tested++;
+            if (criterion(v)) holding++;
+        }
+        string? note = tested > 0 ? null
+            : eligible.Any(e => e) ? "the measure is missing in every seed"
+            : "the networks did not learn the task (decoding error above half the chance error): too short a run to test it";
+        var outcome = tested == 0 ? ClaimOutcome.NotTested : holding == tested ? ClaimOutcome.Holds : holding == 0 ? ClaimOutcome.DoesNotHold : ClaimOutcome.Mixed;
+        return new ClaimCheck(id, claim, measure, MetricSpread.Of(values), holding, tested, outcome, note);
+    }
+
+    private static double? Ratio(double? a, double? b) => a is { } x && b is { } y && y != 0 ? x / y : null;
+
+    private static NetworkSummary? Network(ExperimentSummary s, string name) => s.Networks.FirstOrDefault(n => n.Name == name);
+
+    private static QuiescenceRunSummary? Run(ExperimentSummary s, string name) => s.Runs.FirstOrDefault(r => r.Name == name);
+
+    /// <summary>The noise-free network's run under the noise-trained network's quiescent noise.</summary>
+    private static QuiescenceRunSummary? SameNoise(ExperimentSummary s) =>
+        s.Runs.FirstOrDefault(r => r.Network == "noise-free" && r.QuiescenceMode.StartsWith("absolute", StringComparison.Ordinal));
+}

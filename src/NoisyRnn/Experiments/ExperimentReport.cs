@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NoisyRnn.Experiments;
+
+/// <summary>One configuration of a report: its measures over the finished seeds and the paper's predictions checked on them.</summary>
+/// <param name="Preset">The configuration's name.</param>
+/// <param name="Task">"spatial" or "head-direction".</param>
+/// <param name="Model">"vanilla" or "gru".</param>
+/// <param name="Biased">Whether its trajectories are biased.</param>
+/// <param name="Seeds">The finished seeds, in order.</param>
+/// <param name="Folders">Their run folders, relative to the report's root.</param>
+/// <param name="Unit">Decoding unit ("m" or "rad").</param>
+/// <param name="WallSeconds">Wall time of each seed's finishing process (training of a resumed run counts only its last part), s.</param>
+/// <param name="Networks">Per network name, per measure (decoding_error, test_loss, kl_uniform_to_active): the spread over seeds.</param>
+/// <param name="Runs">Per quiescence run name, per measure: the spread over seeds.</param>
+/// <param name="KlMatrix">The KL matrix's rows and columns with the spread of every entry over seeds; null when no seed has one.</param>
+/// <param name="Claims">The predictions checked.</param>
+public sealed record PresetReport(
+    [property: JsonPropertyName("preset")] string Preset,
+    [property: JsonPropertyName("task")] string Task,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("biased")] bool Biased,
+    [property: JsonPropertyName("seeds")] IReadOnlyList<ulong> Seeds,
+    [property: JsonPropertyName("folders")] IReadOnlyList<string> Folders,
+    [property: JsonPropertyName("unit")] string Unit,
+    [property: JsonPropertyName("wall_seconds")] MetricSpread WallSeconds,
+    [property: JsonPropertyName("networks")] IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricSpread>> Networks,
+    [property: JsonPropertyName("runs")] IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricSpread>> Runs,
+    [property: JsonPropertyName("kl_matrix")] KlMatrixSpread? KlMatrix,
+    [property: JsonPropertyName("claims")] IReadOnlyList<ClaimCheck> Claims);
+
+/// <summary>A KL matrix over seeds: the rows and columns of <see cref="Experiments.KlMatrix"/> and each entry's spread.</summary>
+/// <param name="Rows">Row names.</param>
+/// <param name="Columns">Column names.</param>
+/// <param name="Values">[rows][columns] spreads over seeds.</param>
+public sealed record KlMatrixSpread(
+    [property: JsonPropertyName("rows")] IReadOnlyList<string> Rows,
+    [property: JsonPropertyName("columns")] IReadOnlyList<string> Columns,
+    [property: JsonPropertyName("values")] IReadOnlyList<IReadOnlyList<MetricSpread>> Values)
+{
+    /// <summary>The matrix of the means (null where no seed has a value).</summary>
+    /// <returns>The mean matrix.</returns>
+    public KlMatrix Means() => new(Rows, Columns, Values.Select(r => (IReadOnlyList<double?>)r.Select(v => v.Mean).ToList()).ToList());
+}
+
+/// <summary>
+/// Whatever jobs of a plan have finished, aggregated: every summary.json under a root folder (a single run folder, or
+/// <c>ROOT/&lt;preset&gt;/seed-&lt;s&gt;/</c> of <c>noisyrnn reproduce --seeds</c>), grouped by configuration, with each measure's
+/// mean and spread over seeds and the paper's predictions checked (<see cref="ExperimentClaims"/>). Unfinished jobs are
+/// listed, not counted.
+/// </summary>
+/// <param name="Root">The root folder (full path).</param>
+/// <param name="Presets">One entry per configuration, in the order of <see cref="ExperimentPresets.All"/>, then by name.</param>
+/// <param name="Unfinished">Run folders (relative to the root) that hold a config.json but no summary.json yet.</param>
+public sealed record ExperimentReport(
+    [property: JsonPropertyName("root")] string Root,
+    [property: JsonPropertyName("presets")] IReadOnlyList<PresetReport> Presets,
+    [property: JsonPropertyName("unfinished")] IReadOnlyList<string> Unfinished)
+{
+    /// <summary>Library version that wrote the report.</summary>
+    [JsonPropertyName("library_version")]
+    public string LibraryVersion { get; init; } = BuildInfo.Version;
+
+    /// <summary>Source commit of that library build.</summary>
+    [JsonPropertyName("library_commit")]
+    public string LibraryCommit { get; init; } = BuildInfo.Commit;
+
+    private static readonly (string Field, Func<QuiescenceRunSummary, double?> Get)[] RunMeasures =
+    [
+        ("kl_quiescent_to_active", r => r.KlQuiescentToActive),
+        ("quiescent_output_variance", r => r.QuiescentOutputVariance),
+        ("active_step_distance", r => r.ActiveStepDistance),
+        ("quiescent_step_distance", r => r.QuiescentStepDistance),
+        ("pc_kl_quiescent_to_active", r => r.HiddenState?.PcKl),
+        ("nearest_distance_ratio", r => r.HiddenState?.NearestDistanceRatio),
+        ("denoising_alignment", r => r.DenoisingAlignment),
+    ];
+
+    private static readonly (string Field, Func<NetworkSummary, double?> Get)[] NetworkMeasures =
+    [
+        ("decoding_error", n => n.DecodingError),
+        ("test_loss", n => n.TestLoss),
+        ("kl_uniform_to_active", n => n.KlUniformToActive),
+    ];
+
+    /// <summary>The measures of each run that the report aggregates, by their summary.json names.</summary>
+    public static IReadOnlyList<string> RunMeasureNames { get; } = RunMeasures.Select(m => m.Field).ToList();
+
+    /// <summary>Collects every finished run under <paramref name="root"/>.</summary>
+    /// <param name="root">A run folder or a plan's root folder.</param>
+    /// <returns>The report; empty when nothing has finished.</returns>
+    /// <exception cref="ArgumentException"><paramref name="root"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">A summary.json is not readable.</exception>
+    public static ExperimentReport Collect(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        if (!Directory.Exists(root)) throw new ArgumentException($"'{root}' does not exist; expected a run folder or the --out folder of a plan.", nameof(root));
+        string full = Path.GetFullPath(root);
+        var finished = new List<(string Folder, ExperimentSummary Summary)>();
+        var unfinished = new List<string>();
+        foreach (string config in Directory.EnumerateFiles(full, Experiment.ConfigFileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            string folder = Path.GetDirectoryName(config)!;
+            string summary = Path.Combine(folder, Experiment.SummaryFileName);
+            string relative = Path.GetRelativePath(full, folder);
+            if (File.Exists(summary)) finished.Add((relative, ExperimentSummary.Load(summary)));
+            else unfinished.Add(relative);
+        }
+        var order = ExperimentPresets.All.Select(p => p.Name).ToList();
+        var presets = finished.GroupBy(f => f.Summary.Preset)
+            .OrderBy(g => order.IndexOf(g.Key) is var i && i >= 0 ? i : int.MaxValue).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Aggregate(g.OrderBy(f => f.Summary.Seed).ToList()))
+            .ToList();
+        return new ExperimentReport(full, presets, unfinished);
+    }
+
+    private static PresetReport Aggregate(IReadOnlyList<(string Folder, ExperimentSummary Summary)> jobs)
+    {
+        var s = jobs.Select(j => j.Summary).ToList();
+        var first = s[0];
+        var runNames = s.SelectMany(x => x.Runs.Select(r => r.Name)).Distinct().ToList();
+        var runs = runNames.ToDictionary(name => name, name => (IReadOnlyDictionary<string, MetricSpread>)RunMeasures.ToDictionary(m => m.Field,
+            m => MetricSpread.Of(s.Select(x => x.Runs.FirstOrDefault(r => r.Name == name) is { } r ? m.Get(r) : null).ToList())));
+        var networkNames = s.SelectMany(x => x.Networks.Select(n => n.Name)).Distinct().ToList();
+        var networks = networkNames.ToDictionary(name => name, name => (IReadOnlyDictionary<string, MetricSpread>)NetworkMeasures.ToDictionary(m => m.Field,
+            m => MetricSpread.Of(s.Select(x => x.Networks.FirstOrDefault(n => n.Name == name) is { } n ? m.Get(n) : null).ToList())));
+        KlMatrixSpread? matrix = null;
+        if (s.FirstOrDefault(x => x.KlMatrix is not null)?.KlMatrix is { } shape)
+        {
+            var values = shape.Rows.Select((row, i) => (IReadOnlyList<MetricSpread>)shape.Columns.Select((column, j) => MetricSpread.Of(s.Select(x =>
+                x.KlMatrix is { } m && m.Rows.ToList().IndexOf(row) is var r and >= 0 && m.Columns.ToList().IndexOf(column) is var c and >= 0 ? m.Values[r][c] : null).ToList())).ToList()).ToList();
+            matrix = new KlMatrixSpread(shape.Rows, shape.Columns, values);
+        }
+        return new PresetReport(first.Preset, first.Task, first.Model, first.Settings.Biased, s.Select(x => x.Seed).ToList(), jobs.Select(j => j.Folder).ToList(),
+            first.Networks.FirstOrDefault()?.DecodingUnit ?? "m", MetricSpread.Of(s.Select(x => (double?)x.WallSeconds).ToList()), networks, runs, matrix,
+            ExperimentClaims.Evaluate(s));
+    }
+
+    /// <summary>The report as indented JSON (the report's summary.json).</summary>
+    /// <returns>The JSON text.</returns>
+    public string ToJson() => JsonSerializer.Serialize(this, ExperimentJson.Options);
+
+    /// <summary>The report as Markdown: per configuration its networks, its quiescence runs (mean ± sample std over seeds)
+    /// and the table of the paper's predictions, one row each with its verdict.</summary>
+    /// <param name="figures">Figure files per preset (paths relative to the report), shown under its tables; may be null.</param>
+    /// <returns>The Markdown text.</returns>
+    public string ToMarkdown(IReadOnlyDictionary<string, IReadOnlyList<string>>? figures = null)
+    {
+        var md = new StringBuilder();
+        string I(FormattableString f) => f.ToString(CultureInfo.InvariantCulture);
+        md.AppendLine("# NoisyRnn report");
+        md.AppendLine();
+        string unfinished = Unfinished.Count > 0 ? $"; {Unfinished.Count} unfinished (not counted): {string.Join(", ", Unfinished.Select(u => $"`{u}`"))}" : "";
+        md.AppendLine(I($"Root: `{Root}`. Library {LibraryVersion} ({LibraryCommit}). {Presets.Sum(p => p.Seeds.Count)} finished run(s) in {Presets.Count} configuration(s){unfinished}."));
+        md.AppendLine();
+        md.AppendLine("Values are the mean ± sample standard deviation over seeds (n - 1). Each prediction is checked per seed against the stated");
+        md.AppendLine("criterion; the verdict counts the seeds it held in. KL values are in nats; decoded distances in the task's unit.");
+        md.AppendLine();
+        md.AppendLine("## The paper's predictions");
+        md.AppendLine();
+        md.AppendLine("| configuration | prediction | measure | value | verdict |");
+        md.AppendLine("| --- | --- | --- | --- | --- |");
+        foreach (var p in Presets)
+            foreach (var c in p.Claims)
+                md.AppendLine($"| {p.Preset} | {c.Claim} | {c.Measure} | {c.Value.Format()} | **{c.Verdict}**{(c.Note is { } n ? $" ({n})" : "")} |");
+        foreach (var p in Presets)
+        {
+            md.AppendLine();
+            md.AppendLine($"## {p.Preset}");
+            md.AppendLine();
+            md.AppendLine(I($"{p.Task}, {p.Model}{(p.Biased ? ", biased trajectories" : "")}; seeds {string.Join(", ", p.Seeds)}; wall time per seed {p.WallSeconds.Format("F0")} s."));
+            md.AppendLine();
+            md.AppendLine($"| network | decoding error ({p.Unit}) | test loss | KL(uniform \\|\\| active) |");
+            md.AppendLine("| --- | --- | --- | --- |");
+            foreach (var (name, m) in p.Networks)
+                md.AppendLine($"| {name} | {m["decoding_error"].Format()} | {m["test_loss"].Format()} | {m["kl_uniform_to_active"].Format()} |");
+            md.AppendLine();
+            md.AppendLine($"| quiescence run | KL(q \\|\\| p) | variance ({p.Unit}^2) | step active ({p.Unit}) | step quiescent ({p.Unit}) | hidden KL (3 PCs) | nearest-state ratio |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+            foreach (var (name, m) in p.Runs)
+                md.AppendLine($"| {name} | {m["kl_quiescent_to_active"].Format()} | {m["quiescent_output_variance"].Format()} | {m["active_step_distance"].Format()} | " +
+                              $"{m["quiescent_step_distance"].Format()} | {m["pc_kl_quiescent_to_active"].Format()} | {m["nearest_distance_ratio"].Format()} |");
+            if (p.KlMatrix is { } k)
+            {
+                md.AppendLine();
+                md.AppendLine("KL(row || column), nats:");
+                md.AppendLine();
+                md.AppendLine("| | " + string.Join(" | ", k.Columns) + " |");
+                md.AppendLine("| --- |" + string.Concat(k.Columns.Select(_ => " --- |")));
+                for (int r = 0; r < k.Rows.Count; r++)
+                    md.AppendLine($"| {k.Rows[r]} | " + string.Join(" | ", k.Values[r].Select(v => v.Format())) + " |");
+            }
+            if (figures is not null && figures.TryGetValue(p.Preset, out var files))
+            {
+                md.AppendLine();
+                foreach (string f in files) md.AppendLine($"![{Path.GetFileNameWithoutExtension(f)}]({f.Replace('\\', '/')})");
+            }
+            md.AppendLine();
+            md.AppendLine("Run folders: " + string.Join(", ", p.Folders.Select(f => $"`{f}`")) + ".");
+        }
+        return md.ToString();
+    }
+}
