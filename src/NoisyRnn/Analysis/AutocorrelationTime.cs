@@ -7,7 +7,7 @@ namespace NoisyRnn.Analysis;
 /// An integrated autocorrelation time τ = 1 + 2 Σ_{t≥1} ρ(t), in steps, estimated with Sokal's automatic window.
 /// </summary>
 /// <param name="Tau">τ̂ = 1 + 2 Σ_{t=1}^{W} ρ̂(t), in steps; the effective sample size of N correlated draws is about N / τ.</param>
-/// <param name="Window">W, the smallest lag with W ≥ c·τ̂(W) (or length − 1 if there is none).</param>
+/// <param name="Window">W, the smallest lag with W ≥ c·max(τ̂(W), 1) (or length − 1 if there is none).</param>
 /// <param name="StandardError">Madras-Sokal approximation τ̂ √(2(2W + 1) / (chains · length)).</param>
 /// <param name="Reliable">True when the window condition was met and length ≥ 50 τ̂ (the rule of thumb of Sokal 1997 and emcee).</param>
 public sealed record AutocorrelationTimeEstimate(double Tau, int Window, double StandardError, bool Reliable);
@@ -16,7 +16,11 @@ public sealed record AutocorrelationTimeEstimate(double Tau, int Window, double 
 /// Integrated autocorrelation time of Markov chain output (Sokal, "Monte Carlo methods in statistical mechanics", 1997,
 /// §3; Madras &amp; Sokal, J. Stat. Phys. 1988), as emcee computes it (Foreman-Mackey et al. 2013, <c>autocorr.integrated_time</c>):
 /// each chain's autocorrelation function is computed by FFT with its own mean removed and normalised to ρ(0) = 1, the
-/// functions are averaged over chains, and τ̂(W) = 1 + 2 Σ_{t=1}^{W} ρ̂(t) is read at the smallest window W ≥ c·τ̂(W).
+/// functions are averaged over chains, and τ̂(W) = 1 + 2 Σ_{t=1}^{W} ρ̂(t) is read at the smallest window
+/// W ≥ c·max(τ̂(W), 1). The max with 1 is ours: Sokal's condition W ≥ c·τ̂(W) closes at W = 1 for a negatively
+/// correlated series (τ̂(1) ≤ 0); with it such a series is summed over at least c lags. The window suits
+/// monotonically decaying autocorrelations: for oscillating ones (underdamped chains with M ≳ 0.9) it closes within the
+/// first oscillation and τ̂ is biased low.
 /// </summary>
 public static class AutocorrelationTime
 {
@@ -27,7 +31,7 @@ public static class AutocorrelationTime
     /// <param name="series">Values, [chains, length] row-major (chain-major: one chain's steps are contiguous); finite.</param>
     /// <param name="chains">Number of chains; &gt; 0.</param>
     /// <param name="length">Steps per chain; ≥ 2; no chain may be constant.</param>
-    /// <param name="windowFactor">c of the window condition W ≥ c τ̂(W); finite and &gt; 0.</param>
+    /// <param name="windowFactor">c of the window condition W ≥ c max(τ̂(W), 1); finite and &gt; 0.</param>
     /// <returns>The estimate.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size or <paramref name="windowFactor"/> is out of range.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="series"/> is not chains · length, a value is not finite, or a chain is constant.</exception>
@@ -45,7 +49,7 @@ public static class AutocorrelationTime
         for (int t = 1; t < length; t++)
         {
             tau += 2 * rho[t];
-            if (t >= windowFactor * tau)
+            if (t >= windowFactor * Math.Max(tau, 1))
             {
                 window = t;
                 met = true;
