@@ -116,7 +116,8 @@ public sealed class DecodedPaths
     /// <summary>Chain <paramref name="chain"/>'s coordinates, [time, dims] (headings unwrapped).</summary>
     internal ReadOnlySpan<double> Chain(int chain) => _coordinates.AsSpan(chain * Time * Dimensions, Time * Dimensions);
 
-    /// <summary>All points, [batch · time, dims]; headings wrapped to [−π, π).</summary>
+    /// <summary>All points of all chains as one cloud (for occupancy densities and distances).</summary>
+    /// <returns>A copy, [batch · time, dims] row-major; m, or headings wrapped to [−π, π).</returns>
     public double[] OccupancyPoints()
     {
         var points = (double[])_coordinates.Clone();
@@ -252,7 +253,7 @@ public sealed record ReplayMetrics
     /// <summary>["wasserstein2"] W₂ between the occupancy (all points) of these paths and of the reference, unit: planar on subsamples (<see cref="Wasserstein2.Subsampled"/>), circular exact (<see cref="Wasserstein2.Circle"/>). Null without a reference.</summary>
     public double? OccupancyWasserstein2 { get; init; }
 
-    /// <summary>["wasserstein2_floor"] The same estimator between two disjoint random halves (subsamples) of the reference's points: the distance that sampling alone gives. Null without a reference or with fewer than 2 reference points.</summary>
+    /// <summary>["wasserstein2_floor"] The same estimator between two disjoint random subsets of the reference's points (planar: min(points, n, m/2) points each, the subsample size of the distance itself when the reference has at least twice as many points; circular: two halves): the distance that sampling alone gives. Null without a reference or with fewer than 2 reference points.</summary>
     public double? OccupancyWasserstein2Floor { get; init; }
 }
 
