@@ -86,18 +86,27 @@ public class TrainingHardeningTests : IDisposable
     }
 
     [Fact]
-    public void ResumingAFinishedRunEvaluatesOnceInsteadOfReturningNoEvaluation()
+    public void ResumingAFinishedRunReturnsItsWholeLearningCurveInsteadOfNoEvaluation()
     {
         string path = Path.Combine(_dir, "done.nrnn");
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
-        new SpatialTrainer(model, Task(8), Options(2)).Train(checkpointPath: path);
+        var first = new SpatialTrainer(model, Task(8), Options(2)).Train(checkpointPath: path);
 
         var again = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
         var result = new SpatialTrainer(again, Task(8), Options(2)).Train(checkpointPath: path, resume: true);
         Assert.Equal(2, result.StartStep);
-        var only = Assert.Single(result.Evaluations);
-        Assert.Equal(2, only.Step);
+        // The checkpoint carries the evaluations and the last loss: the resumed run reports them, not a second evaluation.
+        Assert.Equal(first.Evaluations, result.Evaluations);
+        Assert.Equal(2, result.Evaluations[^1].Step);
+        Assert.Equal(first.FinalLoss, result.FinalLoss);
         Assert.Equal(model.Parameters.Values, again.Parameters.Values);
+
+        // A checkpoint saved without the trainer's state (older files) still evaluates once.
+        var bare = Path.Combine(_dir, "bare.nrnn");
+        Checkpoint.Save(bare, model, 2);
+        var third = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
+        var once = new SpatialTrainer(third, Task(8), Options(2)).Train(checkpointPath: bare, resume: true);
+        Assert.Equal(2, Assert.Single(once.Evaluations).Step);
     }
 
     [Fact]
