@@ -87,6 +87,17 @@ public class SafeTensorsModelTests
     }
 
     [Fact]
+    public void NetworkOptionsAreTheCheckpointJsonAsDocumented()
+    {
+        using var ms = new MemoryStream();
+        SafeTensorsModel.Save(ms, Make("vanilla"));
+        ms.Position = 0;
+        // docs/python.md shows this text (at the paper's sizes).
+        Assert.Equal("""{"InputSize":2,"HiddenSize":7,"OutputSize":5,"InitSize":5,"Activation":"Relu","TimeConstant":1,"Dt":0.2,"UseBias":false,"Alpha":0.2}""",
+            SafeTensors.Read(ms).Metadata[SafeTensorsModel.NetworkOptionsKey]);
+    }
+
+    [Fact]
     public void SavingTwiceGivesTheSameBytesAndTheStreamOverloadAgrees()
     {
         var network = Make("gru-bias");
