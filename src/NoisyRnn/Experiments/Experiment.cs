@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NoisyRnn.Analysis;
+using NoisyRnn.Interop;
 using NoisyRnn.Models;
 using NoisyRnn.Noise;
 using NoisyRnn.Tasks;
@@ -189,8 +190,11 @@ internal sealed class ExperimentRunner
                 last.Loss, spatial ? last.DecodingError : null, spatial ? last.DecodingMse : null,
                 report.Kl?.Value, report.Kl?.StandardError, report.KlNote,
                 report.QuiescentOutputVariance, net.ActiveStepDistance, report.QuiescentStepDistance, last.DecodingError, task.CoordinateUnit,
-                report.MeanSignedStep, net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition), HiddenState(net, std));
+                report.MeanSignedStep, net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition), null);
+            var (hiddenSummary, quiescentHidden, stride) = HiddenState(net, std);
+            summary = summary with { HiddenState = hiddenSummary };
             summary = summary with { Replay = Replay(task, net, report) };
+            WriteActivity(Path.Combine(_folder, net.Name, mode.ToString(), ActivityFileName), task, net, report, std, quiescentHidden, stride);
             float[] hiddenSample = ExperimentSetup.QuiescentHidden(net.Model, net.TestBatch.InitialState, std, p, Seed);
             runs.Add(new ExperimentQuiescenceRun(name, net.Name, mode, report, hiddenSample, summary));
         }
@@ -261,6 +265,7 @@ internal sealed class ExperimentRunner
         }
         var progress = _progress is null ? null : new TrainingRelay(_progress, name);
         var result = trainer.Train(progress, weights, resume: true, cancellationToken, context.ToMetadata());
+        SafeTensorsModel.Save(Path.Combine(_folder, name, ExperimentRunner.SafetensorsFileName), model, context.ToMetadata());
         var last = result.Evaluations[^1];
         string unit = task.CoordinateUnit;
         Log($"  {name}: test loss {last.Loss:E3}, decoding error {last.DecodingError:F3} {unit} (MSE {last.DecodingMse:F4} {unit}^2), {result.WallSeconds:F1} s", name);
@@ -360,15 +365,42 @@ internal sealed class ExperimentRunner
             q.StepQuantiles, q.CoverageTimeSeconds, q.FinalCoverage, q.OccupancyWasserstein2, q.OccupancyWasserstein2Floor);
     }
 
-    /// <summary>The hidden-state comparison of one quiescent run with the network's active states (null without a PCA).</summary>
-    private HiddenStateSummary? HiddenState(TrainedNetwork net, float std)
+    /// <summary>File name of a quiescence run's decoded outputs and hidden states (NumPy .npz), in RUN/&lt;network&gt;/&lt;mode&gt;/.</summary>
+    internal const string ActivityFileName = "activity.npz";
+
+    /// <summary>File name of a network's weights for Python (safetensors), beside its checkpoint.</summary>
+    internal const string SafetensorsFileName = "model.safetensors";
+
+    /// <summary>The active and quiescent activity of one run as NumPy arrays (docs/python.md): decoded outputs [batch, time,
+    /// coords], targets, hidden states [batch, time, hidden], the strided quiescent hidden states [chains, kept, hidden] of
+    /// the hidden-state measures (every <c>stride</c>-th step of the KL window; empty without a PCA) and the quiescent std.</summary>
+    private void WriteActivity(string path, IPathIntegrationTask task, TrainedNetwork net, QuiescentReport report, float std, float[]? quiescentHidden, int stride)
     {
         var p = _config;
-        if (net.Pca is null) return null;
+        int c = task.DecodedSize, h = net.Model.NetworkOptions.HiddenSize;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        float[] hidden = quiescentHidden ?? [];
+        Npz.Write(path, [
+            ("active_outputs", NpyArray.Create(net.ActiveDecoded, p.BatchSize, p.SequenceLength, c)),
+            ("active_targets", NpyArray.Create(net.TestBatch.Coordinates, p.BatchSize, p.SequenceLength, c)),
+            ("active_hidden", NpyArray.Create(net.ActiveHidden, p.BatchSize, p.SequenceLength, h)),
+            ("quiescent_outputs", NpyArray.Create(report.QuiescentDecoded, report.Batch, report.Steps, c)),
+            ("quiescent_hidden", NpyArray.Create(hidden, hidden.Length == 0 ? 0 : p.BatchSize, hidden.Length / Math.Max(1, p.BatchSize * h), h)),
+            ("quiescent_hidden_stride", NpyArray.Create(new[] { stride })),
+            ("quiescent_noise_std", NpyArray.Create(new[] { std })),
+        ]);
+    }
+
+    /// <summary>The hidden-state comparison of one quiescent run with the network's active states (null without a PCA), with
+    /// the strided quiescent states it used [chains, kept, hidden] and the stride.</summary>
+    private (HiddenStateSummary? Summary, float[]? Quiescent, int Stride) HiddenState(TrainedNetwork net, float std)
+    {
+        var p = _config;
+        if (net.Pca is null) return (null, null, 0);
         if (p.BatchSize < 2)
         {
             Log("  hidden states: not compared (the nearest-state distance needs at least 2 held-out trajectories).", net.Name);
-            return null;
+            return (null, null, 0);
         }
         // About 100 kept states per chain over the KL window.
         int stride = Math.Max(1, p.KlSteps / 100), steps = p.KlSteps - p.KlSteps % stride;
@@ -383,6 +415,6 @@ internal sealed class ExperimentRunner
         Log($"  hidden states: KL(quiescent || active) in the top {r.Components} PCs {(r.Kl is { } k ? k.Value.ToString("F3") : "n/a")}, " +
             $"nearest-waking-state distance {r.QuiescentNearestDistance:G3} vs {r.ActiveNearestDistance:G3} for waking states (ratio {r.NearestDistanceRatio:F2}); " +
             $"mean square along the PCs active {string.Join("/", r.ActiveMeanSquare.Select(v => v.ToString("G3")))}, quiescent {string.Join("/", r.QuiescentMeanSquare.Select(v => v.ToString("G3")))}", net.Name);
-        return HiddenStateSummary.From(r);
+        return (HiddenStateSummary.From(r), quiescent, stride);
     }
 }

@@ -153,7 +153,14 @@ public class RunFolderTests : IDisposable
         Assert.Contains("Resuming the noise-trained network from its checkpoint at step", output);
 
         foreach (string network in Experiment.NetworkNames)
-            Assert.Equal(File.ReadAllBytes(Path.Combine(whole, network, "model.nrnn")), File.ReadAllBytes(Path.Combine(killed, network, "model.nrnn")));
+            foreach (string file in new[] { "model.nrnn", "model.safetensors" })
+                Assert.Equal(File.ReadAllBytes(Path.Combine(whole, network, file)), File.ReadAllBytes(Path.Combine(killed, network, file)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "noise-trained", "scaled", "activity.npz")),
+            File.ReadAllBytes(Path.Combine(killed, "noise-trained", "scaled", "activity.npz")));
+        // The Python-readable weights are the checkpoint's, and carry the network's context.
+        var exported = NoisyRnn.Interop.SafeTensorsModel.Load(Path.Combine(killed, "noise-trained", "model.safetensors"));
+        Assert.Equal(NoisyRnn.Training.Checkpoint.Load(checkpoint).Network.Parameters.Values, exported.Network.Parameters.Values);
+        Assert.Contains(NetworkContext.MetadataKey, exported.Metadata.Keys);
         var a = ExperimentSummary.Load(Path.Combine(whole, "summary.json"));
         var b = ExperimentSummary.Load(Path.Combine(killed, "summary.json"));
         // The learning curve keeps the evaluations before the kill, and every measure is the same.
