@@ -19,6 +19,12 @@ public enum MixingWindow
 /// <param name="Note">Why <paramref name="Kl"/> is null; otherwise null.</param>
 public sealed record KlAtTime(int StartStep, int EndStep, KlEstimate? Kl, string? Note);
 
+/// <summary>The hidden-state comparison (<see cref="HiddenStateReactivation.Compare"/>) over one stretch of the quiescent chains.</summary>
+/// <param name="StartState">First kept state used (0-based index into each chain's kept states).</param>
+/// <param name="EndState">One past the last kept state used.</param>
+/// <param name="Result">The comparison of those states with the active ones.</param>
+public sealed record HiddenStatesAtTime(int StartState, int EndState, HiddenStateReactivationResult Result);
+
 /// <summary>
 /// Mixing of quiescent chains (issue 13 item 5): the reactivation measures as a function of quiescent time, so that a reader
 /// sees whether the chains have mixed (the KL levels off) or are still spreading from their start states (the GRU's chains
@@ -81,13 +87,7 @@ public static class QuiescentMixing
             throw new ArgumentException($"activeDensity has {activeDensity.Dimensions} dimension(s); expected task.DecodedSize = {dims}.", nameof(activeDensity));
         Guard.Length(quiescentDecoded.Length, (long)batch * steps * dims, nameof(quiescentDecoded), $"[batch, steps, {dims}] = [{batch}, {steps}, {dims}]");
         Guard.AllFinite(quiescentDecoded, nameof(quiescentDecoded));
-        if (endSteps.Length == 0) throw new ArgumentException("endSteps is empty; expected at least one end step.", nameof(endSteps));
-        for (int i = 0; i < endSteps.Length; i++)
-        {
-            int previous = i == 0 ? 0 : endSteps[i - 1];
-            if (endSteps[i] <= previous || endSteps[i] > steps)
-                throw new ArgumentOutOfRangeException(nameof(endSteps), endSteps[i], $"endSteps[{i}] must be in ({previous}, {steps}] (increasing, at most steps).");
-        }
+        CheckEnds(endSteps, steps, nameof(endSteps));
         HeadingDensity estimator = PathIntegrationReactivation.EstimatorOf(activeDensity);
         var result = new List<KlAtTime>(endSteps.Length);
         for (int i = 0; i < endSteps.Length; i++)
@@ -107,5 +107,62 @@ public static class QuiescentMixing
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="HiddenStateReactivation.Compare"/> of each stretch of quiescent hidden-state chains (for example the output of
+    /// <see cref="HiddenStateReactivation.RunQuiescent"/>, [batch, kept, hidden]) with the active states: KL in the top
+    /// components and the nearest-waking-state ratio as a function of quiescent time.
+    /// </summary>
+    /// <param name="activeHidden">Active hidden states, [activeBatch, activeSteps, hidden] row-major; finite.</param>
+    /// <param name="activeBatch">Active trajectories; ≥ 2.</param>
+    /// <param name="activeSteps">Steps per active trajectory; &gt; 0.</param>
+    /// <param name="quiescentHidden">Quiescent chains, [batch, kept, hidden] row-major; finite.</param>
+    /// <param name="batch">Chains; &gt; 0.</param>
+    /// <param name="kept">States per chain; &gt; 0.</param>
+    /// <param name="endStates">Increasing ends in [1, kept], in kept-state indices (state i of a chain run with stride s is step (i + 1) s).</param>
+    /// <param name="window">Prefixes or disjoint windows.</param>
+    /// <param name="activePca">PCA of <paramref name="activeHidden"/>.</param>
+    /// <param name="components">k; in [1, hidden].</param>
+    /// <param name="samples">Monte Carlo samples per KL; &gt; 0.</param>
+    /// <param name="seed">Seed of the KL samples and the distance queries (the same for every stretch).</param>
+    /// <returns>One entry per end.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="activePca"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size, an end or the window is out of range.</exception>
+    /// <exception cref="ArgumentException">A length differs from its shape or a value is not finite.</exception>
+    /// <exception cref="DegenerateDataException">The projected active states have no KDE.</exception>
+    public static IReadOnlyList<HiddenStatesAtTime> HiddenStatesOverTime(ReadOnlySpan<float> activeHidden, int activeBatch, int activeSteps,
+        ReadOnlySpan<float> quiescentHidden, int batch, int kept, ReadOnlySpan<int> endStates, MixingWindow window, PcaResult activePca,
+        int components, int samples, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(activePca);
+        Guard.Positive(batch);
+        Guard.Positive(kept);
+        if (!Enum.IsDefined(window)) throw new ArgumentOutOfRangeException(nameof(window), window, "window must be Prefix or Window.");
+        int hidden = activePca.Dimensions;
+        Guard.Length(quiescentHidden.Length, (long)batch * kept * hidden, nameof(quiescentHidden), $"[batch, kept, hidden] = [{batch}, {kept}, {hidden}]");
+        CheckEnds(endStates, kept, nameof(endStates));
+        var result = new List<HiddenStatesAtTime>(endStates.Length);
+        for (int i = 0; i < endStates.Length; i++)
+        {
+            int start = window == MixingWindow.Prefix || i == 0 ? 0 : endStates[i - 1], end = endStates[i], length = end - start;
+            var stretch = new float[(long)batch * length * hidden];
+            for (int b = 0; b < batch; b++)
+                quiescentHidden.Slice((b * kept + start) * hidden, length * hidden).CopyTo(stretch.AsSpan(b * length * hidden));
+            result.Add(new HiddenStatesAtTime(start, end, HiddenStateReactivation.Compare(activeHidden, activeBatch, activeSteps, stretch,
+                batch * length, activePca, components, samples, seed)));
+        }
+        return result;
+    }
+
+    private static void CheckEnds(ReadOnlySpan<int> ends, int limit, string name)
+    {
+        if (ends.Length == 0) throw new ArgumentException($"{name} is empty; expected at least one end.", name);
+        for (int i = 0; i < ends.Length; i++)
+        {
+            int previous = i == 0 ? 0 : ends[i - 1];
+            if (ends[i] <= previous || ends[i] > limit)
+                throw new ArgumentOutOfRangeException(name, ends[i], $"{name}[{i}] must be in ({previous}, {limit}] (increasing, at most {limit}).");
+        }
     }
 }

@@ -245,3 +245,30 @@ public class QuiescentMixingTests
         Assert.True(windows[^1].Kl!.Value.Value < 0.2, $"{windows[^1].Kl}");
     }
 }
+
+public class HiddenStatesOverTimeTests
+{
+    [Fact]
+    public void ChainsThatDriftOffTheWakingStatesShowAGrowingNearestStateRatio()
+    {
+        const int Hidden = 4, ActiveBatch = 10, ActiveSteps = 50, Batch = 20, Kept = 40;
+        var rng = new Xoshiro256(12);
+        float[] active = Enumerable.Range(0, ActiveBatch * ActiveSteps * Hidden).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        // Each chain starts among the waking states and walks off along the first axis by 0.1 per kept state.
+        var quiescent = new float[Batch * Kept * Hidden];
+        for (int b = 0; b < Batch; b++)
+            for (int i = 0; i < Kept; i++)
+                for (int h = 0; h < Hidden; h++)
+                    quiescent[(b * Kept + i) * Hidden + h] = (float)(rng.NextDouble() - 0.5 + (h == 0 ? 0.1 * i : 0));
+        PcaResult pca = Pca.Fit(active, ActiveBatch * ActiveSteps, Hidden);
+        var windows = QuiescentMixing.HiddenStatesOverTime(active, ActiveBatch, ActiveSteps, quiescent, Batch, Kept, [5, 20, 40],
+            MixingWindow.Window, pca, 2, 300, 13);
+        Assert.Equal([0, 5, 20], windows.Select(w => w.StartState));
+        Assert.Equal(Batch * 20, windows[2].Result.QuiescentStates);
+        Assert.True(windows[0].Result.NearestDistanceRatio < 2, $"{windows[0].Result.NearestDistanceRatio}");
+        Assert.True(windows[2].Result.NearestDistanceRatio > windows[1].Result.NearestDistanceRatio);
+        Assert.True(windows[1].Result.NearestDistanceRatio > windows[0].Result.NearestDistanceRatio);
+        Assert.Equal("endStates", Assert.Throws<ArgumentOutOfRangeException>(() => QuiescentMixing.HiddenStatesOverTime(active, ActiveBatch, ActiveSteps,
+            quiescent, Batch, Kept, [5, 5], MixingWindow.Window, pca, 2, 300, 13)).ParamName);
+    }
+}
