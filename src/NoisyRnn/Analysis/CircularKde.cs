@@ -265,8 +265,7 @@ public sealed class CircularKde : IKernelDensity
         int grain = Math.Max(1, Math.Min(64, m / (4 * Environment.ProcessorCount)));
         Parallel.ForEach(Partitioner.Create(0, m, grain), range =>
         {
-            var buffer = new double[_sorted.Length];
-            for (int i = range.Item1; i < range.Item2; i++) result[i] = LogDensity(queries[i], buffer);
+            for (int i = range.Item1; i < range.Item2; i++) result[i] = LogDensity(queries[i]);
         });
         return result;
     }
@@ -274,7 +273,7 @@ public sealed class CircularKde : IKernelDensity
     // _logNorm − κ + LSE_i(κ (cos θ cos θ_i + sin θ sin θ_i) + ln(w_i / max w)) over the arc of sorted angles whose terms can
     // matter: the nearest angle θ_j gives a term ≥ κ cos d_j + ln w_j, and an angle at distance d contributes at most
     // κ cos d, so angles with cos d < cos d_j + (ln w_j − cutoff) / κ are skipped (each below e^-cutoff of the largest term).
-    private double LogDensity(double angle, double[] buffer)
+    private double LogDensity(double angle)
     {
         double kappa = Concentration;
         int m = _sorted.Length;
@@ -314,8 +313,9 @@ public sealed class CircularKde : IKernelDensity
         if (!(sum > 0))
         {
             // Only with weights below e^-700 of the largest near the query: sum again relative to the largest term itself.
-            FillTerms(theta, 0, m, buffer);
-            shift = TensorPrimitives.Max<double>(buffer);
+            var terms = new double[m];
+            FillTerms(theta, 0, m, terms);
+            shift = TensorPrimitives.Max<double>(terms);
             sum = SumExp(0, m, kappa * c, kappa * s, shift);
         }
         return _logNorm + (shift - kappa) + Math.Log(sum);

@@ -108,6 +108,17 @@ public class CircularKdeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void WeightsAtTheBottomOfTheDoubleRangeStayFinite()
+    {
+        // The kernel next to the query carries the smallest positive double as its weight; the other one is far away:
+        // log p = ln w_A + κ (cos(0.001) − 1) − ln(2π e^−κ I0(κ)), about −749, where every term of a plain sum underflows.
+        double kappa = 1e4, tiny = double.Epsilon;
+        var kde = new CircularKde([0.0, 3.0], [tiny, 1.0], kappa);
+        double expected = Math.Log(tiny) + kappa * (Math.Cos(0.001) - 1) - Math.Log(2 * Math.PI * MathNet.Numerics.SpecialFunctions.BesselIScaled(0, kappa));
+        Assert.Equal(expected, kde.LogEvaluate([0.001])[0], 1e-6);
+    }
+
+    [Fact]
     public void ScottRuleOnTheCircleMatchesTheLinearRuleAwayFromTheSeamAndIgnoresRotation()
     {
         double[] data = VonMisesSample(3000, 0.2, 10, 3);
