@@ -139,7 +139,7 @@ internal static class ReactivateCommand
             report.MeanSignedStep, theory.Alignment?.MeanCosine, LossDecompositionSummary.From(theory.Decomposition));
         if (figureDir is not null && taskOptions is not null && task is Tasks.SpatialNavigationTask)
         {
-            var files = new List<string>(Plotting.ReproduceFigures.Write(figureDir, taskOptions, active.Decoded, active.Density, network,
+            var files = new List<string>(Plotting.ReproduceFigures.Write(figureDir, taskOptions, active.Decoded, (GaussianKde)active.Density, network,
                 p.BatchSize, p.SequenceLength, [(runName, report)], p.KlSteps, curves: null));
             var hidden = theory.Pca is null
                 ? []

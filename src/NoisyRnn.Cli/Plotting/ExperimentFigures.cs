@@ -18,7 +18,7 @@ internal static class ExperimentFigures
         var matrix = result.Summary.KlMatrix!;
         if (result.Task is SpatialNavigationTask spatial)
         {
-            files.AddRange(ReproduceFigures.Write(dir, spatial.Options, networks[0].ActiveDecoded, networks[0].ActiveDensity, networks[0].Name,
+            files.AddRange(ReproduceFigures.Write(dir, spatial.Options, networks[0].ActiveDecoded, (NoisyRnn.Analysis.GaussianKde)networks[0].ActiveDensity, networks[0].Name,
                 p.BatchSize, p.SequenceLength, reports, p.KlSteps,
                 networks.Select(n => (n.Name, (IReadOnlyList<SpatialEvaluation>)n.Evaluations.Select(e => new SpatialEvaluation(e.Step, e.Loss, e.DecodingError, e.DecodingMse)).ToList())).ToList()));
             files.Add(KlMatrixFigure.Write(Path.Combine(dir, "kl_matrix.png"), matrix));

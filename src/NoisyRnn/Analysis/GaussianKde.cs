@@ -45,7 +45,7 @@ public enum BandwidthRule
 /// <para>An instance is immutable after construction and safe to use from several threads at once. Results are
 /// reproducible for a given machine; the 512-bit, 256-bit and scalar paths round differently in the last bits.</para>
 /// </remarks>
-public sealed class GaussianKde
+public sealed class GaussianKde : IKernelDensity
 {
     // Largest number of data points in one leaf of the spatial partition (the unit of the distance/exp kernel).
     private const int LeafSize = 256;
@@ -348,7 +348,7 @@ public sealed class GaussianKde
     }
 
     // The weights checked (length n, finite, ≥ 0, not all 0) and scaled to sum to 1.
-    private static double[] NormalizedWeights(ReadOnlySpan<double> weights, int n)
+    internal static double[] NormalizedWeights(ReadOnlySpan<double> weights, int n)
     {
         if (weights.Length != n)
             throw new ArgumentException($"weights has length {weights.Length}; expected one weight per data point, {n}.", nameof(weights));
@@ -454,6 +454,9 @@ public sealed class GaussianKde
     /// <summary>d, the number of coordinates per point.</summary>
     public int Dimensions { get; }
 
+    /// <summary>The estimator's name in reports: <c>gaussian_kde</c>.</summary>
+    public string Estimator => "gaussian_kde";
+
     /// <summary>n, the number of data points given (points of weight 0 included; they carry no kernel).</summary>
     public int Count { get; }
 
@@ -519,7 +522,8 @@ public sealed class GaussianKde
     /// <summary>
     /// Natural log of the density at each query point (<c>gaussian_kde.logpdf</c>), computed with a log-sum-exp
     /// shifted by the nearest kernel, so it is finite (roughly −½ × squared whitened distance to the nearest data
-    /// point) even where <see cref="Evaluate"/> underflows to 0.
+    /// point) even where <see cref="Evaluate"/> underflows to 0. Where that squared distance itself overflows a double
+    /// (queries about 1e154 kernel widths from every point) the result is −∞, never NaN.
     /// </summary>
     /// <param name="points">Query points, shape [m, d] row-major, finite; m may be 0.</param>
     /// <returns>Log densities, shape [m].</returns>
@@ -725,6 +729,9 @@ public sealed class GaussianKde
     private double LogDensityWhitened(ReadOnlySpan<double> query, Span<double> bounds)
     {
         int d = query.Length, leaves = _leafStart.Length - 1;
+        // A finite query near the end of the double range can whiten to ±∞ or NaN (∞ − ∞): it is farther from every
+        // point than any kernel reaches.
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(query)) return double.NegativeInfinity;
         int first = 0;
         for (int l = 0; l < leaves; l++)
         {
@@ -740,6 +747,9 @@ public sealed class GaussianKde
         // The nearest leaf: exact minimum first (two passes), so the shift is a real squared distance.
         Span<double> dist = stackalloc double[_leafStart[first + 1] - _leafStart[first]];
         double minDist = SquaredDistances(query, _leafStart[first], dist);
+        // A query so far from the data (about 1e154 kernel widths and more) that its squared whitened distance to the
+        // nearest point overflows (or its whitened coordinates did): every kernel is 0 to within the range of a double.
+        if (!double.IsFinite(minDist)) return double.NegativeInfinity;
         double sum = SumShiftedExp(dist, minDist);
         for (int l = 0; l < leaves; l++)
         {

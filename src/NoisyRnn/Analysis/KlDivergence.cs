@@ -9,13 +9,15 @@ namespace NoisyRnn.Analysis;
 public readonly record struct KlEstimate(double Value, double StandardError, int Samples);
 
 /// <summary>
-/// Kullback-Leibler divergences between kernel density estimates, estimated the way the paper's analysis code does:
+/// Kullback-Leibler divergences between kernel density estimates (<see cref="IKernelDensity"/>: <see cref="GaussianKde"/> or
+/// <see cref="CircularKde"/>), estimated the way the paper's analysis code does:
 /// KL(q ‖ p) ≈ mean over points x drawn from q of log(clip(q(x) / p(x), 1e-7, 1e7)). The paper uses q = the KDE of
 /// quiescent (sleep) outputs and p = the KDE of active (awake) outputs, with 2,500 samples from q.
 /// </summary>
 /// <remarks>
 /// The ratio is formed in log space (log q − log p, clipped to [ln 1e-7, ln 1e7]), which equals the reference's
-/// value whenever it is defined and stays finite where both densities underflow (the reference then gets 0/0 = NaN).
+/// value whenever it is defined and stays finite where both densities underflow (the reference then gets 0/0 = NaN); at
+/// a point where both log densities are −∞ (beyond the range of a double) the log ratio is taken as 0.
 /// </remarks>
 public static class KlDivergence
 {
@@ -41,7 +43,7 @@ public static class KlDivergence
     /// <returns>The estimate in nats.</returns>
     /// <exception cref="ArgumentNullException">A density is null.</exception>
     /// <exception cref="ArgumentException">Dimensions differ, points empty, of the wrong length, or not finite.</exception>
-    public static double FromPoints(GaussianKde q, GaussianKde p, ReadOnlySpan<double> points)
+    public static double FromPoints(IKernelDensity q, IKernelDensity p, ReadOnlySpan<double> points)
     {
         CheckPair(q, p);
         if (points.Length == 0) throw new ArgumentException($"points is empty; expected shape [m, {q.Dimensions}] with m >= 1.", nameof(points));
@@ -50,7 +52,8 @@ public static class KlDivergence
 
     /// <summary>
     /// KL(q ‖ p) by Monte Carlo as in the paper: <paramref name="samples"/> points drawn from q with
-    /// <see cref="GaussianKde.Resample"/>, then <see cref="FromPoints"/>, plus the standard error of the mean.
+    /// <see cref="IKernelDensity.Resample"/>, then <see cref="FromPoints"/>, plus the standard error of the mean. Either
+    /// estimator works (<see cref="GaussianKde"/>, <see cref="CircularKde"/>); use the same kind for q and p.
     /// </summary>
     /// <param name="q">The density samples come from (quiescent KDE in the paper).</param>
     /// <param name="p">The reference density (active KDE in the paper); same dimension as q.</param>
@@ -60,7 +63,7 @@ public static class KlDivergence
     /// <exception cref="ArgumentNullException">A density is null.</exception>
     /// <exception cref="ArgumentException">Dimensions differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> ≤ 0.</exception>
-    public static KlEstimate MonteCarlo(GaussianKde q, GaussianKde p, int samples, ulong seed)
+    public static KlEstimate MonteCarlo(IKernelDensity q, IKernelDensity p, int samples, ulong seed)
     {
         CheckPair(q, p);
         Guard.Positive(samples);
@@ -88,7 +91,7 @@ public static class KlDivergence
     /// <exception cref="ArgumentNullException"><paramref name="p"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="p"/> is not 2-D.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A box side not finite and positive, or <paramref name="samples"/> ≤ 0.</exception>
-    public static KlEstimate UniformToKde(double boxWidth, double boxHeight, GaussianKde p, int samples, ulong seed, bool referenceDensity = false)
+    public static KlEstimate UniformToKde(double boxWidth, double boxHeight, IKernelDensity p, int samples, ulong seed, bool referenceDensity = false)
     {
         ArgumentNullException.ThrowIfNull(p);
         Guard.Positive(boxWidth);
@@ -105,7 +108,7 @@ public static class KlDivergence
         double logQ = referenceDensity ? -Math.Log(boxWidth) : -Math.Log(boxWidth * boxHeight);
         double[] logP = p.LogEvaluate(points);
         var ratios = new double[samples];
-        for (int i = 0; i < samples; i++) ratios[i] = Math.Clamp(logQ - logP[i], LogClipLow, LogClipHigh);
+        for (int i = 0; i < samples; i++) ratios[i] = ClippedLogRatio(logQ, logP[i]);
         return Summarize(ratios);
     }
 
@@ -123,7 +126,7 @@ public static class KlDivergence
     /// <exception cref="ArgumentNullException"><paramref name="p"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="p"/> is not 1-D.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The interval is empty or not finite, or <paramref name="samples"/> ≤ 0.</exception>
-    public static KlEstimate UniformIntervalToKde(double low, double high, GaussianKde p, int samples, ulong seed)
+    public static KlEstimate UniformIntervalToKde(double low, double high, IKernelDensity p, int samples, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(p);
         Guard.Finite(low);
@@ -136,11 +139,26 @@ public static class KlDivergence
         double logQ = -Math.Log(high - low);
         double[] logP = p.LogEvaluate(points);
         var ratios = new double[samples];
-        for (int i = 0; i < samples; i++) ratios[i] = Math.Clamp(logQ - logP[i], LogClipLow, LogClipHigh);
+        for (int i = 0; i < samples; i++) ratios[i] = ClippedLogRatio(logQ, logP[i]);
         return Summarize(ratios);
     }
 
-    private static void CheckPair(GaussianKde q, GaussianKde p)
+    /// <summary>
+    /// KL(uniform over the circle ‖ p) for a density of one angle: <see cref="UniformIntervalToKde"/> on [−π, π) with
+    /// q = 1/(2π). With a <see cref="CircularKde"/> p the value does not depend on where the data sit on the circle
+    /// (rotating the data only shifts which uniform draws land where: the same value up to Monte Carlo error).
+    /// </summary>
+    /// <param name="p">A 1-D density of angles in radians (<see cref="CircularKde"/> in paper mode).</param>
+    /// <param name="samples">Monte Carlo sample count; &gt; 0.</param>
+    /// <param name="seed">Seed of the uniform draws.</param>
+    /// <returns>The estimate, its standard error and the sample count.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="p"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="p"/> is not 1-D.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> ≤ 0.</exception>
+    public static KlEstimate UniformCircleToKde(IKernelDensity p, int samples, ulong seed) =>
+        UniformIntervalToKde(-Math.PI, Math.PI, p, samples, seed);
+
+    private static void CheckPair(IKernelDensity q, IKernelDensity p)
     {
         ArgumentNullException.ThrowIfNull(q);
         ArgumentNullException.ThrowIfNull(p);
@@ -151,9 +169,14 @@ public static class KlDivergence
     private static double[] LogRatios(double[] logQ, double[] logP)
     {
         var ratios = new double[logQ.Length];
-        for (int i = 0; i < ratios.Length; i++) ratios[i] = Math.Clamp(logQ[i] - logP[i], LogClipLow, LogClipHigh);
+        for (int i = 0; i < ratios.Length; i++) ratios[i] = ClippedLogRatio(logQ[i], logP[i]);
         return ratios;
     }
+
+    // clip(ln q − ln p) to [ln 1e-7, ln 1e7]; a point where both densities are 0 to double range (ln = −∞, about 1e154
+    // kernel widths from all data) carries no evidence either way: ratio 1, log 0 (never NaN).
+    private static double ClippedLogRatio(double logQ, double logP) =>
+        double.IsNegativeInfinity(logQ) && double.IsNegativeInfinity(logP) ? 0 : Math.Clamp(logQ - logP, LogClipLow, LogClipHigh);
 
     private static KlEstimate Summarize(double[] values)
     {

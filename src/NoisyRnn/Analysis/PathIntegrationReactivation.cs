@@ -6,13 +6,14 @@ namespace NoisyRnn.Analysis;
 
 /// <summary>
 /// The paper's reactivation analysis for any path-integration task (Sec. 4, Figs. 2-3): decode active and quiescent
-/// outputs with the task's top-3 rule, fit Gaussian KDEs (Scott's rule), compare them by Monte Carlo KL, and measure the
+/// outputs with the task's top-3 rule, fit kernel density estimates, compare them by Monte Carlo KL, and measure the
 /// output variance and step distance of the decoded trajectories. For the spatial task this is exactly
-/// <see cref="SpatialReactivation"/>. For head direction the decoded heading is 1-D and circular: the KDE is the ordinary
-/// 1-D Gaussian KDE of the heading wrapped to [-pi, pi) (not a von Mises KDE, so density near ±pi is slightly
-/// underestimated, equally for the active and the quiescent data), while the variance and the step distance are measured
-/// on each chain's unwrapped heading (successive steps joined by their circular difference), so a crossing of ±pi is a
-/// small step, not a jump of 2 pi.
+/// <see cref="SpatialReactivation"/> (Gaussian KDEs, Scott's rule). For head direction the decoded heading is 1-D and
+/// circular: in paper mode its density is the von Mises <see cref="CircularKde"/> (<see cref="HeadingDensity.VonMises"/>),
+/// and the reference's 1-D Gaussian KDE of the wrapped heading (which underestimates the density near ±π and depends on
+/// where on the circle the data lie) stays available as <see cref="HeadingDensity.LinearGaussian"/>. The variance and the
+/// step distance are measured on each chain's unwrapped heading (successive steps joined by their circular difference), so
+/// a crossing of ±π is a small step, not a jump of 2 pi.
 /// </summary>
 public static class PathIntegrationReactivation
 {
@@ -40,7 +41,9 @@ public static class PathIntegrationReactivation
         return decoded;
     }
 
-    /// <summary>Fits the Gaussian KDE (Scott's rule) of decoded coordinates [n, task.DecodedSize] (headings: 1-D, wrapped).</summary>
+    /// <summary>Fits the Gaussian KDE (Scott's rule) of decoded coordinates [n, task.DecodedSize] (headings: 1-D, wrapped to
+    /// [−π, π)): the reference's estimator for every task. For the paper-mode heading density use
+    /// <see cref="Density(IPathIntegrationTask, ReadOnlySpan{float}, HeadingDensity)"/>.</summary>
     /// <param name="task">The task (gives the dimension).</param>
     /// <param name="decoded">Decoded coordinates, row-major.</param>
     /// <returns>The density estimate.</returns>
@@ -51,6 +54,60 @@ public static class PathIntegrationReactivation
         var data = new double[decoded.Length];
         for (int i = 0; i < data.Length; i++) data[i] = task.IsCircular ? Angles.Wrap(decoded[i]) : decoded[i];
         return new GaussianKde(data, task.DecodedSize, BandwidthRule.Scott);
+    }
+
+    /// <summary>
+    /// Fits the density of decoded coordinates [n, task.DecodedSize] with the estimator of the task and mode: for circular
+    /// tasks (head direction) a <see cref="CircularKde"/> (Scott's rule on the circle) when <paramref name="heading"/> is
+    /// <see cref="HeadingDensity.VonMises"/>, else the linear <see cref="GaussianKde"/> of the wrapped heading; for other
+    /// tasks always the <see cref="GaussianKde"/> with Scott's rule (as <see cref="Density(IPathIntegrationTask, ReadOnlySpan{float})"/>).
+    /// </summary>
+    /// <param name="task">The task (gives the dimension and whether it is circular).</param>
+    /// <param name="decoded">Decoded coordinates, [n, task.DecodedSize] row-major, finite (headings in rad).</param>
+    /// <param name="heading">Estimator of headings; ignored for non-circular tasks.</param>
+    /// <returns>The density estimate (its <see cref="IKernelDensity.Estimator"/> names it).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="heading"/> is not a defined value.</exception>
+    /// <exception cref="ArgumentException">A non-finite coordinate.</exception>
+    /// <exception cref="DegenerateDataException">No spread to set a bandwidth from (for example all values equal).</exception>
+    public static IKernelDensity Density(IPathIntegrationTask task, ReadOnlySpan<float> decoded, HeadingDensity heading)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (!Enum.IsDefined(heading)) throw new ArgumentOutOfRangeException(nameof(heading), heading, "heading must be VonMises or LinearGaussian.");
+        if (!task.IsCircular || heading == HeadingDensity.LinearGaussian) return Density(task, decoded);
+        Guard.AllFinite(decoded, nameof(decoded));
+        var angles = new double[decoded.Length];
+        for (int i = 0; i < angles.Length; i++) angles[i] = decoded[i];
+        return new CircularKde(angles);
+    }
+
+    /// <summary>
+    /// <see cref="Density(IPathIntegrationTask, ReadOnlySpan{float}, HeadingDensity)"/> with
+    /// <see cref="ReactivationOptions.HeadingDensity"/> (paper mode by default: the von Mises KDE for headings).
+    /// </summary>
+    /// <param name="task">The task.</param>
+    /// <param name="decoded">Decoded coordinates, [n, task.DecodedSize] row-major, finite.</param>
+    /// <param name="options">The analysis options (only <see cref="ReactivationOptions.HeadingDensity"/> is read).</param>
+    /// <returns>The density estimate.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A non-finite coordinate.</exception>
+    /// <exception cref="DegenerateDataException">No spread to set a bandwidth from.</exception>
+    public static IKernelDensity Density(IPathIntegrationTask task, ReadOnlySpan<float> decoded, ReactivationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Density(task, decoded, options.HeadingDensity);
+    }
+
+    /// <summary>The <see cref="HeadingDensity"/> that fits densities of the same kind as <paramref name="density"/>:
+    /// <see cref="HeadingDensity.VonMises"/> for a <see cref="CircularKde"/>, <see cref="HeadingDensity.LinearGaussian"/>
+    /// otherwise.</summary>
+    /// <param name="density">A fitted density.</param>
+    /// <returns>The matching estimator choice.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="density"/> is null.</exception>
+    public static HeadingDensity EstimatorOf(IKernelDensity density)
+    {
+        ArgumentNullException.ThrowIfNull(density);
+        return density is CircularKde ? HeadingDensity.VonMises : HeadingDensity.LinearGaussian;
     }
 
     /// <summary>
@@ -100,15 +157,18 @@ public static class PathIntegrationReactivation
     /// <param name="task">The task (decoder).</param>
     /// <param name="initState">Population code of the start states, [batch, cells]; chains start at Encode of it, as in the reference.</param>
     /// <param name="batch">Number of chains; &gt; 0.</param>
-    /// <param name="activeDensity">KDE of the active decoded coordinates (see <see cref="Density"/>).</param>
+    /// <param name="activeDensity">Density of the active decoded coordinates (see <see cref="Density(IPathIntegrationTask, ReadOnlySpan{float}, ReactivationOptions)"/>);
+    /// the quiescent density is fitted with the same estimator (<see cref="EstimatorOf"/>), so both sides of the KL are of one kind.</param>
     /// <param name="quiescentNoiseStd">Per-step recurrent noise std during quiescence; &gt;= 0.</param>
-    /// <param name="options">Lengths and sample counts.</param>
-    /// <returns>The quiescent metrics and decoded trajectories (headings wrapped).</returns>
+    /// <param name="options">Lengths, sample counts and the runaway threshold.</param>
+    /// <returns>The quiescent metrics and decoded trajectories (headings wrapped), the estimator's name and the runaway check
+    /// (<see cref="QuiescentReport.Runaway"/>; a run that ran away has no KL).</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option or size is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="activeDensity"/> has a dimension other than task.DecodedSize.</exception>
     /// <exception cref="SimulationDivergedException">The quiescent state became non-finite.</exception>
     public static QuiescentReport Analyze(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState, int batch,
-        GaussianKde activeDensity, float quiescentNoiseStd, ReactivationOptions options)
+        IKernelDensity activeDensity, float quiescentNoiseStd, ReactivationOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(task);
@@ -118,26 +178,42 @@ public static class PathIntegrationReactivation
         Guard.Positive(batch);
         Guard.NonNegative(quiescentNoiseStd);
         int dims = task.DecodedSize;
+        if (activeDensity.Dimensions != dims)
+            throw new ArgumentException($"activeDensity has {activeDensity.Dimensions} dimension(s); expected task.DecodedSize = {dims}.", nameof(activeDensity));
 
-        var hidden0 = new float[batch * model.NetworkOptions.HiddenSize];
+        int hiddenSize = model.NetworkOptions.HiddenSize;
+        var hidden0 = new float[batch * hiddenSize];
         model.Encode(initState, batch, hidden0);
         int steps = options.TotalSteps;
         ulong noiseSeed = SeedSequence.Derive(options.Seed, SeedSequence.NoiseStream, 0);
         INoiseSource noise = NoiseStreams.Source(noiseSeed, options.NoiseDistribution);
-        float[] decoded = Quiescence.Run(model, hidden0, batch, steps, quiescentNoiseStd, noise, (y, d) => task.Decode(y, d), dims);
+        var norms = new double[(long)batch * steps];
+        float[] decoded = Quiescence.RunWithNorms(model, hidden0, batch, steps, quiescentNoiseStd, noise, (y, d) => task.Decode(y, d), dims, norms);
+
+        double referenceNorm = options.RunawayReferenceNorm ?? Runaway.StateNorms(hidden0, hiddenSize).Average();
+        RunawayReport? runaway = referenceNorm > 0 && double.IsFinite(referenceNorm)
+            ? Runaway.Detect(norms, batch, steps, referenceNorm, options.RunawayNormFactor)
+            : null;
 
         KlEstimate? kl = null;
         string? note = null;
-        GaussianKde? quiescentDensity = null;
-        try
+        IKernelDensity? quiescentDensity = null;
+        if (runaway is { RanAway: true })
         {
-            quiescentDensity = Density(task, Window(decoded, batch, steps, dims, options.KlSteps));
-            kl = KlDivergence.MonteCarlo(quiescentDensity, activeDensity, options.KlSamples,
-                SeedSequence.Derive(options.Seed, SeedSequence.AnalysisStream, 0));
+            note = "no KL: the quiescent state " + runaway.Describe();
         }
-        catch (DegenerateDataException e)
+        else
         {
-            note = "no quiescent density: " + e.Message;
+            try
+            {
+                quiescentDensity = Density(task, Window(decoded, batch, steps, dims, options.KlSteps), EstimatorOf(activeDensity));
+                kl = KlDivergence.MonteCarlo(quiescentDensity, activeDensity, options.KlSamples,
+                    SeedSequence.Derive(options.Seed, SeedSequence.AnalysisStream, 0));
+            }
+            catch (DegenerateDataException e)
+            {
+                note = "no quiescent density: " + e.Message;
+            }
         }
 
         float[] metricData = task.IsCircular ? Unwrap(decoded, batch, steps) : decoded;
@@ -150,7 +226,13 @@ public static class PathIntegrationReactivation
             for (int b = 0; b < batch; b++) sum += (metricData[(b + 1) * steps - 1] - metricData[b * steps]) / (steps - 1.0);
             drift = sum / batch;
         }
-        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps) { MeanSignedStep = drift, QuiescentDensity = quiescentDensity };
+        return new QuiescentReport(quiescentNoiseStd, kl, note, variance, stepDistance, decoded, batch, steps)
+        {
+            MeanSignedStep = drift,
+            QuiescentEstimate = quiescentDensity,
+            DensityEstimator = activeDensity.Estimator,
+            Runaway = runaway,
+        };
     }
 
     private static float[] Window(float[] trajectories, int batch, int steps, int dims, int length)

@@ -38,7 +38,12 @@ public static class Quiescence
     /// <see cref="Array.MaxLength"/> elements (ParamName "steps").</exception>
     /// <exception cref="SimulationDivergedException">The state or its readout became non-finite; the step is counted from the start of the run.</exception>
     public static float[] Run(IRecurrentNetwork model, ReadOnlySpan<float> initialHidden, int batch, int steps, float noiseStd,
-        INoiseSource noise, OutputDecoder decode, int decodedSize)
+        INoiseSource noise, OutputDecoder decode, int decodedSize) =>
+        RunWithNorms(model, initialHidden, batch, steps, noiseStd, noise, decode, decodedSize, null);
+
+    // As the public overload; when stateNorms is not null it receives ‖h_t‖ of every chain and step, [batch, steps].
+    internal static float[] RunWithNorms(IRecurrentNetwork model, ReadOnlySpan<float> initialHidden, int batch, int steps, float noiseStd,
+        INoiseSource noise, OutputDecoder decode, int decodedSize, double[]? stateNorms)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(noise);
@@ -89,6 +94,12 @@ public static class Quiescence
                 }
             }
             decode(y, d);
+            if (stateNorms is not null)
+            {
+                for (int b = 0; b < batch; b++)
+                    for (int t = 0; t < n; t++)
+                        stateNorms[(long)b * steps + t0 + t] = Runaway.Norm(h.Slice((b * n + t) * hidden, hidden));
+            }
             for (int b = 0; b < batch; b++)
             {
                 d.Slice(b * n * decodedSize, n * decodedSize).CopyTo(result.AsSpan((int)((b * (long)steps + t0) * decodedSize), n * decodedSize));

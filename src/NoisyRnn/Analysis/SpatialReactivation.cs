@@ -4,6 +4,18 @@ using NoisyRnn.Tasks;
 
 namespace NoisyRnn.Analysis;
 
+/// <summary>How the density of decoded head directions is estimated (<see cref="ReactivationOptions.HeadingDensity"/>).</summary>
+public enum HeadingDensity
+{
+    /// <summary>Paper mode (default): <see cref="CircularKde"/>, von Mises kernels on the circle, Scott's rule on the circle;
+    /// continuous across ±π and invariant under rotations.</summary>
+    VonMises = 0,
+
+    /// <summary>The reference's estimator: the 1-D <see cref="GaussianKde"/> (Scott's rule) of headings wrapped to [−π, π),
+    /// which splits data near ±π and so depends on where on the circle they lie.</summary>
+    LinearGaussian = 1,
+}
+
 /// <summary>
 /// Lengths and sample counts of a reactivation analysis. Defaults are the paper's (Krishna et al. 2024, Sec. 4.1;
 /// reference output_kl.py, output_variance.py, output_distance.py): KL on 1000 quiescent steps, variance on 2000
@@ -35,6 +47,21 @@ public sealed record ReactivationOptions
     /// whose draws have mean 1/2 and so push every unit by std/2 per step).</summary>
     public NoiseDistribution NoiseDistribution { get; init; } = NoiseDistribution.StandardNormal;
 
+    /// <summary>Density estimator of decoded headings (circular tasks only; positions always use <see cref="GaussianKde"/>):
+    /// <see cref="Analysis.HeadingDensity.VonMises"/> (paper mode, default) or <see cref="Analysis.HeadingDensity.LinearGaussian"/>
+    /// (the reference). Read by <see cref="PathIntegrationReactivation.Density(NoisyRnn.Tasks.IPathIntegrationTask, ReadOnlySpan{float}, ReactivationOptions)"/>.</summary>
+    public HeadingDensity HeadingDensity { get; init; } = HeadingDensity.VonMises;
+
+    /// <summary>A quiescent chain whose hidden-state norm exceeds this multiple of the reference norm (or becomes
+    /// non-finite) counts as run away (<see cref="QuiescentReport.Runaway"/>); finite and &gt; 1. Default
+    /// <see cref="Analysis.Runaway.DefaultNormFactor"/> = 100.</summary>
+    public double RunawayNormFactor { get; init; } = Analysis.Runaway.DefaultNormFactor;
+
+    /// <summary>The waking hidden-state norm the runaway threshold is a multiple of (e.g. <see cref="Analysis.Runaway.MeanNorm"/>
+    /// of the active hidden states); null (default) uses the mean norm of the quiescent start states (the encoded waking start
+    /// codes). Finite and &gt; 0 when given.</summary>
+    public double? RunawayReferenceNorm { get; init; }
+
     /// <summary>Steps of the single quiescent run that serves all metrics.</summary>
     public int TotalSteps => Math.Max(KlSteps, Math.Max(VarianceSteps, StepDistanceSteps));
 
@@ -49,6 +76,12 @@ public sealed record ReactivationOptions
         if (KlSamples <= 0) throw new ArgumentOutOfRangeException(nameof(KlSamples), KlSamples, "KlSamples must be > 0.");
         if (!Enum.IsDefined(NoiseDistribution))
             throw new ArgumentOutOfRangeException(nameof(NoiseDistribution), NoiseDistribution, "NoiseDistribution must be StandardNormal or Uniform01.");
+        if (!Enum.IsDefined(HeadingDensity))
+            throw new ArgumentOutOfRangeException(nameof(HeadingDensity), HeadingDensity, "HeadingDensity must be VonMises or LinearGaussian.");
+        if (!(RunawayNormFactor > 1) || !double.IsFinite(RunawayNormFactor))
+            throw new ArgumentOutOfRangeException(nameof(RunawayNormFactor), RunawayNormFactor, "RunawayNormFactor must be finite and > 1.");
+        if (RunawayReferenceNorm is { } reference && (!(reference > 0) || !double.IsFinite(reference)))
+            throw new ArgumentOutOfRangeException(nameof(RunawayReferenceNorm), reference, "RunawayReferenceNorm must be null or finite and > 0.");
     }
 }
 
@@ -71,10 +104,26 @@ public sealed record QuiescentReport(float QuiescentNoiseStd, KlEstimate? Kl, st
     /// other tasks.</summary>
     public double? MeanSignedStep { get; init; }
 
-    /// <summary>The Gaussian KDE of the decoded quiescent positions that <see cref="Kl"/> was estimated from (the leading
-    /// KlSteps of every chain), so further divergences against other densities need not refit it; null when
-    /// <see cref="Kl"/> is null.</summary>
-    public GaussianKde? QuiescentDensity { get; init; }
+    /// <summary>The density of the decoded quiescent coordinates that <see cref="Kl"/> was estimated from (the leading
+    /// KlSteps of every chain), fitted with the active density's estimator (<see cref="GaussianKde"/> or <see cref="CircularKde"/>),
+    /// so further divergences against other densities need not refit it; null when <see cref="Kl"/> is null.</summary>
+    public IKernelDensity? QuiescentEstimate { get; init; }
+
+    /// <summary><see cref="QuiescentEstimate"/> when it is a <see cref="GaussianKde"/> (positions, or headings with
+    /// <see cref="HeadingDensity.LinearGaussian"/>); null otherwise. Kept for callers that need the Gaussian KDE itself
+    /// (e.g. its kernel covariance for a figure grid).</summary>
+    public GaussianKde? QuiescentDensity => QuiescentEstimate as GaussianKde;
+
+    /// <summary>Name of the density estimator of <see cref="Kl"/> (<see cref="IKernelDensity.Estimator"/> of the active
+    /// density: <c>gaussian_kde</c> or <c>von_mises_kde</c>), for summary.json's <c>density_estimator</c>.</summary>
+    public string? DensityEstimator { get; init; }
+
+    /// <summary>Whether the quiescent hidden state grew without bound (<see cref="Analysis.Runaway.Detect"/> on the per-step
+    /// state norms of all chains, threshold <see cref="ReactivationOptions.RunawayNormFactor"/> × the reference norm). When
+    /// <see cref="RunawayReport.RanAway"/> is true, <see cref="Kl"/> is null and <see cref="KlNote"/> says so; the output
+    /// variance and step distance are still filled but describe a saturated readout, not reactivation, and should not be
+    /// reported as ordinary statistics. Null only for reports not made by <see cref="PathIntegrationReactivation.Analyze"/>.</summary>
+    public RunawayReport? Runaway { get; init; }
 }
 
 /// <summary>

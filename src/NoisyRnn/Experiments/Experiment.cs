@@ -183,7 +183,8 @@ internal sealed class ExperimentRunner
             Log($"Quiescence {name}: sigma_q = {std:G3} per step, {reactivation.TotalSteps} steps x {p.BatchSize} chains ...", net.Name);
             var t = Stopwatch.StartNew();
             var report = PathIntegrationReactivation.Analyze(net.Model, task, net.TestBatch.InitialState, p.BatchSize,
-                net.ActiveDensity, std, reactivation);
+                net.ActiveDensity, std, reactivation with { RunawayReferenceNorm = Runaway.MeanNorm(net.ActiveHidden, net.Model.NetworkOptions.HiddenSize) });
+            if (report.Runaway is { RanAway: true } ran) Log($"  {ran.Describe()}", net.Name);
             Log($"  done in {t.Elapsed.TotalSeconds:F1} s", net.Name);
             var last = net.Evaluations[^1];
             var summary = new QuiescenceRunSummary(name, net.Name, net.NoiseStd, p.Biased, mode.ToString(), std,
@@ -193,7 +194,14 @@ internal sealed class ExperimentRunner
                 report.MeanSignedStep, net.Alignment?.MeanCosine, LossDecompositionSummary.From(net.Decomposition), null);
             var (hiddenSummary, quiescentHidden, stride) = HiddenState(net, std);
             summary = summary with { HiddenState = hiddenSummary };
-            summary = summary with { Replay = Replay(task, net, report) };
+            summary = summary with
+            {
+                Replay = report.Runaway is { RanAway: true } ? null : Replay(task, net, report),
+                Runaway = report.Runaway is { } rr ? new RunawaySummary(rr.RanAway, rr.Step, rr.Chain, rr.GrowthRate, rr.GrowthRateStandardError, rr.Threshold, rr.MaxNorm, rr.Describe()) : null,
+                DensityExponent = Exponent(task, net, report, std),
+                KlVsTime = KlOverTime(task, net, report),
+            };
+            summary = WithBias(summary, task, net, report);
             WriteActivity(Path.Combine(_folder, net.Name, mode.ToString(), ActivityFileName), task, net, report, std, quiescentHidden, stride);
             float[] hiddenSample = ExperimentSetup.QuiescentHidden(net.Model, net.TestBatch.InitialState, std, p, Seed);
             runs.Add(new ExperimentQuiescenceRun(name, net.Name, mode, report, hiddenSample, summary));
@@ -219,10 +227,14 @@ internal sealed class ExperimentRunner
             var last = n.Evaluations[^1];
             return new NetworkSummary(n.Name, n.NoiseStd, p.Steps, n.TrainSeconds, n.FinalTrainLoss, last.Loss,
                 spatial ? last.DecodingError : null, spatial ? last.DecodingMse : null, n.KlUniform.Value, Path.GetRelativePath(_folder, n.CheckpointPath),
-                n.Evaluations, last.DecodingError, last.DecodingMse, task.CoordinateUnit);
+                n.Evaluations, last.DecodingError, last.DecodingMse, task.CoordinateUnit) { DenoisingGain = n.DenoisingGain };
         }).ToList();
         var experimentSummary = new ExperimentSummary(p.Name, Seed, clock.Elapsed.TotalSeconds, networks[0].KlUniform.Value, Kernels.Isa.Tier.ToString(),
-            p.Task, p.Model, p, networkSummaries, runs.Select(r => r.Summary).ToList(), randomKl, randomNote, matrix);
+            p.Task, p.Model, p, networkSummaries, runs.Select(r => r.Summary).ToList(), randomKl, randomNote, matrix)
+        {
+            DensityEstimator = networks[0].ActiveDensity.Estimator,
+            KlSteps = p.KlSteps,
+        };
         string summaryPath = Path.Combine(_folder, Experiment.SummaryFileName);
         AtomicFile.WriteAllText(summaryPath, experimentSummary.ToJson());
         Log($"Wrote {summaryPath} ({experimentSummary.WallSeconds:F0} s in total).");
@@ -236,8 +248,9 @@ internal sealed class ExperimentRunner
     /// vanilla cell's drift and are null for the GRU.</summary>
     private sealed record TrainedNetwork(string Name, float NoiseStd, IRecurrentNetwork Model, NetworkContext Context, IPathIntegrationBatch TestBatch,
         IReadOnlyList<TaskEvaluation> Evaluations, double FinalTrainLoss, double TrainSeconds,
-        float[] ActiveDecoded, GaussianKde ActiveDensity, double ActiveStepDistance, KlEstimate KlUniform, string CheckpointPath,
-        float[] ActiveHidden, PcaResult? Pca, AlignmentResult? Alignment, LossDecompositionResult? Decomposition);
+        float[] ActiveDecoded, IKernelDensity ActiveDensity, double ActiveStepDistance, KlEstimate KlUniform, string CheckpointPath,
+        float[] ActiveHidden, PcaResult? Pca, AlignmentResult? Alignment, LossDecompositionResult? Decomposition,
+        IKernelDensity? OtherBiasDensity, DenoisingGainSummary? DenoisingGain);
 
     private TrainedNetwork TrainAndMeasure(string name, float noiseStd, IPathIntegrationTask task, CancellationToken cancellationToken)
     {
@@ -274,12 +287,116 @@ internal sealed class ExperimentRunner
         var (active, density, activeStep) = ExperimentSetup.MeasureActive(model, task, trainer.TestBatch, training, p, Seed);
         var uniform = task is SpatialNavigationTask s
             ? KlDivergence.UniformToKde(s.Options.BoxWidth, s.Options.BoxHeight, density, p.KlSamples, ExperimentSetup.Salt(Seed, 11))
-            : KlDivergence.UniformIntervalToKde(-Math.PI, Math.PI, density, p.KlSamples, ExperimentSetup.Salt(Seed, 11));
+            : KlDivergence.UniformCircleToKde(density, p.KlSamples, ExperimentSetup.Salt(Seed, 11));
 
         // Active hidden states, their PCA and the theory checks, as `reactivate` measures them on a loaded network.
         var theory = ExperimentSetup.MeasureTheory(model, trainer.TestBatch, training, p, Seed, noiseStd, name, line => Log(line, name));
+        var gain = Denoising(model, theory, name);
+        var other = OtherBiasDensity(model, training, name);
         return new TrainedNetwork(name, noiseStd, model, context, trainer.TestBatch, result.Evaluations, result.FinalLoss, result.WallSeconds,
-            active, density, activeStep, uniform, weights, theory.ActiveHidden, theory.Pca, theory.Alignment, theory.Decomposition);
+            active, density, activeStep, uniform, weights, theory.ActiveHidden, theory.Pca, theory.Alignment, theory.Decomposition, other, gain);
+    }
+
+    // Perturbation sizes of the denoising gain, in multiples of the noise-trained network's training std, and its samples.
+    private static readonly double[] GainScales = [1, 2, 4, 8];
+    private const int GainSamples = 500;
+
+    /// <summary>The denoising gain of a network at the noise-trained network's training std (the same sizes for both networks,
+    /// so they compare), or null without a PCA or a training noise.</summary>
+    private DenoisingGainSummary? Denoising(IRecurrentNetwork model, TheoryMeasures theory, string name)
+    {
+        var p = _config;
+        if (theory.Pca is null || !(p.NoiseStd > 0)) return null;
+        int hidden = model.NetworkOptions.HiddenSize, states = theory.ActiveHidden.Length / hidden;
+        double[] scales = GainScales.Select(k => k * p.NoiseStd).ToArray();
+        var g = DenoisingGain.Measure(model, theory.ActiveHidden, states, theory.Pca, Math.Min(ExperimentSetup.AlignmentComponents, hidden), scales,
+            Math.Min(GainSamples, states), ExperimentSetup.Salt(Seed, 47));
+        var at = g.Nearest(p.NoiseStd);
+        Log($"  {name}: denoising gain per step at perturbation std {at.Scale:G3}: off the waking manifold {at.OffManifold.Value:F3} ± {at.OffManifold.StandardError:F3}, " +
+            $"on it {at.OnManifold.Value:F3} ± {at.OnManifold.StandardError:F3}; the leak alone removes {g.Leak:F3}", name);
+        return new DenoisingGainSummary(at.Scale, at.OffManifold.Value, at.OffManifold.StandardError, at.OnManifold.Value, at.OnManifold.StandardError,
+            at.Total.Value, g.Leak, g.Components, g.Points.Select(x => new DenoisingGainAtScale(x.Scale, x.OffManifold.Value, x.OnManifold.Value, x.Total.Value)).ToList());
+    }
+
+    /// <summary>The network's active decoded density on trajectories of the other bias (biased when the run's are unbiased and
+    /// vice versa), for the cross KLs of biased reactivation; same cells and held-out seed.</summary>
+    private IKernelDensity? OtherBiasDensity(IRecurrentNetwork model, TrainingOptions training, string name)
+    {
+        var p = _config;
+        var twin = p with { Biased = !p.Biased };
+        var (task, _) = ExperimentSetup.CreateTask(twin, Seed);
+        var batch = new PathIntegrationTrainer(model, task, training).TestBatch;
+        try
+        {
+            return ExperimentSetup.MeasureActive(model, task, batch, training, twin, Seed).Density;
+        }
+        catch (DegenerateDataException e)
+        {
+            Log($"  {name}: no active density on {(twin.Biased ? "biased" : "unbiased")} trajectories ({e.Message})", name);
+            return null;
+        }
+    }
+
+    /// <summary>The exponent a of q ∝ p^a for a quiescent run, with the prediction 2σ²/σ_q²; a null value with a note where the
+    /// fit is not possible (p flat, or no quiescent density).</summary>
+    private DensityExponentSummary Exponent(IPathIntegrationTask task, TrainedNetwork net, QuiescentReport report, float std)
+    {
+        double? predicted = net.NoiseStd > 0 && std > 0 ? DensityExponent.Predicted(net.NoiseStd, std) : null;
+        if (report.QuiescentEstimate is null) return new DensityExponentSummary(null, null, predicted, 0, "no quiescent density: " + report.KlNote);
+        double[] grid = task is SpatialNavigationTask s ? DensityExponent.BoxGrid(s.Options.BoxWidth, s.Options.BoxHeight, 44) : DensityExponent.CircleGrid(180);
+        try
+        {
+            var fit = DensityExponent.Fit(net.ActiveDensity, report.QuiescentEstimate, grid);
+            return new DensityExponentSummary(fit.Value, fit.StandardError, predicted, fit.GridPoints, null);
+        }
+        catch (DegenerateDataException e)
+        {
+            return new DensityExponentSummary(null, null, predicted, 0, e.Message);
+        }
+    }
+
+    /// <summary>KL(quiescent || active) over growing prefixes of the chains, up to the whole quiescent run.</summary>
+    private IReadOnlyList<KlAtTimeSummary>? KlOverTime(IPathIntegrationTask task, TrainedNetwork net, QuiescentReport report)
+    {
+        if (report.Steps < 10 || report.Runaway is { RanAway: true }) return null;
+        var ends = QuiescentMixing.LogSpacedSteps(report.Steps, 5);
+        var kls = QuiescentMixing.KlOverTime(task, net.ActiveDensity, report.QuiescentDecoded, report.Batch, report.Steps, ends, MixingWindow.Prefix,
+            _config.KlSamples, ExperimentSetup.Salt(Seed, 53));
+        return kls.Select(k => new KlAtTimeSummary(k.StartStep, k.EndStep, k.Kl?.Value, k.Kl?.StandardError)).ToList();
+    }
+
+    /// <summary>The biased-reactivation measures of a run: cross KLs against the network's biased and unbiased active
+    /// distributions, and the radial profile (spatial) or turning statistics (head direction) of active and quiescent paths.</summary>
+    private QuiescenceRunSummary WithBias(QuiescenceRunSummary summary, IPathIntegrationTask task, TrainedNetwork net, QuiescentReport report)
+    {
+        var p = _config;
+        double? own = summary.KlQuiescentToActive, other = null;
+        if (report.QuiescentEstimate is { } q && net.OtherBiasDensity is { } o)
+            other = KlDivergence.MonteCarlo(q, o, p.KlSamples, ExperimentSetup.Salt(Seed, 59)).Value;
+        summary = p.Biased ? summary with { KlToBiasedActive = own, KlToUnbiasedActive = other } : summary with { KlToBiasedActive = other, KlToUnbiasedActive = own };
+        int window = Math.Min(p.KlSteps, report.Steps), c = task.DecodedSize;
+        var quiescent = report.QuiescentDecoded.AsSpan(0, report.Batch * report.Steps * c);
+        var kept = new float[report.Batch * window * c];
+        for (int b = 0; b < report.Batch; b++) quiescent.Slice(b * report.Steps * c, window * c).CopyTo(kept.AsSpan(b * window * c));
+        if (!float.IsFinite(kept.Max()) || !float.IsFinite(kept.Min())) return summary;
+        if (task is SpatialNavigationTask s)
+        {
+            double maxRadius = 0.5 * Math.Sqrt(s.Options.BoxWidth * s.Options.BoxWidth + s.Options.BoxHeight * s.Options.BoxHeight);
+            var a = BiasedReactivation.Radial(net.ActiveDecoded, p.BatchSize, p.SequenceLength, 0, 0, maxRadius, 22);
+            var qr = BiasedReactivation.Radial(kept, report.Batch, window, 0, 0, maxRadius, 22);
+            return summary with
+            {
+                RadialProfile = new RadialSummary(a.MeanDistance.Value, a.MeanDistance.StandardError, qr.MeanDistance.Value, qr.MeanDistance.StandardError,
+                    a.Edges, a.Fraction, qr.Fraction),
+            };
+        }
+        var at = BiasedReactivation.Turning(net.ActiveDecoded, p.BatchSize, p.SequenceLength);
+        var qt = BiasedReactivation.Turning(kept, report.Batch, window);
+        return summary with
+        {
+            Turning = new TurningSummary(at.MeanSignedStep.Value, at.MeanSignedStep.StandardError, at.CounterClockwiseFraction,
+                qt.MeanSignedStep.Value, qt.MeanSignedStep.StandardError, qt.CounterClockwiseFraction),
+        };
     }
 
     /// <summary>Passes the trainer's step reports on as <see cref="ExperimentProgress"/>.</summary>
@@ -296,7 +413,7 @@ internal sealed class ExperimentRunner
     /// own), from the held-out start states of <paramref name="reference"/>; returns the KDE of its decoded outputs, or
     /// null and the reason when that density does not exist.
     /// </summary>
-    private (GaussianKde? Density, string? Note) RandomNetworkBaseline(IPathIntegrationTask task, TrainedNetwork reference, float std,
+    private (IKernelDensity? Density, string? Note) RandomNetworkBaseline(IPathIntegrationTask task, TrainedNetwork reference, float std,
         ReactivationOptions reactivation)
     {
         IRecurrentNetwork model = ExperimentSetup.CreateModel(_config, task, ExperimentSetup.Salt(Seed, 29));
@@ -306,13 +423,13 @@ internal sealed class ExperimentRunner
 
     /// <summary>The KDE of a network's decoded quiescent outputs (the first KlSteps of each chain), or null and why: its
     /// positions are degenerate (no KDE) or its state diverged.</summary>
-    internal static (GaussianKde? Density, string? Note) BaselineDensity(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState,
-        int batch, GaussianKde activeDensity, float std, ReactivationOptions reactivation)
+    internal static (IKernelDensity? Density, string? Note) BaselineDensity(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState,
+        int batch, IKernelDensity activeDensity, float std, ReactivationOptions reactivation)
     {
         try
         {
             var report = PathIntegrationReactivation.Analyze(model, task, initState, batch, activeDensity, std, reactivation);
-            return (report.QuiescentDensity, report.QuiescentDensity is null ? "random network: " + report.KlNote : null);
+            return (report.QuiescentEstimate, report.QuiescentEstimate is null ? "random network: " + report.KlNote : null);
         }
         catch (SimulationDivergedException e)
         {
@@ -324,7 +441,7 @@ internal sealed class ExperimentRunner
     /// circle), and columns = each trained network's active positions. Entries already measured are reused; the cross
     /// entries are new Monte Carlo estimates from the densities already fitted.</summary>
     private KlMatrix BuildKlMatrix(IPathIntegrationTask task, IReadOnlyList<TrainedNetwork> networks, IReadOnlyList<ExperimentQuiescenceRun> runs,
-        GaussianKde? random, IReadOnlyDictionary<string, double?> randomKl, ReactivationOptions reactivation)
+        IKernelDensity? random, IReadOnlyDictionary<string, double?> randomKl, ReactivationOptions reactivation)
     {
         var rows = new List<string>();
         var values = new List<IReadOnlyList<double?>>();
@@ -333,8 +450,8 @@ internal sealed class ExperimentRunner
             rows.Add(run.Name);
             values.Add(networks.Select(n =>
                 n.Name == run.Network ? run.Report.Kl?.Value
-                : run.Report.QuiescentDensity is null ? (double?)null
-                : KlDivergence.MonteCarlo(run.Report.QuiescentDensity, n.ActiveDensity, _config.KlSamples, MatrixSeed(reactivation)).Value).ToList());
+                : run.Report.QuiescentEstimate is null ? (double?)null
+                : KlDivergence.MonteCarlo(run.Report.QuiescentEstimate, n.ActiveDensity, _config.KlSamples, MatrixSeed(reactivation)).Value).ToList());
         }
         rows.Add("random network");
         values.Add(networks.Select(n => random is null ? null : randomKl[n.Name]).ToList());

@@ -77,6 +77,14 @@ public sealed record ExperimentReport(
         ("pc_kl_quiescent_to_active", r => r.HiddenState?.PcKl),
         ("nearest_distance_ratio", r => r.HiddenState?.NearestDistanceRatio),
         ("denoising_alignment", r => r.DenoisingAlignment),
+        ("density_exponent", r => r.DensityExponent?.Value),
+        ("kl_quiescent_to_biased_active", r => r.KlToBiasedActive),
+        ("kl_quiescent_to_unbiased_active", r => r.KlToUnbiasedActive),
+        ("replay_speed_ratio", r => r.Replay?.SpeedRatio),
+        ("replay_speed_ratio_lag10", r => r.Replay?.SpeedRatioLag10),
+        ("replay_diffusion_exponent", r => r.Replay?.DiffusionExponent),
+        ("replay_wasserstein2", r => r.Replay?.Wasserstein2),
+        ("replay_wasserstein2_floor", r => r.Replay?.Wasserstein2Floor),
     ];
 
     private static readonly (string Field, Func<NetworkSummary, double?> Get)[] NetworkMeasures =
@@ -84,6 +92,9 @@ public sealed record ExperimentReport(
         ("decoding_error", n => n.DecodingError),
         ("test_loss", n => n.TestLoss),
         ("kl_uniform_to_active", n => n.KlUniformToActive),
+        ("denoising_gain_off_manifold", n => n.DenoisingGain?.OffManifold),
+        ("denoising_gain_on_manifold", n => n.DenoisingGain?.OnManifold),
+        ("denoising_gain_leak", n => n.DenoisingGain?.Leak),
     ];
 
     /// <summary>The measures of each run that the report aggregates, by their summary.json names.</summary>
@@ -173,16 +184,24 @@ public sealed record ExperimentReport(
             md.AppendLine();
             md.AppendLine(I($"{p.Task}, {p.Model}{(p.Biased ? ", biased trajectories" : "")}; seeds {string.Join(", ", p.Seeds)}; wall time per seed {p.WallSeconds.Format("F0")} s."));
             md.AppendLine();
-            md.AppendLine($"| network | decoding error ({p.Unit}) | test loss | KL(uniform \\|\\| active) |");
-            md.AppendLine("| --- | --- | --- | --- |");
+            md.AppendLine($"| network | decoding error ({p.Unit}) | test loss | KL(uniform \\|\\| active) | denoising gain off / on manifold (leak) |");
+            md.AppendLine("| --- | --- | --- | --- | --- |");
             foreach (var (name, m) in p.Networks)
-                md.AppendLine($"| {name} | {m["decoding_error"].Format()} | {m["test_loss"].Format()} | {m["kl_uniform_to_active"].Format()} |");
+                md.AppendLine($"| {name} | {m["decoding_error"].Format()} | {m["test_loss"].Format()} | {m["kl_uniform_to_active"].Format()} | " +
+                              $"{m["denoising_gain_off_manifold"].Format()} / {m["denoising_gain_on_manifold"].Format()} ({m["denoising_gain_leak"].Format()}) |");
             md.AppendLine();
             md.AppendLine($"| quiescence run | KL(q \\|\\| p) | variance ({p.Unit}^2) | step active ({p.Unit}) | step quiescent ({p.Unit}) | hidden KL (3 PCs) | nearest-state ratio |");
             md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
             foreach (var (name, m) in p.Runs)
                 md.AppendLine($"| {name} | {m["kl_quiescent_to_active"].Format()} | {m["quiescent_output_variance"].Format()} | {m["active_step_distance"].Format()} | " +
                               $"{m["quiescent_step_distance"].Format()} | {m["pc_kl_quiescent_to_active"].Format()} | {m["nearest_distance_ratio"].Format()} |");
+            md.AppendLine();
+            md.AppendLine($"| quiescence run | density exponent a (q ∝ p^a) | KL to biased / unbiased active | replay speed ratio (lag 1 / 10) | MSD exponent | W2 to waking ({p.Unit}; floor) |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- |");
+            foreach (var (name, m) in p.Runs)
+                md.AppendLine($"| {name} | {m["density_exponent"].Format()} | {m["kl_quiescent_to_biased_active"].Format()} / {m["kl_quiescent_to_unbiased_active"].Format()} | " +
+                              $"{m["replay_speed_ratio"].Format()} / {m["replay_speed_ratio_lag10"].Format()} | {m["replay_diffusion_exponent"].Format()} | " +
+                              $"{m["replay_wasserstein2"].Format()} ({m["replay_wasserstein2_floor"].Format()}) |");
             if (p.KlMatrix is { } k)
             {
                 md.AppendLine();

@@ -57,7 +57,7 @@ public sealed record ExperimentProgress(ExperimentStage Stage, string Message, s
 /// <param name="Decomposition">Vanilla cell: the loss decomposition; else null.</param>
 /// <param name="CheckpointPath">Path of its checkpoint (model.nrnn).</param>
 public sealed record ExperimentNetwork(string Name, float NoiseStd, IRecurrentNetwork Model, NetworkContext Context, IPathIntegrationBatch TestBatch,
-    IReadOnlyList<TaskEvaluation> Evaluations, float[] ActiveDecoded, GaussianKde ActiveDensity, float[] ActiveHidden, PcaResult? Pca,
+    IReadOnlyList<TaskEvaluation> Evaluations, float[] ActiveDecoded, IKernelDensity ActiveDensity, float[] ActiveHidden, PcaResult? Pca,
     AlignmentResult? Alignment, LossDecompositionResult? Decomposition, string CheckpointPath);
 
 /// <summary>One quiescence run of an experiment.</summary>

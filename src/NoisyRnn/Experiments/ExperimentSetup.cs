@@ -7,7 +7,7 @@ using NoisyRnn.Training;
 namespace NoisyRnn.Experiments;
 
 /// <summary>The decoded active run of a network on the held-out batch and what the reactivation metrics need from it.</summary>
-internal sealed record ActiveRun(float[] Decoded, GaussianKde Density, double StepDistance);
+internal sealed record ActiveRun(float[] Decoded, IKernelDensity Density, double StepDistance);
 
 /// <summary>
 /// The theory checks of one network on its held-out batch (THEORY.md): its active hidden states [batch·time, hidden]
@@ -60,7 +60,7 @@ internal static class ExperimentSetup
     public static ActiveRun MeasureActive(IRecurrentNetwork model, IPathIntegrationTask task, IPathIntegrationBatch testBatch, TrainingOptions training, ExperimentConfig p, ulong seed)
     {
         float[] active = PathIntegrationReactivation.DecodeActive(model, task, testBatch, training.Noise, ActiveNoiseSeed(seed), p.NoiseDistribution);
-        var density = PathIntegrationReactivation.Density(task, active);
+        var density = PathIntegrationReactivation.Density(task, active, Reactivation(p, seed));
         double step = PathIntegrationReactivation.MeanStepDistance(task, active, p.BatchSize, p.SequenceLength);
         return new ActiveRun(active, density, step);
     }

@@ -33,7 +33,12 @@ public sealed record NetworkSummary(
     [property: JsonPropertyName("evaluations")] IReadOnlyList<TaskEvaluation> Evaluations,
     [property: JsonPropertyName("decoding_error")] double DecodingError,
     [property: JsonPropertyName("decoding_mse")] double DecodingMse,
-    [property: JsonPropertyName("decoding_unit")] string DecodingUnit);
+    [property: JsonPropertyName("decoding_unit")] string DecodingUnit)
+{
+    /// <summary>The network's denoising gain at the noise-trained network's training noise (and larger), or null without a PCA.</summary>
+    [JsonPropertyName("denoising_gain")]
+    public DenoisingGainSummary? DenoisingGain { get; init; }
+}
 
 /// <summary>One (network, quiescence) run of an experiment, as written to summary.json (<c>runs[]</c>).</summary>
 /// <param name="Name">"network/mode", for example "noise-trained/Scaled".</param>
@@ -83,7 +88,149 @@ public sealed record QuiescenceRunSummary(
     /// <summary>Replay dynamics of the decoded quiescent paths against the waking ones (<see cref="ReplayAnalysis"/>), or null.</summary>
     [JsonPropertyName("replay")]
     public ReplaySummary? Replay { get; init; }
+
+    /// <summary>The exponent a of q ∝ p^a fitted from the quiescent and active decoded densities (<see cref="Analysis.DensityExponent"/>),
+    /// with the theory's prediction 2σ²/σ_q²; the value is null (with a note) where p is too flat to fit.</summary>
+    [JsonPropertyName("density_exponent")]
+    public DensityExponentSummary? DensityExponent { get; init; }
+
+    /// <summary>Whether a quiescent chain's hidden state grew without bound (<see cref="Analysis.Runaway"/>), with the step and growth rate.</summary>
+    [JsonPropertyName("runaway")]
+    public RunawaySummary? Runaway { get; init; }
+
+    /// <summary>KL(quiescent || active) of growing prefixes of the chains (<see cref="QuiescentMixing.KlOverTime"/>): whether the chains have mixed.</summary>
+    [JsonPropertyName("kl_vs_time")]
+    public IReadOnlyList<KlAtTimeSummary>? KlVsTime { get; init; }
+
+    /// <summary>KL(quiescent || active decoded distribution of the same network on biased trajectories), nats.</summary>
+    [JsonPropertyName("kl_quiescent_to_biased_active")]
+    public double? KlToBiasedActive { get; init; }
+
+    /// <summary>KL(quiescent || active decoded distribution of the same network on unbiased trajectories), nats.</summary>
+    [JsonPropertyName("kl_quiescent_to_unbiased_active")]
+    public double? KlToUnbiasedActive { get; init; }
+
+    /// <summary>Spatial: mean distance of decoded positions from the arena centre (the biased drift's anchor), active and quiescent.</summary>
+    [JsonPropertyName("radial_profile")]
+    public RadialSummary? RadialProfile { get; init; }
+
+    /// <summary>Head direction: turning statistics of the decoded headings, active and quiescent (the counter-clockwise bias).</summary>
+    [JsonPropertyName("turning")]
+    public TurningSummary? Turning { get; init; }
 }
+
+/// <summary>The fitted exponent of q ∝ p^a (<see cref="Analysis.DensityExponent.Fit"/>).</summary>
+/// <param name="Value">Fitted a, or null when it could not be fitted.</param>
+/// <param name="Stderr">Its least-squares standard error.</param>
+/// <param name="Predicted">2σ²/σ_q² for the network's training σ and quiescent σ_q (1 for Scaled, 2 for Same); null for a noise-free network.</param>
+/// <param name="GridPoints">Grid points used (where p is at least 5% of its peak).</param>
+/// <param name="Note">Why the value is missing, or null.</param>
+public sealed record DensityExponentSummary(
+    [property: JsonPropertyName("value")] double? Value,
+    [property: JsonPropertyName("stderr")] double? Stderr,
+    [property: JsonPropertyName("predicted")] double? Predicted,
+    [property: JsonPropertyName("grid_points")] int GridPoints,
+    [property: JsonPropertyName("note")] string? Note);
+
+/// <summary>The runaway check of a quiescent run (<see cref="RunawayReport"/>).</summary>
+/// <param name="RanAway">Whether a chain's hidden-state norm crossed the threshold.</param>
+/// <param name="Step">First step it crossed, or null.</param>
+/// <param name="Chain">The chain, or null.</param>
+/// <param name="GrowthRatePerStep">Fitted exponential growth rate of the norm per step, or null.</param>
+/// <param name="GrowthRateStderr">Its standard error.</param>
+/// <param name="Threshold">The norm threshold (a multiple of the waking norm).</param>
+/// <param name="MaxNorm">Largest norm seen.</param>
+/// <param name="Note">One line for readers.</param>
+public sealed record RunawaySummary(
+    [property: JsonPropertyName("ran_away")] bool RanAway,
+    [property: JsonPropertyName("step")] int? Step,
+    [property: JsonPropertyName("chain")] int? Chain,
+    [property: JsonPropertyName("growth_rate_per_step")] double? GrowthRatePerStep,
+    [property: JsonPropertyName("growth_rate_stderr")] double? GrowthRateStderr,
+    [property: JsonPropertyName("threshold")] double Threshold,
+    [property: JsonPropertyName("max_norm")] double MaxNorm,
+    [property: JsonPropertyName("note")] string Note);
+
+/// <summary>KL(quiescent || active) of the first <paramref name="End"/> steps of every chain.</summary>
+/// <param name="Start">First step (0 for prefixes).</param>
+/// <param name="End">Last step (exclusive).</param>
+/// <param name="Kl">KL in nats, or null.</param>
+/// <param name="Stderr">Its Monte Carlo standard error.</param>
+public sealed record KlAtTimeSummary(
+    [property: JsonPropertyName("start")] int Start,
+    [property: JsonPropertyName("end")] int End,
+    [property: JsonPropertyName("kl")] double? Kl,
+    [property: JsonPropertyName("stderr")] double? Stderr);
+
+/// <summary>Distance of decoded positions from the arena centre, m (<see cref="BiasedReactivation.Radial"/>).</summary>
+/// <param name="ActiveMeanDistance">Waking mean distance.</param>
+/// <param name="ActiveStderr">Its standard error over trajectories.</param>
+/// <param name="QuiescentMeanDistance">Quiescent mean distance (the KL window).</param>
+/// <param name="QuiescentStderr">Its standard error over chains.</param>
+/// <param name="Edges">Radial bin edges, m.</param>
+/// <param name="ActiveFraction">Fraction of waking positions per bin.</param>
+/// <param name="QuiescentFraction">Fraction of quiescent positions per bin.</param>
+public sealed record RadialSummary(
+    [property: JsonPropertyName("active_mean_distance")] double ActiveMeanDistance,
+    [property: JsonPropertyName("active_stderr")] double ActiveStderr,
+    [property: JsonPropertyName("quiescent_mean_distance")] double QuiescentMeanDistance,
+    [property: JsonPropertyName("quiescent_stderr")] double QuiescentStderr,
+    [property: JsonPropertyName("edges")] double[] Edges,
+    [property: JsonPropertyName("active_fraction")] double[] ActiveFraction,
+    [property: JsonPropertyName("quiescent_fraction")] double[] QuiescentFraction);
+
+/// <summary>Turning statistics of decoded headings (<see cref="BiasedReactivation.Turning"/>): mean signed step, rad per step
+/// (positive = counter-clockwise), with its standard error, and the fraction of counter-clockwise steps.</summary>
+/// <param name="ActiveMeanSignedStep">Waking mean signed step.</param>
+/// <param name="ActiveStderr">Its standard error.</param>
+/// <param name="ActiveCcwFraction">Waking fraction of counter-clockwise steps.</param>
+/// <param name="QuiescentMeanSignedStep">Quiescent mean signed step (the KL window).</param>
+/// <param name="QuiescentStderr">Its standard error.</param>
+/// <param name="QuiescentCcwFraction">Quiescent fraction of counter-clockwise steps.</param>
+public sealed record TurningSummary(
+    [property: JsonPropertyName("active_mean_signed_step")] double ActiveMeanSignedStep,
+    [property: JsonPropertyName("active_stderr")] double ActiveStderr,
+    [property: JsonPropertyName("active_ccw_fraction")] double ActiveCcwFraction,
+    [property: JsonPropertyName("quiescent_mean_signed_step")] double QuiescentMeanSignedStep,
+    [property: JsonPropertyName("quiescent_stderr")] double QuiescentStderr,
+    [property: JsonPropertyName("quiescent_ccw_fraction")] double QuiescentCcwFraction);
+
+/// <summary>
+/// Denoising measured where the theory puts it (<see cref="Analysis.DenoisingGain"/>): from held-out waking states perturbed
+/// by e, the fraction of e one autonomous step removes, -&lt;δ, e&gt;/|e|², split into e's part inside the top active
+/// principal components (on the manifold) and outside (off it), beside the leak alone (dt/tau), at the noise-trained
+/// network's training noise std per unit (<see cref="Scale"/>) and at larger sizes.
+/// </summary>
+/// <param name="Scale">Perturbation std per unit of the headline values (the noise-trained network's training std).</param>
+/// <param name="OffManifold">Fraction removed per step of the off-manifold part.</param>
+/// <param name="OffManifoldStderr">Its standard error.</param>
+/// <param name="OnManifold">Fraction removed per step of the on-manifold part.</param>
+/// <param name="OnManifoldStderr">Its standard error.</param>
+/// <param name="Total">Fraction removed of the whole perturbation.</param>
+/// <param name="Leak">What the leak alone removes, dt/tau.</param>
+/// <param name="Components">Principal components spanning the manifold.</param>
+/// <param name="ByScale">Every perturbation size measured.</param>
+public sealed record DenoisingGainSummary(
+    [property: JsonPropertyName("scale")] double Scale,
+    [property: JsonPropertyName("off_manifold")] double OffManifold,
+    [property: JsonPropertyName("off_manifold_stderr")] double OffManifoldStderr,
+    [property: JsonPropertyName("on_manifold")] double OnManifold,
+    [property: JsonPropertyName("on_manifold_stderr")] double OnManifoldStderr,
+    [property: JsonPropertyName("total")] double Total,
+    [property: JsonPropertyName("leak")] double Leak,
+    [property: JsonPropertyName("components")] int Components,
+    [property: JsonPropertyName("by_scale")] IReadOnlyList<DenoisingGainAtScale> ByScale);
+
+/// <summary>The denoising gain at one perturbation size.</summary>
+/// <param name="Scale">Perturbation std per unit.</param>
+/// <param name="OffManifold">Off-manifold fraction removed per step.</param>
+/// <param name="OnManifold">On-manifold fraction removed per step.</param>
+/// <param name="Total">Whole-perturbation fraction removed per step.</param>
+public sealed record DenoisingGainAtScale(
+    [property: JsonPropertyName("scale")] double Scale,
+    [property: JsonPropertyName("off_manifold")] double OffManifold,
+    [property: JsonPropertyName("on_manifold")] double OnManifold,
+    [property: JsonPropertyName("total")] double Total);
 
 /// <summary>
 /// Replay dynamics of a quiescence run's decoded paths (the first KlSteps of every chain, the window of the KL), measured by
@@ -221,6 +368,15 @@ public sealed record ExperimentSummary(
     /// <summary>Source commit of that library build ("unknown" when it was built outside git).</summary>
     [JsonPropertyName("library_commit")]
     public string LibraryCommit { get; init; } = BuildInfo.Commit;
+
+    /// <summary>The estimator of every decoded density and KL ("gaussian_kde", or "von_mises_kde" for headings in paper mode).</summary>
+    [JsonPropertyName("density_estimator")]
+    public string? DensityEstimator { get; init; }
+
+    /// <summary>Quiescent steps per chain at which the decoded and hidden-state KLs are taken (the KL window); the variance uses
+    /// <see cref="ExperimentConfig.VarianceSteps"/> after a burn-in of <see cref="ExperimentConfig.VarianceShift"/>.</summary>
+    [JsonPropertyName("kl_steps")]
+    public int? KlSteps { get; init; }
 
     /// <summary>Reads a summary.json written by an experiment.</summary>
     /// <param name="path">The file.</param>

@@ -193,6 +193,22 @@ public class RunFolderTests : IDisposable
             Assert.Equal(2, kl.GetProperty("count").GetInt32());
         }
 
+        // Every run carries the theory's and the replay measures, with the lengths they were taken at.
+        var first = ExperimentSummary.Load(Path.Combine(root, "smoke", "seed-0", "summary.json"));
+        Assert.Equal("gaussian_kde", first.DensityEstimator);
+        Assert.Equal(first.Settings.KlSteps, first.KlSteps);
+        Assert.All(first.Networks, n => Assert.InRange(n.DenoisingGain!.Leak, 0.19, 0.21));   // dt/tau = 0.2
+        Assert.All(first.Runs, r =>
+        {
+            Assert.NotNull(r.DensityExponent);
+            Assert.False(r.Runaway!.RanAway);
+            Assert.NotNull(r.Replay);
+            Assert.NotEmpty(r.KlVsTime!);
+            Assert.NotNull(r.KlToBiasedActive);
+            Assert.Equal(r.KlQuiescentToActive, r.KlToUnbiasedActive);    // an unbiased run: its own KL is the unbiased one
+            Assert.NotNull(r.RadialProfile);
+        });
+
         // The same summaries, as if the networks had learned: each check follows its stated criterion seed by seed.
         var seeds = new[] { 0, 1 }.Select(s => ExperimentSummary.Load(Path.Combine(root, "smoke", $"seed-{s}", "summary.json"))).ToList();
         ExperimentSummary Learned(ExperimentSummary s, double klTrained, double klFree) => s with
