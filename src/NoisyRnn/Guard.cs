@@ -79,13 +79,13 @@ internal static class Guard
         {
             var check = t_finiteCheck ??= new FiniteCheck();
             check.Start(p, values.Length, 4 * Kernels.Gemm.MaxThreads);
-            Kernels.GemmWorkers.RunParts(check, Kernels.Gemm.MaxThreads);
+            Kernels.WorkerPool.RunParts(check, Kernels.Gemm.MaxThreads);
             return check.AllFinite;
         }
     }
 
     /// <summary>One contiguous range of the span per part; any part that finds a non-finite value clears <see cref="AllFinite"/>.</summary>
-    private sealed unsafe class FiniteCheck : Kernels.GemmWorkers.IParallelParts
+    private sealed unsafe class FiniteCheck : Kernels.WorkerPool.IParallelParts
     {
         private float* _values;
         private int _length;
@@ -105,7 +105,7 @@ internal static class Guard
 
         public void Run(int part)
         {
-            (int start, int end) = Kernels.GemmWorkers.PartRange(_length, part, Parts);
+            (int start, int end) = Kernels.WorkerPool.PartRange(_length, part, Parts);
             if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(new ReadOnlySpan<float>(_values + start, end - start))) _allFinite = false;
         }
     }

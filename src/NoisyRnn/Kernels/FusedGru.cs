@@ -10,7 +10,7 @@ namespace NoisyRnn.Kernels;
 /// <see cref="FusedGruScalar"/>). Source: reference <c>GRU.forward</c> in models/gru.py, the update
 /// <c>h &lt;- h + alpha (z - 1)(h - act(u)) + s xi</c> (fixture README, "Reference semantics").
 /// </summary>
-public static unsafe class FusedGru
+internal static unsafe class FusedGru
 {
     /// <summary>Elements processed per chunk when act(u) is evaluated first into a stack buffer.</summary>
     private const int Chunk = 256;

@@ -75,7 +75,7 @@ public interface IRecurrentNetwork
         MseReadout.CheckTargets(targets, null, tape.Batch, tape.Time, NetworkOptions.OutputSize);
         Forward(inputs, initState, noise, streams, tape);
         var outputGradient = new float[targets.Length];
-        double loss = Training.MseLoss.Compute(tape.Outputs, targets, outputGradient);
+        double loss = Kernels.SquaredError.Mean(tape.Outputs, targets, outputGradient);
         if (double.IsFinite(loss)) Backward(tape, outputGradient, gradient);
         return loss;
     }

@@ -3,7 +3,7 @@ namespace NoisyRnn.Models;
 /// <summary>
 /// The workspace of one forward pass of an <see cref="IRecurrentNetwork"/> at a fixed (batch, time), and its common
 /// read-only view: every buffer the forward pass writes and back-propagation through time reads, so repeated training
-/// steps allocate nothing. <see cref="ForwardTape"/> is the vanilla RNN's, <see cref="GruTape"/> the GRU's; each adds the
+/// steps allocate nothing. <see cref="VanillaTape"/> is the vanilla RNN's, <see cref="GruTape"/> the GRU's; each adds the
 /// buffers of its cell. All tensors are row-major. Not thread-safe.
 /// </summary>
 public abstract class RecurrentTape

@@ -8,7 +8,7 @@ namespace NoisyRnn.Models;
 /// u_t += h_{t-1}·W_recᵀ (one-thread product on the packed weight), then h_t = (1 - alpha) h_{t-1} + alpha act(u_t)
 /// + s xi_t row by row while the rows are in cache. Buffers are the tape's [batch, time, hidden] tensors.
 /// </summary>
-internal sealed class ForwardRecurrence(ForwardTape tape)
+internal sealed class VanillaForwardRecurrence(VanillaTape tape)
     : BatchRecurrence(tape, tape.Options.HiddenSize, tape.Options.Alpha, tape.Options.Activation)
 {
     /// <summary>Raw recurrent draws of this pass, [batch, time, hidden], or null for no noise.</summary>
@@ -63,7 +63,7 @@ internal sealed class ForwardRecurrence(ForwardTape tape)
 /// <see cref="UseBias"/>, Σ du (<see cref="AddInputGradients"/> adds the tiles up in a fixed order afterwards, so the
 /// result does not depend on the split).
 /// </summary>
-internal sealed class BackwardRecurrence(ForwardTape tape)
+internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
     : BatchRecurrence(tape, tape.Options.HiddenSize, tape.Options.Alpha, tape.Options.Activation)
 {
     /// <summary>Largest input width whose weight gradient is summed inside the loop; wider inputs use one product

@@ -21,7 +21,7 @@ namespace NoisyRnn.Models;
 /// <c>w_out.bias</c> [output] (only with UseBias). The noise streams give raw draws; the model multiplies them by the stds.
 /// Not thread-safe: use one instance (or one tape) per thread.
 /// </summary>
-public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, ForwardTape>
+public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape>
 {
     /// <summary>Name of the encoder weight W_enc, [hidden, init].</summary>
     public const string EncoderWeight = "encoder.weight";
@@ -93,9 +93,9 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, ForwardTape
 
     private protected override string? ReadoutBiasName => Options.UseBias ? OutputBias : null;
 
-    private protected override ForwardTape NewTape(int batch, int time) => new(Options, batch, time);
+    private protected override VanillaTape NewTape(int batch, int time) => new(Options, batch, time);
 
-    private protected override void ForwardSteps(ForwardTape tape, float[]? noise, float noiseStd, IsaTier tier, int threads)
+    private protected override void ForwardSteps(VanillaTape tape, float[]? noise, float noiseStd, IsaTier tier, int threads)
     {
         // u_t needs h_{t-1}·W_recᵀ at every step: pack W_rec into GEMM panels once for the whole pass.
         tape.RecurrentWeightPacked.PackTransposed(Parameters[RecurrentWeight], Options.HiddenSize, Options.HiddenSize, tier);
@@ -103,7 +103,7 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, ForwardTape
         // rows of the batch are independent, so parts of the batch run the whole loop on different cores.
         // Each part first computes the input part of u_t for its rows and all steps, U = X̃·W_inᵀ (+ b_rec) (on all cores;
         // the same arithmetic per element as one product over batch·time rows).
-        ForwardRecurrence loop = tape.ForwardLoop;
+        VanillaForwardRecurrence loop = tape.ForwardLoop;
         loop.Parameters = Parameters;
         loop.Noise = noise;
         loop.NoiseScale = noiseStd;
@@ -112,7 +112,7 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, ForwardTape
 
     /// <summary>BPTT below the readout, from dL/dh_t's readout part in tape.HiddenGradient: the recurrence, dW_rec, dW_in,
     /// db_rec and dL/dh_0 (ADDED into <paramref name="gradient"/>).</summary>
-    private protected override void BackwardSteps(ForwardTape tape, ParameterSet gradient, IsaTier tier, int threads)
+    private protected override void BackwardSteps(VanillaTape tape, ParameterSet gradient, IsaTier tier, int threads)
     {
         var o = Options;
         int batch = tape.Batch, time = tape.Time, nIn = o.InputSize, nH = o.HiddenSize;
@@ -127,9 +127,9 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, ForwardTape
         tape.RecurrentWeightPacked.Pack(p[RecurrentWeight], nH, nH, tier);
         // For s = time - 1 .. 0: du_s = dh_s · alpha · act'(u_s), dh_{s-1} += (1 - alpha) dh_s + du_s·W_rec; parts of the
         // batch run the whole loop on different cores (rows are independent here).
-        BackwardRecurrence loop = tape.BackwardLoop;
+        VanillaBackwardRecurrence loop = tape.BackwardLoop;
         // dW_in and db_rec of narrow inputs (velocities, angular velocity) are summed inside the loop; see below otherwise.
-        bool fuseInputs = nIn <= BackwardRecurrence.MaxFusedInputs;
+        bool fuseInputs = nIn <= VanillaBackwardRecurrence.MaxFusedInputs;
         loop.InputPartials = fuseInputs ? tape.InputGradientPartials ??= new float[loop.PartialsLength] : null;
         loop.RunAll(tier, threads);
         if (fuseInputs) loop.AddInputGradients(gradient[InputWeight], o.UseBias ? gradient[RecurrentBias] : default);

@@ -4,7 +4,8 @@ using System.Runtime.ExceptionServices;
 namespace NoisyRnn.Kernels;
 
 /// <summary>
-/// Persistent helper threads for <see cref="Gemm"/>. A product split over T threads runs on the caller and on up to
+/// The library's thread pool: persistent helper threads for <see cref="Gemm"/> and for every loop split into parts
+/// (<see cref="IParallelParts"/>: the batch recurrences, the loss, the noise, the finiteness checks). A product split over T threads runs on the caller and on up to
 /// T - 1 helpers that spin briefly after each product (the next time step's product usually follows within
 /// microseconds) and then block on an event, so per-step products pay neither thread-pool scheduling nor, usually, a
 /// wake-up. Helpers join an open product and claim pieces of it; the caller claims too and closes the product when
@@ -12,7 +13,7 @@ namespace NoisyRnn.Kernels;
 /// Products in lock step (B in several slabs) instead wait for every helper. One product at a time uses the helpers;
 /// a caller that finds them busy (another thread's product) runs alone, which gives the same bits.
 /// </summary>
-internal static class GemmWorkers
+internal static class WorkerPool
 {
     /// <summary>How long an idle helper spins before it blocks.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 2000; // 0.5 ms

@@ -8,15 +8,15 @@ namespace NoisyRnn.Models;
 /// with <see cref="RecurrentNetwork{TOptions, TTape}.CreateTape"/>; reuse it for every pass of that size. Not thread-safe.
 /// All tensors are row-major.
 /// </summary>
-public sealed class ForwardTape : RecurrentTape
+public sealed class VanillaTape : RecurrentTape
 {
-    internal ForwardTape(VanillaRnnOptions options, int batch, int time)
+    internal VanillaTape(VanillaRnnOptions options, int batch, int time)
         : base(options, batch, time)
     {
         Options = options;
         PreActivationBuffer = new float[checked((long)batch * time * options.HiddenSize)];
-        ForwardLoop = new ForwardRecurrence(this);
-        BackwardLoop = new BackwardRecurrence(this);
+        ForwardLoop = new VanillaForwardRecurrence(this);
+        BackwardLoop = new VanillaBackwardRecurrence(this);
     }
 
     internal VanillaRnnOptions Options { get; }
@@ -29,10 +29,10 @@ public sealed class ForwardTape : RecurrentTape
     internal PackedMatrix RecurrentWeightPacked { get; } = new();
 
     /// <summary>The recurrent loop of a forward pass, reused by every pass.</summary>
-    internal ForwardRecurrence ForwardLoop { get; }
+    internal VanillaForwardRecurrence ForwardLoop { get; }
 
     /// <summary>The recurrent loop of a backward pass, reused by every pass.</summary>
-    internal BackwardRecurrence BackwardLoop { get; }
+    internal VanillaBackwardRecurrence BackwardLoop { get; }
 
     // Backward workspaces; allocated on the first backward pass.
 
