@@ -35,7 +35,11 @@ public static unsafe partial class Gemm
     internal const long ParallelThreshold = 1L << 23;
 
     /// <summary>Upper bound on the threads a product uses (tests set 1 to compare with the parallel result).</summary>
-    internal static int MaxThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
+    internal static int MaxThreads
+    {
+        get => WorkerPool.MaxThreads;
+        set => WorkerPool.MaxThreads = value;
+    }
 
     /// <summary>Whether tiles prefetch their C rows (a switch for measuring what the prefetch is worth).</summary>
     internal static bool PrefetchC { get => s_prefetchC; set => s_prefetchC = value; }
@@ -417,7 +421,7 @@ public static unsafe partial class Gemm
 
     /// <summary>One product C (+)= op(A)·B as raw pointers; B either packed already (<see cref="PackedB"/>) or packed slab by slab.</summary>
     internal readonly record struct Operands(nint A, int Lda, bool TransposeA, nint B, nint BRowStride, nint BColumnStride, nint PackedB,
-        nint C, int Ldc, int M, int N, int K, bool Accumulate, IsaTier Tier)
+        nint C, int Ldc, int M, int N, int K, bool Accumulate, IsaTier Tier) : WorkerPool.IPoolJob
     {
         /// <summary>Depth of one slab of B (a multiple of <see cref="DepthBlock"/>, or K) when B is not packed.</summary>
         public int SlabDepth { get; init; }
