@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.Intrinsics;
 
 namespace NoisyRnn.Kernels;
 
@@ -107,42 +106,36 @@ internal static unsafe class SquaredError
     /// </summary>
     internal static float DifferenceChunk(float* outputs, float* targets, float* gradient, int n, float scale)
     {
-        int i = 0;
-        float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && n >= 32)
+        // Two accumulators of the widest tier, then the tail; no 128-bit path (a Vector128-only machine sums in scalar).
+        IsaTier tier = Isa.Tier;
+        if (tier >= IsaTier.Vector512 && n >= 32) return Difference<V512>(outputs, targets, gradient, n, scale);
+        if (tier >= IsaTier.Vector256 && n >= 16) return Difference<V256>(outputs, targets, gradient, n, scale);
+        return DifferenceTail(outputs, targets, gradient, 0, n, scale, 0f);
+    }
+
+    private static float Difference<V>(float* outputs, float* targets, float* gradient, int n, float scale)
+        where V : struct, ISimdVector<V>
+    {
+        int i = 0, step = 2 * V.Count;
+        V s0 = V.Zero, s1 = V.Zero, g = V.Create(scale);
+        for (; i <= n - step; i += step)
         {
-            Vector512<float> s0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, g = Vector512.Create(scale);
-            for (; i <= n - 32; i += 32)
+            V d0 = V.Load(outputs + i) - V.Load(targets + i);
+            V d1 = V.Load(outputs + i + V.Count) - V.Load(targets + i + V.Count);
+            s0 = V.FusedMultiplyAdd(d0, d0, s0);
+            s1 = V.FusedMultiplyAdd(d1, d1, s1);
+            if (gradient != null)
             {
-                Vector512<float> d0 = Vector512.Load(outputs + i) - Vector512.Load(targets + i);
-                Vector512<float> d1 = Vector512.Load(outputs + i + 16) - Vector512.Load(targets + i + 16);
-                s0 = Vector512.FusedMultiplyAdd(d0, d0, s0);
-                s1 = Vector512.FusedMultiplyAdd(d1, d1, s1);
-                if (gradient != null)
-                {
-                    (d0 * g).Store(gradient + i);
-                    (d1 * g).Store(gradient + i + 16);
-                }
+                (d0 * g).Store(gradient + i);
+                (d1 * g).Store(gradient + i + V.Count);
             }
-            sum = Vector512.Sum(s0 + s1);
         }
-        else if (Vector256.IsHardwareAccelerated && n >= 16)
-        {
-            Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero, g = Vector256.Create(scale);
-            for (; i <= n - 16; i += 16)
-            {
-                Vector256<float> d0 = Vector256.Load(outputs + i) - Vector256.Load(targets + i);
-                Vector256<float> d1 = Vector256.Load(outputs + i + 8) - Vector256.Load(targets + i + 8);
-                s0 = Vector256.FusedMultiplyAdd(d0, d0, s0);
-                s1 = Vector256.FusedMultiplyAdd(d1, d1, s1);
-                if (gradient != null)
-                {
-                    (d0 * g).Store(gradient + i);
-                    (d1 * g).Store(gradient + i + 8);
-                }
-            }
-            sum = Vector256.Sum(s0 + s1);
-        }
+        return DifferenceTail(outputs, targets, gradient, i, n, scale, V.Sum(s0 + s1));
+    }
+
+    /// <summary>The scalar twin's arithmetic for elements [i, n), added onto <paramref name="sum"/>.</summary>
+    private static float DifferenceTail(float* outputs, float* targets, float* gradient, int i, int n, float scale, float sum)
+    {
         for (; i < n; i++)
         {
             float d = outputs[i] - targets[i];

@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Training;
 
@@ -75,47 +75,6 @@ public sealed class Adam
         Span<float> m = _m, v = _v;
         // The same IEEE operations in the same order on whole vectors (no fused multiply-add), then the scalar tail:
         // every element gets the bits of the scalar loop.
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i <= parameters.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var g = Vector512.Create(gradients.Slice(i, Vector512<float>.Count));
-                var p = Vector512.Create((ReadOnlySpan<float>)parameters.Slice(i, Vector512<float>.Count));
-                if (wd != 0) g += wd * p;
-                var mi = Vector512.Create((ReadOnlySpan<float>)m.Slice(i, Vector512<float>.Count)) * b1 + g * oneMinusB1;
-                var vi = Vector512.Create((ReadOnlySpan<float>)v.Slice(i, Vector512<float>.Count)) * b2 + g * g * oneMinusB2;
-                mi.CopyTo(m.Slice(i));
-                vi.CopyTo(v.Slice(i));
-                var denom = Vector512.Sqrt(vi) / invBc2Sqrt + Vector512.Create(eps);
-                (p - stepSize * (mi / denom)).CopyTo(parameters.Slice(i));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= parameters.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var g = Vector256.Create(gradients.Slice(i, Vector256<float>.Count));
-                var p = Vector256.Create((ReadOnlySpan<float>)parameters.Slice(i, Vector256<float>.Count));
-                if (wd != 0) g += wd * p;
-                var mi = Vector256.Create((ReadOnlySpan<float>)m.Slice(i, Vector256<float>.Count)) * b1 + g * oneMinusB1;
-                var vi = Vector256.Create((ReadOnlySpan<float>)v.Slice(i, Vector256<float>.Count)) * b2 + g * g * oneMinusB2;
-                mi.CopyTo(m.Slice(i));
-                vi.CopyTo(v.Slice(i));
-                var denom = Vector256.Sqrt(vi) / invBc2Sqrt + Vector256.Create(eps);
-                (p - stepSize * (mi / denom)).CopyTo(parameters.Slice(i));
-            }
-        }
-        for (; i < parameters.Length; i++)
-        {
-            float g = gradients[i];
-            if (wd != 0) g += wd * parameters[i];
-            float mi = m[i] * b1 + g * oneMinusB1;
-            float vi = v[i] * b2 + g * g * oneMinusB2;
-            m[i] = mi;
-            v[i] = vi;
-            float denom = MathF.Sqrt(vi) / invBc2Sqrt + eps;
-            parameters[i] -= stepSize * (mi / denom);
-        }
+        AdamUpdate.Apply(parameters, gradients, _m, _v, b1, b2, oneMinusB1, oneMinusB2, eps, wd, stepSize, invBc2Sqrt, Isa.Tier);
     }
 }
