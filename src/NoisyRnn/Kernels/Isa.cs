@@ -34,6 +34,10 @@ public static class Isa
         _ => true,
     };
 
+    /// <summary>The requested tier lowered to <see cref="Tier"/> (a wider one would run emulated); tests pass lower tiers
+    /// to check each vector path against the scalar one on the same machine.</summary>
+    internal static IsaTier Clamp(IsaTier requested) => requested < Tier ? requested : Tier;
+
     private static IsaTier Detect()
     {
         if (Vector512.IsHardwareAccelerated) return IsaTier.Vector512;
