@@ -5,8 +5,9 @@ using NoisyRnn.Models;
 namespace NoisyRnn.Kernels;
 
 /// <summary>
-/// Fused element-wise kernels of the continuous-time RNN step, each a single pass over memory with explicit
-/// Vector512 / Vector256 / Vector128 paths and a scalar tail (scalar twin: <see cref="FusedScalar"/>).
+/// Fused element-wise kernels of the continuous-time RNN step, each a single pass over memory, written once over
+/// an internal vector interface and run at each tier of <see cref="Isa"/>, with a scalar tail (scalar twin:
+/// <see cref="FusedScalar"/>).
 /// Source: reference vanilla RNN step, <c>h &lt;- (1 - alpha) h + alpha act(u) + s xi</c> (THEORY.md, "Noisy dynamics").
 /// </summary>
 public static unsafe class Fused
