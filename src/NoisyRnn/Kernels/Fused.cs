@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
-using NoisyRnn.Models;
 
 namespace NoisyRnn.Kernels;
 

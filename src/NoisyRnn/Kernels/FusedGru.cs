@@ -1,11 +1,10 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using NoisyRnn.Models;
 
 namespace NoisyRnn.Kernels;
 
 /// <summary>
-/// Fused element-wise kernels of the continuous-time GRU step (<see cref="GruRnn"/>) and of its back-propagation,
+/// Fused element-wise kernels of the continuous-time GRU step (<c>Models.GruRnn</c>) and of its back-propagation,
 /// each one pass over memory, written once over <see cref="ISimdVector{TSelf}"/> and run at each tier by <see cref="Simd.Run"/>, with a scalar tail (scalar twin:
 /// <see cref="FusedGruScalar"/>). Source: reference <c>GRU.forward</c> in models/gru.py, the update
 /// <c>h &lt;- h + alpha (z - 1)(h - act(u)) + s xi</c> (fixture README, "Reference semantics").
