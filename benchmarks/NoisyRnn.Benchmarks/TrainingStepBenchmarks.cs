@@ -14,7 +14,7 @@ public class TrainingStepBenchmarks
 {
     private const int Batch = 200, Time = 100, Hidden = 128, Inputs = 2, Outputs = 512;
     private VanillaRnn _model = null!;
-    private ForwardTape _tape = null!;
+    private VanillaTape _tape = null!;
     private ParameterSet _gradient = null!;
     private float[] _inputs = null!, _initState = null!, _outputGradient = null!;
     private NoiseStreams _streams = null!;

@@ -73,19 +73,19 @@ internal static class Guard
     /// <summary>TensorPrimitives.IsFiniteAll, split over the cores for long spans (a read-only pass: same answer either way).</summary>
     private static unsafe bool AllFiniteParallel(ReadOnlySpan<float> values)
     {
-        if (values.Length < ParallelFiniteLength || Kernels.Gemm.MaxThreads < 2)
+        if (values.Length < ParallelFiniteLength || WorkerPool.MaxThreads < 2)
             return System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values);
         fixed (float* p = values)
         {
             var check = t_finiteCheck ??= new FiniteCheck();
-            check.Start(p, values.Length, 4 * Kernels.Gemm.MaxThreads);
-            Kernels.GemmWorkers.RunParts(check, Kernels.Gemm.MaxThreads);
+            check.Start(p, values.Length, 4 * WorkerPool.MaxThreads);
+            WorkerPool.RunParts(check, WorkerPool.MaxThreads);
             return check.AllFinite;
         }
     }
 
     /// <summary>One contiguous range of the span per part; any part that finds a non-finite value clears <see cref="AllFinite"/>.</summary>
-    private sealed unsafe class FiniteCheck : Kernels.GemmWorkers.IParallelParts
+    private sealed unsafe class FiniteCheck : WorkerPool.IParallelParts
     {
         private float* _values;
         private int _length;
@@ -105,7 +105,7 @@ internal static class Guard
 
         public void Run(int part)
         {
-            (int start, int end) = Kernels.GemmWorkers.PartRange(_length, part, Parts);
+            (int start, int end) = WorkerPool.PartRange(_length, part, Parts);
             if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(new ReadOnlySpan<float>(_values + start, end - start))) _allFinite = false;
         }
     }

@@ -1,3 +1,4 @@
+using NoisyRnn;
 using NoisyRnn.Analysis;
 using NoisyRnn.Models;
 using NoisyRnn.Noise;

@@ -31,7 +31,7 @@ public static class DenoisingAlignment
     /// from the active states. States where either vector is exactly zero are skipped (the cosine is undefined).
     /// </summary>
     /// <param name="model">The trained network.</param>
-    /// <param name="activeHidden">Active (waking) hidden states, [count, hidden] row-major (e.g. <see cref="ForwardTape.Hidden"/>); finite.</param>
+    /// <param name="activeHidden">Active (waking) hidden states, [count, hidden] row-major (e.g. <see cref="RecurrentTape.Hidden"/>); finite.</param>
     /// <param name="count">Number of states; &gt; components + 1.</param>
     /// <param name="components">k, principal components kept; in [1, hidden].</param>
     /// <param name="samples">States at which the cosine is measured; in [1, count].</param>

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MathNet.Numerics.LinearAlgebra;
 using NoisyRnn.Noise;
+using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Analysis;
 
@@ -81,7 +82,7 @@ public sealed class GaussianKde : IKernelDensity
     private readonly double _logNorm;
 
     // The vector width of the distance/exp kernels (the widest the hardware has, unless a test lowered it).
-    internal SimdTier Tier { get; }
+    internal IsaTier Tier { get; }
 
     /// <summary>
     /// Builds the estimate with a bandwidth factor from a rule, exactly as <c>scipy.stats.gaussian_kde(data.T,
@@ -94,7 +95,7 @@ public sealed class GaussianKde : IKernelDensity
     /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
     /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, BandwidthRule rule = BandwidthRule.Scott)
-        : this(data, dimensions, default, weighted: false, rule, double.NaN, fromRule: true, SimdTiers.Best)
+        : this(data, dimensions, default, weighted: false, rule, double.NaN, fromRule: true, Isa.Tier)
     {
     }
 
@@ -109,7 +110,7 @@ public sealed class GaussianKde : IKernelDensity
     /// <exception cref="ArgumentException">Length not a multiple of d, or a non-finite value in <paramref name="data"/>.</exception>
     /// <exception cref="DegenerateDataException">n ≤ d, a zero-variance dimension, or a singular covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, double bandwidthFactor)
-        : this(data, dimensions, default, weighted: false, BandwidthRule.Scott, bandwidthFactor, fromRule: false, SimdTiers.Best)
+        : this(data, dimensions, default, weighted: false, BandwidthRule.Scott, bandwidthFactor, fromRule: false, Isa.Tier)
     {
     }
 
@@ -133,7 +134,7 @@ public sealed class GaussianKde : IKernelDensity
     /// one point that 1 − Σ w² rounds to 0 (ParamName "weights"), a zero-variance dimension
     /// or a singular weighted covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, ReadOnlySpan<double> weights, BandwidthRule rule = BandwidthRule.Scott)
-        : this(data, dimensions, weights, weighted: true, rule, double.NaN, fromRule: true, SimdTiers.Best)
+        : this(data, dimensions, weights, weighted: true, rule, double.NaN, fromRule: true, Isa.Tier)
     {
     }
 
@@ -152,18 +153,18 @@ public sealed class GaussianKde : IKernelDensity
     /// one point that 1 − Σ w² rounds to 0 (ParamName "weights"), a zero-variance dimension
     /// or a singular weighted covariance.</exception>
     public GaussianKde(ReadOnlySpan<double> data, int dimensions, ReadOnlySpan<double> weights, double bandwidthFactor)
-        : this(data, dimensions, weights, weighted: true, BandwidthRule.Scott, bandwidthFactor, fromRule: false, SimdTiers.Best)
+        : this(data, dimensions, weights, weighted: true, BandwidthRule.Scott, bandwidthFactor, fromRule: false, Isa.Tier)
     {
     }
 
     // Scott's rule with the kernels forced to a given vector tier (lowered to what the hardware has): for tests.
-    internal GaussianKde(ReadOnlySpan<double> data, int dimensions, SimdTier tier, double[]? weights = null)
-        : this(data, dimensions, weights, weighted: weights is not null, BandwidthRule.Scott, double.NaN, fromRule: true, SimdTiers.Clamp(tier))
+    internal GaussianKde(ReadOnlySpan<double> data, int dimensions, IsaTier tier, double[]? weights = null)
+        : this(data, dimensions, weights, weighted: weights is not null, BandwidthRule.Scott, double.NaN, fromRule: true, Isa.Clamp(tier))
     {
     }
 
     private GaussianKde(ReadOnlySpan<double> data, int dimensions, ReadOnlySpan<double> weights, bool weighted, BandwidthRule rule,
-        double bandwidthFactor, bool fromRule, SimdTier tier)
+        double bandwidthFactor, bool fromRule, IsaTier tier)
     {
         Tier = tier;
         Guard.Positive(dimensions);
@@ -779,7 +780,7 @@ public sealed class GaussianKde : IKernelDensity
         int d = query.Length, start = _leafStart[leaf], end = _leafStart[leaf + 1];
         ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
         ref double weightOffset = ref MemoryMarshal.GetArrayDataReference(_offset);
-        if (Tier == SimdTier.Vector512)
+        if (Tier == IsaTier.Vector512)
         {
             var min = Vector512.Create(double.PositiveInfinity);
             var acc = Vector512<double>.Zero;
@@ -799,7 +800,7 @@ public sealed class GaussianKde : IKernelDensity
             leafMin = HorizontalMin(min.GetLower(), min.GetUpper());
             return Vector512.Sum(acc);
         }
-        if (Tier >= SimdTier.Vector256)
+        if (Tier >= IsaTier.Vector256)
         {
             var min = Vector256.Create(double.PositiveInfinity);
             var acc = Vector256<double>.Zero;
@@ -843,7 +844,7 @@ public sealed class GaussianKde : IKernelDensity
         ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
         ref double weightOffset = ref MemoryMarshal.GetArrayDataReference(_offset);
         ref double output = ref MemoryMarshal.GetReference(dist);
-        if (Tier == SimdTier.Vector512)
+        if (Tier == IsaTier.Vector512)
         {
             var min = Vector512.Create(double.PositiveInfinity);
             for (int j = 0; j < length; j += Vector512<double>.Count)
@@ -859,7 +860,7 @@ public sealed class GaussianKde : IKernelDensity
             }
             return HorizontalMin(min.GetLower(), min.GetUpper());
         }
-        if (Tier >= SimdTier.Vector256)
+        if (Tier >= IsaTier.Vector256)
         {
             var min = Vector256.Create(double.PositiveInfinity);
             for (int j = 0; j < length; j += Vector256<double>.Count)
@@ -902,7 +903,7 @@ public sealed class GaussianKde : IKernelDensity
     {
         int length = dist.Length;
         ref double input = ref MemoryMarshal.GetReference(dist);
-        if (Tier == SimdTier.Vector512)
+        if (Tier == IsaTier.Vector512)
         {
             var half = Vector512.Create(-0.5);
             var offset = Vector512.Create(0.5 * shift);
@@ -911,7 +912,7 @@ public sealed class GaussianKde : IKernelDensity
                 acc += Vector512.Exp(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, (nuint)j), half, offset));
             return Vector512.Sum(acc);
         }
-        if (Tier >= SimdTier.Vector256)
+        if (Tier >= IsaTier.Vector256)
         {
             var half = Vector256.Create(-0.5);
             var offset = Vector256.Create(0.5 * shift);

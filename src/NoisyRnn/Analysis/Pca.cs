@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
+using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Analysis;
 
@@ -107,12 +108,12 @@ public static class Pca
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> &lt; 2 or <paramref name="dims"/> &lt; 1.</exception>
     /// <exception cref="ArgumentException">Length differs from count × dims, or a non-finite value.</exception>
     /// <exception cref="DegenerateDataException">All samples are identical (zero total variance).</exception>
-    public static PcaResult Fit(ReadOnlySpan<float> data, int count, int dims) => Fit(data, count, dims, SimdTiers.Best);
+    public static PcaResult Fit(ReadOnlySpan<float> data, int count, int dims) => Fit(data, count, dims, Isa.Tier);
 
     // The fit with the covariance kernel forced to a given vector tier (lowered to what the hardware has): for tests.
-    internal static PcaResult Fit(ReadOnlySpan<float> data, int count, int dims, SimdTier tier)
+    internal static PcaResult Fit(ReadOnlySpan<float> data, int count, int dims, IsaTier tier)
     {
-        tier = SimdTiers.Clamp(tier);
+        tier = Isa.Clamp(tier);
         if (count < 2) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be >= 2 for a ddof-1 covariance.");
         Guard.Positive(dims);
         Guard.Length(data.Length, (long)count * dims, nameof(data), $"[count, dims] = [{count}, {dims}]");
@@ -165,7 +166,7 @@ public static class Pca
     // Covariance (ddof 1), [d, d] row-major. The centred data are transposed block by block into `block`
     // ([dPadded, Rows], zero padded), and C += Bᵀ B is formed from 4 × 4 tiles of dot products over the block rows.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double[] Covariance(ReadOnlySpan<float> data, int n, int d, double[] mean, SimdTier tier)
+    private static double[] Covariance(ReadOnlySpan<float> data, int n, int d, double[] mean, IsaTier tier)
     {
         int dp = (d + 3) / 4 * 4;
         int tiles = dp / 4;
@@ -198,15 +199,15 @@ public static class Pca
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateTileRow(double[] block, double[] acc, int dp, int t, SimdTier tier)
+    private static void AccumulateTileRow(double[] block, double[] acc, int dp, int t, IsaTier tier)
     {
         int i0 = 4 * t;
         ref double b = ref MemoryMarshal.GetArrayDataReference(block);
         Span<double> tile = stackalloc double[16];
         for (int j0 = i0; j0 < dp; j0 += 4)
         {
-            if (tier == SimdTier.Vector512) DotTile512(ref b, i0, j0, tile);
-            else if (tier == SimdTier.Vector256) DotTile256(ref b, i0, j0, tile);
+            if (tier == IsaTier.Vector512) DotTile512(ref b, i0, j0, tile);
+            else if (tier == IsaTier.Vector256) DotTile256(ref b, i0, j0, tile);
             else DotTileScalar(block, i0, j0, tile);
             for (int a = 0; a < 4; a++)
                 for (int c = 0; c < 4; c++) acc[(i0 + a) * dp + j0 + c] += tile[a * 4 + c];

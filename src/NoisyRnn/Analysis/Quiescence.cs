@@ -24,7 +24,7 @@ public static class Quiescence
     /// returns the decoded readout of every step.
     /// </summary>
     /// <param name="model">The trained network (vanilla RNN or GRU).</param>
-    /// <param name="initialHidden">Starting states [batch, hidden] (e.g. <see cref="VanillaRnn.Encode"/> of the
+    /// <param name="initialHidden">Starting states [batch, hidden] (e.g. <see cref="IRecurrentNetwork.Encode"/> of the
     /// place-cell code of the active batch's start positions, as the reference does).</param>
     /// <param name="batch">Number of independent chains; &gt; 0.</param>
     /// <param name="steps">Quiescent steps; &gt; 0 (paper: 1000 for KL, 2000 for variance, 100 for step distance).</param>

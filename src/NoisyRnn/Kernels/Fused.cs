@@ -1,12 +1,12 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
-using NoisyRnn.Models;
 
 namespace NoisyRnn.Kernels;
 
 /// <summary>
-/// Fused element-wise kernels of the continuous-time RNN step, each a single pass over memory with explicit
-/// Vector512 / Vector256 / Vector128 paths and a scalar tail (scalar twin: <see cref="FusedScalar"/>).
+/// Fused element-wise kernels of the continuous-time RNN step, each a single pass over memory, written once over
+/// an internal vector interface and run at each tier of <see cref="Isa"/>, with a scalar tail (scalar twin:
+/// <see cref="FusedScalar"/>).
 /// Source: reference vanilla RNN step, <c>h &lt;- (1 - alpha) h + alpha act(u) + s xi</c> (THEORY.md, "Noisy dynamics").
 /// </summary>
 public static unsafe class Fused
@@ -87,53 +87,46 @@ public static unsafe class Fused
     /// <summary>h = (1 - alpha) hp + alpha a' + s xi with a' = max(a, 0) when <paramref name="relu"/>; xi may be null.</summary>
     private static void Combine(float* hp, float* a, float* xi, float alpha, float s, bool relu, float* h, int n, IsaTier tier)
     {
-        float keep = 1f - alpha;
-        int i = 0;
-        if (tier >= IsaTier.Vector512)
+        var kernel = new CombineKernel { Previous = hp, Activated = a, Noise = xi, Alpha = alpha, Scale = s, Relu = relu, Next = h };
+        Simd.Run(ref kernel, n, tier);
+    }
+
+    private struct CombineKernel : IElementwiseKernel
+    {
+        public float* Previous, Activated, Noise, Next;
+        public float Alpha, Scale;
+        public bool Relu;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public readonly void Vectors<V>(ref int index, int n) where V : struct, ISimdVector<V>
         {
-            Vector512<float> vk = Vector512.Create(keep), va = Vector512.Create(alpha), vs = Vector512.Create(s), vm = Vector512.Create(MinNormal);
-            for (; i <= n - 16; i += 16)
+            // Locals, so that the loop keeps pointers and index in registers (stores through them could alias this struct).
+            float* hp = Previous, a = Activated, xi = Noise, h = Next;
+            bool relu = Relu;
+            V vk = V.Create(1f - Alpha), va = V.Create(Alpha), vs = V.Create(Scale), vm = V.Create(MinNormal);
+            int i = index;
+            for (; i <= n - V.Count; i += V.Count)
             {
-                Vector512<float> x = Vector512.Load(a + i);
-                if (relu) x = Vector512.Max(x, Vector512<float>.Zero);
-                Vector512<float> r = Vector512.FusedMultiplyAdd(va, x, Vector512.Load(hp + i) * vk);
-                if (xi != null) r = Vector512.FusedMultiplyAdd(vs, Vector512.Load(xi + i), r);
-                r = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(r), vm), Vector512<float>.Zero, r);
-                r.Store(h + i);
+                V x = V.Load(a + i);
+                if (relu) x = V.Max(x, V.Zero);
+                V r = V.FusedMultiplyAdd(va, x, V.Load(hp + i) * vk);
+                if (xi != null) r = V.FusedMultiplyAdd(vs, V.Load(xi + i), r);
+                V.ZeroWhereSmaller(r, vm).Store(h + i);
             }
+            index = i;
         }
-        if (tier >= IsaTier.Vector256)
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public readonly void Scalar(int i, int n)
         {
-            Vector256<float> vk = Vector256.Create(keep), va = Vector256.Create(alpha), vs = Vector256.Create(s), vm = Vector256.Create(MinNormal);
-            for (; i <= n - 8; i += 8)
+            float keep = 1f - Alpha;
+            for (; i < n; i++)
             {
-                Vector256<float> x = Vector256.Load(a + i);
-                if (relu) x = Vector256.Max(x, Vector256<float>.Zero);
-                Vector256<float> r = Vector256.FusedMultiplyAdd(va, x, Vector256.Load(hp + i) * vk);
-                if (xi != null) r = Vector256.FusedMultiplyAdd(vs, Vector256.Load(xi + i), r);
-                r = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(r), vm), Vector256<float>.Zero, r);
-                r.Store(h + i);
+                float x = Relu ? MathF.Max(Activated[i], 0f) : Activated[i];
+                float r = MathF.FusedMultiplyAdd(Alpha, x, Previous[i] * keep);
+                if (Noise != null) r = MathF.FusedMultiplyAdd(Scale, Noise[i], r);
+                Next[i] = FlushSubnormal(r);
             }
-        }
-        if (tier >= IsaTier.Vector128)
-        {
-            Vector128<float> vk = Vector128.Create(keep), va = Vector128.Create(alpha), vs = Vector128.Create(s), vm = Vector128.Create(MinNormal);
-            for (; i <= n - 4; i += 4)
-            {
-                Vector128<float> x = Vector128.Load(a + i);
-                if (relu) x = Vector128.Max(x, Vector128<float>.Zero);
-                Vector128<float> r = Vector128.FusedMultiplyAdd(va, x, Vector128.Load(hp + i) * vk);
-                if (xi != null) r = Vector128.FusedMultiplyAdd(vs, Vector128.Load(xi + i), r);
-                r = Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(r), vm), Vector128<float>.Zero, r);
-                r.Store(h + i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float x = relu ? MathF.Max(a[i], 0f) : a[i];
-            float r = MathF.FusedMultiplyAdd(alpha, x, hp[i] * keep);
-            if (xi != null) r = MathF.FusedMultiplyAdd(s, xi[i], r);
-            h[i] = FlushSubnormal(r);
         }
     }
 
@@ -227,76 +220,70 @@ public static unsafe class Fused
     /// <summary>du = u &gt; 0 ? dh·alpha : 0.</summary>
     private static void ReluBackward(float* dh, float* u, float alpha, float* du, int n, IsaTier tier)
     {
-        int i = 0;
-        if (tier >= IsaTier.Vector512)
+        var kernel = new ReluBackwardKernel { HiddenGradient = dh, PreActivation = u, Alpha = alpha, PreActivationGradient = du };
+        Simd.Run(ref kernel, n, tier);
+    }
+
+    private struct ReluBackwardKernel : IElementwiseKernel
+    {
+        public float* HiddenGradient, PreActivation, PreActivationGradient;
+        public float Alpha;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public readonly void Vectors<V>(ref int index, int n) where V : struct, ISimdVector<V>
         {
-            Vector512<float> va = Vector512.Create(alpha);
-            for (; i <= n - 16; i += 16)
-            {
-                Vector512<float> mask = Vector512.GreaterThan(Vector512.Load(u + i), Vector512<float>.Zero);
-                Vector512.ConditionalSelect(mask, Vector512.Load(dh + i) * va, Vector512<float>.Zero).Store(du + i);
-            }
+            float* dh = HiddenGradient, u = PreActivation, du = PreActivationGradient;
+            V va = V.Create(Alpha);
+            int i = index;
+            for (; i <= n - V.Count; i += V.Count) V.WherePositive(V.Load(u + i), V.Load(dh + i) * va).Store(du + i);
+            index = i;
         }
-        if (tier >= IsaTier.Vector256)
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public readonly void Scalar(int i, int n)
         {
-            Vector256<float> va = Vector256.Create(alpha);
-            for (; i <= n - 8; i += 8)
-            {
-                Vector256<float> mask = Vector256.GreaterThan(Vector256.Load(u + i), Vector256<float>.Zero);
-                Vector256.ConditionalSelect(mask, Vector256.Load(dh + i) * va, Vector256<float>.Zero).Store(du + i);
-            }
+            for (; i < n; i++) PreActivationGradient[i] = PreActivation[i] > 0f ? HiddenGradient[i] * Alpha : 0f;
         }
-        if (tier >= IsaTier.Vector128)
-        {
-            Vector128<float> va = Vector128.Create(alpha);
-            for (; i <= n - 4; i += 4)
-            {
-                Vector128<float> mask = Vector128.GreaterThan(Vector128.Load(u + i), Vector128<float>.Zero);
-                Vector128.ConditionalSelect(mask, Vector128.Load(dh + i) * va, Vector128<float>.Zero).Store(du + i);
-            }
-        }
-        for (; i < n; i++) du[i] = u[i] > 0f ? dh[i] * alpha : 0f;
     }
 
     /// <summary>du = (dh·alpha)·(1 - a²) for tanh, (dh·alpha)·(a(1 - a)) for sigmoid, where a = act(u).</summary>
     private static void SmoothBackward(float* dh, float* a, float alpha, bool tanh, float* du, int n, IsaTier tier)
     {
-        int i = 0;
-        if (tier >= IsaTier.Vector512)
+        var kernel = new SmoothBackwardKernel { HiddenGradient = dh, Activated = a, Alpha = alpha, Tanh = tanh, PreActivationGradient = du };
+        Simd.Run(ref kernel, n, tier);
+    }
+
+    private struct SmoothBackwardKernel : IElementwiseKernel
+    {
+        public float* HiddenGradient, Activated, PreActivationGradient;
+        public float Alpha;
+        public bool Tanh;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public readonly void Vectors<V>(ref int index, int n) where V : struct, ISimdVector<V>
         {
-            Vector512<float> va = Vector512.Create(alpha), one = Vector512<float>.One;
-            for (; i <= n - 16; i += 16)
+            float* dh = HiddenGradient, a = Activated, du = PreActivationGradient;
+            bool tanh = Tanh;
+            V va = V.Create(Alpha), one = V.Create(1f);
+            int i = index;
+            for (; i <= n - V.Count; i += V.Count)
             {
-                Vector512<float> x = Vector512.Load(a + i);
-                Vector512<float> d = tanh ? one - x * x : x * (one - x);
-                ((Vector512.Load(dh + i) * va) * d).Store(du + i);
+                V x = V.Load(a + i);
+                V d = tanh ? one - x * x : x * (one - x);
+                ((V.Load(dh + i) * va) * d).Store(du + i);
             }
+            index = i;
         }
-        if (tier >= IsaTier.Vector256)
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public readonly void Scalar(int i, int n)
         {
-            Vector256<float> va = Vector256.Create(alpha), one = Vector256<float>.One;
-            for (; i <= n - 8; i += 8)
+            for (; i < n; i++)
             {
-                Vector256<float> x = Vector256.Load(a + i);
-                Vector256<float> d = tanh ? one - x * x : x * (one - x);
-                ((Vector256.Load(dh + i) * va) * d).Store(du + i);
+                float x = Activated[i];
+                float d = Tanh ? 1f - x * x : x * (1f - x);
+                PreActivationGradient[i] = HiddenGradient[i] * Alpha * d;
             }
-        }
-        if (tier >= IsaTier.Vector128)
-        {
-            Vector128<float> va = Vector128.Create(alpha), one = Vector128<float>.One;
-            for (; i <= n - 4; i += 4)
-            {
-                Vector128<float> x = Vector128.Load(a + i);
-                Vector128<float> d = tanh ? one - x * x : x * (one - x);
-                ((Vector128.Load(dh + i) * va) * d).Store(du + i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float x = a[i];
-            float d = tanh ? 1f - x * x : x * (1f - x);
-            du[i] = dh[i] * alpha * d;
         }
     }
 }

@@ -1,16 +1,15 @@
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
-using NoisyRnn.Models;
+using System.Runtime.CompilerServices;
 
 namespace NoisyRnn.Kernels;
 
 /// <summary>
-/// Fused element-wise kernels of the continuous-time GRU step (<see cref="GruRnn"/>) and of its back-propagation,
-/// each one pass over memory with explicit Vector512 / Vector256 / Vector128 paths and a scalar tail (scalar twin:
+/// Fused element-wise kernels of the continuous-time GRU step (<c>Models.GruRnn</c>) and of its back-propagation,
+/// each one pass over memory, written once over <see cref="ISimdVector{TSelf}"/> and run at each tier by <see cref="Simd.Run"/>, with a scalar tail (scalar twin:
 /// <see cref="FusedGruScalar"/>). Source: reference <c>GRU.forward</c> in models/gru.py, the update
 /// <c>h &lt;- h + alpha (z - 1)(h - act(u)) + s xi</c> (fixture README, "Reference semantics").
 /// </summary>
-public static unsafe class FusedGru
+internal static unsafe class FusedGru
 {
     /// <summary>Elements processed per chunk when act(u) is evaluated first into a stack buffer.</summary>
     private const int Chunk = 256;
@@ -108,46 +107,43 @@ public static unsafe class FusedGru
 
     private static void UpdateCore(float* hp, float* z, float* a, float* xi, float alpha, float s, float* h, int n, IsaTier tier)
     {
-        int i = 0;
-        if (tier >= IsaTier.Vector512)
+        var kernel = new UpdateKernel { Previous = hp, Gate = z, Activated = a, Noise = xi, Alpha = alpha, Scale = s, Next = h };
+        Simd.Run(ref kernel, n, tier);
+    }
+
+    /// <summary>h = hp + alpha (z - 1)(hp - a) + s xi (xi may be null).</summary>
+    private struct UpdateKernel : IElementwiseKernel
+    {
+        public float* Previous, Gate, Activated, Noise, Next;
+        public float Alpha, Scale;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Vectors<V>(ref int index, int n) where V : struct, ISimdVector<V>
         {
-            Vector512<float> va = Vector512.Create(alpha), vs = Vector512.Create(s), one = Vector512<float>.One;
-            for (; i <= n - 16; i += 16)
+            // Locals, so that the loop keeps pointers and index in registers (stores through them could alias this struct).
+            float* hp = Previous, z = Gate, a = Activated, xi = Noise, h = Next;
+            V va = V.Create(Alpha), vs = V.Create(Scale), one = V.Create(1f);
+            int i = index;
+            for (; i <= n - V.Count; i += V.Count)
             {
-                Vector512<float> p = Vector512.Load(hp + i);
-                Vector512<float> r = Vector512.FusedMultiplyAdd(va * (Vector512.Load(z + i) - one), p - Vector512.Load(a + i), p);
-                if (xi != null) r = Vector512.FusedMultiplyAdd(vs, Vector512.Load(xi + i), r);
+                V p = V.Load(hp + i);
+                V r = V.FusedMultiplyAdd(va * (V.Load(z + i) - one), p - V.Load(a + i), p);
+                if (xi != null) r = V.FusedMultiplyAdd(vs, V.Load(xi + i), r);
                 r.Store(h + i);
             }
+            index = i;
         }
-        if (tier >= IsaTier.Vector256)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Scalar(int i, int n)
         {
-            Vector256<float> va = Vector256.Create(alpha), vs = Vector256.Create(s), one = Vector256<float>.One;
-            for (; i <= n - 8; i += 8)
+            for (; i < n; i++)
             {
-                Vector256<float> p = Vector256.Load(hp + i);
-                Vector256<float> r = Vector256.FusedMultiplyAdd(va * (Vector256.Load(z + i) - one), p - Vector256.Load(a + i), p);
-                if (xi != null) r = Vector256.FusedMultiplyAdd(vs, Vector256.Load(xi + i), r);
-                r.Store(h + i);
+                float p = Previous[i];
+                float r = MathF.FusedMultiplyAdd(Alpha * (Gate[i] - 1f), p - Activated[i], p);
+                if (Noise != null) r = MathF.FusedMultiplyAdd(Scale, Noise[i], r);
+                Next[i] = r;
             }
-        }
-        if (tier >= IsaTier.Vector128)
-        {
-            Vector128<float> va = Vector128.Create(alpha), vs = Vector128.Create(s), one = Vector128<float>.One;
-            for (; i <= n - 4; i += 4)
-            {
-                Vector128<float> p = Vector128.Load(hp + i);
-                Vector128<float> r = Vector128.FusedMultiplyAdd(va * (Vector128.Load(z + i) - one), p - Vector128.Load(a + i), p);
-                if (xi != null) r = Vector128.FusedMultiplyAdd(vs, Vector128.Load(xi + i), r);
-                r.Store(h + i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float p = hp[i];
-            float r = MathF.FusedMultiplyAdd(alpha * (z[i] - 1f), p - a[i], p);
-            if (xi != null) r = MathF.FusedMultiplyAdd(s, xi[i], r);
-            h[i] = r;
         }
     }
 
@@ -193,54 +189,53 @@ public static unsafe class FusedGru
     private static void UpdateBackwardCore(float* dh, float* hp, float* z, float* u, float* a, int kind, float alpha,
         float* dz, float* du, float* dp, int n, IsaTier tier)
     {
-        int i = 0;
-        if (tier >= IsaTier.Vector512)
+        var kernel = new UpdateBackwardKernel
         {
-            Vector512<float> va = Vector512.Create(alpha), one = Vector512<float>.One, zero = Vector512<float>.Zero;
-            for (; i <= n - 16; i += 16)
+            HiddenGradient = dh, Previous = hp, Gate = z, PreActivation = u, Activated = a, Kind = kind, Alpha = alpha,
+            GateGradient = dz, CandidateGradient = du, PreviousGradient = dp,
+        };
+        Simd.Run(ref kernel, n, tier);
+    }
+
+    /// <summary>dz = g·alpha·(hp - a)·z(1 - z); du = g·alpha·(1 - z)·act'(u); dp += g·(1 + alpha(z - 1)).</summary>
+    private struct UpdateBackwardKernel : IElementwiseKernel
+    {
+        public float* HiddenGradient, Previous, Gate, PreActivation, Activated, GateGradient, CandidateGradient, PreviousGradient;
+        public int Kind;
+        public float Alpha;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Vectors<V>(ref int index, int n) where V : struct, ISimdVector<V>
+        {
+            float* dh = HiddenGradient, hp = Previous, z = Gate, u = PreActivation, a = Activated;
+            float* dz = GateGradient, du = CandidateGradient, dp = PreviousGradient;
+            int kind = Kind;
+            V va = V.Create(Alpha), one = V.Create(1f);
+            int i = index;
+            for (; i <= n - V.Count; i += V.Count)
             {
-                Vector512<float> g = Vector512.Load(dh + i), zz = Vector512.Load(z + i), av = Vector512.Load(a + i);
-                Vector512<float> ga = g * va;
-                Vector512<float> dact = kind == 0 ? Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(u + i), zero), one, zero) : kind == 1 ? one - av * av : kind == 2 ? av * (one - av) : one;
-                (ga * (Vector512.Load(hp + i) - av) * (zz * (one - zz))).Store(dz + i);
+                V g = V.Load(dh + i), zz = V.Load(z + i), av = V.Load(a + i);
+                V ga = g * va;
+                V dact = kind == 0 ? V.WherePositive(V.Load(u + i), one) : kind == 1 ? one - av * av : kind == 2 ? av * (one - av) : one;
+                (ga * (V.Load(hp + i) - av) * (zz * (one - zz))).Store(dz + i);
                 (ga * (one - zz) * dact).Store(du + i);
-                Vector512.FusedMultiplyAdd(g, one + va * (zz - one), Vector512.Load(dp + i)).Store(dp + i);
+                V.FusedMultiplyAdd(g, one + va * (zz - one), V.Load(dp + i)).Store(dp + i);
             }
+            index = i;
         }
-        if (tier >= IsaTier.Vector256)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Scalar(int i, int n)
         {
-            Vector256<float> va = Vector256.Create(alpha), one = Vector256<float>.One, zero = Vector256<float>.Zero;
-            for (; i <= n - 8; i += 8)
+            for (; i < n; i++)
             {
-                Vector256<float> g = Vector256.Load(dh + i), zz = Vector256.Load(z + i), av = Vector256.Load(a + i);
-                Vector256<float> ga = g * va;
-                Vector256<float> dact = kind == 0 ? Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(u + i), zero), one, zero) : kind == 1 ? one - av * av : kind == 2 ? av * (one - av) : one;
-                (ga * (Vector256.Load(hp + i) - av) * (zz * (one - zz))).Store(dz + i);
-                (ga * (one - zz) * dact).Store(du + i);
-                Vector256.FusedMultiplyAdd(g, one + va * (zz - one), Vector256.Load(dp + i)).Store(dp + i);
+                float g = HiddenGradient[i], zz = Gate[i], av = Activated[i];
+                float ga = g * Alpha;
+                float dact = Kind == 0 ? (PreActivation[i] > 0f ? 1f : 0f) : Kind == 1 ? 1f - av * av : Kind == 2 ? av * (1f - av) : 1f;
+                GateGradient[i] = ga * (Previous[i] - av) * (zz * (1f - zz));
+                CandidateGradient[i] = ga * (1f - zz) * dact;
+                PreviousGradient[i] = MathF.FusedMultiplyAdd(g, 1f + Alpha * (zz - 1f), PreviousGradient[i]);
             }
-        }
-        if (tier >= IsaTier.Vector128)
-        {
-            Vector128<float> va = Vector128.Create(alpha), one = Vector128<float>.One, zero = Vector128<float>.Zero;
-            for (; i <= n - 4; i += 4)
-            {
-                Vector128<float> g = Vector128.Load(dh + i), zz = Vector128.Load(z + i), av = Vector128.Load(a + i);
-                Vector128<float> ga = g * va;
-                Vector128<float> dact = kind == 0 ? Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.Load(u + i), zero), one, zero) : kind == 1 ? one - av * av : kind == 2 ? av * (one - av) : one;
-                (ga * (Vector128.Load(hp + i) - av) * (zz * (one - zz))).Store(dz + i);
-                (ga * (one - zz) * dact).Store(du + i);
-                Vector128.FusedMultiplyAdd(g, one + va * (zz - one), Vector128.Load(dp + i)).Store(dp + i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float g = dh[i], zz = z[i], av = a[i];
-            float ga = g * alpha;
-            float dact = kind == 0 ? (u[i] > 0f ? 1f : 0f) : kind == 1 ? 1f - av * av : kind == 2 ? av * (1f - av) : 1f;
-            dz[i] = ga * (hp[i] - av) * (zz * (1f - zz));
-            du[i] = ga * (1f - zz) * dact;
-            dp[i] = MathF.FusedMultiplyAdd(g, 1f + alpha * (zz - 1f), dp[i]);
         }
     }
 
@@ -263,42 +258,39 @@ public static unsafe class FusedGru
 
     private static void ResetBackwardCore(float* dq, float* hp, float* r, float* dr, float* dp, int n, IsaTier tier)
     {
-        int i = 0;
-        if (tier >= IsaTier.Vector512)
+        var kernel = new ResetBackwardKernel { GatedGradient = dq, Previous = hp, Gate = r, GateGradient = dr, PreviousGradient = dp };
+        Simd.Run(ref kernel, n, tier);
+    }
+
+    /// <summary>dr = dq·hp·r(1 - r); dp += dq·r.</summary>
+    private struct ResetBackwardKernel : IElementwiseKernel
+    {
+        public float* GatedGradient, Previous, Gate, GateGradient, PreviousGradient;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Vectors<V>(ref int index, int n) where V : struct, ISimdVector<V>
         {
-            Vector512<float> one = Vector512<float>.One;
-            for (; i <= n - 16; i += 16)
+            float* dq = GatedGradient, hp = Previous, r = Gate, dr = GateGradient, dp = PreviousGradient;
+            V one = V.Create(1f);
+            int i = index;
+            for (; i <= n - V.Count; i += V.Count)
             {
-                Vector512<float> q = Vector512.Load(dq + i), rr = Vector512.Load(r + i);
-                (q * Vector512.Load(hp + i) * (rr * (one - rr))).Store(dr + i);
-                Vector512.FusedMultiplyAdd(q, rr, Vector512.Load(dp + i)).Store(dp + i);
+                V q = V.Load(dq + i), rr = V.Load(r + i);
+                (q * V.Load(hp + i) * (rr * (one - rr))).Store(dr + i);
+                V.FusedMultiplyAdd(q, rr, V.Load(dp + i)).Store(dp + i);
             }
+            index = i;
         }
-        if (tier >= IsaTier.Vector256)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Scalar(int i, int n)
         {
-            Vector256<float> one = Vector256<float>.One;
-            for (; i <= n - 8; i += 8)
+            for (; i < n; i++)
             {
-                Vector256<float> q = Vector256.Load(dq + i), rr = Vector256.Load(r + i);
-                (q * Vector256.Load(hp + i) * (rr * (one - rr))).Store(dr + i);
-                Vector256.FusedMultiplyAdd(q, rr, Vector256.Load(dp + i)).Store(dp + i);
+                float q = GatedGradient[i], rr = Gate[i];
+                GateGradient[i] = q * Previous[i] * (rr * (1f - rr));
+                PreviousGradient[i] = MathF.FusedMultiplyAdd(q, rr, PreviousGradient[i]);
             }
-        }
-        if (tier >= IsaTier.Vector128)
-        {
-            Vector128<float> one = Vector128<float>.One;
-            for (; i <= n - 4; i += 4)
-            {
-                Vector128<float> q = Vector128.Load(dq + i), rr = Vector128.Load(r + i);
-                (q * Vector128.Load(hp + i) * (rr * (one - rr))).Store(dr + i);
-                Vector128.FusedMultiplyAdd(q, rr, Vector128.Load(dp + i)).Store(dp + i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float q = dq[i], rr = r[i];
-            dr[i] = q * hp[i] * (rr * (1f - rr));
-            dp[i] = MathF.FusedMultiplyAdd(q, rr, dp[i]);
         }
     }
 }

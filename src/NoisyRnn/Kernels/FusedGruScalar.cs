@@ -1,4 +1,3 @@
-using NoisyRnn.Models;
 
 namespace NoisyRnn.Kernels;
 
@@ -7,7 +6,7 @@ namespace NoisyRnn.Kernels;
 /// same operation order (test oracle and fallback). act uses <see cref="MathF"/>, so tanh and sigmoid may differ from
 /// the SIMD path (TensorPrimitives) by a few ulp.
 /// </summary>
-public static class FusedGruScalar
+internal static class FusedGruScalar
 {
     /// <summary>GRU state update: next = previous + alpha·(z - 1)·(previous - act(u)) + noiseScale·noise.</summary>
     /// <param name="previous">h_{t-1}, any length n.</param>

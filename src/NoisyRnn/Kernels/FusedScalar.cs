@@ -1,4 +1,3 @@
-using NoisyRnn.Models;
 
 namespace NoisyRnn.Kernels;
 

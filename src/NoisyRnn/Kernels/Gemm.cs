@@ -35,7 +35,11 @@ public static unsafe partial class Gemm
     internal const long ParallelThreshold = 1L << 23;
 
     /// <summary>Upper bound on the threads a product uses (tests set 1 to compare with the parallel result).</summary>
-    internal static int MaxThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
+    internal static int MaxThreads
+    {
+        get => WorkerPool.MaxThreads;
+        set => WorkerPool.MaxThreads = value;
+    }
 
     /// <summary>Whether tiles prefetch their C rows (a switch for measuring what the prefetch is worth).</summary>
     internal static bool PrefetchC { get => s_prefetchC; set => s_prefetchC = value; }
@@ -313,9 +317,9 @@ public static unsafe partial class Gemm
             work.Start(o, chunks, Workspace(ref t_partials, checked(chunks * o.M * o.N)));
             try
             {
-                GemmWorkers.RunParts(work, pieceThreads);
+                WorkerPool.RunParts(work, pieceThreads);
                 work.StartSum(pieceThreads);
-                GemmWorkers.RunParts(work, pieceThreads);
+                WorkerPool.RunParts(work, pieceThreads);
             }
             finally
             {
@@ -335,12 +339,12 @@ public static unsafe partial class Gemm
             o = o with { SlabDepth = depth, Slab0 = (nint)Workspace(ref t_slab0, slabLength) };
             if (o.K > depth) o = o with { Slab1 = (nint)Workspace(ref t_slab1, slabLength) };
         }
-        if (threads <= 1 || !GemmWorkers.TryRun(o, threads)) o.Execute(0, 1, null);
+        if (threads <= 1 || !WorkerPool.TryRun(o, threads)) o.Execute(0, 1, null);
     }
 
     /// <summary>A deep product cut into depth pieces (<see cref="Chunks"/>): first one part per piece, then one per block of
     /// rows of C adding the partials in piece order.</summary>
-    private sealed class ChunkedProduct : GemmWorkers.IParallelParts
+    private sealed class ChunkedProduct : WorkerPool.IParallelParts
     {
         private Operands _o;
         private float* _partials;
@@ -387,7 +391,7 @@ public static unsafe partial class Gemm
                 Gemm.Run(piece, 1);
                 return;
             }
-            (int i0, int i1) = GemmWorkers.PartRange(o.M, part, Parts);
+            (int i0, int i1) = WorkerPool.PartRange(o.M, part, Parts);
             AddPieces((float*)o.C, o.Ldc, _partials, _chunks, o.M, o.N, i0, i1, o.Accumulate);
         }
     }
@@ -417,7 +421,7 @@ public static unsafe partial class Gemm
 
     /// <summary>One product C (+)= op(A)·B as raw pointers; B either packed already (<see cref="PackedB"/>) or packed slab by slab.</summary>
     internal readonly record struct Operands(nint A, int Lda, bool TransposeA, nint B, nint BRowStride, nint BColumnStride, nint PackedB,
-        nint C, int Ldc, int M, int N, int K, bool Accumulate, IsaTier Tier)
+        nint C, int Ldc, int M, int N, int K, bool Accumulate, IsaTier Tier) : WorkerPool.IPoolJob
     {
         /// <summary>Depth of one slab of B (a multiple of <see cref="DepthBlock"/>, or K) when B is not packed.</summary>
         public int SlabDepth { get; init; }
@@ -450,7 +454,7 @@ public static unsafe partial class Gemm
         /// <paramref name="state"/>, waits until all are packed, then claims and computes runs of tiles until none are left.
         /// Any number of threads may call it, at any time while the product is open.
         /// </summary>
-        public void ExecuteShared(GemmWorkers.SharedState state, int threads)
+        public void ExecuteShared(WorkerPool.SharedState state, int threads)
         {
             float* bPacked = (float*)PackedB;
             if (PackedB == 0)
@@ -484,7 +488,7 @@ public static unsafe partial class Gemm
 
         /// <summary>Computes the rows of C that belong to thread <paramref name="thread"/> of <paramref name="threads"/>
         /// (static split; with more than one thread every thread must take part, since they meet at a barrier per slab).</summary>
-        public void Execute(int thread, int threads, GemmWorkers.SpinBarrier? barrier)
+        public void Execute(int thread, int threads, WorkerPool.SpinBarrier? barrier)
         {
             int width = PanelWidth(Tier);
             int panels = (N + width - 1) / width;

@@ -4,7 +4,7 @@ using NoisyRnn.Kernels;
 namespace NoisyRnn.Models;
 
 /// <summary>
-/// The recurrent loop of <see cref="GruRnn.Forward"/> for a range of batch rows (see <see cref="BatchParts"/>): for
+/// The recurrent loop of <see cref="RecurrentNetwork{TOptions, TTape}.Forward"/> for a range of batch rows (see <see cref="BatchParts"/>): for
 /// t = 0 .. time - 1, the gate pre-activations z_t, r_t += U h_{t-1} (one-thread products), z_t = sigmoid, r_t = sigmoid,
 /// q_t = r_t ⊙ h_{t-1}, u_t += U_h q_t, then h_t = h_{t-1} + alpha (z_t - 1)(h_{t-1} - act(u_t)) + s xi_t. The input parts
 /// of z, r and u are in the buffers on entry. Buffers are the tape's [batch, time, hidden] tensors.
@@ -62,7 +62,7 @@ internal sealed class GruForwardRecurrence(GruTape tape)
 }
 
 /// <summary>
-/// The recurrent loop of <see cref="GruRnn.Backward"/> for a range of batch rows, dh holding the readout part of dL/dh_t
+/// The recurrent loop of <see cref="RecurrentNetwork{TOptions, TTape}.Backward"/> for a range of batch rows, dh holding the readout part of dL/dh_t
 /// on entry: for t = time - 1 .. 0, the update backward (d z-pre, du, and the direct path into dh_{t-1}), dq_t = du_t·U_h,
 /// the reset backward (d r-pre, and dq r into dh_{t-1}), then dh_{t-1} += d(z pre)·U_z + d(r pre)·U_r (one-thread
 /// products). The recurrent weight gradients are left to products over all rows afterwards.

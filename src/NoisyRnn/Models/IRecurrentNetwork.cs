@@ -3,45 +3,6 @@ using NoisyRnn.Noise;
 namespace NoisyRnn.Models;
 
 /// <summary>
-/// Sizes and time constants shared by every continuous-time recurrent cell of the library
-/// (<see cref="VanillaRnnOptions"/>, <see cref="GruRnnOptions"/>). Reference names: <c>n_in</c>, <c>n_rec</c>,
-/// <c>n_out</c>, <c>n_init</c>, <c>tau</c>, <c>dt</c>, <c>bias</c>, <c>activation_fn</c>.
-/// </summary>
-public interface IRecurrentNetworkOptions
-{
-    /// <summary>Input features per step; &gt; 0.</summary>
-    int InputSize { get; }
-
-    /// <summary>Hidden units N; &gt; 0.</summary>
-    int HiddenSize { get; }
-
-    /// <summary>Readout units; &gt; 0.</summary>
-    int OutputSize { get; }
-
-    /// <summary>Width of the initial-state code the encoder maps to h_0; &gt; 0.</summary>
-    int InitSize { get; }
-
-    /// <summary>The nonlinearity act.</summary>
-    Activation Activation { get; }
-
-    /// <summary>tau, same unit as <see cref="Dt"/>; &gt; 0.</summary>
-    float TimeConstant { get; }
-
-    /// <summary>Integration step, same unit as tau; &gt; 0.</summary>
-    float Dt { get; }
-
-    /// <summary>Whether the linear maps carry biases.</summary>
-    bool UseBias { get; }
-
-    /// <summary>alpha = Dt / TimeConstant, in (0, 1] for valid options.</summary>
-    float Alpha { get; }
-
-    /// <summary>Checks every property.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A property is out of range; ParamName is the property's name.</exception>
-    void Validate();
-}
-
-/// <summary>
 /// What trainers and analyses need from a noisy continuous-time recurrent network, whatever its cell
 /// (<see cref="VanillaRnn"/>, <see cref="GruRnn"/>): a flat parameter buffer, a forward pass that records a tape,
 /// hand-written back-propagation through time, the encoder of initial states and tape-free simulation (quiescence).
@@ -114,7 +75,7 @@ public interface IRecurrentNetwork
         MseReadout.CheckTargets(targets, null, tape.Batch, tape.Time, NetworkOptions.OutputSize);
         Forward(inputs, initState, noise, streams, tape);
         var outputGradient = new float[targets.Length];
-        double loss = Training.MseLoss.Compute(tape.Outputs, targets, outputGradient);
+        double loss = Kernels.SquaredError.Mean(tape.Outputs, targets, outputGradient);
         if (double.IsFinite(loss)) Backward(tape, outputGradient, gradient);
         return loss;
     }
@@ -168,61 +129,4 @@ public interface IRecurrentNetwork
     /// <exception cref="SimulationDivergedException">The hidden state became non-finite.</exception>
     void Simulate(ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> inputs, int batch, int time, float recurrentStd,
         INoiseSource recurrentNoise, Span<float> hidden, Span<float> outputs);
-}
-
-/// <summary>
-/// Common read-only view of the workspace of one forward pass of an <see cref="IRecurrentNetwork"/> at a fixed
-/// (batch, time): <see cref="ForwardTape"/> for the vanilla RNN, <see cref="GruTape"/> for the GRU. Not thread-safe.
-/// </summary>
-public abstract class RecurrentTape
-{
-    private protected RecurrentTape(int batch, int time)
-    {
-        Batch = batch;
-        Time = time;
-    }
-
-    /// <summary>Raw output draws of the last pass, [batch, time, output]; allocated the first time OutputStd &gt; 0.</summary>
-    internal float[]? OutputNoise { get; set; }
-
-    /// <summary>dL/dh_t, [batch, time, hidden]: the readout part on entry to the recurrent backward loop; allocated on the
-    /// first backward pass.</summary>
-    internal float[]? HiddenGradient { get; set; }
-
-    /// <summary>dL/dy of ForwardBackwardMse when it takes the separate path (small batches).</summary>
-    internal float[]? OutputGradient { get; set; }
-
-    /// <summary>Targets written from an <see cref="ITargetRows"/> when ForwardBackwardMse takes the separate path.</summary>
-    internal float[]? TargetBuffer;
-
-    /// <summary>The fused training readout and its buffers; made on first use.</summary>
-    internal MseReadout? Readout { get; set; }
-
-    /// <summary>Batch size B this tape was made for; &gt; 0.</summary>
-    public int Batch { get; }
-
-    /// <summary>Number of time steps T this tape was made for; &gt; 0.</summary>
-    public int Time { get; }
-
-    /// <summary>True once a forward pass has filled the tape.</summary>
-    public bool HasForward { get; internal set; }
-
-    /// <summary>Hidden states h_t after each step t, [batch, time, hidden].</summary>
-    public abstract ReadOnlySpan<float> Hidden { get; }
-
-    /// <summary>True when <see cref="Outputs"/> holds the readouts of the last pass: after <see cref="IRecurrentNetwork.Forward"/>,
-    /// not after <see cref="IRecurrentNetwork.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, RecurrentTape, ParameterSet)"/> (which keeps them in cache and never writes them).</summary>
-    public bool HasOutputs { get; internal set; }
-
-    /// <summary>Readouts y_t (output noise included), [batch, time, output].</summary>
-    /// <exception cref="InvalidOperationException">The tape holds no outputs (<see cref="HasOutputs"/> is false): no forward pass
-    /// yet, or the last pass was <see cref="IRecurrentNetwork.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Noise.NoiseLevels, Noise.NoiseStreams, RecurrentTape, ParameterSet)"/>.</exception>
-    public abstract ReadOnlySpan<float> Outputs { get; }
-
-    /// <summary>The error <see cref="Outputs"/> throws when <see cref="HasOutputs"/> is false.</summary>
-    private protected static InvalidOperationException NoOutputs() =>
-        new("The tape holds no outputs: no Forward pass yet, or the last pass was ForwardBackwardMse, which does not write them. Call Forward to get the readouts.");
-
-    /// <summary>h_0 = encoder(s), [batch, hidden].</summary>
-    public abstract ReadOnlySpan<float> InitialHidden { get; }
 }

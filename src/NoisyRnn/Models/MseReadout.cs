@@ -21,7 +21,7 @@ namespace NoisyRnn.Models;
 /// otherwise.
 /// </para>
 /// </summary>
-internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
+internal sealed unsafe class MseReadout : WorkerPool.IParallelParts
 {
     /// <summary>Rows of one block: one depth block of the weight-gradient product.</summary>
     internal const int BlockRows = Gemm.DepthBlock;
@@ -92,11 +92,11 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
         _targetRows = targetRows;
         // Row targets are written a loss chunk at a time when whole rows make a chunk and whole chunks a block (a 16-KB
         // buffer in L1), else a block at a time; array targets are read a block at a time.
-        int chunkRows = nOut <= MseLoss.Chunk && MseLoss.Chunk % nOut == 0 ? MseLoss.Chunk / nOut : 0;
+        int chunkRows = nOut <= SquaredError.Chunk && SquaredError.Chunk % nOut == 0 ? SquaredError.Chunk / nOut : 0;
         _targetGroupRows = targetRows is not null && chunkRows > 0 && BlockRows % chunkRows == 0 ? chunkRows : BlockRows;
         int pieces = Gemm.Chunks(nOut, nH, rows);
         int blocks = (rows + BlockRows - 1) / BlockRows;
-        int chunksPerBlock = (BlockRows * nOut + MseLoss.Chunk - 1) / MseLoss.Chunk;
+        int chunksPerBlock = (BlockRows * nOut + SquaredError.Chunk - 1) / SquaredError.Chunk;
         if (_partials.Length < pieces * nOut * nH) _partials = GC.AllocateUninitializedArray<float>(pieces * nOut * nH, pinned: true);
         if (!bias.IsEmpty && _biasPartials.Length < pieces * nOut) _biasPartials = GC.AllocateUninitializedArray<float>(pieces * nOut, pinned: true);
         if (_chunkSums.Length < blocks * chunksPerBlock) _chunkSums = GC.AllocateUninitializedArray<double>(blocks * chunksPerBlock, pinned: true);
@@ -129,13 +129,13 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
             {
                 _summing = false;
                 Parts = pieces;
-                GemmWorkers.RunParts(this, threads);
+                WorkerPool.RunParts(this, threads);
                 for (int i = 0; i < blocks * chunksPerBlock; i++) sum += sums[i];
                 if (double.IsFinite(sum))
                 {
                     _summing = true;
                     Parts = Math.Min((nOut + Gemm.RowTile - 1) / Gemm.RowTile, 4 * Math.Max(1, threads));
-                    GemmWorkers.RunParts(this, threads);
+                    WorkerPool.RunParts(this, threads);
                     if (_biasGradient != null)
                     {
                         var dbSpan = new Span<float>(_biasGradient, nOut);
@@ -159,7 +159,7 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
         int nH = _nH, nOut = _nOut;
         if (_summing)
         {
-            (int i0, int i1) = GemmWorkers.PartRange(nOut, part, Parts);
+            (int i0, int i1) = WorkerPool.PartRange(nOut, part, Parts);
             Gemm.AddPieces(_weightGradient, nH, _partialsPtr, _pieces, nOut, nH, i0, i1, accumulate: true);
             return;
         }
@@ -196,8 +196,8 @@ internal sealed unsafe class MseReadout : GemmWorkers.IParallelParts
                     t = rowTargets;
                 }
                 float* yg = y + (nint)g0 * nOut;
-                for (int start = 0; start < gLength; start += MseLoss.Chunk, c++)
-                    sums[c] = MseLoss.DifferenceChunk(yg + start, t + start, yg + start, Math.Min(MseLoss.Chunk, gLength - start), _scale);
+                for (int start = 0; start < gLength; start += SquaredError.Chunk, c++)
+                    sums[c] = SquaredError.DifferenceChunk(yg + start, t + start, yg + start, Math.Min(SquaredError.Chunk, gLength - start), _scale);
             }
             for (; c < _chunksPerBlock; c++) sums[c] = 0;
             // dL/dh = dY·W for these rows; dW's piece partial += dYᵀ·H (a depth block of the deep product); db's likewise.

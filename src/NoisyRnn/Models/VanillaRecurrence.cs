@@ -4,11 +4,11 @@ using NoisyRnn.Kernels;
 namespace NoisyRnn.Models;
 
 /// <summary>
-/// The recurrent loop of <see cref="VanillaRnn.Forward"/> for a range of batch rows: for t = 0 .. time - 1,
+/// The recurrent loop of <see cref="RecurrentNetwork{TOptions, TTape}.Forward"/> for a range of batch rows: for t = 0 .. time - 1,
 /// u_t += h_{t-1}·W_recᵀ (one-thread product on the packed weight), then h_t = (1 - alpha) h_{t-1} + alpha act(u_t)
 /// + s xi_t row by row while the rows are in cache. Buffers are the tape's [batch, time, hidden] tensors.
 /// </summary>
-internal sealed class ForwardRecurrence(ForwardTape tape)
+internal sealed class VanillaForwardRecurrence(VanillaTape tape)
     : BatchRecurrence(tape, tape.Options.HiddenSize, tape.Options.Alpha, tape.Options.Activation)
 {
     /// <summary>Raw recurrent draws of this pass, [batch, time, hidden], or null for no noise.</summary>
@@ -55,7 +55,7 @@ internal sealed class ForwardRecurrence(ForwardTape tape)
 }
 
 /// <summary>
-/// The recurrent loop of <see cref="VanillaRnn.Backward"/> for a range of batch rows, dh holding the readout part of
+/// The recurrent loop of <see cref="RecurrentNetwork{TOptions, TTape}.Backward"/> for a range of batch rows, dh holding the readout part of
 /// dL/dh_t on entry: for s = time - 1 .. 0, du_s = dh_s·alpha·act'(u_s) and the leak path (1 - alpha)·dh_s is added to
 /// dh_{s-1} (to dh_0 for s = 0); then the recurrent path du_s·W_rec is added to dh_{s-1} (one-thread product).
 /// The weight gradient dW_rec is left to one product over all rows afterwards. With <see cref="InputPartials"/> set,
@@ -63,7 +63,7 @@ internal sealed class ForwardRecurrence(ForwardTape tape)
 /// <see cref="UseBias"/>, Σ du (<see cref="AddInputGradients"/> adds the tiles up in a fixed order afterwards, so the
 /// result does not depend on the split).
 /// </summary>
-internal sealed class BackwardRecurrence(ForwardTape tape)
+internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
     : BatchRecurrence(tape, tape.Options.HiddenSize, tape.Options.Alpha, tape.Options.Activation)
 {
     /// <summary>Largest input width whose weight gradient is summed inside the loop; wider inputs use one product

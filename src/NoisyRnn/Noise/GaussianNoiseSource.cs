@@ -100,7 +100,7 @@ public sealed unsafe class GaussianNoiseSource : INoiseSource
             work.Set(d, rowLength, rows, word);
             try
             {
-                GemmWorkers.RunParts(work, destination.Length >= ParallelLength ? Gemm.MaxThreads : 1);
+                WorkerPool.RunParts(work, destination.Length >= ParallelLength ? Gemm.MaxThreads : 1);
             }
             finally
             {
@@ -115,7 +115,7 @@ public sealed unsafe class GaussianNoiseSource : INoiseSource
     [ThreadStatic] private static RowWork? t_rows;
 
     /// <summary>Rows of <see cref="FillRows"/>, a range of rows per part.</summary>
-    private sealed class RowWork : GemmWorkers.IParallelParts
+    private sealed class RowWork : WorkerPool.IParallelParts
     {
         /// <summary>An odd 64-bit constant (not SplitMix64's increment) spreading row indices before the hash.</summary>
         public const ulong RowConstant = 0xD1B54A32D192ED03UL;
@@ -136,7 +136,7 @@ public sealed unsafe class GaussianNoiseSource : INoiseSource
 
         public void Run(int part)
         {
-            (int r0, int r1) = GemmWorkers.PartRange(_rows, part, Parts);
+            (int r0, int r1) = WorkerPool.PartRange(_rows, part, Parts);
             for (int r = r0; r < r1; r++)
             {
                 ulong x = _word ^ ((ulong)(r + 1) * RowConstant);

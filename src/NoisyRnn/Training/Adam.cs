@@ -1,47 +1,6 @@
-using System.Runtime.Intrinsics;
+using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Training;
-
-/// <summary>
-/// Hyper-parameters of <see cref="Adam"/>, with the defaults of <c>torch.optim.Adam</c> except the learning
-/// rate, which defaults to the paper's 1e-3 (Krishna et al. 2024, App. B; reference trainer.py).
-/// </summary>
-public sealed record AdamOptions
-{
-    /// <summary>Step size; &gt; 0 and finite as a float32. Default 1e-3.</summary>
-    public double LearningRate { get; init; } = 1e-3;
-
-    /// <summary>Decay of the first-moment average; in [0, 1), also after rounding to float32. Default 0.9.</summary>
-    public double Beta1 { get; init; } = 0.9;
-
-    /// <summary>Decay of the second-moment average; in [0, 1), also after rounding to float32. Default 0.999.</summary>
-    public double Beta2 { get; init; } = 0.999;
-
-    /// <summary>Added to the bias-corrected root of the second moment; &gt; 0 and finite as a float32. Default 1e-8.</summary>
-    public double Epsilon { get; init; } = 1e-8;
-
-    /// <summary>
-    /// Coupled L2 weight decay: <c>weightDecay * parameter</c> is added to the gradient before the moments are
-    /// updated (torch.optim.Adam, not AdamW); finite and &gt;= 0. Default 0 (the paper).
-    /// </summary>
-    public double WeightDecay { get; init; }
-
-    /// <summary>Checks every field.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A field is outside its range, or leaves it when rounded to float32 (the
-    /// update's precision); the parameter name is the property.</exception>
-    public void Validate()
-    {
-        // The update runs in float32 (as torch does), so every value must also be valid after the cast to float.
-        if (!(LearningRate > 0) || !float.IsFinite((float)LearningRate) || !((float)LearningRate > 0))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"LearningRate must be finite and > 0 in float32, i.e. in [{float.Epsilon}, {float.MaxValue}].");
-        if (!(Beta1 >= 0 && (float)Beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(Beta1), Beta1, "Beta1 must be in [0, 1), also after rounding to float32 (at most 1 - 6e-8).");
-        if (!(Beta2 >= 0 && (float)Beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(Beta2), Beta2, "Beta2 must be in [0, 1), also after rounding to float32 (at most 1 - 6e-8).");
-        if (!(Epsilon > 0) || !float.IsFinite((float)Epsilon) || !((float)Epsilon > 0))
-            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, $"Epsilon must be finite and > 0 in float32, i.e. in [{float.Epsilon}, {float.MaxValue}].");
-        if (!(WeightDecay >= 0) || !float.IsFinite((float)WeightDecay))
-            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"WeightDecay must be finite and >= 0 in float32, i.e. in [0, {float.MaxValue}].");
-    }
-}
 
 /// <summary>
 /// Adam over one contiguous parameter buffer, computing what <c>torch.optim.Adam</c> computes in float32:
@@ -116,47 +75,6 @@ public sealed class Adam
         Span<float> m = _m, v = _v;
         // The same IEEE operations in the same order on whole vectors (no fused multiply-add), then the scalar tail:
         // every element gets the bits of the scalar loop.
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i <= parameters.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var g = Vector512.Create(gradients.Slice(i, Vector512<float>.Count));
-                var p = Vector512.Create((ReadOnlySpan<float>)parameters.Slice(i, Vector512<float>.Count));
-                if (wd != 0) g += wd * p;
-                var mi = Vector512.Create((ReadOnlySpan<float>)m.Slice(i, Vector512<float>.Count)) * b1 + g * oneMinusB1;
-                var vi = Vector512.Create((ReadOnlySpan<float>)v.Slice(i, Vector512<float>.Count)) * b2 + g * g * oneMinusB2;
-                mi.CopyTo(m.Slice(i));
-                vi.CopyTo(v.Slice(i));
-                var denom = Vector512.Sqrt(vi) / invBc2Sqrt + Vector512.Create(eps);
-                (p - stepSize * (mi / denom)).CopyTo(parameters.Slice(i));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= parameters.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var g = Vector256.Create(gradients.Slice(i, Vector256<float>.Count));
-                var p = Vector256.Create((ReadOnlySpan<float>)parameters.Slice(i, Vector256<float>.Count));
-                if (wd != 0) g += wd * p;
-                var mi = Vector256.Create((ReadOnlySpan<float>)m.Slice(i, Vector256<float>.Count)) * b1 + g * oneMinusB1;
-                var vi = Vector256.Create((ReadOnlySpan<float>)v.Slice(i, Vector256<float>.Count)) * b2 + g * g * oneMinusB2;
-                mi.CopyTo(m.Slice(i));
-                vi.CopyTo(v.Slice(i));
-                var denom = Vector256.Sqrt(vi) / invBc2Sqrt + Vector256.Create(eps);
-                (p - stepSize * (mi / denom)).CopyTo(parameters.Slice(i));
-            }
-        }
-        for (; i < parameters.Length; i++)
-        {
-            float g = gradients[i];
-            if (wd != 0) g += wd * parameters[i];
-            float mi = m[i] * b1 + g * oneMinusB1;
-            float vi = v[i] * b2 + g * g * oneMinusB2;
-            m[i] = mi;
-            v[i] = vi;
-            float denom = MathF.Sqrt(vi) / invBc2Sqrt + eps;
-            parameters[i] -= stepSize * (mi / denom);
-        }
+        AdamUpdate.Apply(parameters, gradients, _m, _v, b1, b2, oneMinusB1, oneMinusB2, eps, wd, stepSize, invBc2Sqrt, Isa.Tier);
     }
 }

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Training;
@@ -9,19 +6,8 @@ namespace NoisyRnn.Training;
 /// Mean squared error over every element, as <c>torch.nn.MSELoss()</c> (the paper's training loss,
 /// L = E||f(s) - D r||^2 divided by the number of output units; THEORY.md).
 /// </summary>
-public static unsafe class MseLoss
+public static class MseLoss
 {
-    /// <summary>Elements per chunk: one float32 sum of squares, one double partial sum.</summary>
-    internal const int Chunk = 4096;
-
-    /// <summary>Inputs of at least this many elements are split over the cores (memory-bound: about 1.7x on two).</summary>
-    private const int ParallelLength = 1 << 18;
-
-    /// <summary>Parts per thread, so that a helper that starts late leaves less behind.</summary>
-    private const int PartsPerThread = 4;
-
-    [ThreadStatic] private static ChunkWork? t_work;
-
     /// <summary>Computes the loss and, optionally, its gradient with respect to the outputs.</summary>
     /// <param name="outputs">Network outputs, any shape flattened (e.g. [batch, time, output]); a NaN or infinity gives a
     /// non-finite loss (how training detects divergence), not an exception.</param>
@@ -33,124 +19,5 @@ public static unsafe class MseLoss
     /// <exception cref="ArgumentException">Lengths differ, the spans are empty, or a target is not finite (checked only when the
     /// sum is not finite, which any non-finite target makes it; <paramref name="gradient"/> is then partly written).</exception>
     public static double Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient)
-    {
-        if (outputs.Length == 0) throw new ArgumentException("outputs must not be empty.", nameof(outputs));
-        Guard.Length(targets.Length, outputs.Length, nameof(targets), "outputs.Length");
-        if (!gradient.IsEmpty) Guard.Length(gradient.Length, outputs.Length, nameof(gradient), "outputs.Length");
-        // No separate pass over the targets: a NaN or infinite target makes its difference, and so the sum, non-finite,
-        // and only then are the targets searched (one pass fewer over [batch, time, outputs] per training step).
-        // Large inputs are split over the cores in whole chunks; the chunk sums are added in chunk order either way, so the
-        // loss has the same bits for any thread count.
-        int chunks = (outputs.Length + Chunk - 1) / Chunk;
-        double[] chunkSums = ArrayPool<double>.Shared.Rent(chunks);
-        double sum = 0;
-        try
-        {
-            fixed (float* y = outputs, t = targets, g = gradient)
-            {
-                var work = t_work ??= new ChunkWork();
-                work.Set(y, t, gradient.IsEmpty ? null : g, outputs.Length, chunkSums, chunks);
-                try
-                {
-                    GemmWorkers.RunParts(work, outputs.Length >= ParallelLength ? Gemm.MaxThreads : 1);
-                }
-                finally
-                {
-                    work.Set(null, null, null, 0, Array.Empty<double>(), 0);
-                }
-            }
-            for (int c = 0; c < chunks; c++) sum += chunkSums[c];
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(chunkSums);
-        }
-        if (!double.IsFinite(sum)) Guard.AllFinite(targets, nameof(targets));
-        return sum / outputs.Length;
-    }
-
-    /// <summary>Differences, their squared sums and the gradient for a range of chunks (one part per range).</summary>
-    private sealed class ChunkWork : GemmWorkers.IParallelParts
-    {
-        private float* _outputs, _targets, _gradient;
-        private int _length, _chunks;
-        private double[] _sums = Array.Empty<double>();
-
-        public int Parts { get; private set; }
-
-        public void Set(float* outputs, float* targets, float* gradient, int length, double[] sums, int chunks)
-        {
-            _outputs = outputs;
-            _targets = targets;
-            _gradient = gradient;
-            _length = length;
-            _sums = sums;
-            _chunks = chunks;
-            Parts = Math.Min(chunks, PartsPerThread * Math.Max(1, Gemm.MaxThreads));
-        }
-
-        public void Run(int part)
-        {
-            (int c0, int c1) = GemmWorkers.PartRange(_chunks, part, Parts);
-            float scale = 2f / _length;
-            for (int c = c0; c < c1; c++)
-            {
-                int start = c * Chunk, n = Math.Min(Chunk, _length - start);
-                _sums[c] = DifferenceChunk(_outputs + start, _targets + start, _gradient == null ? null : _gradient + start, n, scale);
-            }
-        }
-    }
-
-    /// <summary>
-    /// One chunk of the loss in one pass: d = y - t, returns the float32 sum of d² and, unless <paramref name="gradient"/> is
-    /// null, writes scale·d there (it may be <paramref name="outputs"/> itself). The squares are summed in an order this
-    /// library owns (two vector accumulators, then the tail), independent of where the data lies, so that
-    /// <see cref="Compute"/> and the fused training readout (<see cref="Models.MseReadout"/>) give the same bits.
-    /// </summary>
-    internal static float DifferenceChunk(float* outputs, float* targets, float* gradient, int n, float scale)
-    {
-        int i = 0;
-        float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && n >= 32)
-        {
-            Vector512<float> s0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, g = Vector512.Create(scale);
-            for (; i <= n - 32; i += 32)
-            {
-                Vector512<float> d0 = Vector512.Load(outputs + i) - Vector512.Load(targets + i);
-                Vector512<float> d1 = Vector512.Load(outputs + i + 16) - Vector512.Load(targets + i + 16);
-                s0 = Vector512.FusedMultiplyAdd(d0, d0, s0);
-                s1 = Vector512.FusedMultiplyAdd(d1, d1, s1);
-                if (gradient != null)
-                {
-                    (d0 * g).Store(gradient + i);
-                    (d1 * g).Store(gradient + i + 16);
-                }
-            }
-            sum = Vector512.Sum(s0 + s1);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= 16)
-        {
-            Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero, g = Vector256.Create(scale);
-            for (; i <= n - 16; i += 16)
-            {
-                Vector256<float> d0 = Vector256.Load(outputs + i) - Vector256.Load(targets + i);
-                Vector256<float> d1 = Vector256.Load(outputs + i + 8) - Vector256.Load(targets + i + 8);
-                s0 = Vector256.FusedMultiplyAdd(d0, d0, s0);
-                s1 = Vector256.FusedMultiplyAdd(d1, d1, s1);
-                if (gradient != null)
-                {
-                    (d0 * g).Store(gradient + i);
-                    (d1 * g).Store(gradient + i + 8);
-                }
-            }
-            sum = Vector256.Sum(s0 + s1);
-        }
-        for (; i < n; i++)
-        {
-            float d = outputs[i] - targets[i];
-            sum = MathF.FusedMultiplyAdd(d, d, sum);
-            if (gradient != null) gradient[i] = d * scale;
-        }
-        return sum;
-    }
+        => SquaredError.Mean(outputs, targets, gradient);
 }

@@ -1,4 +1,5 @@
 using NoisyRnn.Analysis;
+using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Tests.Analysis;
 
@@ -180,9 +181,9 @@ public class WeightedKdeTests
     }
 
     [Theory]
-    [InlineData((int)SimdTier.Scalar)]
-    [InlineData((int)SimdTier.Vector256)]
-    [InlineData((int)SimdTier.Vector512)]
+    [InlineData((int)IsaTier.Scalar)]
+    [InlineData((int)IsaTier.Vector256)]
+    [InlineData((int)IsaTier.Vector512)]
     public void WeightedLogDensityMatchesTheNaiveSumOnEveryVectorTier(int tier)
     {
         // 3000 points (a dozen leaves) with weights spanning 6 orders of magnitude, queries from the centre to the far
@@ -191,7 +192,7 @@ public class WeightedKdeTests
         double[] data = Correlated2D(n, 40);
         double[] u = AnalysisTestData.Uniform(n, 41, 0, 1);
         double[] weights = u.Select(v => Math.Pow(10, -6 * v)).ToArray();
-        var kde = new GaussianKde(data, 2, (SimdTier)tier, weights);
+        var kde = new GaussianKde(data, 2, (IsaTier)tier, weights);
         double[] kernel = kde.KernelCovariance, w = kde.Weights;
         var queries = new List<double>();
         for (int i = 0; i < 10; i++) queries.AddRange([1.5 + 0.9 * i, -0.5 - 0.2 * i]);

@@ -5,7 +5,7 @@ namespace NoisyRnn.Tests.Kernels;
 
 public class ParallelPartsTests
 {
-    private sealed class CountingParts(int parts) : GemmWorkers.IParallelParts
+    private sealed class CountingParts(int parts) : WorkerPool.IParallelParts
     {
         public readonly int[] Runs = new int[parts];
         public int Parts => parts;
@@ -27,12 +27,12 @@ public class ParallelPartsTests
         for (int repeat = 0; repeat < 20; repeat++)
         {
             var work = new CountingParts(parts);
-            GemmWorkers.RunParts(work, threads);
+            WorkerPool.RunParts(work, threads);
             Assert.All(work.Runs, runs => Assert.Equal(1, runs));
         }
     }
 
-    private sealed class FailingParts : GemmWorkers.IParallelParts
+    private sealed class FailingParts : WorkerPool.IParallelParts
     {
         public int Parts => 4;
         public void Run(int part)
@@ -47,11 +47,11 @@ public class ParallelPartsTests
     public void AFailingPartSurfacesFromTheCall(int threads)
     {
         // The part's own exception, whichever thread ran the part.
-        var e = Assert.Throws<InvalidOperationException>(() => GemmWorkers.RunParts(new FailingParts(), threads));
+        var e = Assert.Throws<InvalidOperationException>(() => WorkerPool.RunParts(new FailingParts(), threads));
         Assert.Equal("part 2 failed", e.Message);
         // The helpers are free again afterwards.
         var work = new CountingParts(2);
-        GemmWorkers.RunParts(work, 2);
+        WorkerPool.RunParts(work, 2);
         Assert.All(work.Runs, runs => Assert.Equal(1, runs));
     }
 

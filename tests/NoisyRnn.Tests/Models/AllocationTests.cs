@@ -100,7 +100,7 @@ public class AllocationTests
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, 32, cells, cells), 5);
         var data = task.AllocateBatch(batch);
         task.NextBatch(new NoisyRnn.Tasks.SeededTaskRandom(1), data, encodeTargets: false);
-        ForwardTape tape = model.CreateTape(batch, time);
+        VanillaTape tape = model.CreateTape(batch, time);
         ParameterSet gradient = model.Parameters.CloneEmpty();
         var noise = NoiseLevels.Recurrent(0.01f);
         NoiseStreams streams = NoiseStreams.FromSeed(4);

@@ -71,7 +71,7 @@ public class FusedReadoutTests
 
     private static float[] HiddenGradient(RecurrentTape tape) => tape switch
     {
-        ForwardTape f => f.HiddenGradient!.ToArray(),
+        VanillaTape f => f.HiddenGradient!.ToArray(),
         GruTape g => g.HiddenGradient!.ToArray(),
         _ => throw new ArgumentException("unknown tape"),
     };
@@ -164,7 +164,7 @@ public class FusedReadoutTests
     {
         var model = (VanillaRnn)Create("vanilla", 24, 48, false);
         var (x, s, t) = Data(model, Batch);
-        ForwardTape tape = model.CreateTape(Batch, Time);
+        VanillaTape tape = model.CreateTape(Batch, Time);
         Assert.Throws<InvalidOperationException>(() => tape.Outputs.Length); // no pass yet
         model.ForwardBackwardMse(x, s, t, Noise, NoiseStreams.FromSeed(1), tape, model.Parameters.CloneEmpty());
         Assert.True(tape.HasForward);

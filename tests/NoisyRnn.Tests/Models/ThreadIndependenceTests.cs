@@ -86,8 +86,8 @@ public class InputGradientPathTests
         float[] x = Values(batch * time * inputs), s = Values(batch * outputs), dy = Values(batch * time * outputs);
         ParameterSet Gradient(int maxFused)
         {
-            int saved = BackwardRecurrence.MaxFusedInputs;
-            BackwardRecurrence.MaxFusedInputs = maxFused;
+            int saved = VanillaBackwardRecurrence.MaxFusedInputs;
+            VanillaBackwardRecurrence.MaxFusedInputs = maxFused;
             try
             {
                 var tape = model.CreateTape(batch, time);
@@ -98,7 +98,7 @@ public class InputGradientPathTests
             }
             finally
             {
-                BackwardRecurrence.MaxFusedInputs = saved;
+                VanillaBackwardRecurrence.MaxFusedInputs = saved;
             }
         }
         ParameterSet fused = Gradient(int.MaxValue), product = Gradient(0);
@@ -128,8 +128,8 @@ public class InputGradientPathTests
         float[] x = Values(batch * time * inputs), s = Values(batch * outputs), dy = Values(batch * time * outputs);
         (float[] Gradient, float[] InitialGradient) Run(bool fuse)
         {
-            bool saved = BackwardRecurrence.FuseRows;
-            BackwardRecurrence.FuseRows = fuse;
+            bool saved = VanillaBackwardRecurrence.FuseRows;
+            VanillaBackwardRecurrence.FuseRows = fuse;
             try
             {
                 var tape = model.CreateTape(batch, time);
@@ -140,7 +140,7 @@ public class InputGradientPathTests
             }
             finally
             {
-                BackwardRecurrence.FuseRows = saved;
+                VanillaBackwardRecurrence.FuseRows = saved;
             }
         }
         var fused = Run(true);

@@ -33,7 +33,7 @@ public class VanillaRnnGradientCheckTests
         public required float[] RecurrentDraws { get; init; }
         public required float[] OutputDraws { get; init; }
         public NoiseLevels Noise { get; } = new(0.05f, 0.1f, 0.02f);
-        public ForwardTape Tape { get; set; } = null!;
+        public VanillaTape Tape { get; set; } = null!;
 
         /// <summary>Fresh replay sources, so every evaluation sees the same draws.</summary>
         public NoiseStreams Streams() => new(
@@ -74,7 +74,7 @@ public class VanillaRnnGradientCheckTests
         return problem;
     }
 
-    private static bool[] Signs(ForwardTape tape) => tape.PreActivations.ToArray().Select(u => u > 0).ToArray();
+    private static bool[] Signs(VanillaTape tape) => tape.PreActivations.ToArray().Select(u => u > 0).ToArray();
 
     public static TheoryData<Activation, bool> Cases()
     {

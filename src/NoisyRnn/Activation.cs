@@ -1,4 +1,4 @@
-namespace NoisyRnn.Models;
+namespace NoisyRnn;
 
 /// <summary>The pointwise nonlinearity act(.) of a recurrent cell.</summary>
 public enum Activation

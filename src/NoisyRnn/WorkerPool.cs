@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
-namespace NoisyRnn.Kernels;
+namespace NoisyRnn;
 
 /// <summary>
-/// Persistent helper threads for <see cref="Gemm"/>. A product split over T threads runs on the caller and on up to
+/// The library's thread pool: persistent helper threads for the matrix products (<see cref="IPoolJob"/>, implemented
+/// by <c>Kernels.Gemm</c>) and for every loop split into parts
+/// (<see cref="IParallelParts"/>: the batch recurrences, the loss, the noise, the finiteness checks). A product split over T threads runs on the caller and on up to
 /// T - 1 helpers that spin briefly after each product (the next time step's product usually follows within
 /// microseconds) and then block on an event, so per-step products pay neither thread-pool scheduling nor, usually, a
 /// wake-up. Helpers join an open product and claim pieces of it; the caller claims too and closes the product when
@@ -12,8 +14,12 @@ namespace NoisyRnn.Kernels;
 /// Products in lock step (B in several slabs) instead wait for every helper. One product at a time uses the helpers;
 /// a caller that finds them busy (another thread's product) runs alone, which gives the same bits.
 /// </summary>
-internal static class GemmWorkers
+internal static unsafe class WorkerPool
 {
+    /// <summary>Upper bound on the threads any parallel work of the library uses (tests set 1 to compare with the
+    /// parallel result).</summary>
+    internal static int MaxThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
     /// <summary>How long an idle helper spins before it blocks.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 2000; // 0.5 ms
 
@@ -22,7 +28,8 @@ internal static class GemmWorkers
     private static readonly object s_createLock = new();
     private static Helper[] s_helpers = Array.Empty<Helper>();
     private static int s_busy;
-    private static Gemm.Operands s_job;
+    /// <summary>Runs the posted product on a helper: (thread index, threads); set by <see cref="TryRun{TJob}"/>.</summary>
+    private static delegate*<int, int, void> s_runJob;
     private static IParallelParts? s_parts;
     private static int s_threads;
     private static bool s_lockStep;
@@ -48,12 +55,14 @@ internal static class GemmWorkers
 
     /// <summary>Runs <paramref name="job"/> split over <paramref name="threads"/> threads; false (nothing done) when the
     /// helpers are busy with another caller's product.</summary>
-    public static bool TryRun(in Gemm.Operands job, int threads)
+    public static bool TryRun<TJob>(in TJob job, int threads)
+        where TJob : struct, IPoolJob
     {
         if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
         try
         {
-            s_job = job;
+            JobSlot<TJob>.Job = job;
+            s_runJob = &JobSlot<TJob>.Run;
             SharedState st = Open(null, threads, job.NeedsLockStep);
 
             var spin = new SpinWait();
@@ -131,7 +140,7 @@ internal static class GemmWorkers
     }
 
     /// <summary>
-    /// Resets the claim counters, publishes the work (a product in <see cref="s_job"/>, set by the caller, when
+    /// Resets the claim counters, publishes the work (a product in its <c>JobSlot</c>, set by the caller, when
     /// <paramref name="parts"/> is null), opens it and wakes the helpers. The caller holds <see cref="s_busy"/>.
     /// </summary>
     private static SharedState Open(IParallelParts? parts, int threads, bool lockStep)
@@ -183,8 +192,7 @@ internal static class GemmWorkers
             if (joined + 1 < threads)
             {
                 if (s_parts is { } parts) RunParts(parts, st);
-                else if (s_lockStep) s_job.Execute(joined + 1, threads, s_barrier);
-                else s_job.ExecuteShared(st, threads);
+                else s_runJob(joined + 1, threads);
             }
         }
         catch (Exception e)
@@ -195,6 +203,39 @@ internal static class GemmWorkers
         {
             Interlocked.Increment(ref st.Left);
         }
+    }
+
+    /// <summary>The product in flight, of one job type (a static field per type: no boxing).</summary>
+    private static class JobSlot<TJob>
+        where TJob : struct, IPoolJob
+    {
+        public static TJob Job;
+
+        /// <summary>A helper's share: its static share in lock step, else claimed pieces.</summary>
+        public static void Run(int thread, int threads)
+        {
+            if (s_lockStep) Job.Execute(thread, threads, s_barrier);
+            else Job.ExecuteShared(s_state, threads);
+        }
+    }
+
+    /// <summary>
+    /// A product the pool's threads share (<see cref="TryRun{TJob}"/>): either in lock step, every thread its static share
+    /// and a barrier per slab, or by claiming pieces from the shared counters.
+    /// </summary>
+    internal interface IPoolJob
+    {
+        /// <summary>True when every thread must take part (they meet at barriers); false when threads claim pieces.</summary>
+        bool NeedsLockStep { get; }
+
+        /// <summary>Pieces (row tiles) of the product; the caller waits until the counters say all are done.</summary>
+        int Tiles { get; }
+
+        /// <summary>The share of thread <paramref name="thread"/> of <paramref name="threads"/> in lock step.</summary>
+        void Execute(int thread, int threads, SpinBarrier? barrier);
+
+        /// <summary>Claims and computes pieces through <paramref name="state"/> until none are left.</summary>
+        void ExecuteShared(SharedState state, int threads);
     }
 
     /// <summary>
