@@ -32,9 +32,13 @@ internal static class CompareCommand
         var dirs = new Argument<string[]>("DIR") { Description = "Output folders of reproduce runs (each with a summary.json).", Arity = ArgumentArity.OneOrMore };
         var outDir = new Option<string?>("--out") { Description = "Folder for compare.json and the figures (default: the current folder)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Write compare.json only." };
-        var command = new Command("compare", "Compare several reproduce runs (e.g. seeds): box plots of variance, step distance and KL per run name, and compare.json.")
+        var allowMixed = new Option<bool>("--allow-mixed")
         {
-            dirs, outDir, noPlots,
+            Description = "Pool runs whose settings differ in more than the seed (another preset, task, size, noise, ...); by default compare refuses.",
+        };
+        var command = new Command("compare", "Compare several reproduce runs of one configuration (e.g. seeds): box plots of variance, step distance and KL per run name, and compare.json.")
+        {
+            dirs, outDir, noPlots, allowMixed,
         };
         command.SetAction(parse =>
         {
@@ -42,8 +46,13 @@ internal static class CompareCommand
             try
             {
                 string dir = parse.GetValue(outDir) ?? ".";
+                // The folder list takes any token, so a mistyped option arrives as a folder name.
+                foreach (string folder in parse.GetValue(dirs)!)
+                    if (folder.StartsWith('-') && !Directory.Exists(folder))
+                        throw new ArgumentException($"unknown option '{folder}' for 'compare'"
+                            + Suggest.DidYouMean(folder, parse.CommandResult.Command.Options.Select(o => o.Name)) + " (see --help)");
                 OutputFolder.Check(dir);
-                var summary = Compare(parse.GetValue(dirs)!);
+                var summary = Compare(parse.GetValue(dirs)!, parse.GetValue(allowMixed));
                 OutputFolder.Prepare(dir);
                 string path = Path.Combine(dir, "compare.json");
                 AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, NoisyRnn.Experiments.ExperimentJson.Options));
@@ -69,14 +78,18 @@ internal static class CompareCommand
         s.Mean is { } m ? $"{m:G4} ± {(s.Std is { } sd ? sd.ToString("G3") : "n/a")}" : "n/a";
 
     /// <summary>Reads every folder's summary.json and gathers the metrics per run name, in the order of first appearance.</summary>
-    /// <exception cref="ArgumentException">A folder has no summary.json or it is not a reproduce summary.</exception>
-    public static CompareSummary Compare(IReadOnlyList<string> folders)
+    /// <param name="folders">Output folders of reproduce runs.</param>
+    /// <param name="allowMixed">Pool runs whose settings differ in more than the seed; when false such a mix is an error.</param>
+    /// <exception cref="ArgumentException">A folder has no summary.json or it is not a reproduce summary; the runs are of
+    /// different settings (other than the seed) and <paramref name="allowMixed"/> is false; or they decode in different units.</exception>
+    public static CompareSummary Compare(IReadOnlyList<string> folders, bool allowMixed = false)
     {
         if (folders.Count == 0) throw new ArgumentException("compare needs at least one folder.");
         var names = new List<string>();
         var perFolder = new List<Dictionary<string, JsonElement>>();
         var seeds = new List<ulong>();
         string? unit = null;
+        (string Folder, Dictionary<string, string> Settings)? first = null;
         foreach (string folder in folders)
         {
             string path = Path.Combine(folder, "summary.json");
@@ -86,6 +99,12 @@ internal static class CompareCommand
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("runs", out var runs) || runs.ValueKind != JsonValueKind.Array)
                 throw new ArgumentException($"'{path}' has no 'runs' array; expected the summary.json of a reproduce run.");
             seeds.Add(root.TryGetProperty("seed", out var seed) && seed.TryGetUInt64(out ulong s) ? s : 0);
+            var settings = Settings(root);
+            if (first is null) first = (folder, settings);
+            else if (!allowMixed && Differences(first.Value.Settings, settings) is { Count: > 0 } differences)
+                throw new ArgumentException($"'{folder}' and '{first.Value.Folder}' are runs of different settings ({string.Join(", ", differences.Take(4))}"
+                    + $"{(differences.Count > 4 ? $", and {differences.Count - 4} more" : "")}); compare pools runs that differ only in the seed. "
+                    + "Pass --allow-mixed to pool them anyway.");
             var byName = new Dictionary<string, JsonElement>();
             foreach (var run in runs.EnumerateArray())
             {
@@ -110,6 +129,31 @@ internal static class CompareCommand
         }
         return new CompareSummary(folders.Select(Path.GetFullPath).ToList(), seeds, unit ?? "m", result);
     }
+
+    /// <summary>A run's settings that must agree for pooling: every field of summary.json's "settings" but the seed (each
+    /// value as its JSON text), or, in a summary without it, the preset and task.</summary>
+    private static Dictionary<string, string> Settings(JsonElement root)
+    {
+        var fields = new Dictionary<string, string>();
+        if (root.TryGetProperty("settings", out var settings) && settings.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var field in settings.EnumerateObject())
+                if (field.Name != "seed") fields[field.Name] = field.Value.GetRawText();
+        }
+        else
+        {
+            foreach (string name in new[] { "preset", "task" })
+                fields[name] = root.TryGetProperty(name, out var v) ? v.GetRawText() : "null";
+        }
+        return fields;
+    }
+
+    /// <summary>"field a vs b" for every field whose values differ (a field missing on one side reads "absent").</summary>
+    private static List<string> Differences(Dictionary<string, string> a, Dictionary<string, string> b) =>
+        a.Keys.Union(b.Keys)
+            .Where(k => !a.TryGetValue(k, out var x) || !b.TryGetValue(k, out var y) || x != y)
+            .Select(k => $"{(k == "name" ? "preset" : k)} {(b.TryGetValue(k, out var y) ? y : "absent")} vs {(a.TryGetValue(k, out var x) ? x : "absent")}")
+            .ToList();
 
     private static double? Value(Dictionary<string, JsonElement> runs, string name, string field) =>
         runs.TryGetValue(name, out var run) && run.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;

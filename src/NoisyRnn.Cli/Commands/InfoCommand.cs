@@ -19,12 +19,13 @@ internal static class InfoCommand
     {
         var checksum = new Option<bool>("--checksum") { Description = "Also run a fixed forward+BPTT pass and print sums of its outputs and gradient." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("info", "Show the SIMD tier, processor count and library version.") { checksum, json };
+        var command = new Command("info", "Show the SIMD tier, processor count, and the library version and commit.") { checksum, json };
         command.SetAction(parse =>
         {
             var info = new Dictionary<string, object>
             {
-                ["version"] = typeof(VanillaRnn).Assembly.GetName().Version?.ToString() ?? "unknown",
+                ["version"] = BuildInfo.Version,
+                ["commit"] = BuildInfo.Commit,
                 ["isa_tier"] = Isa.Tier.ToString(),
                 ["vector512"] = Vector512.IsHardwareAccelerated,
                 ["vector256"] = Vector256.IsHardwareAccelerated,

@@ -67,35 +67,63 @@ internal static class HeadDirectionFigures
         foreach (var a in active)
         {
             var plot = new Plot();
-            plot.Title($"{a.Network}: heading densities", 13);
+            plot.Title($"{a.Network}: heading densities (polar)\nangle = heading, radius = density (1/rad), same scale in all panels", 12);
             var curves = new List<(string Label, double[] Density)> { ("active (decoded, held-out batch)", Histogram(a.Decoded)) };
             foreach (var (name, network, report) in runs.Where(r => r.Network == a.Network))
                 curves.Add(($"quiescent {name[(name.IndexOf('/') + 1)..]} (sigma_q {report.QuiescentNoiseStd:G3})", Histogram(report.QuiescentDecoded)));
             AddCircularDensities(plot, curves);
             multi.AddPlot(plot);
         }
-        FigureFile.Save(multi, path, Panel * active.Count, Panel + 110);
+        FigureFile.Save(multi, path, 520 * active.Count, 520 + 130);
         return path;
     }
 
     // Radius of the curve at the uniform density 1/(2 pi), and the largest radius drawn (higher densities are clipped).
     private const double UniformRadius = 1.5, MaxRadius = 2.6;
+    // Radius of the heading labels around the plot.
+    private const double LabelRadius = 2.95;
 
     /// <summary>
-    /// Circular density plot on a scale shared by every panel: each density p(theta) (1/rad) is the closed curve of radius
-    /// 1 + 0.5 p / (1/(2 pi)) around the unit circle (the uniform density at radius 1.5, dashed; twice uniform at 2),
-    /// clipped at radius 2.6 (3.2 times uniform); labels mark 0, ±pi/2 and pi. The legend sits below the panel.
+    /// Circular density plot on a scale shared by every panel, drawn as a polar plot: the angle is the heading (labelled
+    /// in degrees, 0 to the right, counter-clockwise positive), and each density p(theta) (1/rad) is the closed curve of
+    /// radius 1 + 0.5 p / (1/(2 pi)) around the inner circle p = 0 (the uniform density 1/(2 pi) at radius 1.5, dashed;
+    /// twice uniform at 2; three times at 2.5), clipped at radius 2.6 (3.2 times uniform). Reference circles are labelled
+    /// with their density; there are no Cartesian axes. The legend sits below the panel.
     /// </summary>
     public static void AddCircularDensities(Plot plot, IReadOnlyList<(string Label, double[] Density)> curves)
     {
         int n = curves[0].Density.Length;
-        var circle = RadialCurve(new double[n]);
-        var unit = plot.Add.ScatterLine(circle.X, circle.Y, Colors.Black);
+        bool titled = plot.Axes.Title.IsVisible;
+        plot.HideAxesAndGrid(); // no Cartesian ticks: x and y mean nothing here
+        plot.Axes.Title.IsVisible = titled;
+        // Spokes every 45 degrees, labelled outside the largest circle.
+        for (int degrees = -135; degrees <= 180; degrees += 45)
+        {
+            double a = degrees * Math.PI / 180;
+            var spoke = plot.Add.Line(Math.Cos(a), Math.Sin(a), MaxRadius * Math.Cos(a), MaxRadius * Math.Sin(a));
+            spoke.LineColor = Colors.Gray.WithAlpha(0.35);
+            spoke.LineWidth = 1;
+            var label = plot.Add.Text(degrees == 180 ? "±180°" : $"{degrees}°", LabelRadius * Math.Cos(a), LabelRadius * Math.Sin(a));
+            label.LabelAlignment = Alignment.MiddleCenter;
+            label.LabelFontSize = 12;
+            label.LabelFontColor = Colors.DimGray;
+        }
+        // Reference circles: p = 0 (the inner circle, solid), uniform (dashed, in the legend), 2x and 3x uniform (faint),
+        // each labelled with its density (1/rad) on the 22.5-degree ray, between spokes.
+        var inner = RadialCurve(new double[n]);
+        var unit = plot.Add.ScatterLine(inner.X, inner.Y, Colors.Black);
         unit.LineWidth = 1;
+        foreach (double multiple in new[] { 2.0, 3.0 })
+        {
+            var ring = RadialCurve(Enumerable.Repeat(multiple / (2 * Math.PI), n).ToArray());
+            var r = plot.Add.ScatterLine(ring.X, ring.Y, Colors.Gray.WithAlpha(0.45));
+            r.LineWidth = 1;
+            r.LinePattern = LinePattern.Dotted;
+        }
         var uniform = RadialCurve(Enumerable.Repeat(1 / (2 * Math.PI), n).ToArray());
         var u = plot.Add.ScatterLine(uniform.X, uniform.Y, Colors.Gray);
         u.LinePattern = LinePattern.Dashed;
-        u.LegendText = "uniform density (1/2pi per rad)";
+        u.LegendText = "uniform density (1/2pi = 0.16 per rad)";
         int i = 0;
         foreach (var (label, density) in curves)
         {
@@ -104,11 +132,18 @@ internal static class HeadDirectionFigures
             line.LineWidth = 2;
             line.LegendText = label;
         }
-        foreach (var (text, angle) in new[] { ("0", 0.0), ("pi/2", Math.PI / 2), ("±pi", Math.PI), ("-pi/2", -Math.PI / 2) })
-            plot.Add.Text(text, 2.8 * Math.Cos(angle) - (Math.Abs(Math.Cos(angle)) < 0.5 ? 0.3 : angle > 1 ? 0.6 : 0), 2.8 * Math.Sin(angle) + 0.15);
+        // Density labels last, on a white background, so that no curve hides them.
+        foreach (double multiple in new[] { 0.0, 1.0, 2.0, 3.0 })
+        {
+            double radius = 1 + (UniformRadius - 1) * multiple, a = Math.PI / 8;
+            var text = plot.Add.Text((multiple / (2 * Math.PI)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), radius * Math.Cos(a), radius * Math.Sin(a));
+            text.LabelAlignment = Alignment.MiddleCenter;
+            text.LabelFontSize = 10;
+            text.LabelFontColor = Colors.DimGray;
+            text.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
+        }
         plot.Axes.SetLimits(-3.3, 3.3, -3.3, 3.3);
         plot.Axes.SquareUnits();
-        plot.XLabel("heading (radius: density, dashed = uniform)");
         plot.ShowLegend(Edge.Bottom);
     }
 

@@ -76,16 +76,22 @@ internal static class ReproduceFigures
         return path;
     }
 
+    /// <summary>
+    /// The position KDEs on one colour scale shared by every panel (0 to the largest density of any panel), so that the
+    /// panels can be compared by eye; the titles say so.
+    /// </summary>
     private static string Densities(string path, SpatialNavigationOptions task, GaussianKde active, string activeName, int activePoints,
         IReadOnlyList<(string Name, QuiescentReport Report)> runs, int klSteps)
     {
         var multi = PlotLayout.NewRow();
         var panels = new List<(string Title, GaussianKde? Density)> { ($"active ({activeName})\nKDE of the KL: {activePoints} held-out positions", active) };
         panels.AddRange(runs.Select(r => ($"quiescent: {r.Name}\nKDE of the KL: first {klSteps} steps x {r.Report.Batch} chains", r.Report.QuiescentDensity)));
-        foreach (var (title, kde) in panels)
+        var grids = panels.Select(p => p.Density is null ? null : DensityGrid(p.Density, task)).ToList();
+        double shared = SharedMaximum(grids);
+        for (int i = 0; i < panels.Count; i++)
         {
-            var plot = PlotLayout.Arena(task, title);
-            double[,]? density = kde is null ? null : DensityGrid(kde, task);
+            var plot = PlotLayout.Arena(task, panels[i].Title + "\n(colour scale shared by all panels)");
+            double[,]? density = grids[i];
             if (density is null)
             {
                 plot.Add.Text("no density: positions degenerate", -task.BoxWidth / 2 * 0.9, 0);
@@ -93,15 +99,29 @@ internal static class ReproduceFigures
             else
             {
                 var hm = plot.Add.Heatmap(density);
-                hm.Extent = new CoordinateRect(-task.BoxWidth / 2, task.BoxWidth / 2, -task.BoxHeight / 2, task.BoxHeight / 2);
+                // Rectangle sets the outer edges of the grid: cell centres are where DensityGrid evaluated the KDE.
+                hm.Rectangle = new CoordinateRect(-task.BoxWidth / 2, task.BoxWidth / 2, -task.BoxHeight / 2, task.BoxHeight / 2);
                 hm.Colormap = new ScottPlot.Colormaps.Viridis();
+                hm.ManualRange = new ScottPlot.Range(0, shared);
                 var bar = plot.Add.ColorBar(hm);
-                bar.Label = "density (1/m^2)";
+                bar.Label = "density (1/m^2), shared scale";
             }
             multi.AddPlot(plot);
         }
-        FigureFile.Save(multi, path, Panel * panels.Count, Panel + 20);
+        FigureFile.Save(multi, path, Panel * panels.Count, Panel + 40);
         return path;
+    }
+
+    /// <summary>The top of a colour scale shared by several density grids: their largest finite value (1 when there is none
+    /// or it is not positive).</summary>
+    public static double SharedMaximum(IEnumerable<double[,]?> grids)
+    {
+        double max = 0;
+        foreach (var grid in grids)
+            if (grid is not null)
+                foreach (double v in grid)
+                    if (double.IsFinite(v) && v > max) max = v;
+        return max > 0 ? max : 1;
     }
 
     private static string LearningCurves(string path, IReadOnlyList<(string Name, IReadOnlyList<SpatialEvaluation> Evaluations)> curves)
@@ -116,8 +136,8 @@ internal static class ReproduceFigures
         plot.Title("Held-out position decoding error");
         plot.XLabel("training step");
         plot.YLabel("mean position error (m)");
-        plot.ShowLegend();
-        FigureFile.Save(plot, path, 640, 420);
+        plot.ShowLegend(Edge.Right); // outside the data: the final points, the ones that matter, sit in the corners
+        FigureFile.Save(plot, path, 760, 420);
         return path;
     }
 

@@ -80,12 +80,15 @@ internal static class TheoryFigures
 
     /// <summary>
     /// Gaussian KDEs (Scott's rule) of the hidden states on the top two active principal components: one panel for the
-    /// active states of each network, then one per quiescence run, over the range of that network's active projections.
+    /// active states of each network, then one per quiescence run. All panels of one network share their axes, which cover
+    /// every active and quiescent state of that network (states that leave the waking manifold are the point of the
+    /// noise-free runs), up to <see cref="MaxZoomOut"/> times the waking range; a dashed box marks the waking range, and each
+    /// title gives the fraction of states outside it and, when some are, beyond the axes.
     /// </summary>
     private static string HiddenPcaDensity(string path, IReadOnlyList<HiddenRun> runs)
     {
         var multi = PlotLayout.NewRow();
-        var panels = new List<(string Title, double[] Scores, double[] Active)>();
+        var panels = new List<(string Title, string Network, double[] Scores)>();
         var activeByNetwork = new Dictionary<string, double[]>();
         foreach (var run in runs)
         {
@@ -93,17 +96,24 @@ internal static class TheoryFigures
             {
                 active = run.ActivePca.Project(run.ActiveHidden, 2);
                 activeByNetwork[run.Network] = active;
-                panels.Add(($"active: {run.Network}", active, active));
+                panels.Add(($"active: {run.Network}", run.Network, active));
             }
-            panels.Add(($"quiescent: {run.Name}", run.ActivePca.Project(run.QuiescentHidden, 2), active));
+            panels.Add(($"quiescent: {run.Name}", run.Network, run.ActivePca.Project(run.QuiescentHidden, 2)));
         }
-        foreach (var (title, scores, active) in panels)
+        var waking = activeByNetwork.ToDictionary(a => a.Key, a => Range(a.Value));
+        var limits = activeByNetwork.ToDictionary(a => a.Key, a => PanelLimits(waking[a.Key],
+            panels.Where(p => p.Network == a.Key).Select(p => Range(p.Scores))));
+        foreach (var (title, network, scores) in panels)
         {
+            var (xMin, xMax, yMin, yMax) = limits[network];
+            var box = waking[network];
+            double outsideWaking = FractionOutside(scores, box), beyondAxes = FractionOutside(scores, limits[network]);
             var plot = new Plot();
-            plot.Title(title, 13);
+            string note = $"{100 * outsideWaking:0.#}% of states outside the waking range (dashed)"
+                + (beyondAxes > 0 ? $"\n{100 * beyondAxes:0.#}% beyond the axes (clipped)" : "");
+            plot.Title($"{title}\n{note}", 12);
             plot.XLabel("active PC 1");
             plot.YLabel("active PC 2");
-            var (xMin, xMax, yMin, yMax) = Range(active);
             double[,]? grid = DensityGrid(ThinFlat(scores, PointsShown), xMin, xMax, yMin, yMax);
             if (grid is null)
             {
@@ -112,31 +122,74 @@ internal static class TheoryFigures
             else
             {
                 var hm = plot.Add.Heatmap(grid);
-                hm.Extent = new CoordinateRect(xMin, xMax, yMin, yMax);
+                // Rectangle sets the outer edges of the grid: cell centres are where DensityGrid evaluated the KDE.
+                hm.Rectangle = new CoordinateRect(xMin, xMax, yMin, yMax);
                 hm.Colormap = new ScottPlot.Colormaps.Viridis();
                 var bar = plot.Add.ColorBar(hm);
-                bar.Label = "density";
+                bar.Label = "density (own scale per panel)";
             }
+            var outline = plot.Add.Rectangle(box.XMin, box.XMax, box.YMin, box.YMax);
+            outline.FillStyle.Color = Colors.Transparent;
+            outline.LineStyle.Color = Colors.White;
+            outline.LineStyle.Width = 1.5f;
+            outline.LineStyle.Pattern = LinePattern.Dashed;
             plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
             multi.AddPlot(plot);
         }
-        FigureFile.Save(multi, path, Panel * panels.Count, Panel + 20);
+        FigureFile.Save(multi, path, Panel * panels.Count, Panel + 40);
         return path;
+    }
+
+    /// <summary>How far the axes of a hidden-state density panel may reach beyond the waking range: this many times its
+    /// width and height, around its centre (farther states are counted as clipped, not drawn).</summary>
+    public const double MaxZoomOut = 6;
+
+    /// <summary>
+    /// Axis limits covering the waking range and every given range (widened by 10%), but at most <see cref="MaxZoomOut"/>
+    /// times the waking range's size around its centre.
+    /// </summary>
+    public static (double XMin, double XMax, double YMin, double YMax) PanelLimits((double XMin, double XMax, double YMin, double YMax) waking,
+        IEnumerable<(double XMin, double XMax, double YMin, double YMax)> ranges)
+    {
+        var (xMin, xMax, yMin, yMax) = waking;
+        foreach (var r in ranges)
+        {
+            if (!double.IsFinite(r.XMin) || !double.IsFinite(r.XMax) || !double.IsFinite(r.YMin) || !double.IsFinite(r.YMax)) continue;
+            xMin = Math.Min(xMin, r.XMin); xMax = Math.Max(xMax, r.XMax);
+            yMin = Math.Min(yMin, r.YMin); yMax = Math.Max(yMax, r.YMax);
+        }
+        double dx = Math.Max(xMax - xMin, 1e-6) * 0.1, dy = Math.Max(yMax - yMin, 1e-6) * 0.1;
+        xMin -= dx; xMax += dx; yMin -= dy; yMax += dy;
+        double cx = 0.5 * (waking.XMin + waking.XMax), cy = 0.5 * (waking.YMin + waking.YMax);
+        double hx = 0.5 * MaxZoomOut * Math.Max(waking.XMax - waking.XMin, 1e-6), hy = 0.5 * MaxZoomOut * Math.Max(waking.YMax - waking.YMin, 1e-6);
+        return (Math.Max(xMin, cx - hx), Math.Min(xMax, cx + hx), Math.Max(yMin, cy - hy), Math.Min(yMax, cy + hy));
+    }
+
+    /// <summary>Fraction of the rows of [n, 2] scores outside the box (non-finite rows count as outside).</summary>
+    public static double FractionOutside(double[] scores, (double XMin, double XMax, double YMin, double YMax) box)
+    {
+        int n = scores.Length / 2, outside = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double x = scores[2 * i], y = scores[2 * i + 1];
+            if (!(x >= box.XMin && x <= box.XMax && y >= box.YMin && y <= box.YMax)) outside++;
+        }
+        return n == 0 ? 0 : (double)outside / n;
     }
 
     private const int DensityCells = 60;
 
-    /// <summary>The bounding box of [n, 2] scores widened by 15% on every side (a unit box around a single point).</summary>
+    /// <summary>The bounding box of the finite rows of [n, 2] scores (-1..1 when there is none).</summary>
     private static (double XMin, double XMax, double YMin, double YMax) Range(double[] scores)
     {
         double xMin = double.PositiveInfinity, xMax = double.NegativeInfinity, yMin = double.PositiveInfinity, yMax = double.NegativeInfinity;
         for (int i = 0; i + 1 < scores.Length; i += 2)
         {
+            if (!double.IsFinite(scores[i]) || !double.IsFinite(scores[i + 1])) continue;
             xMin = Math.Min(xMin, scores[i]); xMax = Math.Max(xMax, scores[i]);
             yMin = Math.Min(yMin, scores[i + 1]); yMax = Math.Max(yMax, scores[i + 1]);
         }
-        double dx = Math.Max(xMax - xMin, 1e-6) * 0.15, dy = Math.Max(yMax - yMin, 1e-6) * 0.15;
-        return (xMin - dx, xMax + dx, yMin - dy, yMax + dy);
+        return xMin > xMax ? (-1, 1, -1, 1) : (xMin, xMax, yMin, yMax);
     }
 
     /// <summary>KDE of [n, 2] points on a grid over the box, row 0 at the top (ScottPlot's heatmap order); null when the

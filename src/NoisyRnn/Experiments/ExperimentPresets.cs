@@ -72,5 +72,5 @@ public static class ExperimentPresets
     /// <exception cref="ArgumentException">No preset has that name; the message lists them and suggests the nearest.</exception>
     public static ExperimentConfig Find(string name) =>
         All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"Unknown preset '{name}'{Suggestion.DidYouMean(name, All.Select(p => p.Name).Append(PaperAllName))}; expected one of: {string.Join(", ", All.Select(p => p.Name))}.", nameof(name));
+        ?? throw new ArgumentException($"Unknown preset '{name}'{Suggest.DidYouMean(name, All.Select(p => p.Name).Append(PaperAllName))}; expected one of: {string.Join(", ", All.Select(p => p.Name))}.", nameof(name));
 }

@@ -93,7 +93,7 @@ public class CliHardeningTests : IDisposable
     [Theory]
     [InlineData("--steps", "0", "config.steps must be > 0")]
     [InlineData("--hidden", "-5", "config.hidden_size must be > 0")]
-    [InlineData("--hidden", "1000000", "HiddenSize")] // used to overflow int arithmetic: an unhandled OverflowException
+    [InlineData("--hidden", "1000000", "parameters; expected at most")] // used to overflow int arithmetic: an unhandled OverflowException
     [InlineData("--lr", "nan", "config.learning_rate")]
     [InlineData("--noise-std", "-1", "config.noise_std")]
     [InlineData("--place-cells", "2", "at least 3")] // used to train, then fail at the first evaluation with "k must be in [1, 2]"

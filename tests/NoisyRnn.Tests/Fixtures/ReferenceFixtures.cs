@@ -10,8 +10,10 @@ public sealed record FixtureTensor(int[] Shape, double[] Data)
 }
 
 /// <summary>
-/// Loads the golden files in ../shared/fixtures/reference (relative to the repository root). A missing folder
-/// fails the test: the parity tests must never silently skip.
+/// Loads the golden files of the published reference from tests/fixtures/reference in the repository (a copy of
+/// shared/fixtures/reference, so that a plain clone passes the tests). ../shared/fixtures/reference beside the checkout
+/// is only an extra: it is read when the repository copy is missing, and a test checks that the two agree when both
+/// exist. A missing folder fails the test: the parity tests must never silently skip.
 /// </summary>
 public static class ReferenceFixtures
 {
@@ -45,14 +47,31 @@ public static class ReferenceFixtures
 
     public static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(e => e.GetDouble()).ToArray();
 
-    private static string FindFolder()
+    /// <summary>The copy in the repository: tests/fixtures/reference under the repository root.</summary>
+    public static string RepositoryDirectory => Path.Combine(RepositoryRoot(), "tests", "fixtures", "reference");
+
+    /// <summary>The shared folder beside the checkout, ../shared/fixtures/reference, or null when it is absent.</summary>
+    public static string? SharedDirectory
+    {
+        get
+        {
+            string folder = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "fixtures", "reference"));
+            return System.IO.Directory.Exists(folder) ? folder : null;
+        }
+    }
+
+    private static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir != null && !File.Exists(Path.Combine(dir.FullName, "NoisyRnn.sln"))) dir = dir.Parent;
         if (dir == null) throw new DirectoryNotFoundException($"Could not find the repository root (NoisyRnn.sln) above {AppContext.BaseDirectory}.");
-        string folder = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", "reference"));
-        if (!System.IO.Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"Reference fixtures not found at {folder}; CI lays shared/ beside the checkout.");
-        return folder;
+        return dir.FullName;
+    }
+
+    private static string FindFolder()
+    {
+        if (System.IO.Directory.Exists(RepositoryDirectory)) return RepositoryDirectory;
+        return SharedDirectory ?? throw new DirectoryNotFoundException(
+            $"Reference fixtures not found at {RepositoryDirectory} (part of the repository) nor in ../shared/fixtures/reference beside the checkout.");
     }
 }
