@@ -12,7 +12,7 @@ namespace NoisyRnn.Benchmarks;
 /// spatial (2 velocity inputs, 512 hidden units, 512 place cells, RNN dt 0.2, recurrent noise std 0.01, ReLU; 63.2 GFLOP
 /// of matrix products), head direction (1 angular-velocity input, 128 hidden units, 512 HD cells of spread pi/6, RNN
 /// dt 0.5, recurrent noise std 0.1, ReLU; 9.9 GFLOP) and the spatial GRU (the spatial configuration with a 512-unit GRU,
-/// tanh candidate, as the reproduce presets paper-spatial-gru-*; 125.9 GFLOP: three recurrent matrices). <see cref="TrainingStep"/> makes the calls PathIntegrationTrainer makes: a fresh
+/// tanh candidate, as the reproduce presets paper-spatial-gru-*; 126.3 GFLOP: three recurrent matrices). <see cref="TrainingStep"/> makes the calls PathIntegrationTrainer makes: a fresh
 /// seeded batch with its targets deferred, fresh noise streams, one ForwardBackwardMse (forward, MSE loss and BPTT with the
 /// readout fused in cache and the targets encoded there, row group by row group) into a zeroed gradient and an Adam update.
 /// <see cref="SeparateReadoutStep"/>, the baseline, makes the same step with the targets encoded into their array and

@@ -48,7 +48,7 @@ internal static class BenchCommand
         // Paper head direction (App. B; the reproduce preset paper-hd-*): 128 units, 512 HD cells, RNN dt 0.5, noise variance 1e-2.
         new("paper-head-direction", "head-direction", 128, 512, 200, 100, 0.1f, 0.5f),
         // Paper spatial GRU (the reproduce presets paper-spatial-gru-*): the spatial configuration with a tanh GRU cell,
-        // 125.9 GFLOP of matrix products per step (three recurrent matrices instead of one), twice the vanilla step.
+        // 126.3 GFLOP of matrix products per step (three recurrent matrices instead of one), twice the vanilla step.
         new("paper-spatial-gru", "spatial", 512, 512, 200, 100, 0.01f, 0.2f, "gru"),
         new("quick-spatial", "spatial", 128, 512, 200, 100, 0.01f, 0.2f),
         new("tiny", "spatial", 16, 32, 8, 10, 0.01f, 0.2f),
