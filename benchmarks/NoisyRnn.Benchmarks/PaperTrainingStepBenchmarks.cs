@@ -8,10 +8,11 @@ using NoisyRnn.Training;
 namespace NoisyRnn.Benchmarks;
 
 /// <summary>
-/// One whole training step at the paper's two configurations (Krishna et al. 2024, App. B), batch 200 x 100 steps, ReLU:
-/// spatial (2 velocity inputs, 512 hidden units, 512 place cells, RNN dt 0.2, recurrent noise std 0.01; issue target
-/// 250 ms) and head direction (1 angular-velocity input, 128 hidden units, 512 HD cells of spread pi/6, RNN dt 0.5,
-/// recurrent noise std 0.1; target 40 ms). <see cref="TrainingStep"/> makes the calls PathIntegrationTrainer makes: a fresh
+/// One whole training step at the paper's three configurations (Krishna et al. 2024, App. B), batch 200 x 100 steps:
+/// spatial (2 velocity inputs, 512 hidden units, 512 place cells, RNN dt 0.2, recurrent noise std 0.01, ReLU; 63.2 GFLOP
+/// of matrix products), head direction (1 angular-velocity input, 128 hidden units, 512 HD cells of spread pi/6, RNN
+/// dt 0.5, recurrent noise std 0.1, ReLU; 9.9 GFLOP) and the spatial GRU (the spatial configuration with a 512-unit GRU,
+/// tanh candidate, as the reproduce presets paper-spatial-gru-*; 126.3 GFLOP: three recurrent matrices). <see cref="TrainingStep"/> makes the calls PathIntegrationTrainer makes: a fresh
 /// seeded batch with its targets deferred, fresh noise streams, one ForwardBackwardMse (forward, MSE loss and BPTT with the
 /// readout fused in cache and the targets encoded there, row group by row group) into a zeroed gradient and an Adam update.
 /// <see cref="SeparateReadoutStep"/>, the baseline, makes the same step with the targets encoded into their array and
@@ -31,19 +32,21 @@ public class PaperTrainingStepBenchmarks
     private NoiseLevels _noise = null!;
     private ulong _step;
 
-    /// <summary>"spatial" or "head-direction".</summary>
-    [Params("spatial", "head-direction")]
+    /// <summary>"spatial", "head-direction" or "spatial-gru".</summary>
+    [Params("spatial", "head-direction", "spatial-gru")]
     public string Task { get; set; } = "spatial";
 
     /// <summary>Builds the task, model, tape and optimizer.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        if (Task == "spatial")
+        if (Task is "spatial" or "spatial-gru")
         {
             var options = new SpatialNavigationOptions { SequenceLength = Time };
             _task = new SpatialNavigationTask(options, PlaceCells.CreateRandom(Cells, 0.2, options.BoxWidth, options.BoxHeight, 0));
-            _model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 512, Cells, Cells, Activation.Relu, 1f, 0.2f), 1);
+            _model = Task == "spatial"
+                ? VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 512, Cells, Cells, Activation.Relu, 1f, 0.2f), 1)
+                : GruRnn.CreateInitialized(new GruRnnOptions(2, 512, Cells, Cells, Activation.Tanh, 1f, 0.2f), 1);
             _noise = NoiseLevels.Recurrent(0.01f);
         }
         else

@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
 # Times one training step of NoisyRnn and of an idiomatic PyTorch CPU implementation of the same model back to back
-# (benchmarks/compare/torch_step.py), and prints both medians and their ratio.
+# (benchmarks/compare/torch_step.py) for the paper's three configurations, and prints both medians, NoisyRnn's GFLOP/s
+# and fraction of this machine's FMA ceiling (measured by `noisyrnn bench`), and the ratio PyTorch / NoisyRnn.
 #
-# Usage: benchmarks/compare/run.sh [--steps N] [--tasks "spatial head-direction"] [--openblas-defaults-extra]
-#   --steps N                    timed steps per side after 2 warm-up steps (default 5)
-#   --tasks LIST                 which configurations (default: both paper configurations)
-#   --openblas-defaults-extra    ALSO run PyTorch once more with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset
-#                                (OpenBLAS then picks its AVX-512 kernels); labelled as an extra, never the main number
+# Usage: benchmarks/compare/run.sh [--steps N] [--tasks "spatial head-direction spatial-gru"] [--machine-openblas-extra]
+#   --steps N                  timed steps per side (default 5; PyTorch after 2 warm-up steps, NoisyRnn after bench's warm-up)
+#   --tasks LIST               which configurations (default: all three paper configurations)
+#   --machine-openblas-extra   ALSO run PyTorch with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE as this machine sets them
+#                              (labelled as an extra, never the main number)
 #
+# The main PyTorch number runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset together, for that command alone, as
+# the machine's environment notes advise for a current BLAS: OpenBLAS then picks its own kernels for this processor
+# (AVX-512 ones on Zen 4). The BLAS library and kernel family in use are printed. Nothing else is changed.
 # Installs Debian's python3-torch and libopenblas0-pthread with apt-get when torch cannot be imported (needs root).
 # Both sides use 2 threads. Timings are only comparable on a quiet machine: the load average is printed with them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 steps=5
-tasks="spatial head-direction"
+tasks="spatial head-direction spatial-gru"
 extra=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --steps) steps=$2; shift 2 ;;
     --tasks) tasks=$2; shift 2 ;;
-    --openblas-defaults-extra) extra=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --machine-openblas-extra) extra=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,31 +45,47 @@ dotnet build src/NoisyRnn.Cli -c Release -v q -nologo >/dev/null
 cli=src/NoisyRnn.Cli/bin/Release/net10.0/linux-x64/NoisyRnn.Cli
 
 ratio() { "$python" -c 'import sys; print(float(sys.argv[1]) / float(sys.argv[2]))' "$1" "$2"; }
-field() { "$python" -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
+field() { "$python" -c 'import json,sys
+v = json.loads(sys.stdin.read())
+for k in sys.argv[1].split("."): v = v[k]
+print(v)' "$1"; }
+torch_main() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" benchmarks/compare/torch_step.py "$@"; }
+blas_probe='import sys; sys.path.insert(0, "benchmarks/compare"); import torch_step; b = torch_step.blas_info(); print(b["corename"], "|", b["library"], "|", b["config"])'
 
-echo "machine: $(nproc) processors, $(uptime | sed 's/.*load average/load average/')"
-echo "torch: $("$python" -c 'import torch; print(torch.__version__)'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}"
-printf '%-16s %14s %14s %10s %s\n' task noisyrnn_ms pytorch_ms ratio note
+echo "machine: $(nproc) processors, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | xargs), $(uptime | sed 's/.*load average/load average/')"
+echo "torch: $("$python" -c 'import torch; print(torch.__version__)'); machine env OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}"
+echo "BLAS for the main PyTorch number (both unset): $(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" -c "$blas_probe")"
+if [ "$extra" -eq 1 ]; then echo "BLAS with the machine's env (extra):          $("$python" -c "$blas_probe")"; fi
+
+rows=()
 for task in $tasks; do
   case "$task" in
-    spatial) preset=paper-spatial ;;
-    head-direction) preset=paper-head-direction ;;
+    spatial) preset=paper-spatial; ttask=spatial; model=vanilla ;;
+    head-direction) preset=paper-head-direction; ttask=head-direction; model=vanilla ;;
+    spatial-gru) preset=paper-spatial-gru; ttask=spatial; model=gru ;;
     *) echo "error: unknown task '$task'" >&2; exit 2 ;;
   esac
   # A pause first: right after a PyTorch run (gigabytes being returned to the system) the next process read 20-30% slow.
   sleep 5
   ours=$("$cli" bench --preset "$preset" --steps "$steps" --json)
-  torch_json=$("$python" benchmarks/compare/torch_step.py --task "$task" --steps "$steps" --threads 2)
   echo "noisyrnn: $ours"
+  torch_json=$(torch_main --task "$ttask" --model "$model" --steps "$steps" --threads 2)
   echo "pytorch:  $torch_json"
   a=$(field median_step_ms <<<"$ours")
   b=$(field median_step_ms <<<"$torch_json")
-  printf '%-16s %14s %14s %9.2fx %s\n' "$task" "$a" "$b" "$(ratio "$b" "$a")" "PyTorch time / NoisyRnn time"
+  rows+=("$(printf '%-15s %11s %8s %9s %9s %6s %12s %8.2fx' "$task" "$a" "$(field gflops <<<"$ours")" \
+    "$(field fraction_of_ceiling <<<"$ours")" "$(field fma_ceiling_gflops <<<"$ours")" "$(field fma_ceiling_one_core_gflops <<<"$ours")" \
+    "$b" "$(ratio "$b" "$a")") $(field blas.corename <<<"$torch_json")")
   if [ "$extra" -eq 1 ]; then
-    extra_json=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" benchmarks/compare/torch_step.py --task "$task" --steps "$steps" --threads 2)
-    echo "pytorch (EXTRA, OpenBLAS env unset): $extra_json"
+    extra_json=$("$python" benchmarks/compare/torch_step.py --task "$ttask" --model "$model" --steps "$steps" --threads 2)
+    echo "pytorch (EXTRA, machine OpenBLAS env): $extra_json"
     c=$(field median_step_ms <<<"$extra_json")
-    printf '%-16s %14s %14s %9.2fx %s\n' "$task" "$a" "$c" "$(ratio "$c" "$a")" "EXTRA: OPENBLAS_CORETYPE/L2_SIZE unset"
+    rows+=("$(printf '%-15s %11s %8s %9s %9s %6s %12s %8.2fx' "$task" "$a" "" "" "" "" "$c" "$(ratio "$c" "$a")") EXTRA $(field blas.corename <<<"$extra_json") (machine env)")
   fi
 done
+echo
+echo "NoisyRnn: median ms, GFLOP/s of its matrix products, fraction of the FMA ceiling of the threads used, ceiling (all cores, one core)."
+echo "ratio = PyTorch median / NoisyRnn median, measured in this run; last column: OpenBLAS kernel PyTorch used."
+printf '%-15s %11s %8s %9s %9s %6s %12s %9s %s\n' config noisyrnn_ms gflops fraction ceil_all ceil_1 pytorch_ms ratio blas
+printf '%s\n' "${rows[@]}"
 echo "load after: $(uptime | sed 's/.*load average/load average/')"

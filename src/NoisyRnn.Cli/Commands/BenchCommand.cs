@@ -18,7 +18,7 @@ namespace NoisyRnn.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    /// <summary>One benchmark configuration: a task, the vanilla network's sizes and the training noise.</summary>
+    /// <summary>One benchmark configuration: a task, the network's cell and sizes, and the training noise.</summary>
     /// <param name="Name">Preset name on the command line.</param>
     /// <param name="Task">"spatial" (velocity -> place cells) or "head-direction" (angular velocity -> HD cells).</param>
     /// <param name="Hidden">Hidden units.</param>
@@ -27,11 +27,19 @@ internal static class BenchCommand
     /// <param name="Time">Time steps per trajectory.</param>
     /// <param name="NoiseStd">Per-step recurrent noise std.</param>
     /// <param name="Dt">RNN integration step (tau = 1).</param>
-    internal sealed record BenchPreset(string Name, string Task, int Hidden, int Cells, int Batch, int Time, float NoiseStd, float Dt)
+    /// <param name="Model">"vanilla" (ReLU leaky RNN) or "gru" (tanh candidate, as the reproduce paper-spatial-gru-* presets).</param>
+    internal sealed record BenchPreset(string Name, string Task, int Hidden, int Cells, int Batch, int Time, float NoiseStd, float Dt, string Model = "vanilla")
     {
         public bool IsSpatial => Task == "spatial";
 
+        public bool IsGru => Model == "gru";
+
         public int Inputs => IsSpatial ? 2 : 1;
+
+        /// <summary>Flops of the matrix products of one training step (<see cref="StepFlops"/> or <see cref="GruStepFlops"/>).</summary>
+        public double Flops => IsGru
+            ? GruStepFlops(Batch, Time, Inputs, Hidden, Cells, Cells)
+            : StepFlops(Batch, Time, Inputs, Hidden, Cells, Cells);
     }
 
     internal static readonly BenchPreset[] Presets =
@@ -39,9 +47,13 @@ internal static class BenchCommand
         new("paper-spatial", "spatial", 512, 512, 200, 100, 0.01f, 0.2f),
         // Paper head direction (App. B; the reproduce preset paper-hd-*): 128 units, 512 HD cells, RNN dt 0.5, noise variance 1e-2.
         new("paper-head-direction", "head-direction", 128, 512, 200, 100, 0.1f, 0.5f),
+        // Paper spatial GRU (the reproduce presets paper-spatial-gru-*): the spatial configuration with a tanh GRU cell,
+        // 126.3 GFLOP of matrix products per step (three recurrent matrices instead of one), twice the vanilla step.
+        new("paper-spatial-gru", "spatial", 512, 512, 200, 100, 0.01f, 0.2f, "gru"),
         new("quick-spatial", "spatial", 128, 512, 200, 100, 0.01f, 0.2f),
         new("tiny", "spatial", 16, 32, 8, 10, 0.01f, 0.2f),
         new("tiny-head-direction", "head-direction", 16, 32, 8, 10, 0.1f, 0.5f),
+        new("tiny-gru", "spatial", 16, 32, 8, 10, 0.01f, 0.2f, "gru"),
     ];
 
     /// <summary>Largest --steps: far beyond any useful timing, and the step count plus warm-up cannot overflow.</summary>
@@ -57,12 +69,24 @@ internal static class BenchCommand
         return forward + backward;
     }
 
+    /// <summary>Multiply-adds x 2 of the matrix products of one GRU step: per time step the three gates' input products
+    /// (W_z, W_r, W_h) and recurrent products (U_z h, U_r h, U_h (r h)), the readout and the encoder; backward a weight
+    /// gradient and an input gradient per recurrent matrix, the input weights' gradients, the readout's two products and
+    /// the encoder's gradient. Element-wise work (gates, activations) excluded.</summary>
+    internal static double GruStepFlops(int batch, int time, int inputs, int hidden, int outputs, int init)
+    {
+        double rows = (double)batch * time;
+        double forward = 2 * (batch * (double)init * hidden + 3 * rows * inputs * hidden + 3 * rows * hidden * hidden + rows * hidden * outputs);
+        double backward = 2 * (2 * rows * hidden * outputs + 6 * rows * hidden * hidden + 3 * rows * hidden * inputs + batch * (double)hidden * init);
+        return forward + backward;
+    }
+
     public static Command Create()
     {
         var preset = new Option<string>("--preset")
         {
             Description = "paper-spatial (512 units, batch 200 x 100, 512 place cells), paper-head-direction (128 units, 512 HD cells), " +
-                "quick-spatial (128 units), tiny or tiny-head-direction.",
+                "paper-spatial-gru (the spatial configuration with a 512-unit tanh GRU), quick-spatial (128 units), tiny, tiny-head-direction or tiny-gru.",
             DefaultValueFactory = _ => "paper-spatial",
         };
         var steps = new Option<int>("--steps") { Description = "Timed steps (after the warm-up steps).", DefaultValueFactory = _ => 10 };
@@ -79,7 +103,18 @@ internal static class BenchCommand
         {
             Description = "Train with TrainingOptions.OverlapDataGeneration (the next batch is generated on a background task).",
         };
-        var command = new Command("bench", "Time full training steps at a paper configuration (median ms per step, GFLOP/s).") { preset, steps, warmup, json, breakdown, overlap };
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "Threads the kernels may use (1 to the processor count). Default: the processor count.",
+        };
+        var noCeiling = new Option<bool>("--no-ceiling")
+        {
+            Description = "Skip measuring the machine's FMA ceiling (about 0.5-1 s) and the fractions of it.",
+        };
+        var command = new Command("bench", "Time full training steps at a paper configuration (median ms per step, GFLOP/s, fraction of the machine's FMA ceiling).")
+        {
+            preset, steps, warmup, json, breakdown, overlap, threads, noCeiling,
+        };
         command.SetAction(parse =>
         {
             try
@@ -94,11 +129,25 @@ internal static class BenchCommand
                 int? untimed = parse.GetValue(warmup);
                 if (untimed is < 0 or > MaxSteps)
                     throw new ArgumentOutOfRangeException("--warmup", untimed, $"--warmup must be between 0 and {MaxSteps}.");
-                var result = Run(p, timed, parse.GetValue(overlap), untimed);
-                if (parse.GetValue(breakdown))
+                int? threadCount = parse.GetValue(threads);
+                if (threadCount is int t && (t < 1 || t > Environment.ProcessorCount))
+                    throw new ArgumentOutOfRangeException("--threads", t, $"--threads must be between 1 and {Environment.ProcessorCount} (the processor count).");
+                int savedThreads = Gemm.MaxThreads;
+                Dictionary<string, object> result;
+                try
                 {
-                    foreach (var (key, value) in Breakdown(p, timed, untimed)) result[key] = value;
+                    if (threadCount is int n) Gemm.MaxThreads = n;
+                    result = Run(p, timed, parse.GetValue(overlap), untimed);
+                    if (parse.GetValue(breakdown))
+                    {
+                        foreach (var (key, value) in Breakdown(p, timed, untimed)) result[key] = value;
+                    }
                 }
+                finally
+                {
+                    Gemm.MaxThreads = savedThreads;
+                }
+                if (!parse.GetValue(noCeiling)) AddCeiling(result);
                 var output = parse.InvocationConfiguration.Output;
                 if (parse.GetValue(json))
                 {
@@ -107,7 +156,7 @@ internal static class BenchCommand
                 else
                 {
                     foreach (var (key, value) in result)
-                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-24} {value}"));
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-30} {value}"));
                 }
                 return 0;
             }
@@ -130,8 +179,9 @@ internal static class BenchCommand
         return new HeadDirectionTask(new HeadDirectionOptions { SequenceLength = p.Time }, new HeadDirectionCells(p.Cells, Math.PI / 6));
     }
 
-    internal static VanillaRnn CreateModel(BenchPreset p) =>
-        VanillaRnn.CreateInitialized(new VanillaRnnOptions(p.Inputs, p.Hidden, p.Cells, p.Cells, Activation.Relu, 1f, p.Dt), 0);
+    internal static IRecurrentNetwork CreateModel(BenchPreset p) => p.IsGru
+        ? GruRnn.CreateInitialized(new GruRnnOptions(p.Inputs, p.Hidden, p.Cells, p.Cells, Activation.Tanh, 1f, p.Dt), 0)
+        : VanillaRnn.CreateInitialized(new VanillaRnnOptions(p.Inputs, p.Hidden, p.Cells, p.Cells, Activation.Relu, 1f, p.Dt), 0);
 
     /// <summary>Fewest untimed steps by default: enough for the JIT's call counting (30 calls) to promote the once-per-step
     /// methods a first time; measured at the head-direction preset, 2 warm-up steps left the median about 10% high.</summary>
@@ -187,10 +237,11 @@ internal static class BenchCommand
         // ElapsedSeconds counts from just before the first step, so step 0 took elapsed[0].
         for (int i = warmupSteps; i < warmupSteps + timedSteps; i++) stepSeconds.Add(elapsed[i] - (i == 0 ? 0 : elapsed[i - 1]));
         double median = Median(stepSeconds);
-        double flops = StepFlops(p.Batch, p.Time, p.Inputs, p.Hidden, p.Cells, p.Cells);
+        double flops = p.Flops;
         return new Dictionary<string, object>
         {
             ["preset"] = p.Name,
+            ["model"] = p.Model,
             ["median_step_ms"] = Math.Round(median * 1000, 2),
             ["min_step_ms"] = Math.Round(stepSeconds.Min() * 1000, 2),
             ["gflop_per_step"] = Math.Round(flops / 1e9, flops >= 1e9 ? 2 : 5),
@@ -199,10 +250,31 @@ internal static class BenchCommand
             ["warmup_steps"] = warmupSteps,
             ["overlap_data_generation"] = overlap,
             ["isa_tier"] = Isa.Tier.ToString(),
-            // The kernels split work over one thread per processor (Gemm.MaxThreads defaults to the processor count).
-            ["threads"] = Math.Max(1, Environment.ProcessorCount),
+            // The threads the kernels split work over: Gemm.MaxThreads (the processor count unless --threads lowers it).
+            ["threads"] = Gemm.MaxThreads,
             ["processors"] = Environment.ProcessorCount,
         };
+    }
+
+    /// <summary>Measures the FMA ceiling (<see cref="FmaCeiling"/>) on one core, on the step's threads and on all cores,
+    /// and adds it and the fractions of it the step reached: <c>fma_ceiling_gflops</c> (all cores),
+    /// <c>fma_ceiling_one_core_gflops</c>, <c>fma_ceiling_threads_gflops</c> (as many threads as the step used),
+    /// <c>fraction_of_ceiling</c> (step GFLOP/s over the ceiling of the threads it used) and
+    /// <c>fraction_of_one_core_ceiling</c>.</summary>
+    internal static void AddCeiling(Dictionary<string, object> result)
+    {
+        int used = (int)result["threads"];
+        int all = Math.Max(1, Environment.ProcessorCount);
+        double one = FmaCeiling.Measure(1);
+        double everyCore = all == 1 ? one : FmaCeiling.Measure(all);
+        double ofUsed = used == 1 ? one : used == all ? everyCore : FmaCeiling.Measure(used);
+        double gflops = Convert.ToDouble(result["gflops"], CultureInfo.InvariantCulture);
+        result["fma_ceiling_tier"] = FmaCeiling.Tier.ToString();
+        result["fma_ceiling_gflops"] = Math.Round(everyCore, 1);
+        result["fma_ceiling_one_core_gflops"] = Math.Round(one, 1);
+        result["fma_ceiling_threads_gflops"] = Math.Round(ofUsed, 1);
+        result["fraction_of_ceiling"] = Math.Round(gflops / ofUsed, 3);
+        result["fraction_of_one_core_ceiling"] = Math.Round(gflops / one, 3);
     }
 
     /// <summary>

@@ -40,6 +40,9 @@ internal static class InfoCommand
                 var (noiseSum, noiseBits) = NoiseChecksum();
                 info["noise_sum"] = noiseSum;
                 info["noise_bits"] = noiseBits;
+                var (gruOutputs, gruGradient) = GruChecksum();
+                info["gru_output_sum"] = gruOutputs;
+                info["gru_gradient_sum"] = gruGradient;
             }
             if (parse.GetValue(json))
             {
@@ -72,10 +75,18 @@ internal static class InfoCommand
     }
 
     /// <summary>A fixed, seeded forward and backward pass at sizes that leave vector tails.</summary>
-    internal static (double OutputSum, double GradientSum) Checksum()
+    internal static (double OutputSum, double GradientSum) Checksum() =>
+        Checksum(VanillaRnn.CreateInitialized(new VanillaRnnOptions(ChecksumInputs, ChecksumHidden, ChecksumOutputs, ChecksumOutputs, Activation.Tanh), 42));
+
+    /// <summary>The same fixed pass through a GRU (tanh candidate, the GRU's fused gate kernels and three recurrent products).</summary>
+    internal static (double OutputSum, double GradientSum) GruChecksum() =>
+        Checksum(GruRnn.CreateInitialized(new GruRnnOptions(ChecksumInputs, ChecksumHidden, ChecksumOutputs, ChecksumOutputs, Activation.Tanh), 42));
+
+    private const int ChecksumInputs = 3, ChecksumHidden = 67, ChecksumOutputs = 37;
+
+    private static (double OutputSum, double GradientSum) Checksum(IRecurrentNetwork model)
     {
-        const int batch = 7, time = 13, hidden = 67, outputs = 37, inputs = 3;
-        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(inputs, hidden, outputs, outputs, Activation.Tanh), 42);
+        const int batch = 7, time = 13, outputs = ChecksumOutputs, inputs = ChecksumInputs;
         var tape = model.CreateTape(batch, time);
         var x = new float[batch * time * inputs];
         var init = new float[batch * outputs];

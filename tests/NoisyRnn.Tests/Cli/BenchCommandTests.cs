@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NoisyRnn.Cli;
 using NoisyRnn.Cli.Commands;
+using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Tests.Cli;
 
@@ -27,6 +28,70 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void FlopCountOfThePaperSpatialGruStepIsAbout126Gflop()
+    {
+        // DESIGN.md: the GRU step costs about twice the vanilla one (three recurrent matrices instead of one).
+        var p = BenchCommand.Presets.Single(x => x.Name == "paper-spatial-gru");
+        Assert.Equal((512, 512, 200, 100, 2, "gru"), (p.Hidden, p.Cells, p.Batch, p.Time, p.Inputs, p.Model));
+        Assert.Equal((0.01f, 0.2f), (p.NoiseStd, p.Dt));
+        Assert.InRange(p.Flops / 1e9, 125.0, 127.0);
+        Assert.InRange(p.Flops / BenchCommand.Presets.Single(x => x.Name == "paper-spatial").Flops, 1.95, 2.05);
+    }
+
+    [Fact]
+    public void JsonReportsTheFmaCeilingAndTheFractionOfIt()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny-gru", "--steps", "2", "--warmup", "1", "--json"], output, new StringWriter()));
+        using var doc = JsonDocument.Parse(output.ToString());
+        var root = doc.RootElement;
+        Assert.Equal("gru", root.GetProperty("model").GetString());
+        double all = root.GetProperty("fma_ceiling_gflops").GetDouble();
+        double one = root.GetProperty("fma_ceiling_one_core_gflops").GetDouble();
+        double gflops = root.GetProperty("gflops").GetDouble();
+        Assert.True(one > 0 && all > 0, $"ceilings {one}, {all}");
+        Assert.Equal(Isa.Tier.ToString(), root.GetProperty("fma_ceiling_tier").GetString());
+        // The fraction is the step's GFLOP/s over the ceiling of the threads the step used (here all of them); no timing
+        // is asserted, only that the fields agree with each other (rounding: 3 decimals).
+        Assert.Equal(root.GetProperty("threads").GetInt32() == 1 ? one : all, root.GetProperty("fma_ceiling_threads_gflops").GetDouble());
+        Assert.Equal(gflops / root.GetProperty("fma_ceiling_threads_gflops").GetDouble(), root.GetProperty("fraction_of_ceiling").GetDouble(), 0.0006);
+        Assert.Equal(gflops / one, root.GetProperty("fraction_of_one_core_ceiling").GetDouble(), 0.0006);
+
+        output = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "1", "--warmup", "0", "--json", "--no-ceiling"], output, new StringWriter()));
+        using var skipped = JsonDocument.Parse(output.ToString());
+        Assert.False(skipped.RootElement.TryGetProperty("fma_ceiling_gflops", out _));
+    }
+
+    [Fact]
+    public void FmaCeilingCountsTwoFlopsPerLanePerChain()
+    {
+        Assert.Equal(2.0 * FmaCeiling.Accumulators * 16, FmaCeiling.FlopsPerIteration(IsaTier.Vector512));
+        Assert.Equal(2.0 * FmaCeiling.Accumulators, FmaCeiling.FlopsPerIteration(IsaTier.Scalar));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FmaCeiling.Measure(0));
+    }
+
+    [Fact]
+    public void ThreadsReportsTheThreadsTheKernelsUse()
+    {
+        // --threads 1 limits the kernels to one thread and reports 1 even on a multi-core machine; the limit is restored.
+        int before = Gemm.MaxThreads;
+        var output = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "1", "--warmup", "0", "--json", "--threads", "1", "--no-ceiling"], output, new StringWriter()));
+        using var doc = JsonDocument.Parse(output.ToString());
+        Assert.Equal(1, doc.RootElement.GetProperty("threads").GetInt32());
+        Assert.Equal(Environment.ProcessorCount, doc.RootElement.GetProperty("processors").GetInt32());
+        Assert.Equal(before, Gemm.MaxThreads);
+
+        foreach (string bad in new[] { "0", (Environment.ProcessorCount + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            var error = new StringWriter();
+            Assert.Equal(2, CliApp.Run(["bench", "--preset", "tiny", "--threads", bad], new StringWriter(), error));
+            Assert.StartsWith("error: --threads must be between 1 and", error.ToString());
+        }
+    }
+
+    [Fact]
     public void FlopCountOfThePaperHeadDirectionStepIsAbout10Gflop()
     {
         // 128 hidden units, 1 input, 512 HD cells, batch 200 x 100: the readout products dominate.
@@ -42,7 +107,7 @@ public class BenchCommandTests
     public void TinyHeadDirectionBenchWithBreakdownReportsEveryPhase()
     {
         var output = new StringWriter();
-        int exit = CliApp.Run(["bench", "--preset", "tiny-head-direction", "--steps", "2", "--json", "--breakdown"], output, new StringWriter());
+        int exit = CliApp.Run(["bench", "--preset", "tiny-head-direction", "--steps", "2", "--json", "--breakdown", "--no-ceiling"], output, new StringWriter());
         Assert.Equal(0, exit);
         using var doc = JsonDocument.Parse(output.ToString());
         var root = doc.RootElement;
@@ -61,7 +126,7 @@ public class BenchCommandTests
         var output = new StringWriter();
         Assert.Equal(0, CliApp.Run(["bench", "--preset", "tiny", "--steps", "1"], output, new StringWriter()));
         string text = output.ToString();
-        foreach (string key in new[] { "median_step_ms", "gflops", "isa_tier", "threads" }) Assert.Contains(key, text);
+        foreach (string key in new[] { "median_step_ms", "gflops", "isa_tier", "threads", "fma_ceiling_gflops", "fraction_of_ceiling" }) Assert.Contains(key, text);
         Assert.DoesNotContain("forward_loss_backward_ms", text); // the breakdown is opt-in
     }
 

@@ -62,4 +62,26 @@ public class IsaTierProcessTests
             if (expected == "Vector256") Assert.Equal(noiseBits, info.GetProperty("noise_bits").GetString());
         }
     }
+
+    [Fact]
+    public void ForcedTiersRunTheGruKernelsWithinTolerance()
+    {
+        // The GRU's own kernels (FusedGru: gates, candidate and their backward) and its three recurrent products, in child
+        // processes forced down every rung of the ladder, against this process's (widest) tier.
+        var (outputs, gradient) = InfoCommand.GruChecksum();
+        var cases = new List<(string Expected, (string, string)[] Env)>
+        {
+            ("Scalar", [("DOTNET_EnableHWIntrinsic", "0")]),
+        };
+        if (Vector256.IsHardwareAccelerated) cases.Add(("Vector128", [("DOTNET_EnableAVX2", "0")]));
+        if (Vector512.IsHardwareAccelerated) cases.Add(("Vector256", [("DOTNET_PreferredVectorBitWidth", "256")]));
+        foreach (var (expected, env) in cases)
+        {
+            var info = RunInfo(env);
+            Assert.Equal(expected, info.GetProperty("isa_tier").GetString());
+            Assert.NotEqual(Isa.Tier.ToString(), expected);
+            AssertClose(outputs, info.GetProperty("gru_output_sum").GetDouble(), $"{expected} GRU output sum");
+            AssertClose(gradient, info.GetProperty("gru_gradient_sum").GetDouble(), $"{expected} GRU gradient sum");
+        }
+    }
 }
