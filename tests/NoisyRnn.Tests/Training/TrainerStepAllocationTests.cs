@@ -52,10 +52,16 @@ public class TrainerStepAllocationTests
         }
 
         for (int step = 0; step < 3; step++) Step(step); // warm-up: pools, per-thread scratch, JIT
+        // The least of three rounds: a per-step allocation shows in every round, the runtime's one-off allocations (tier-up,
+        // thread-pool growth on a loaded machine) do not repeat.
         const int Measured = 10;
-        long before = GC.GetTotalAllocatedBytes(true);
-        for (int step = 3; step < 3 + Measured; step++) Step(step);
-        long perStep = (GC.GetTotalAllocatedBytes(true) - before) / Measured;
+        long perStep = long.MaxValue;
+        for (int round = 0, step = 3; round < 3; round++)
+        {
+            long before = GC.GetTotalAllocatedBytes(true);
+            for (int i = 0; i < Measured; i++) Step(step++);
+            perStep = Math.Min(perStep, (GC.GetTotalAllocatedBytes(true) - before) / Measured);
+        }
         Assert.True(perStep <= BytesPerStepBound, $"{kind}: {perStep} bytes per step outside the model; bound {BytesPerStepBound}");
     }
 
