@@ -119,12 +119,12 @@ public static class ExperimentClaims
                 s => Network(s, "noise-trained")?.DecodingError / ChanceError(s), v => v < LearnedFraction),
             Check(seeds, learned, "decoded-kl-contrast",
                 "Under the same quiescent noise, the noise-trained network's decoded quiescence is closer to its waking distribution than the noise-free network's",
-                "KL(quiescent || active) noise-trained/scaled over noise-free under the same noise; holds below 1",
-                s => Ratio(Run(s, "noise-trained/scaled")?.KlQuiescentToActive, SameNoise(s)?.KlQuiescentToActive), v => v < 1),
+                "KL(quiescent || active) noise-trained/scaled over noise-free under the same noise (0 when only the noise-free one ran away); holds below 1",
+                s => RunawayRatio(s) ?? Ratio(Run(s, "noise-trained/scaled")?.KlQuiescentToActive, SameNoise(s)?.KlQuiescentToActive), v => v < 1),
             Check(seeds, learned, "hidden-kl-contrast",
                 "The same contrast on the hidden states (top 3 active principal components)",
-                "KL(quiescent || active) in the top 3 PCs, noise-trained/scaled over noise-free under the same noise; holds below 1",
-                s => Ratio(Run(s, "noise-trained/scaled")?.HiddenState?.PcKl, SameNoise(s)?.HiddenState?.PcKl), v => v < 1),
+                "KL(quiescent || active) in the top 3 PCs, noise-trained/scaled over noise-free under the same noise (0 when only the noise-free one ran away); holds below 1",
+                s => RunawayRatio(s) ?? Ratio(Run(s, "noise-trained/scaled")?.HiddenState?.PcKl, SameNoise(s)?.HiddenState?.PcKl), v => v < 1),
             Check(seeds, learned, "on-manifold",
                 "Noise-trained quiescence stays on the waking manifold of hidden states",
                 $"nearest-waking-state distance ratio of noise-trained/scaled (1 = as close as waking states); holds below {OnManifoldRatio}",
@@ -200,6 +200,11 @@ public static class ExperimentClaims
         var outcome = tested == 0 ? ClaimOutcome.NotTested : holding == tested ? ClaimOutcome.Holds : holding == 0 ? ClaimOutcome.DoesNotHold : ClaimOutcome.Mixed;
         return new ClaimCheck(id, claim, measure, MetricSpread.Of(values), holding, tested, outcome, note);
     }
+
+    /// <summary>0 when the noise-free network's chains under the same noise ran away and the noise-trained network's did not
+    /// (a state growing without bound is further from the waking distribution than any KL); otherwise null.</summary>
+    private static double? RunawayRatio(ExperimentSummary s) =>
+        SameNoise(s)?.Runaway is { RanAway: true } && Run(s, "noise-trained/scaled")?.Runaway is { RanAway: false } ? 0 : null;
 
     private static double? Ratio(double? a, double? b) => a is { } x && b is { } y && y != 0 ? x / y : null;
 

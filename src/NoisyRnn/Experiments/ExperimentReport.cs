@@ -154,6 +154,9 @@ public sealed record ExperimentReport(
     /// <returns>The JSON text.</returns>
     public string ToJson() => JsonSerializer.Serialize(this, ExperimentJson.Options);
 
+    /// <summary>Text for a Markdown table cell: its pipes (as in "KL(q || p)") escaped.</summary>
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
+
     /// <summary>The report as Markdown: per configuration its networks, its quiescence runs (mean ± sample std over seeds)
     /// and the table of the paper's predictions, one row each with its verdict.</summary>
     /// <param name="figures">Figure files per preset (paths relative to the report), shown under its tables; may be null.</param>
@@ -176,7 +179,7 @@ public sealed record ExperimentReport(
         md.AppendLine("| --- | --- | --- | --- | --- |");
         foreach (var p in Presets)
             foreach (var c in p.Claims)
-                md.AppendLine($"| {p.Preset} | {c.Claim} | {c.Measure} | {c.Value.Format()} | **{c.Verdict}**{(c.Note is { } n ? $" ({n})" : "")} |");
+                md.AppendLine($"| {p.Preset} | {Cell(c.Claim)} | {Cell(c.Measure)} | {c.Value.Format()} | **{c.Verdict}**{(c.Note is { } n ? $" ({Cell(n)})" : "")} |");
         foreach (var p in Presets)
         {
             md.AppendLine();

@@ -226,5 +226,15 @@ public class RunFolderTests : IDisposable
         Assert.Equal(ClaimOutcome.Holds, ExperimentClaims.Evaluate([Learned(seeds[0], 0.1, 0.2)]).Single(c => c.Id == "decoded-kl-contrast").Outcome);
         Assert.Equal(ClaimOutcome.DoesNotHold, ExperimentClaims.Evaluate([Learned(seeds[1], 0.3, 0.2)]).Single(c => c.Id == "decoded-kl-contrast").Outcome);
         Assert.Throws<ArgumentException>(() => ExperimentClaims.Evaluate([seeds[0], seeds[0] with { Preset = "other" }]));
+
+        // A noise-free network whose chains ran away under the same noise has no KL; the contrast counts as holding.
+        var ranAway = Learned(seeds[1], 0.3, 0.2);
+        ranAway = ranAway with
+        {
+            Runs = ranAway.Runs.Select(r => r.QuiescenceMode.StartsWith("absolute", StringComparison.Ordinal)
+                ? r with { KlQuiescentToActive = null, Runaway = r.Runaway! with { RanAway = true, Step = 10 } } : r).ToList(),
+        };
+        var withRunaway = ExperimentClaims.Evaluate([ranAway]).Single(c => c.Id == "decoded-kl-contrast");
+        Assert.Equal((ClaimOutcome.Holds, 0.0), (withRunaway.Outcome, withRunaway.Value.Mean!.Value));
     }
 }
