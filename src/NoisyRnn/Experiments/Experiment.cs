@@ -96,8 +96,15 @@ public static class Experiment
         return new ExperimentRunner(config, folder, options, progress).Run(cancellationToken);
     }
 
-    /// <summary>Removes the experiment's own files from a folder (config, summary, network folders, exported files and
-    /// figures), leaving anything else.</summary>
+    /// <summary>The figures the noisyrnn tool writes into a run folder (each as .png and .svg).</summary>
+    private static readonly string[] FigureNames =
+    [
+        "trajectories", "densities", "learning_curves", "explained_variance", "hidden_pca", "hidden_pca_density", "kl_matrix",
+        "loss_decomposition", "hd_headings", "hd_densities",
+    ];
+
+    /// <summary>Removes the experiment's own files from a folder (config, summary, network folders with their exported files,
+    /// and the tool's figures by name), leaving anything else, a user's own figures included.</summary>
     internal static void Clear(string folder)
     {
         foreach (string name in NetworkNames)
@@ -105,12 +112,11 @@ public static class Experiment
             string dir = Path.Combine(folder, name);
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
+        var own = new HashSet<string>(FigureNames.SelectMany(f => new[] { f + ".png", f + ".svg" })) { ConfigFileName, SummaryFileName };
         foreach (string file in Directory.EnumerateFiles(folder))
         {
             string name = Path.GetFileName(file);
-            if (name is ConfigFileName or SummaryFileName || name.EndsWith(".png", StringComparison.Ordinal) || name.EndsWith(".svg", StringComparison.Ordinal)
-                || name.EndsWith(".npz", StringComparison.Ordinal) || name.EndsWith(".tmp", StringComparison.Ordinal))
-                File.Delete(file);
+            if (own.Contains(name) || name.EndsWith(".tmp", StringComparison.Ordinal)) File.Delete(file);
         }
     }
 }

@@ -103,11 +103,13 @@ public class RunFolderTests : IDisposable
         string foreign = Path.Combine(_dir, "foreign");
         Directory.CreateDirectory(foreign);
         File.WriteAllText(Path.Combine(foreign, "notes.txt"), "mine");
+        File.WriteAllText(Path.Combine(foreign, "my_figure.png"), "mine too");
         (exit, _, error) = Run("reproduce", "--preset", "smoke", "--no-plots", "--out", foreign);
         Assert.Equal(CliApp.UsageError, exit);
         Assert.Contains("holds no run", error);
         Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--no-plots", "--out", foreign, "--force").Exit);
         Assert.Equal("mine", File.ReadAllText(Path.Combine(foreign, "notes.txt")));
+        Assert.Equal("mine too", File.ReadAllText(Path.Combine(foreign, "my_figure.png")));
 
         // --force on the finished run with another seed: a new run of seed 5.
         Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--seed", "5", "--no-plots", "--out", run, "--force").Exit);
