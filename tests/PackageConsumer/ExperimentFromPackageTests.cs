@@ -26,7 +26,7 @@ public sealed class ExperimentFromPackageTests : IDisposable
             Console.WriteLine($"{claim.Verdict,-22} {claim.Claim}");
 
         Assert.Equal(["noise-trained/scaled", "noise-free/scaled"], result.Summary.Runs.Take(2).Select(r => r.Name));
-        Assert.Equal(3, result.Runs.Count);
+        Assert.Equal(4, result.Runs.Count);
         Assert.Equal(1UL, ExperimentSummary.Load(Path.Combine(_dir, Experiment.SummaryFileName)).Seed);
         Assert.True(File.Exists(Path.Combine(_dir, "noise-trained", "model.safetensors")));
         // The smoke preset is too short to learn: the verdict says the predictions were not tested.

@@ -7,7 +7,7 @@ namespace NoisyRnn.Cli.Commands;
 /// `noisyrnn report DIR`: aggregates the finished runs under DIR (<see cref="ExperimentReport"/>) into DIR/report.md, a
 /// JSON summary (DIR/summary.json for a plan's root; report.json when DIR is itself a run folder, whose summary.json is
 /// the run's own) and figures under DIR/report/: per configuration, box plots of the measures over seeds and the mean KL
-/// matrix.
+/// matrix; per pair of unbiased and biased twin configurations, the mean KL heat map across training biases.
 /// </summary>
 internal static class ReportCommand
 {
@@ -68,6 +68,11 @@ internal static class ReportCommand
                 if (p.KlMatrix is { } k)
                     files.Add(Plotting.KlMatrixFigure.Write(Path.Combine(figureDir, $"{p.Preset}_kl_matrix.png"), k.Means()));
                 figures[p.Preset] = files.Select(f => Path.GetRelativePath(root, f)).ToList();
+            }
+            foreach (var x in report.CrossBias)
+            {
+                string file = Plotting.KlMatrixFigure.Write(Path.Combine(figureDir, $"{x.UnbiasedPreset}_x_{x.BiasedPreset}_kl_matrix.png"), x.Matrix.Means());
+                figures[ExperimentReport.CrossBiasFigureKey(x)] = [Path.GetRelativePath(root, file)];
             }
         }
         bool runFolder = File.Exists(Path.Combine(root, Experiment.ConfigFileName));

@@ -178,6 +178,8 @@ internal sealed class ExperimentRunner
             (networks[0], QuiescentNoise.Scaled),
             (networks[1], QuiescentNoise.Scaled),
             (networks[1], QuiescentNoise.Absolute(scaledStd)),
+            // The theory's other noise level: sigma_q = sigma samples p^2 instead of p (density exponent 2).
+            (networks[0], QuiescentNoise.Same),
         };
 
         var runs = new List<ExperimentQuiescenceRun>();

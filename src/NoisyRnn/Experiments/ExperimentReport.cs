@@ -60,6 +60,11 @@ public sealed record ExperimentReport(
     [property: JsonPropertyName("presets")] IReadOnlyList<PresetReport> Presets,
     [property: JsonPropertyName("unfinished")] IReadOnlyList<string> Unfinished)
 {
+    /// <summary>The KL heat maps across training biases: one per configuration whose biased twin has finished seeds in common
+    /// with it (<see cref="CrossBiasReport"/>).</summary>
+    [JsonPropertyName("cross_bias")]
+    public IReadOnlyList<CrossBiasReport> CrossBias { get; init; } = [];
+
     /// <summary>Library version that wrote the report.</summary>
     [JsonPropertyName("library_version")]
     public string LibraryVersion { get; init; } = BuildInfo.Version;
@@ -121,11 +126,14 @@ public sealed record ExperimentReport(
             else unfinished.Add(relative);
         }
         var order = ExperimentPresets.All.Select(p => p.Name).ToList();
-        var presets = finished.GroupBy(f => f.Summary.Preset)
+        var groups = finished.GroupBy(f => f.Summary.Preset)
             .OrderBy(g => order.IndexOf(g.Key) is var i && i >= 0 ? i : int.MaxValue).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => Aggregate(g.OrderBy(f => f.Summary.Seed).ToList()))
+            .Select(g => g.OrderBy(f => f.Summary.Seed).ToList())
             .ToList();
-        return new ExperimentReport(full, presets, unfinished);
+        return new ExperimentReport(full, groups.Select(Aggregate).ToList(), unfinished)
+        {
+            CrossBias = CrossBiasReport.Pair(groups.Select(g => (IReadOnlyList<ExperimentSummary>)g.Select(f => f.Summary).ToList()).ToList()),
+        };
     }
 
     private static PresetReport Aggregate(IReadOnlyList<(string Folder, ExperimentSummary Summary)> jobs)
@@ -154,12 +162,31 @@ public sealed record ExperimentReport(
     /// <returns>The JSON text.</returns>
     public string ToJson() => JsonSerializer.Serialize(this, ExperimentJson.Options);
 
+    /// <summary>The key under which <see cref="ToMarkdown"/> looks up the figures of a cross-bias heat map.</summary>
+    /// <param name="pair">The heat map.</param>
+    /// <returns>"UNBIASED x BIASED".</returns>
+    public static string CrossBiasFigureKey(CrossBiasReport pair)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        return $"{pair.UnbiasedPreset} x {pair.BiasedPreset}";
+    }
+
+    private static void AppendMatrix(StringBuilder md, KlMatrixSpread k)
+    {
+        md.AppendLine();
+        md.AppendLine("| | " + string.Join(" | ", k.Columns) + " |");
+        md.AppendLine("| --- |" + string.Concat(k.Columns.Select(_ => " --- |")));
+        for (int r = 0; r < k.Rows.Count; r++)
+            md.AppendLine($"| {k.Rows[r]} | " + string.Join(" | ", k.Values[r].Select(v => v.Format())) + " |");
+    }
+
     /// <summary>Text for a Markdown table cell: its pipes (as in "KL(q || p)") escaped.</summary>
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
 
     /// <summary>The report as Markdown: per configuration its networks, its quiescence runs (mean ± sample std over seeds)
     /// and the table of the paper's predictions, one row each with its verdict.</summary>
-    /// <param name="figures">Figure files per preset (paths relative to the report), shown under its tables; may be null.</param>
+    /// <param name="figures">Figure files per preset, and per cross-bias pair under <see cref="CrossBiasFigureKey"/> (paths
+    /// relative to the report), shown under its tables; may be null.</param>
     /// <returns>The Markdown text.</returns>
     public string ToMarkdown(IReadOnlyDictionary<string, IReadOnlyList<string>>? figures = null)
     {
@@ -180,6 +207,19 @@ public sealed record ExperimentReport(
         foreach (var p in Presets)
             foreach (var c in p.Claims)
                 md.AppendLine($"| {p.Preset} | {Cell(c.Claim)} | {Cell(c.Measure)} | {c.Value.Format()} | **{c.Verdict}**{(c.Note is { } n ? $" ({Cell(n)})" : "")} |");
+        foreach (var x in CrossBias)
+        {
+            md.AppendLine();
+            md.AppendLine($"## Biased and unbiased training: {x.UnbiasedPreset} and {x.BiasedPreset}");
+            md.AppendLine();
+            md.AppendLine(I($"KL(quiescent row || active column), nats, over seeds {string.Join(", ", x.Seeds)}. Each quiescent row is compared with the active distribution of the same network driven by unbiased or biased trajectories; \"noise-free\" is the noise-free network under the noise-trained network's quiescent noise. The prediction: each network's quiescence is closer to the column of its own training."));
+            AppendMatrix(md, x.Matrix);
+            if (figures is not null && figures.TryGetValue(CrossBiasFigureKey(x), out var crossFiles))
+            {
+                md.AppendLine();
+                foreach (string f in crossFiles) md.AppendLine($"![{Path.GetFileNameWithoutExtension(f)}]({f.Replace('\\', '/')})");
+            }
+        }
         foreach (var p in Presets)
         {
             md.AppendLine();
@@ -209,11 +249,7 @@ public sealed record ExperimentReport(
             {
                 md.AppendLine();
                 md.AppendLine("KL(row || column), nats:");
-                md.AppendLine();
-                md.AppendLine("| | " + string.Join(" | ", k.Columns) + " |");
-                md.AppendLine("| --- |" + string.Concat(k.Columns.Select(_ => " --- |")));
-                for (int r = 0; r < k.Rows.Count; r++)
-                    md.AppendLine($"| {k.Rows[r]} | " + string.Join(" | ", k.Values[r].Select(v => v.Format())) + " |");
+                AppendMatrix(md, k);
             }
             if (figures is not null && figures.TryGetValue(p.Preset, out var files))
             {

@@ -60,7 +60,7 @@ public class BaselineAndCompareTests : IDisposable
         var columns = matrix.GetProperty("columns").EnumerateArray().Select(c => c.GetString()).ToList();
         var values = matrix.GetProperty("values").EnumerateArray().Select(r => r.EnumerateArray().ToList()).ToList();
         Assert.Equal(["noise-trained active", "noise-free active"], columns);
-        Assert.Equal(["noise-trained/scaled", "noise-free/scaled", "noise-free/absolute", "random network", "uniform over the arena"], rows);
+        Assert.Equal(["noise-trained/scaled", "noise-free/scaled", "noise-free/absolute", "noise-trained/same", "random network", "uniform over the arena"], rows);
         Assert.All(values, r => Assert.Equal(columns.Count, r.Count));
         foreach (var run in s.GetProperty("runs").EnumerateArray())
         {
@@ -72,10 +72,10 @@ public class BaselineAndCompareTests : IDisposable
             if (expected.ValueKind == JsonValueKind.Number) Assert.Equal(expected.GetDouble(), entry.GetDouble());
         }
         // The random-network row is the summary's baseline; the uniform row is each network's kl_uniform_to_active.
-        Assert.Equal(baseline.GetProperty("noise-free").ToString(), values[3][1].ToString());
+        Assert.Equal(baseline.GetProperty("noise-free").ToString(), values[4][1].ToString());
         var networks = s.GetProperty("networks").EnumerateArray().ToList();
         for (int c = 0; c < 2; c++)
-            Assert.Equal(networks[c].GetProperty("kl_uniform_to_active").GetDouble(), values[4][c].GetDouble());
+            Assert.Equal(networks[c].GetProperty("kl_uniform_to_active").GetDouble(), values[5][c].GetDouble());
 
         AssertPng(Path.Combine(a, "kl_matrix.png"));
         AssertPng(Path.Combine(a, "hidden_pca_density.png"));
@@ -94,7 +94,7 @@ public class BaselineAndCompareTests : IDisposable
         var c = doc.RootElement;
         Assert.Equal([0UL, 1UL], c.GetProperty("seeds").EnumerateArray().Select(x => x.GetUInt64()).ToArray());
         var runs = c.GetProperty("runs");
-        Assert.Equal(["noise-trained/scaled", "noise-free/scaled", "noise-free/absolute"], runs.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(["noise-trained/scaled", "noise-free/scaled", "noise-free/absolute", "noise-trained/same"], runs.EnumerateObject().Select(p => p.Name).ToArray());
         var variance = runs.GetProperty("noise-trained/scaled").GetProperty("quiescent_output_variance");
         var v = variance.GetProperty("values").EnumerateArray().Select(x => x.GetDouble()).ToArray();
         Assert.Equal(2, v.Length);

@@ -26,7 +26,7 @@ public class ReproduceCommandTests : IDisposable
         Assert.True(s.GetProperty("wall_seconds").GetDouble() > 0);
         Assert.True(double.IsFinite(s.GetProperty("kl_uniform_to_active").GetDouble()));
         var runs = s.GetProperty("runs").EnumerateArray().ToList();
-        Assert.Equal(3, runs.Count);
+        Assert.Equal(4, runs.Count);
         string[] required = ["name", "noise_std", "biased", "quiescence_mode", "quiescent_noise_std", "test_loss",
             "position_error_m", "kl_quiescent_to_active", "quiescent_output_variance", "active_step_distance", "quiescent_step_distance"];
         foreach (var run in runs)
@@ -46,10 +46,13 @@ public class ReproduceCommandTests : IDisposable
         Assert.True(runs[0].GetProperty("loss_decomposition").GetProperty("noise").GetDouble() > 0);
         Assert.Equal(0.0, runs[1].GetProperty("loss_decomposition").GetProperty("noise").GetDouble());
 
-        // The three quiescence settings the issue asks for.
+        // The three quiescence settings of the paper's contrast, then the noise-trained network at its own noise (p^2).
         Assert.Equal("noise-trained/scaled", runs[0].GetProperty("name").GetString());
         Assert.Equal("noise-free/scaled", runs[1].GetProperty("name").GetString());
         Assert.Equal("noise-free/absolute", runs[2].GetProperty("name").GetString());
+        Assert.Equal("noise-trained/same", runs[3].GetProperty("name").GetString());
+        Assert.Equal(runs[3].GetProperty("noise_std").GetDouble(), runs[3].GetProperty("quiescent_noise_std").GetDouble(), 6);
+        Assert.Equal(2.0, runs[3].GetProperty("density_exponent").GetProperty("predicted").GetDouble(), 9);
         Assert.Equal(0.0, runs[1].GetProperty("quiescent_noise_std").GetDouble());
         Assert.Equal(runs[0].GetProperty("quiescent_noise_std").GetDouble(), runs[2].GetProperty("quiescent_noise_std").GetDouble(), 6);
         // With zero noise a deterministic network's decoded position can only move if its autonomous drift moves it;
@@ -80,7 +83,7 @@ public class ReproduceCommandTests : IDisposable
         Assert.Equal("gru", s.GetProperty("model").GetString());
         Assert.True(double.IsFinite(s.GetProperty("kl_uniform_to_active").GetDouble()));
         var runs = s.GetProperty("runs").EnumerateArray().ToList();
-        Assert.Equal(3, runs.Count);
+        Assert.Equal(4, runs.Count);
         foreach (var run in runs)
         {
             Assert.True(run.GetProperty("biased").GetBoolean());

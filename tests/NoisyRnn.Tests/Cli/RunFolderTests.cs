@@ -238,5 +238,43 @@ public class RunFolderTests : IDisposable
         };
         var withRunaway = ExperimentClaims.Evaluate([ranAway]).Single(c => c.Id == "decoded-kl-contrast");
         Assert.Equal((ClaimOutcome.Holds, 0.0), (withRunaway.Outcome, withRunaway.Value.Mean!.Value));
+
+        // The heat map across training biases pairs a configuration with its biased twin over the seeds both finished, and
+        // ignores a biased configuration that differs in anything else.
+        string cross = Path.Combine(_dir, "cross");
+        void Write(string preset, ulong seed, ExperimentSummary s)
+        {
+            string folder = Path.Combine(cross, preset, $"seed-{seed}");
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, Experiment.ConfigFileName), s.Settings.ToJson());
+            File.WriteAllText(Path.Combine(folder, Experiment.SummaryFileName), s.ToJson());
+        }
+        ExperimentSummary Biased(ExperimentSummary s, string name, int hidden, double offset) => s with
+        {
+            Preset = name,
+            Settings = s.Settings with { Name = name, Biased = true, HiddenSize = hidden },
+            Runs = s.Runs.Select(r => r with { KlToBiasedActive = offset + 0.1, KlToUnbiasedActive = offset + 0.2 }).ToList(),
+        };
+        Write("smoke", 0, seeds[0]);
+        Write("smoke", 1, seeds[1]);
+        Write("smoke-biased", 1, Biased(seeds[1], "smoke-biased", seeds[1].Settings.HiddenSize, 0));
+        Write("smoke-biased", 2, Biased(seeds[1] with { Seed = 2 }, "smoke-biased", seeds[1].Settings.HiddenSize, 5));
+        Write("smoke-wide-biased", 0, Biased(seeds[0], "smoke-wide-biased", seeds[0].Settings.HiddenSize + 1, 9));
+        var report = ExperimentReport.Collect(cross);
+        var pair = Assert.Single(report.CrossBias);
+        Assert.Equal(("smoke", "smoke-biased"), (pair.UnbiasedPreset, pair.BiasedPreset));
+        Assert.Equal([1UL], pair.Seeds);
+        var m = pair.Matrix.Means();
+        Assert.Equal(CrossBiasReport.CrossBiasRows, m.Rows);
+        var trained = seeds[1].Runs.Single(r => r.Name == "noise-trained/scaled");
+        Assert.Equal(new double?[] { trained.KlToUnbiasedActive, trained.KlToBiasedActive }, m.Values[0]);
+        Assert.Equal(new double?[] { 0.2, 0.1 }, m.Values[2].Select(v => v is { } x ? Math.Round(x, 12) : v));
+        Assert.Equal(seeds[1].KlRandomNetworkToActive!["noise-trained"], m.Values[4][0]);
+        Assert.Null(m.Values[4][1]);
+        Assert.Equal(seeds[1].Networks[0].KlUniformToActive, m.Values[6][0]);
+        (exit, _, error) = Run("report", cross);
+        Assert.True(exit == 0, error);
+        Assert.Contains("## Biased and unbiased training: smoke and smoke-biased", File.ReadAllText(Path.Combine(cross, "report.md")));
+        FigureAssert.PngAndSvg(Path.Combine(cross, "report", "smoke_x_smoke-biased_kl_matrix.png"));
     }
 }
