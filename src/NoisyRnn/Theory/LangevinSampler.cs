@@ -66,7 +66,7 @@ public static class LangevinSampler
         Parallel.For(0, blocks, block =>
         {
             int start = block * ChainsPerBlock, count = Math.Min(ChainsPerBlock, chains - start);
-            ulong blockSeed = unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)block * 0xBF58476D1CE4E5B9UL + 0x632BE59BD9B4E019UL);
+            ulong blockSeed = SeedSequence.Block(seed, block);
             int diverged = RunBlock(density, state.AsSpan(start * d, count * d), driftScale, noiseScale, circular, steps, blockSeed);
             if (diverged >= 0)
             {
