@@ -119,10 +119,8 @@ public sealed class PathIntegrationTrainer
             (evaluations, loss) = TrainerState.Read(saved.Metadata, startStep);
         }
 
-        int batch = o.BatchSize, time = _task.SequenceLength;
-        var tape = _model.CreateTape(batch, time);
-        var gradient = _model.Parameters.CloneEmpty();
-        var previous = new float[_model.Parameters.Length];
+        int batch = o.BatchSize;
+        var trainingStep = new TrainingStep(_model, adam, batch, _task.SequenceLength);
         var data = _task.AllocateBatch(batch);
         // With overlap, step k + 1's batch is generated into a second buffer while step k trains. Each batch comes from
         // its own derived seed, so the batches (and the whole run) are bit-identical to the sequential order.
@@ -148,7 +146,7 @@ public sealed class PathIntegrationTrainer
                     int nextStep = step + 1;
                     pending = System.Threading.Tasks.Task.Run(() => FillBatch(nextStep, next), CancellationToken.None);
                 }
-                loss = TrainStep(step, data, adam, tape, gradient, previous);
+                loss = trainingStep.Run(step, data, o.Noise, StepNoise(step));
                 TaskEvaluation? evaluation = null;
                 if (step % o.EvaluateEvery == 0 || step == o.Steps)
                 {
@@ -183,33 +181,9 @@ public sealed class PathIntegrationTrainer
     private void FillBatch(int step, IPathIntegrationBatch destination) =>
         _task.NextBatch(new SeededTaskRandom(SeedSequence.Derive(Options.Seed, SeedSequence.TaskStream, (ulong)step)), destination, encodeTargets: false);
 
-    /// <summary>Forward, loss, BPTT (one <see cref="IRecurrentNetwork.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ITargetRows, NoiseLevels, NoiseStreams, RecurrentTape, ParameterSet)"/> call) and the Adam update of one
-    /// step; returns the loss. Leaves the parameters finite.</summary>
-    private double TrainStep(int step, IPathIntegrationBatch data, Adam adam, RecurrentTape tape, ParameterSet gradient, float[] previous)
-    {
-        var o = Options;
-        var streams = NoiseStreams.FromSeed(SeedSequence.Derive(o.Seed, SeedSequence.NoiseStream, (ulong)step), o.NoiseDistribution);
-        Array.Clear(gradient.Values);
-        double loss = _model.ForwardBackwardMse(data.Inputs, data.InitialState, data.TargetRows, o.Noise, streams, tape, gradient);
-        if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "the loss");
-        if (!TensorPrimitives.IsFiniteAll<float>(gradient.Values))
-            throw new TrainingDivergedException(step, $"the gradient of {FirstNonFinite(gradient)}");
-        // A finite gradient can still overflow the update (a learning rate near the float32 limit): keep the last
-        // finite parameters so that the model, evaluations and checkpoints never see NaN or infinity.
-        _model.Parameters.Values.CopyTo(previous, 0);
-        adam.Step(_model.Parameters.Values, gradient.Values);
-        if (!TensorPrimitives.IsFiniteAll<float>(_model.Parameters.Values))
-        {
-            previous.CopyTo(_model.Parameters.Values, 0);
-            throw new TrainingDivergedException(step, "the parameters after the Adam update");
-        }
-        return loss;
-    }
-
-    /// <summary>Name of the first view holding a non-finite value (kept out of <see cref="TrainStep"/>, whose closure
-    /// would otherwise be allocated on every step).</summary>
-    private static string FirstNonFinite(ParameterSet gradient) =>
-        gradient.Views.First(v => !TensorPrimitives.IsFiniteAll<float>(gradient[v.Name])).Name;
+    /// <summary>Step <paramref name="step"/>'s training noise, drawn from its own derived noise seed.</summary>
+    private NoiseStreams StepNoise(int step) =>
+        NoiseStreams.FromSeed(SeedSequence.Derive(Options.Seed, SeedSequence.NoiseStream, (ulong)step), Options.NoiseDistribution);
 
     /// <summary>
     /// Evaluates the current parameters on the held-out batch with the training noise on (fixed noise seed, so evaluations
