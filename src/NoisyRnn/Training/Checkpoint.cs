@@ -14,13 +14,7 @@ namespace NoisyRnn.Training;
 /// <param name="AdamSecondMoment">Adam's second moments; null when not saved.</param>
 /// <param name="Metadata">Free-form string pairs saved with the checkpoint (e.g. the run name, the noise level).</param>
 public sealed record CheckpointData(IRecurrentNetwork Network, int Step, long AdamStepCount, float[]? AdamFirstMoment,
-    float[]? AdamSecondMoment, IReadOnlyDictionary<string, string> Metadata)
-{
-    /// <summary>The network as a vanilla RNN (checkpoints written before the GRU existed are always vanilla).</summary>
-    /// <exception cref="InvalidOperationException">The checkpoint holds another kind of network (see <see cref="Network"/>).</exception>
-    public VanillaRnn Model => Network as VanillaRnn
-        ?? throw new InvalidOperationException($"The checkpoint holds a {Network.Kind} network, not a vanilla RNN; use {nameof(Network)}.");
-}
+    float[]? AdamSecondMoment, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>
 /// Binary checkpoints of a recurrent network (vanilla RNN or GRU) and, optionally, its Adam state. Layout: the 8 bytes

@@ -77,7 +77,7 @@ public sealed class PathIntegrationTrainer
     /// is true and the file exists.
     /// </summary>
     /// <param name="progress">Receives a report after every step (may be null); evaluation steps carry
-    /// <see cref="TrainingProgress.TaskEvaluation"/>.</param>
+    /// <see cref="TrainingProgress.Evaluation"/>.</param>
     /// <param name="checkpointPath">Where to write checkpoints (every <see cref="TrainingOptions.CheckpointEvery"/> steps and at
     /// the end), or null for none.</param>
     /// <param name="resume">Continue from the checkpoint at <paramref name="checkpointPath"/> if it exists.</param>
@@ -155,7 +155,7 @@ public sealed class PathIntegrationTrainer
                 }
                 if (checkpointPath != null && (step == o.Steps || (o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0)))
                     Checkpoint.Save(checkpointPath, _model, step, adam, TrainerState.Write(checkpointMetadata, evaluations, loss));
-                progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, null) { TaskEvaluation = evaluation, StartStep = startStep });
+                progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, evaluation) { StartStep = startStep });
             }
         }
         finally
