@@ -1,21 +1,10 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using MathNet.Numerics.LinearAlgebra;
 using NoisyRnn.Noise;
 using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Analysis;
-
-/// <summary>How a <see cref="GaussianKde"/> chooses its bandwidth factor from the number of points n and the dimension d.</summary>
-public enum BandwidthRule
-{
-    /// <summary>Scott's rule, factor = n^(-1/(d+4)); the default of scipy.stats.gaussian_kde and of the paper's analysis.</summary>
-    Scott,
-
-    /// <summary>Silverman's rule, factor = (n (d+2) / 4)^(-1/(d+4)), as scipy.stats.gaussian_kde computes it.</summary>
-    Silverman,
-}
 
 /// <summary>
 /// Gaussian kernel density estimate with one full-covariance kernel per data point, following the semantics of

@@ -2,17 +2,6 @@ using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Tasks;
 
-/// <summary>How the preferred angles of <see cref="HeadDirectionCells"/> are laid out.</summary>
-public enum PreferredAngleLayout
-{
-    /// <summary>N angles evenly spaced on [-pi, pi): -pi + 2 pi i / N (the paper's description; no two cells coincide). Default.</summary>
-    EvenlySpaced = 0,
-
-    /// <summary><c>linspace(-pi, pi, N)</c> as the reference code does: spacing 2 pi / (N - 1), so the first and the last
-    /// cell (-pi and pi) prefer the same direction.</summary>
-    ReferenceLinspace = 1,
-}
-
 /// <summary>
 /// Simulated head-direction cells with von Mises tuning (Krishna et al., ICLR 2024, Sec. 4.2; reference
 /// <c>HeadDirectionCells</c> and <c>von_mises(..., norm=1)</c> in tasks/head_direction.py). Cell i with preferred angle mu_i

@@ -6,21 +6,6 @@ using NoisyRnn.Tasks;
 
 namespace NoisyRnn.Training;
 
-/// <summary>Metrics of one held-out evaluation on any path-integration task.</summary>
-/// <param name="Step">Training steps completed when measured.</param>
-/// <param name="Loss">MSE over [batch, time, outputs] with the training noise on (reference <c>loss</c>).</param>
-/// <param name="DecodingError">Mean top-3 decoding error in the task's unit (m: Euclidean; rad: circular).</param>
-/// <param name="DecodingMse">Mean per-coordinate squared decoding error, unit squared (reference <c>pos_mse</c> / <c>hd_mse</c>,
-/// except that head direction uses the circular difference).</param>
-public readonly record struct TaskEvaluation(int Step, double Loss, double DecodingError, double DecodingMse);
-
-/// <summary>What a <see cref="PathIntegrationTrainer"/> run returns.</summary>
-/// <param name="Evaluations">Every held-out evaluation, in step order.</param>
-/// <param name="FinalLoss">Training loss of the last step.</param>
-/// <param name="WallSeconds">Wall time of this call.</param>
-/// <param name="StartStep">Step the run started (resumed) from; 0 for a fresh run.</param>
-public sealed record PathIntegrationResult(IReadOnlyList<TaskEvaluation> Evaluations, double FinalLoss, double WallSeconds, int StartStep);
-
 /// <summary>
 /// Trains any <see cref="IRecurrentNetwork"/> (vanilla RNN or GRU) with BPTT, the MSE loss and Adam on any
 /// <see cref="IPathIntegrationTask"/> (spatial navigation, head direction): Krishna et al. 2024, Sec. 4; reference trainer.py.
