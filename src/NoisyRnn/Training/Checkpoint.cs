@@ -47,40 +47,28 @@ public static class Checkpoint
             model.Parameters.Views.ToList(), metadata?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new(), model.Kind);
         byte[] headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, Json);
 
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            void Write(ReadOnlySpan<byte> bytes)
             {
-                void Write(ReadOnlySpan<byte> bytes)
-                {
-                    stream.Write(bytes);
-                    hash.AppendData(bytes);
-                }
-
-                Write(Magic);
-                Span<byte> len = stackalloc byte[4];
-                BitConverter.TryWriteBytes(len, headerBytes.Length);
-                Write(len);
-                Write(headerBytes);
-                Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(model.Parameters.Values.AsSpan()));
-                if (adam != null)
-                {
-                    Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<float>)adam.FirstMoment));
-                    Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<float>)adam.SecondMoment));
-                }
-                stream.Write(hash.GetHashAndReset());
-                stream.Flush(flushToDisk: true);
+                stream.Write(bytes);
+                hash.AppendData(bytes);
             }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+
+            Write(Magic);
+            Span<byte> len = stackalloc byte[4];
+            BitConverter.TryWriteBytes(len, headerBytes.Length);
+            Write(len);
+            Write(headerBytes);
+            Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(model.Parameters.Values.AsSpan()));
+            if (adam != null)
+            {
+                Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<float>)adam.FirstMoment));
+                Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<float>)adam.SecondMoment));
+            }
+            stream.Write(hash.GetHashAndReset());
+        });
     }
 
     /// <summary>Reads a checkpoint written by <see cref="Save"/>.</summary>
