@@ -24,6 +24,7 @@ public class PaperTrainingStepBenchmarks
     private const int Batch = 200, Time = 100, Cells = 512;
     private IPathIntegrationTask _task = null!;
     private IRecurrentNetwork _model = null!;
+    private NoisyRnn.Training.TrainingStep _trainingStep = null!;
     private RecurrentTape _tape = null!;
     private ParameterSet _gradient = null!;
     private IPathIntegrationBatch _data = null!;
@@ -55,24 +56,23 @@ public class PaperTrainingStepBenchmarks
             _model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(1, 128, Cells, Cells, Activation.Relu, 1f, 0.5f), 1);
             _noise = NoiseLevels.Recurrent(0.1f);
         }
-        _tape = _model.CreateTape(Batch, Time);
-        _gradient = _model.Parameters.CloneEmpty();
+        _adam = new Adam(new AdamOptions(), _model.Parameters.Length);
+        _trainingStep = new NoisyRnn.Training.TrainingStep(_model, _adam, Batch, Time);
+        _tape = _trainingStep.Tape;
+        _gradient = _trainingStep.Gradient;
         _data = _task.AllocateBatch(Batch);
         _outputGradient = new float[Batch * Time * Cells];
-        _adam = new Adam(new AdamOptions(), _model.Parameters.Length);
         Console.WriteLine($"// ISA tier: {Isa.Tier}, processors: {Environment.ProcessorCount}");
     }
 
-    /// <summary>Data, noise, the fused forward + loss + backward, and Adam; returns the loss.</summary>
+    /// <summary>Data, then the trainer's step: noise, the fused forward + loss + backward, the finiteness checks and Adam;
+    /// returns the loss.</summary>
     [Benchmark]
     public double TrainingStep()
     {
         _step++;
         _task.NextBatch(new SeededTaskRandom(_step), _data, encodeTargets: false);
-        Array.Clear(_gradient.Values);
-        double loss = _model.ForwardBackwardMse(_data.Inputs, _data.InitialState, _data.TargetRows, _noise, NoiseStreams.FromSeed(_step), _tape, _gradient);
-        _adam.Step(_model.Parameters.Values, _gradient.Values);
-        return loss;
+        return _trainingStep.Run((int)_step, _data, _noise, NoiseStreams.FromSeed(_step));
     }
 
     /// <summary>The same step with the readout, the loss and BPTT as separate calls (the trainer before the fused readout).</summary>

@@ -23,32 +23,32 @@ public sealed class ReactivationFromPackageTests
         var task = new SpatialNavigationTask(taskOptions, cells);
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(InputSize: 2, HiddenSize: 32,
             OutputSize: 64, InitSize: 64, Activation.Relu, TimeConstant: 1f, Dt: 0.2f), seed: 0);
-        var trainer = new SpatialTrainer(model, task, new TrainingOptions
+        var trainer = new PathIntegrationTrainer(model, task, new TrainingOptions
         {
             Steps = 150, BatchSize = 32, TestBatchSize = 64, EvaluateEvery = 50, Seed = 0,
             Noise = NoiseLevels.Recurrent(TrainingNoise), Adam = new AdamOptions { LearningRate = 1e-2 },
         });
 
-        SpatialEvaluation before = trainer.Evaluate();
-        TrainingResult result = trainer.Train();
-        SpatialEvaluation after = result.Evaluations[^1];
+        TaskEvaluation before = trainer.Evaluate();
+        PathIntegrationResult result = trainer.Train();
+        TaskEvaluation after = result.Evaluations[^1];
 
         // Training lowers the held-out loss and the decoded position error.
         Assert.True(after.Loss < 0.9 * before.Loss, $"held-out loss {before.Loss} -> {after.Loss}");
-        Assert.True(after.PositionErrorMetres < before.PositionErrorMetres,
-            $"position error {before.PositionErrorMetres} -> {after.PositionErrorMetres} m");
+        Assert.True(after.DecodingError < before.DecodingError,
+            $"position error {before.DecodingError} -> {after.DecodingError} m");
 
-        float[] active = SpatialReactivation.DecodeActive(model, trainer.TestBatch, cells, NoiseLevels.Recurrent(TrainingNoise), seed: 1);
-        GaussianKde activeDensity = SpatialReactivation.Density(active);
+        float[] active = PathIntegrationReactivation.DecodeActive(model, task, trainer.TestBatch, NoiseLevels.Recurrent(TrainingNoise), seed: 1);
+        GaussianKde activeDensity = PathIntegrationReactivation.Density(task, active);
         var analysis = new ReactivationOptions
         {
             KlSteps = 200, VarianceSteps = 300, VarianceShift = 100, StepDistanceSteps = 50, KlSamples = 500, Seed = 2,
         };
 
         float sigmaQ = QuiescentNoise.Scaled.Resolve(TrainingNoise);
-        QuiescentReport noisy = SpatialReactivation.Analyze(model, cells, trainer.TestBatch.InitialState, batch: 64,
+        QuiescentReport noisy = PathIntegrationReactivation.Analyze(model, task, trainer.TestBatch.InitialState, batch: 64,
             activeDensity, sigmaQ, analysis);
-        QuiescentReport silent = SpatialReactivation.Analyze(model, cells, trainer.TestBatch.InitialState, batch: 64,
+        QuiescentReport silent = PathIntegrationReactivation.Analyze(model, task, trainer.TestBatch.InitialState, batch: 64,
             activeDensity, 0f, analysis);
 
         // With noise the quiescent chains explore: a finite KL to the waking density and a variance well above

@@ -23,12 +23,12 @@ public sealed class TheoryPredictionTests(ITestOutputHelper output)
         var taskOptions = new SpatialNavigationOptions { SequenceLength = 20 };
         var cells = PlaceCells.CreateRandom(count: 64, sigma: 0.2, taskOptions.BoxWidth, taskOptions.BoxHeight, seed: 0);
 
-        (VanillaRnn model, SpatialTrainer trainer) Train(float noiseStd)
+        (VanillaRnn model, PathIntegrationTrainer trainer) Train(float noiseStd)
         {
             var task = new SpatialNavigationTask(taskOptions, cells);
             var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(InputSize: 2, HiddenSize: 32,
                 OutputSize: 64, InitSize: 64, Activation.Relu, TimeConstant: 1f, Dt: 0.2f), seed: 0);
-            var trainer = new SpatialTrainer(model, task, new TrainingOptions
+            var trainer = new PathIntegrationTrainer(model, task, new TrainingOptions
             {
                 Steps = 150, BatchSize = 32, TestBatchSize = 64, Seed = 0,
                 Noise = NoiseLevels.Recurrent(noiseStd), Adam = new AdamOptions { LearningRate = 1e-2 },
@@ -41,13 +41,14 @@ public sealed class TheoryPredictionTests(ITestOutputHelper output)
         var (clean, cleanTrainer) = Train(0f);
 
         // Both are compared with the waking distribution of the noise-trained network, under equal quiescent noise.
-        float[] active = SpatialReactivation.DecodeActive(noisy, noisyTrainer.TestBatch, cells, NoiseLevels.Recurrent(Sigma), seed: 1);
-        GaussianKde activeDensity = SpatialReactivation.Density(active);
+        var task = noisyTrainer.Task;
+        float[] active = PathIntegrationReactivation.DecodeActive(noisy, task, noisyTrainer.TestBatch, NoiseLevels.Recurrent(Sigma), seed: 1);
+        GaussianKde activeDensity = PathIntegrationReactivation.Density(task, active);
         float sigmaQ = QuiescentNoise.Scaled.Resolve(Sigma);
         var options = new ReactivationOptions { KlSteps = 200, VarianceSteps = 300, VarianceShift = 100, KlSamples = 500, Seed = 2 };
 
-        QuiescentReport noisyQuiet = SpatialReactivation.Analyze(noisy, cells, noisyTrainer.TestBatch.InitialState, 64, activeDensity, sigmaQ, options);
-        QuiescentReport cleanQuiet = SpatialReactivation.Analyze(clean, cells, cleanTrainer.TestBatch.InitialState, 64, activeDensity, sigmaQ, options);
+        QuiescentReport noisyQuiet = PathIntegrationReactivation.Analyze(noisy, task, noisyTrainer.TestBatch.InitialState, 64, activeDensity, sigmaQ, options);
+        QuiescentReport cleanQuiet = PathIntegrationReactivation.Analyze(clean, task, cleanTrainer.TestBatch.InitialState, 64, activeDensity, sigmaQ, options);
 
         // The noise-trained network's quiescence stays bounded. The noise-free network's may run away (its state grows
         // without bound under the same noise): then it has no KL, which is further from the waking distribution than any.

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using System.Globalization;
 using System.Text.Json;
 using NoisyRnn.Kernels;
@@ -292,10 +291,9 @@ internal static class BenchCommand
         var task = CreateTask(p);
         var model = CreateModel(p);
         var noise = NoiseLevels.Recurrent(p.NoiseStd);
-        var tape = model.CreateTape(p.Batch, p.Time);
-        var gradient = model.Parameters.CloneEmpty();
-        var previous = new float[model.Parameters.Length];
-        var adam = new Adam(new AdamOptions(), model.Parameters.Length);
+        var trainingStep = new TrainingStep(model, new Adam(new AdamOptions(), model.Parameters.Length), p.Batch, p.Time);
+        var tape = trainingStep.Tape;
+        var gradient = trainingStep.Gradient;
         var data = task.AllocateBatch(p.Batch);
         var outputGradient = new float[p.Batch * p.Time * p.Cells];
         var draws = new float[p.Batch * p.Time * p.Hidden];
@@ -318,13 +316,9 @@ internal static class BenchCommand
             Lap(0);
             NoiseStreams.FromSeed((ulong)step + 1000).Recurrent.FillRows(draws, p.Time * p.Hidden);
             Lap(1);
-            Array.Clear(gradient.Values);
-            model.ForwardBackwardMse(data.Inputs, data.InitialState, data.TargetRows, noise, NoiseStreams.FromSeed((ulong)step), tape, gradient);
+            double loss = trainingStep.ForwardBackward(data, noise, NoiseStreams.FromSeed((ulong)step));
             Lap(2);
-            _ = TensorPrimitives.IsFiniteAll<float>(gradient.Values);
-            model.Parameters.Values.CopyTo(previous, 0);
-            adam.Step(model.Parameters.Values, gradient.Values);
-            _ = TensorPrimitives.IsFiniteAll<float>(model.Parameters.Values);
+            trainingStep.Update(step, loss);
             Lap(3);
             // The unfused pass for reference (its gradient is discarded; the parameters above are already updated): the
             // targets encoded into the [batch, time, output] array, Forward, MseLoss and Backward.

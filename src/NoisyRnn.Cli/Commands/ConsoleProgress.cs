@@ -34,7 +34,7 @@ internal sealed class ConsoleProgress : IProgress<ExperimentProgress>
         _last = step;
         string head = $"  [{value.Network}] step {step.Step,5}/{step.TotalSteps}  train loss {step.Loss:E3}";
         string tail = $"({step.ElapsedSeconds:F0} s, ETA {Eta(step):F0} s)";
-        if (step.TaskEvaluation is { } e)
+        if (step.Evaluation is { } e)
         {
             _log.WriteLine($"{head}  test loss {e.Loss:E3}  decoding error {e.DecodingError:F3}  {tail}");
             _lastPrint = step.ElapsedSeconds;

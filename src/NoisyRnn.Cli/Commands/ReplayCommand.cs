@@ -202,8 +202,8 @@ internal static class ReplayCommand
         GaussianKde density = PathIntegrationReactivation.Density(task, active);
         var reactivation = ExperimentSetup.Reactivation(p, p.Seed);
         var uniform = task is SpatialNavigationTask sp
-            ? KlDivergence.UniformToKde(sp.Options.BoxWidth, sp.Options.BoxHeight, density, p.KlSamples, ExperimentSetup.Salt(p.Seed, 11))
-            : KlDivergence.UniformIntervalToKde(-Math.PI, Math.PI, density, p.KlSamples, ExperimentSetup.Salt(p.Seed, 11));
+            ? KlDivergence.UniformToKde(sp.Options.BoxWidth, sp.Options.BoxHeight, density, p.KlSamples, SeedSequence.Salt(p.Seed, 11))
+            : KlDivergence.UniformIntervalToKde(-Math.PI, Math.PI, density, p.KlSamples, SeedSequence.Salt(p.Seed, 11));
         float std = quiescence.Resolve(trainingStd);
         log.WriteLine($"Quiescence {quiescence}: sigma_q = {std:G3} per step, {reactivation.TotalSteps} steps x {windows} chains (one per window) ...");
         var report = PathIntegrationReactivation.Analyze(model, task, batch.InitialState, windows, density, std, reactivation);

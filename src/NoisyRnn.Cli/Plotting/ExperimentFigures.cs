@@ -20,7 +20,7 @@ internal static class ExperimentFigures
         {
             files.AddRange(ReproduceFigures.Write(dir, spatial.Options, networks[0].ActiveDecoded, (NoisyRnn.Analysis.GaussianKde)networks[0].ActiveDensity, networks[0].Name,
                 p.BatchSize, p.SequenceLength, reports, p.KlSteps,
-                networks.Select(n => (n.Name, (IReadOnlyList<SpatialEvaluation>)n.Evaluations.Select(e => new SpatialEvaluation(e.Step, e.Loss, e.DecodingError, e.DecodingMse)).ToList())).ToList()));
+                networks.Select(n => (n.Name, n.Evaluations)).ToList()));
             files.Add(KlMatrixFigure.Write(Path.Combine(dir, "kl_matrix.png"), matrix));
             var hidden = result.Runs
                 .Select(r => (Run: r, Net: networks.First(n => n.Name == r.Network)))

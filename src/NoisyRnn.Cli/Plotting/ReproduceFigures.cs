@@ -30,7 +30,7 @@ internal static class ReproduceFigures
     /// <param name="curves">Learning curves, or null to skip learning_curves.png (reactivate has none).</param>
     public static IReadOnlyList<string> Write(string outDir, SpatialNavigationOptions task, float[] activeDecoded, GaussianKde activeDensity, string activeName,
         int batch, int activeSteps, IReadOnlyList<(string Name, QuiescentReport Report)> runs, int klSteps,
-        IReadOnlyList<(string Name, IReadOnlyList<SpatialEvaluation> Evaluations)>? curves)
+        IReadOnlyList<(string Name, IReadOnlyList<TaskEvaluation> Evaluations)>? curves)
     {
         if (Fonts.Default is null || Fonts.Default.Length == 0)
             throw new InvalidOperationException("No font found for plot text (install fonts under /usr/share/fonts).");
@@ -124,13 +124,13 @@ internal static class ReproduceFigures
         return max > 0 ? max : 1;
     }
 
-    private static string LearningCurves(string path, IReadOnlyList<(string Name, IReadOnlyList<SpatialEvaluation> Evaluations)> curves)
+    private static string LearningCurves(string path, IReadOnlyList<(string Name, IReadOnlyList<TaskEvaluation> Evaluations)> curves)
     {
         var plot = new Plot();
         int i = 0;
         foreach (var (name, evals) in curves)
         {
-            var s = plot.Add.Scatter(evals.Select(e => (double)e.Step).ToArray(), evals.Select(e => e.PositionErrorMetres).ToArray(), Colors.Category10[i++]);
+            var s = plot.Add.Scatter(evals.Select(e => (double)e.Step).ToArray(), evals.Select(e => e.DecodingError).ToArray(), Colors.Category10[i++]);
             s.LegendText = name;
         }
         plot.Title("Held-out position decoding error");

@@ -2,29 +2,6 @@ using NoisyRnn.Tasks;
 
 namespace NoisyRnn.Analysis;
 
-/// <summary>Density of decoded positions against the distance from an anchor (<see cref="BiasedReactivation.Radial"/>).</summary>
-/// <param name="Edges">Bin edges of the distance, [bins + 1], in the positions' unit (m): 0, maxRadius/bins, ..., maxRadius.</param>
-/// <param name="Fraction">Fraction of all points in each distance bin, [bins].</param>
-/// <param name="RadialDensity">Fraction / bin width, [bins]: the probability density of the distance r (1/m).</param>
-/// <param name="AreaDensity">Fraction / annulus area π (r_{k+1}² − r_k²), [bins]: the mean density of positions per unit area
-/// over each annulus (1/m²). Where an annulus leaves the arena (distance above half the box side from the centre) it
-/// averages over area no point can occupy, so it falls there even for a uniform occupancy.</param>
-/// <param name="OutsideFraction">Fraction of points farther than the last edge.</param>
-/// <param name="MeanDistance">Mean distance to the anchor: per-trajectory means, then their mean and standard error over
-/// trajectories (the points of one trajectory are correlated; the trajectories are independent).</param>
-/// <param name="Points">Number of points (batch × time).</param>
-public sealed record RadialProfile(double[] Edges, double[] Fraction, double[] RadialDensity, double[] AreaDensity, double OutsideFraction,
-    MeanEstimate MeanDistance, int Points);
-
-/// <summary>Turning statistics of heading trajectories (<see cref="BiasedReactivation.Turning"/>).</summary>
-/// <param name="MeanSignedStep">Mean signed step wrap(θ_{t+1} − θ_t), rad per step (positive = counter-clockwise): per-trajectory
-/// means, then their mean and standard error over trajectories.</param>
-/// <param name="CounterClockwiseFraction">Fraction of the non-zero steps that turn counter-clockwise (positive), in [0, 1]; NaN
-/// when every step is exactly 0.</param>
-/// <param name="MeanAbsoluteStep">Mean |wrap(θ_{t+1} − θ_t)| over all steps, rad per step.</param>
-/// <param name="Steps">Number of steps (batch × (time − 1)).</param>
-public sealed record TurningStatistics(MeanEstimate MeanSignedStep, double CounterClockwiseFraction, double MeanAbsoluteStep, int Steps);
-
 /// <summary>
 /// Statistics that show whether a bias of the waking trajectories is reactivated (issue 13 item 3): on the biased spatial
 /// task the trajectories drift toward an anchor (0.05 toward (0, 0) in the paper), so the waking occupancy is denser near

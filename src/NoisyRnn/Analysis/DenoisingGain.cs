@@ -3,37 +3,6 @@ using NoisyRnn.Noise;
 
 namespace NoisyRnn.Analysis;
 
-/// <summary>A mean over sampled states with its standard error.</summary>
-/// <param name="Value">The mean.</param>
-/// <param name="StandardError">Standard deviation (ddof 1) over the samples / √<paramref name="Samples"/>; NaN for one sample.</param>
-/// <param name="Samples">Number of samples averaged.</param>
-public readonly record struct MeanEstimate(double Value, double StandardError, int Samples);
-
-/// <summary>The denoising gain at one perturbation size (see <see cref="DenoisingGain.Measure"/>).</summary>
-/// <param name="Scale">Per-unit std of the isotropic perturbation e ~ N(0, scale² I), in hidden-state units (compare with the
-/// per-step training noise std).</param>
-/// <param name="Total">Fraction of the whole perturbation e removed in one autonomous step, −⟨δ, e⟩ / |e|².</param>
-/// <param name="OnManifold">The same for the part of e inside the top-k active principal components, applied alone.</param>
-/// <param name="OffManifold">The same for the part of e outside them (e minus its projection), applied alone.</param>
-public sealed record DenoisingGainPoint(double Scale, MeanEstimate Total, MeanEstimate OnManifold, MeanEstimate OffManifold);
-
-/// <summary>Result of <see cref="DenoisingGain.Measure"/>.</summary>
-/// <param name="Points">One entry per perturbation size, in the order given.</param>
-/// <param name="Leak">What the leak alone removes per step, dt/tau (<see cref="IRecurrentNetworkOptions.Alpha"/>): the gain of a
-/// vanilla network whose recurrent input ignores the perturbation (W_rec = 0). For the GRU it is the gain of a fully open
-/// update gate with a candidate that ignores the perturbation.</param>
-/// <param name="Components">k, the principal components that span the "on the manifold" directions.</param>
-/// <param name="ExplainedVarianceRatio">Fraction of the active states' variance in those k components.</param>
-/// <param name="States">Number of waking states the gains are averaged over.</param>
-public sealed record DenoisingGainResult(IReadOnlyList<DenoisingGainPoint> Points, double Leak, int Components, double ExplainedVarianceRatio, int States)
-{
-    /// <summary>The entry whose <see cref="DenoisingGainPoint.Scale"/> is nearest to <paramref name="scale"/> (e.g. the training
-    /// noise std, for summary.json's <c>denoising_gain</c>).</summary>
-    /// <param name="scale">A perturbation size.</param>
-    /// <returns>The nearest entry.</returns>
-    public DenoisingGainPoint Nearest(double scale) => Points.MinBy(p => Math.Abs(p.Scale - scale))!;
-}
-
 /// <summary>
 /// Denoising measured where the theory puts it (THEORY.md, prediction 3; issue 13 item 2): a noise-trained network's
 /// autonomous drift pulls a perturbed waking state back toward the waking states. For a held-out waking state r and a

@@ -1,22 +1,10 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using MathNet.Numerics.LinearAlgebra;
 using NoisyRnn.Noise;
 using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Analysis;
-
-/// <summary>How a <see cref="GaussianKde"/> chooses its bandwidth factor from the number of points n and the dimension d.</summary>
-public enum BandwidthRule
-{
-    /// <summary>Scott's rule, factor = n^(-1/(d+4)); the default of scipy.stats.gaussian_kde and of the paper's analysis.</summary>
-    Scott,
-
-    /// <summary>Silverman's rule, factor = (n (d+2) / 4)^(-1/(d+4)), as scipy.stats.gaussian_kde computes it.</summary>
-    Silverman,
-}
 
 /// <summary>
 /// Gaussian kernel density estimate with one full-covariance kernel per data point, following the semantics of
@@ -774,155 +762,13 @@ public sealed class GaussianKde : IKernelDensity
 
     // Σ_j exp(−½ (|q − y_j|² + o_j − shift)) over the points of one leaf, in one pass (o_j the weight offset); also the
     // leaf's smallest offset squared distance.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double LeafSum(ReadOnlySpan<double> query, int leaf, double shift, out double leafMin)
-    {
-        int d = query.Length, start = _leafStart[leaf], end = _leafStart[leaf + 1];
-        ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
-        ref double weightOffset = ref MemoryMarshal.GetArrayDataReference(_offset);
-        if (Tier == IsaTier.Vector512)
-        {
-            var min = Vector512.Create(double.PositiveInfinity);
-            var acc = Vector512<double>.Zero;
-            var half = Vector512.Create(-0.5);
-            var offset = Vector512.Create(0.5 * shift);
-            for (int j = start; j < end; j += Vector512<double>.Count)
-            {
-                var d2 = Vector512.LoadUnsafe(ref weightOffset, (nuint)j);
-                for (int k = 0; k < d; k++)
-                {
-                    var diff = Vector512.Create(query[k]) - Vector512.LoadUnsafe(ref data, (nuint)(k * _stride + j));
-                    d2 = Vector512.FusedMultiplyAdd(diff, diff, d2);
-                }
-                min = Vector512.Min(min, d2);
-                acc += Vector512.Exp(Vector512.FusedMultiplyAdd(d2, half, offset));
-            }
-            leafMin = HorizontalMin(min.GetLower(), min.GetUpper());
-            return Vector512.Sum(acc);
-        }
-        if (Tier >= IsaTier.Vector256)
-        {
-            var min = Vector256.Create(double.PositiveInfinity);
-            var acc = Vector256<double>.Zero;
-            var half = Vector256.Create(-0.5);
-            var offset = Vector256.Create(0.5 * shift);
-            for (int j = start; j < end; j += Vector256<double>.Count)
-            {
-                var d2 = Vector256.LoadUnsafe(ref weightOffset, (nuint)j);
-                for (int k = 0; k < d; k++)
-                {
-                    var diff = Vector256.Create(query[k]) - Vector256.LoadUnsafe(ref data, (nuint)(k * _stride + j));
-                    d2 = Vector256.FusedMultiplyAdd(diff, diff, d2);
-                }
-                min = Vector256.Min(min, d2);
-                acc += Vector256.Exp(Vector256.FusedMultiplyAdd(d2, half, offset));
-            }
-            leafMin = HorizontalMin(min, min);
-            return Vector256.Sum(acc);
-        }
-        double smin = double.PositiveInfinity, sum = 0;
-        for (int j = start; j < end; j++)
-        {
-            double d2 = Unsafe.Add(ref weightOffset, j);
-            for (int k = 0; k < d; k++)
-            {
-                double diff = query[k] - Unsafe.Add(ref data, k * _stride + j);
-                d2 += diff * diff;
-            }
-            smin = Math.Min(smin, d2);
-            sum += Math.Exp(0.5 * shift - 0.5 * d2);
-        }
-        leafMin = smin;
-        return sum;
-    }
+    private double LeafSum(ReadOnlySpan<double> query, int leaf, double shift, out double leafMin) =>
+        GaussianKernelSums.LeafSum(query, _whitened, _stride, _offset, _leafStart[leaf], _leafStart[leaf + 1], shift, out leafMin, Tier);
 
-    // dist[j] = o[start + j] + Σ_k (query[k] − y_k[start + j])² (o the weight offset); returns min_j dist[j]. length is a multiple of Pad.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double SquaredDistances(ReadOnlySpan<double> query, int start, Span<double> dist)
-    {
-        int d = query.Length, length = dist.Length;
-        ref double data = ref MemoryMarshal.GetArrayDataReference(_whitened);
-        ref double weightOffset = ref MemoryMarshal.GetArrayDataReference(_offset);
-        ref double output = ref MemoryMarshal.GetReference(dist);
-        if (Tier == IsaTier.Vector512)
-        {
-            var min = Vector512.Create(double.PositiveInfinity);
-            for (int j = 0; j < length; j += Vector512<double>.Count)
-            {
-                var acc = Vector512.LoadUnsafe(ref weightOffset, (nuint)(start + j));
-                for (int k = 0; k < d; k++)
-                {
-                    var diff = Vector512.Create(query[k]) - Vector512.LoadUnsafe(ref data, (nuint)(k * _stride + start + j));
-                    acc = Vector512.FusedMultiplyAdd(diff, diff, acc);
-                }
-                acc.StoreUnsafe(ref output, (nuint)j);
-                min = Vector512.Min(min, acc);
-            }
-            return HorizontalMin(min.GetLower(), min.GetUpper());
-        }
-        if (Tier >= IsaTier.Vector256)
-        {
-            var min = Vector256.Create(double.PositiveInfinity);
-            for (int j = 0; j < length; j += Vector256<double>.Count)
-            {
-                var acc = Vector256.LoadUnsafe(ref weightOffset, (nuint)(start + j));
-                for (int k = 0; k < d; k++)
-                {
-                    var diff = Vector256.Create(query[k]) - Vector256.LoadUnsafe(ref data, (nuint)(k * _stride + start + j));
-                    acc = Vector256.FusedMultiplyAdd(diff, diff, acc);
-                }
-                acc.StoreUnsafe(ref output, (nuint)j);
-                min = Vector256.Min(min, acc);
-            }
-            return HorizontalMin(min, min);
-        }
-        double smin = double.PositiveInfinity;
-        for (int j = 0; j < length; j++)
-        {
-            double acc = Unsafe.Add(ref weightOffset, start + j);
-            for (int k = 0; k < d; k++)
-            {
-                double diff = query[k] - Unsafe.Add(ref data, k * _stride + start + j);
-                acc += diff * diff;
-            }
-            Unsafe.Add(ref output, j) = acc;
-            smin = Math.Min(smin, acc);
-        }
-        return smin;
-    }
-
-    private static double HorizontalMin(Vector256<double> a, Vector256<double> b)
-    {
-        var m = Vector256.Min(a, b);
-        return Math.Min(Math.Min(m[0], m[1]), Math.Min(m[2], m[3]));
-    }
+    // dist[j] = o[start + j] + Σ_k (query[k] − y_k[start + j])²; returns min_j dist[j]. length is a multiple of Pad.
+    private double SquaredDistances(ReadOnlySpan<double> query, int start, Span<double> dist) =>
+        GaussianKernelSums.SquaredDistances(query, _whitened, _stride, _offset, start, dist, Tier);
 
     // Σ_j exp(−½ (dist[j] − shift)), in a fixed order for a given ISA tier.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double SumShiftedExp(ReadOnlySpan<double> dist, double shift)
-    {
-        int length = dist.Length;
-        ref double input = ref MemoryMarshal.GetReference(dist);
-        if (Tier == IsaTier.Vector512)
-        {
-            var half = Vector512.Create(-0.5);
-            var offset = Vector512.Create(0.5 * shift);
-            var acc = Vector512<double>.Zero;
-            for (int j = 0; j < length; j += Vector512<double>.Count)
-                acc += Vector512.Exp(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref input, (nuint)j), half, offset));
-            return Vector512.Sum(acc);
-        }
-        if (Tier >= IsaTier.Vector256)
-        {
-            var half = Vector256.Create(-0.5);
-            var offset = Vector256.Create(0.5 * shift);
-            var acc = Vector256<double>.Zero;
-            for (int j = 0; j < length; j += Vector256<double>.Count)
-                acc += Vector256.Exp(Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref input, (nuint)j), half, offset));
-            return Vector256.Sum(acc);
-        }
-        double sum = 0;
-        for (int j = 0; j < length; j++) sum += Math.Exp(0.5 * shift - 0.5 * Unsafe.Add(ref input, j));
-        return sum;
-    }
+    private double SumShiftedExp(ReadOnlySpan<double> dist, double shift) => GaussianKernelSums.SumShiftedExp(dist, shift, Tier);
 }

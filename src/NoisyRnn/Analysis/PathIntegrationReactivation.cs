@@ -7,8 +7,8 @@ namespace NoisyRnn.Analysis;
 /// <summary>
 /// The paper's reactivation analysis for any path-integration task (Sec. 4, Figs. 2-3): decode active and quiescent
 /// outputs with the task's top-3 rule, fit kernel density estimates, compare them by Monte Carlo KL, and measure the
-/// output variance and step distance of the decoded trajectories. For the spatial task this is exactly
-/// <see cref="SpatialReactivation"/> (Gaussian KDEs, Scott's rule). For head direction the decoded heading is 1-D and
+/// output variance and step distance of the decoded trajectories. For the spatial task the densities are Gaussian KDEs of
+/// the decoded positions (Scott's rule). For head direction the decoded heading is 1-D and
 /// circular: in paper mode its density is the von Mises <see cref="CircularKde"/> (<see cref="HeadingDensity.VonMises"/>),
 /// and the reference's 1-D Gaussian KDE of the wrapped heading (which underestimates the density near ±π and depends on
 /// where on the circle the data lie) stays available as <see cref="HeadingDensity.LinearGaussian"/>. The variance and the
@@ -26,7 +26,8 @@ public static class PathIntegrationReactivation
     /// <param name="distribution">Distribution of the raw input and recurrent draws.</param>
     /// <returns>Decoded coordinates [batch, time, task.DecodedSize].</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">Sizes do not match the model.</exception>
+    /// <exception cref="ArgumentException">Sizes do not match the model (ParamName "task" when its cell count differs from the
+    /// model's OutputSize).</exception>
     public static float[] DecodeActive(IRecurrentNetwork model, IPathIntegrationTask task, IPathIntegrationBatch batch, NoiseLevels noise,
         ulong seed, NoiseDistribution distribution = NoiseDistribution.StandardNormal)
     {
@@ -34,6 +35,7 @@ public static class PathIntegrationReactivation
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(noise);
+        CheckCells(model, task);
         var tape = model.CreateTape(batch.BatchSize, batch.TimeSteps);
         model.Forward(batch.Inputs, batch.InitialState, noise, NoiseStreams.FromSeed(seed, distribution), tape);
         var decoded = new float[batch.BatchSize * batch.TimeSteps * task.DecodedSize];
@@ -165,7 +167,8 @@ public static class PathIntegrationReactivation
     /// (<see cref="QuiescentReport.Runaway"/>; a run that ran away has no KL).</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option or size is out of range.</exception>
-    /// <exception cref="ArgumentException"><paramref name="activeDensity"/> has a dimension other than task.DecodedSize.</exception>
+    /// <exception cref="ArgumentException"><paramref name="activeDensity"/> has a dimension other than task.DecodedSize, or the
+    /// task's cell count differs from the model's OutputSize (ParamName "task").</exception>
     /// <exception cref="SimulationDivergedException">The quiescent state became non-finite.</exception>
     public static QuiescentReport Analyze(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState, int batch,
         IKernelDensity activeDensity, float quiescentNoiseStd, ReactivationOptions options)
@@ -177,6 +180,7 @@ public static class PathIntegrationReactivation
         options.Validate();
         Guard.Positive(batch);
         Guard.NonNegative(quiescentNoiseStd);
+        CheckCells(model, task);
         int dims = task.DecodedSize;
         if (activeDensity.Dimensions != dims)
             throw new ArgumentException($"activeDensity has {activeDensity.Dimensions} dimension(s); expected task.DecodedSize = {dims}.", nameof(activeDensity));
@@ -233,6 +237,12 @@ public static class PathIntegrationReactivation
             DensityEstimator = activeDensity.Estimator,
             Runaway = runaway,
         };
+    }
+
+    private static void CheckCells(IRecurrentNetwork model, IPathIntegrationTask task)
+    {
+        if (task.OutputSize != model.NetworkOptions.OutputSize)
+            throw new ArgumentException($"task has {task.OutputSize} cells; expected the model's OutputSize = {model.NetworkOptions.OutputSize}.", nameof(task));
     }
 
     private static float[] Window(float[] trajectories, int batch, int steps, int dims, int length)

@@ -2,29 +2,6 @@ using NoisyRnn.Tasks;
 
 namespace NoisyRnn.Analysis;
 
-/// <summary>Which quiescent steps each point of <see cref="QuiescentMixing.KlOverTime"/> uses.</summary>
-public enum MixingWindow
-{
-    /// <summary>Growing prefixes: steps [0, end) of every chain (the KL of a run stopped at that length).</summary>
-    Prefix = 0,
-
-    /// <summary>Disjoint windows: steps [previous end, end) (the KL of what the chains visit during that stretch).</summary>
-    Window = 1,
-}
-
-/// <summary>KL(quiescent ‖ active) over one stretch of the quiescent chains.</summary>
-/// <param name="StartStep">First quiescent step used (0-based).</param>
-/// <param name="EndStep">One past the last step used.</param>
-/// <param name="Kl">The Monte Carlo KL, or null when the stretch has no density (for example every chain frozen).</param>
-/// <param name="Note">Why <paramref name="Kl"/> is null; otherwise null.</param>
-public sealed record KlAtTime(int StartStep, int EndStep, KlEstimate? Kl, string? Note);
-
-/// <summary>The hidden-state comparison (<see cref="HiddenStateReactivation.Compare"/>) over one stretch of the quiescent chains.</summary>
-/// <param name="StartState">First kept state used (0-based index into each chain's kept states).</param>
-/// <param name="EndState">One past the last kept state used.</param>
-/// <param name="Result">The comparison of those states with the active ones.</param>
-public sealed record HiddenStatesAtTime(int StartState, int EndState, HiddenStateReactivationResult Result);
-
 /// <summary>
 /// Mixing of quiescent chains (issue 13 item 5): the reactivation measures as a function of quiescent time, so that a reader
 /// sees whether the chains have mixed (the KL levels off) or are still spreading from their start states (the GRU's chains

@@ -294,8 +294,8 @@ internal sealed class ExperimentRunner
         _stage = ExperimentStage.Measuring;
         var (active, density, activeStep) = ExperimentSetup.MeasureActive(model, task, trainer.TestBatch, training, p, Seed);
         var uniform = task is SpatialNavigationTask s
-            ? KlDivergence.UniformToKde(s.Options.BoxWidth, s.Options.BoxHeight, density, p.KlSamples, ExperimentSetup.Salt(Seed, 11))
-            : KlDivergence.UniformCircleToKde(density, p.KlSamples, ExperimentSetup.Salt(Seed, 11));
+            ? KlDivergence.UniformToKde(s.Options.BoxWidth, s.Options.BoxHeight, density, p.KlSamples, SeedSequence.Salt(Seed, 11))
+            : KlDivergence.UniformCircleToKde(density, p.KlSamples, SeedSequence.Salt(Seed, 11));
 
         // Active hidden states, their PCA and the theory checks, as `reactivate` measures them on a loaded network.
         var theory = ExperimentSetup.MeasureTheory(model, trainer.TestBatch, training, p, Seed, noiseStd, name, line => Log(line, name));
@@ -318,7 +318,7 @@ internal sealed class ExperimentRunner
         int hidden = model.NetworkOptions.HiddenSize, states = theory.ActiveHidden.Length / hidden;
         double[] scales = GainScales.Select(k => k * p.NoiseStd).ToArray();
         var g = DenoisingGain.Measure(model, theory.ActiveHidden, states, theory.Pca, Math.Min(ExperimentSetup.AlignmentComponents, hidden), scales,
-            Math.Min(GainSamples, states), ExperimentSetup.Salt(Seed, 47));
+            Math.Min(GainSamples, states), SeedSequence.Salt(Seed, 47));
         var at = g.Nearest(p.NoiseStd);
         Log($"  {name}: denoising gain per step at perturbation std {at.Scale:G3}: off the waking manifold {at.OffManifold.Value:F3} ± {at.OffManifold.StandardError:F3}, " +
             $"on it {at.OnManifold.Value:F3} ± {at.OnManifold.StandardError:F3}; the leak alone removes {g.Leak:F3}", name);
@@ -369,7 +369,7 @@ internal sealed class ExperimentRunner
         if (report.Steps < 10 || report.Runaway is { RanAway: true }) return null;
         var ends = QuiescentMixing.LogSpacedSteps(report.Steps, 5);
         var kls = QuiescentMixing.KlOverTime(task, net.ActiveDensity, report.QuiescentDecoded, report.Batch, report.Steps, ends, MixingWindow.Prefix,
-            _config.KlSamples, ExperimentSetup.Salt(Seed, 53));
+            _config.KlSamples, SeedSequence.Salt(Seed, 53));
         return kls.Select(k => new KlAtTimeSummary(k.StartStep, k.EndStep, k.Kl?.Value, k.Kl?.StandardError)).ToList();
     }
 
@@ -380,7 +380,7 @@ internal sealed class ExperimentRunner
         var p = _config;
         double? own = summary.KlQuiescentToActive, other = null;
         if (report.QuiescentEstimate is { } q && net.OtherBiasDensity is { } o)
-            other = KlDivergence.MonteCarlo(q, o, p.KlSamples, ExperimentSetup.Salt(Seed, 59)).Value;
+            other = KlDivergence.MonteCarlo(q, o, p.KlSamples, SeedSequence.Salt(Seed, 59)).Value;
         summary = p.Biased ? summary with { KlToBiasedActive = own, KlToUnbiasedActive = other } : summary with { KlToBiasedActive = other, KlToUnbiasedActive = own };
         int window = Math.Min(p.KlSteps, report.Steps), c = task.DecodedSize;
         var quiescent = report.QuiescentDecoded.AsSpan(0, report.Batch * report.Steps * c);
@@ -414,7 +414,7 @@ internal sealed class ExperimentRunner
     }
 
     /// <summary>Seed of the Monte Carlo draws of the KL matrix's new entries (the baseline and the cross entries).</summary>
-    private static ulong MatrixSeed(ReactivationOptions reactivation) => ExperimentSetup.Salt(reactivation.Seed, 31);
+    private static ulong MatrixSeed(ReactivationOptions reactivation) => SeedSequence.Salt(reactivation.Seed, 31);
 
     /// <summary>
     /// Quiescence of an untrained network with the same options as the trained ones (initial weights from a seed of its
@@ -424,7 +424,7 @@ internal sealed class ExperimentRunner
     private (IKernelDensity? Density, string? Note) RandomNetworkBaseline(IPathIntegrationTask task, TrainedNetwork reference, float std,
         ReactivationOptions reactivation)
     {
-        IRecurrentNetwork model = ExperimentSetup.CreateModel(_config, task, ExperimentSetup.Salt(Seed, 29));
+        IRecurrentNetwork model = ExperimentSetup.CreateModel(_config, task, SeedSequence.Salt(Seed, 29));
         Log($"Quiescence of an untrained (random) network: sigma_q = {std:G3} per step ...");
         return BaselineDensity(model, task, reference.TestBatch.InitialState, _config.BatchSize, reference.ActiveDensity, std, reactivation);
     }
@@ -477,7 +477,7 @@ internal sealed class ExperimentRunner
         int shortest = Math.Min(window, p.SequenceLength);
         if (shortest < 3) return null;
         double dt = task is SpatialNavigationTask s ? s.Options.Dt : ((HeadDirectionTask)task).Options.Dt;
-        var options = new ReplayOptions { MaxLag = Math.Min(20, shortest - 1), Seed = ExperimentSetup.Salt(Seed, 43) };
+        var options = new ReplayOptions { MaxLag = Math.Min(20, shortest - 1), Seed = SeedSequence.Salt(Seed, 43) };
         if (task is SpatialNavigationTask spatial) options = options with { ArenaWidth = spatial.Options.BoxWidth, ArenaHeight = spatial.Options.BoxHeight };
         var active = DecodedPaths.FromTask(task, net.ActiveDecoded, p.BatchSize, p.SequenceLength, dt);
         var quiescent = DecodedPaths.FromTask(task, report.QuiescentDecoded, report.Batch, report.Steps, dt).Window(0, window);
@@ -532,11 +532,11 @@ internal sealed class ExperimentRunner
         int hiddenSize = net.Model.NetworkOptions.HiddenSize;
         var h0 = new float[p.BatchSize * hiddenSize];
         net.Model.Encode(net.TestBatch.InitialState, p.BatchSize, h0);
-        INoiseSource noise = NoiseStreams.Source(ExperimentSetup.Salt(Seed, 37), p.NoiseDistribution);
+        INoiseSource noise = NoiseStreams.Source(SeedSequence.Salt(Seed, 37), p.NoiseDistribution);
         float[] quiescent = HiddenStateReactivation.RunQuiescent(net.Model, h0, p.BatchSize, steps, stride, std, noise);
         var test = net.TestBatch;
         var r = HiddenStateReactivation.Compare(net.ActiveHidden, test.BatchSize, test.TimeSteps, quiescent, quiescent.Length / hiddenSize,
-            net.Pca, Math.Min(ExperimentSetup.AlignmentComponents, hiddenSize), p.KlSamples, ExperimentSetup.Salt(Seed, 41));
+            net.Pca, Math.Min(ExperimentSetup.AlignmentComponents, hiddenSize), p.KlSamples, SeedSequence.Salt(Seed, 41));
         Log($"  hidden states: KL(quiescent || active) in the top {r.Components} PCs {(r.Kl is { } k ? k.Value.ToString("F3") : "n/a")}, " +
             $"nearest-waking-state distance {r.QuiescentNearestDistance:G3} vs {r.ActiveNearestDistance:G3} for waking states (ratio {r.NearestDistanceRatio:F2}); " +
             $"mean square along the PCs active {string.Join("/", r.ActiveMeanSquare.Select(v => v.ToString("G3")))}, quiescent {string.Join("/", r.QuiescentMeanSquare.Select(v => v.ToString("G3")))}", net.Name);

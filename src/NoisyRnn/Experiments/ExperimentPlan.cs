@@ -2,14 +2,6 @@ using System.Globalization;
 
 namespace NoisyRnn.Experiments;
 
-/// <summary>One job of a plan: a configuration with one seed, run into its own folder.</summary>
-/// <param name="Id">Index in the plan, from 0 (the <c>--job-index</c> of <c>noisyrnn reproduce</c>, as a Slurm array task id).</param>
-/// <param name="Preset">The configuration's name.</param>
-/// <param name="Seed">The seed.</param>
-/// <param name="Folder">The job's run folder.</param>
-/// <param name="Config">The configuration with <see cref="ExperimentConfig.Seed"/> set to <paramref name="Seed"/>.</param>
-public sealed record ExperimentJob(int Id, string Preset, ulong Seed, string Folder, ExperimentConfig Config);
-
 /// <summary>
 /// Many experiments as a list of self-contained jobs: every (configuration, seed) pair runs into
 /// <c>ROOT/&lt;preset&gt;/seed-&lt;s&gt;/</c>, seed by seed (all configurations of the first seed, then the next seed), so that a

@@ -5,47 +5,6 @@ using System.Text.Json.Serialization;
 
 namespace NoisyRnn.Experiments;
 
-/// <summary>One configuration of a report: its measures over the finished seeds and the paper's predictions checked on them.</summary>
-/// <param name="Preset">The configuration's name.</param>
-/// <param name="Task">"spatial" or "head-direction".</param>
-/// <param name="Model">"vanilla" or "gru".</param>
-/// <param name="Biased">Whether its trajectories are biased.</param>
-/// <param name="Seeds">The finished seeds, in order.</param>
-/// <param name="Folders">Their run folders, relative to the report's root.</param>
-/// <param name="Unit">Decoding unit ("m" or "rad").</param>
-/// <param name="WallSeconds">Wall time of each seed's finishing process (training of a resumed run counts only its last part), s.</param>
-/// <param name="Networks">Per network name, per measure (decoding_error, test_loss, kl_uniform_to_active): the spread over seeds.</param>
-/// <param name="Runs">Per quiescence run name, per measure: the spread over seeds.</param>
-/// <param name="KlMatrix">The KL matrix's rows and columns with the spread of every entry over seeds; null when no seed has one.</param>
-/// <param name="Claims">The predictions checked.</param>
-public sealed record PresetReport(
-    [property: JsonPropertyName("preset")] string Preset,
-    [property: JsonPropertyName("task")] string Task,
-    [property: JsonPropertyName("model")] string Model,
-    [property: JsonPropertyName("biased")] bool Biased,
-    [property: JsonPropertyName("seeds")] IReadOnlyList<ulong> Seeds,
-    [property: JsonPropertyName("folders")] IReadOnlyList<string> Folders,
-    [property: JsonPropertyName("unit")] string Unit,
-    [property: JsonPropertyName("wall_seconds")] MetricSpread WallSeconds,
-    [property: JsonPropertyName("networks")] IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricSpread>> Networks,
-    [property: JsonPropertyName("runs")] IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricSpread>> Runs,
-    [property: JsonPropertyName("kl_matrix")] KlMatrixSpread? KlMatrix,
-    [property: JsonPropertyName("claims")] IReadOnlyList<ClaimCheck> Claims);
-
-/// <summary>A KL matrix over seeds: the rows and columns of <see cref="Experiments.KlMatrix"/> and each entry's spread.</summary>
-/// <param name="Rows">Row names.</param>
-/// <param name="Columns">Column names.</param>
-/// <param name="Values">[rows][columns] spreads over seeds.</param>
-public sealed record KlMatrixSpread(
-    [property: JsonPropertyName("rows")] IReadOnlyList<string> Rows,
-    [property: JsonPropertyName("columns")] IReadOnlyList<string> Columns,
-    [property: JsonPropertyName("values")] IReadOnlyList<IReadOnlyList<MetricSpread>> Values)
-{
-    /// <summary>The matrix of the means (null where no seed has a value).</summary>
-    /// <returns>The mean matrix.</returns>
-    public KlMatrix Means() => new(Rows, Columns, Values.Select(r => (IReadOnlyList<double?>)r.Select(v => v.Mean).ToList()).ToList());
-}
-
 /// <summary>
 /// Whatever jobs of a plan have finished, aggregated: every summary.json under a root folder (a single run folder, or
 /// <c>ROOT/&lt;preset&gt;/seed-&lt;s&gt;/</c> of <c>noisyrnn reproduce --seeds</c>), grouped by configuration, with each measure's

@@ -3,6 +3,7 @@ using NoisyRnn.Models;
 using NoisyRnn.Noise;
 using NoisyRnn.Tasks;
 using NoisyRnn.Training;
+using static NoisyRnn.SeedSequence;
 
 namespace NoisyRnn.Experiments;
 
@@ -153,7 +154,4 @@ internal static class ExperimentSetup
 
     /// <summary>Seed of the training noise in the active run (shared with the active hidden states of `reproduce`).</summary>
     public static ulong ActiveNoiseSeed(ulong seed) => Salt(seed, 7);
-
-    /// <summary>Mixes a base seed with a per-use salt.</summary>
-    public static ulong Salt(ulong seed, ulong salt) => unchecked(seed * 0x9E3779B97F4A7C15UL + salt * 0xBF58476D1CE4E5B9UL + 1);
 }

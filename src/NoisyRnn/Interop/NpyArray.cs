@@ -3,19 +3,6 @@ using System.Runtime.InteropServices;
 
 namespace NoisyRnn.Interop;
 
-/// <summary>Element types of <see cref="NpyArray"/>, with their NumPy type strings.</summary>
-public enum NpyDataType
-{
-    /// <summary>float32, NumPy <c>&lt;f4</c>.</summary>
-    Float32,
-
-    /// <summary>float64, NumPy <c>&lt;f8</c>.</summary>
-    Float64,
-
-    /// <summary>int32, NumPy <c>&lt;i4</c>.</summary>
-    Int32,
-}
-
 /// <summary>
 /// An n-dimensional array for the NumPy formats (<see cref="Npy"/>, <see cref="Npz"/>): elements in row-major (C) order,
 /// a shape, and an element type. Holds the elements by reference, without copying.

@@ -157,7 +157,7 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, IRe
     /// (equations in the class remarks). For every stream whose std is &gt; 0, exactly one call draws the whole
     /// [batch, time, n] block: <see cref="INoiseSource.Fill"/> in row-major order for the input (n = input) and output
     /// (n = output) noise, and <see cref="INoiseSource.FillRows"/> with one row of time·hidden draws per trajectory for the
-    /// recurrent noise (the same values as Fill for sources without their own FillRows, such as <see cref="ReplayNoiseSource"/>;
+    /// recurrent noise (the same values as Fill for sources without their own FillRows, such as <see cref="Reference.ReplayNoiseSource"/>;
     /// per-trajectory substreams for <see cref="GaussianNoiseSource"/>). Streams with std 0 are not touched, so noise-free
     /// runs draw nothing.
     /// </summary>

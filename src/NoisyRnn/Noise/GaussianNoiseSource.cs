@@ -117,8 +117,6 @@ public sealed unsafe class GaussianNoiseSource : INoiseSource
     /// <summary>Rows of <see cref="FillRows"/>, a range of rows per part.</summary>
     private sealed class RowWork : WorkerPool.IParallelParts
     {
-        /// <summary>An odd 64-bit constant (not SplitMix64's increment) spreading row indices before the hash.</summary>
-        public const ulong RowConstant = 0xD1B54A32D192ED03UL;
         private float* _destination;
         private int _rowLength, _rows;
         private ulong _word;
@@ -139,8 +137,7 @@ public sealed unsafe class GaussianNoiseSource : INoiseSource
             (int r0, int r1) = WorkerPool.PartRange(_rows, part, Parts);
             for (int r = r0; r < r1; r++)
             {
-                ulong x = _word ^ ((ulong)(r + 1) * RowConstant);
-                var rng = new Xoshiro256x8(Xoshiro256.SplitMix(ref x));
+                var rng = new Xoshiro256x8(SeedSequence.Row(_word, r));
                 FillFrom(ref rng, new Span<float>(_destination + (long)r * _rowLength, _rowLength));
             }
         }

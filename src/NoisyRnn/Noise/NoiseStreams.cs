@@ -18,7 +18,8 @@ public sealed record NoiseStreams(INoiseSource Input, INoiseSource Recurrent, IN
     /// <returns>Three independent streams.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="distribution"/> is not a defined value.</exception>
     public static NoiseStreams FromSeed(ulong seed, NoiseDistribution distribution = NoiseDistribution.StandardNormal) =>
-        new(Source(seed * 4 + 1, distribution), Source(seed * 4 + 2, distribution), new GaussianNoiseSource(seed * 4 + 3));
+        new(Source(SeedSequence.Substream(seed, 1), distribution), Source(SeedSequence.Substream(seed, 2), distribution),
+            new GaussianNoiseSource(SeedSequence.Substream(seed, 3)));
 
     /// <summary>One seeded stream of raw draws: <see cref="GaussianNoiseSource"/> for the paper's standard normal noise,
     /// <see cref="UniformNoiseSource"/> for the reference's U[0, 1).</summary>

@@ -12,20 +12,12 @@ internal struct Xoshiro256
     public Xoshiro256(ulong seed)
     {
         ulong x = seed;
-        _s0 = SplitMix(ref x);
-        _s1 = SplitMix(ref x);
-        _s2 = SplitMix(ref x);
-        _s3 = SplitMix(ref x);
+        _s0 = SeedSequence.SplitMix(ref x);
+        _s1 = SeedSequence.SplitMix(ref x);
+        _s2 = SeedSequence.SplitMix(ref x);
+        _s3 = SeedSequence.SplitMix(ref x);
     }
 
-    /// <summary>One SplitMix64 step: advances <paramref name="x"/> and returns a well-mixed word (seeds every xoshiro state here).</summary>
-    internal static ulong SplitMix(ref ulong x)
-    {
-        ulong z = x += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong NextUInt64()

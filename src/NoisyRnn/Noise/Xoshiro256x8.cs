@@ -21,7 +21,7 @@ internal struct Xoshiro256x8
         ulong x = seed;
         for (int lane = 0; lane < Lanes; lane++)
         {
-            for (int k = 0; k < 4; k++) words[k * Lanes + lane] = Xoshiro256.SplitMix(ref x);
+            for (int k = 0; k < 4; k++) words[k * Lanes + lane] = SeedSequence.SplitMix(ref x);
         }
         _s0 = Vector512.Create<ulong>(words[..Lanes]);
         _s1 = Vector512.Create<ulong>(words.Slice(Lanes, Lanes));

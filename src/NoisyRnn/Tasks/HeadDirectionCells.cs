@@ -1,19 +1,6 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.InteropServices;
-using System.Numerics.Tensors;
+using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Tasks;
-
-/// <summary>How the preferred angles of <see cref="HeadDirectionCells"/> are laid out.</summary>
-public enum PreferredAngleLayout
-{
-    /// <summary>N angles evenly spaced on [-pi, pi): -pi + 2 pi i / N (the paper's description; no two cells coincide). Default.</summary>
-    EvenlySpaced = 0,
-
-    /// <summary><c>linspace(-pi, pi, N)</c> as the reference code does: spacing 2 pi / (N - 1), so the first and the last
-    /// cell (-pi and pi) prefer the same direction.</summary>
-    ReferenceLinspace = 1,
-}
 
 /// <summary>
 /// Simulated head-direction cells with von Mises tuning (Krishna et al., ICLR 2024, Sec. 4.2; reference
@@ -151,35 +138,7 @@ public sealed class HeadDirectionCells : ITargetEncoder
     private void EncodeRow(float theta, Span<float> row, float minusTwoKappa)
     {
         (double sin, double cos) = Math.SinCos(0.5 * theta);
-        float s = (float)sin, minusC = -(float)cos;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            // The steps below in one pass over the row, with the same operations in the same order (separate multiply and
-            // add, Vector512.Exp = TensorPrimitives.Exp): the same bits as the passes that handle the tail.
-            ref float cosHalf = ref MemoryMarshal.GetArrayDataReference(_cosHalf);
-            ref float sinHalf = ref MemoryMarshal.GetArrayDataReference(_sinHalf);
-            ref float destination = ref MemoryMarshal.GetReference(row);
-            for (; i <= row.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                Vector512<float> v = Vector512.LoadUnsafe(ref cosHalf, (nuint)i) * s;
-                v = Vector512.LoadUnsafe(ref sinHalf, (nuint)i) * minusC + v;
-                v = Vector512.Exp(v * v * minusTwoKappa);
-                Vector512.Min(v, Vector512<float>.One).StoreUnsafe(ref destination, (nuint)i);
-            }
-            if (i == row.Length) return;
-        }
-        Span<float> tail = row[i..];
-        // row_i = sin((theta - mu_i) / 2) = sin(theta/2) cos(mu_i/2) - cos(theta/2) sin(mu_i/2); exactly 0 when theta = mu_i
-        // (MultiplyAdd rounds the product before the add), so each cell's peak is exactly 1.
-        TensorPrimitives.Multiply(_cosHalf.AsSpan(i), s, tail);
-        TensorPrimitives.MultiplyAdd(_sinHalf.AsSpan(i), minusC, tail, tail);
-        // exp(kappa (cos d - 1)) = exp(-2 kappa sin^2(d / 2)): the exponent is <= 0 for any kappa, so values stay in (0, 1].
-        TensorPrimitives.Multiply(tail, tail, tail);
-        TensorPrimitives.Multiply(tail, minusTwoKappa, tail);
-        TensorPrimitives.Exp(tail, tail);
-        // The vectorised exp returns 1 + 1 ulp for some exponents at or just below 0: keep the documented peak of exactly 1.
-        TensorPrimitives.Min(tail, 1f, tail);
+        VonMisesRow.Encode(_cosHalf, _sinHalf, (float)sin, -(float)cos, minusTwoKappa, row, Isa.Tier);
     }
 
     /// <summary>

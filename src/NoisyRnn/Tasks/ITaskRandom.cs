@@ -1,22 +1,9 @@
 namespace NoisyRnn.Tasks;
 
-/// <summary>The distributions a task generator draws from; used to label and check recorded draws.</summary>
-public enum TaskDistribution
-{
-    /// <summary>Continuous uniform on [low, high); parameters (low, high).</summary>
-    Uniform,
-
-    /// <summary>Gaussian; parameters (mean, std).</summary>
-    Normal,
-
-    /// <summary>Rayleigh with density (x / s^2) exp(-x^2 / (2 s^2)) for x &gt;= 0; parameter (scale s).</summary>
-    Rayleigh,
-}
-
 /// <summary>
 /// The random stream of a task generator (trajectory starts, turns, speeds). Randomness is always injected
 /// (DESIGN.md convention 7): a generator never owns a static or shared stream. The calls a generator makes, in
-/// order, are part of its contract, so that a recorded stream (<see cref="ReplayTaskRandom"/>) reproduces the
+/// order, are part of its contract, so that a recorded stream (<see cref="Reference.ReplayTaskRandom"/>) reproduces the
 /// reference implementation's outputs.
 /// </summary>
 public interface ITaskRandom

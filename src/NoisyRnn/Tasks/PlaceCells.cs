@@ -1,23 +1,7 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using NoisyRnn.Kernels;
 
 namespace NoisyRnn.Tasks;
-
-/// <summary>Tuning curve of <see cref="PlaceCells"/>.</summary>
-public enum PlaceCellTuning
-{
-    /// <summary>Softmax of Gaussian logits, a_i = softmax_i(-d_i^2 / (2 sigma^2)) (the paper's code). Default.</summary>
-    Gaussian = 0,
-
-    /// <summary>
-    /// Difference of Gaussians with the semantics of Sorscher et al. (2019): softmax_i(-d_i^2 / (2 sigma^2)) minus
-    /// softmax_i(-d_i^2 / (2 s sigma^2)) with surround scale s, shifted up by the magnitude of the row minimum and
-    /// renormalised to sum to 1 (see <see cref="PlaceCells.Encode"/>).
-    /// </summary>
-    DifferenceOfGaussians = 1,
-}
 
 /// <summary>
 /// Simulated place cells with Gaussian tuning normalised by a softmax over cells (Krishna et al., ICLR 2024,
@@ -369,7 +353,7 @@ public sealed class PlaceCells : ITargetEncoder
     /// <summary>One row: squared distances (vectorised, tracking the minimum), then shifted logits, exp and normalisation.</summary>
     private void EncodeRow(float px, float py, float twoSigmaSquared, Span<float> row)
     {
-        float min = SquaredDistances(px, py, _centerX, _centerY, row);
+        float min = PlanarDistances.Squared(px, py, _centerX, _centerY, row, Isa.Tier);
         if (!float.IsFinite(min / twoSigmaSquared))
         {
             // Every squared distance overflowed float32 (|x| beyond ~1e19 m), or the largest logit did (a tuning width so
@@ -459,78 +443,6 @@ public sealed class PlaceCells : ITargetEncoder
             sum += logits[i];
         }
         for (int i = 0; i < row.Length; i++) row[i] = (float)(logits[i] / sum);
-    }
-
-    /// <summary>row[i] = (px - cx[i])^2 + (py - cy[i])^2 (multiply then add, no fused multiply-add); returns the minimum.</summary>
-    private static float SquaredDistances(float px, float py, ReadOnlySpan<float> cx, ReadOnlySpan<float> cy, Span<float> row)
-    {
-        int n = row.Length, i = 0;
-        float min = float.PositiveInfinity;
-        ref float x0 = ref MemoryMarshal.GetReference(cx);
-        ref float y0 = ref MemoryMarshal.GetReference(cy);
-        ref float d0 = ref MemoryMarshal.GetReference(row);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            var vx = Vector512.Create(px);
-            var vy = Vector512.Create(py);
-            var vmin = Vector512.Create(float.PositiveInfinity);
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var dx = vx - Vector512.LoadUnsafe(ref x0, (nuint)i);
-                var dy = vy - Vector512.LoadUnsafe(ref y0, (nuint)i);
-                var d = dx * dx + dy * dy;
-                d.StoreUnsafe(ref d0, (nuint)i);
-                vmin = Vector512.Min(vmin, d);
-            }
-            min = MinLanes(vmin.GetLower(), vmin.GetUpper());
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            var vx = Vector256.Create(px);
-            var vy = Vector256.Create(py);
-            var vmin = Vector256.Create(float.PositiveInfinity);
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var dx = vx - Vector256.LoadUnsafe(ref x0, (nuint)i);
-                var dy = vy - Vector256.LoadUnsafe(ref y0, (nuint)i);
-                var d = dx * dx + dy * dy;
-                d.StoreUnsafe(ref d0, (nuint)i);
-                vmin = Vector256.Min(vmin, d);
-            }
-            min = MinLanes(vmin, Vector256.Create(float.PositiveInfinity));
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            var vx = Vector128.Create(px);
-            var vy = Vector128.Create(py);
-            var vmin = Vector128.Create(float.PositiveInfinity);
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                var dx = vx - Vector128.LoadUnsafe(ref x0, (nuint)i);
-                var dy = vy - Vector128.LoadUnsafe(ref y0, (nuint)i);
-                var d = dx * dx + dy * dy;
-                d.StoreUnsafe(ref d0, (nuint)i);
-                vmin = Vector128.Min(vmin, d);
-            }
-            for (int l = 0; l < Vector128<float>.Count; l++) min = Math.Min(min, vmin[l]);
-        }
-        for (; i < n; i++)
-        {
-            float dx = px - cx[i], dy = py - cy[i];
-            float d = dx * dx + dy * dy;
-            row[i] = d;
-            if (d < min) min = d;
-        }
-        return min;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float MinLanes(Vector256<float> a, Vector256<float> b)
-    {
-        Vector256<float> m = Vector256.Min(a, b);
-        float min = float.PositiveInfinity;
-        for (int l = 0; l < Vector256<float>.Count; l++) min = Math.Min(min, m[l]);
-        return min;
     }
 
     /// <summary>Top k indices of a row, ranked by activation (descending), then by index (ascending).</summary>

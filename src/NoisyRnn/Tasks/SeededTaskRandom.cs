@@ -5,7 +5,7 @@ namespace NoisyRnn.Tasks;
 /// <summary>
 /// A reproducible <see cref="ITaskRandom"/> built on xoshiro256** seeded through SplitMix64. The same seed gives
 /// the same sequence of draws on every machine and run. The stream is not numpy's: it reproduces the reference's
-/// statistics, not its exact numbers (use <see cref="ReplayTaskRandom"/> for that).
+/// statistics, not its exact numbers (use <see cref="Reference.ReplayTaskRandom"/> for that).
 /// </summary>
 /// <remarks>
 /// Uniform draws use 53 random bits; normal draws use the Box-Muller transform (two draws per pair of uniforms,

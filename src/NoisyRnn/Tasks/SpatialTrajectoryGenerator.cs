@@ -14,7 +14,7 @@ namespace NoisyRnn.Tasks;
 /// sign(a) (pi/2 - |a|), where a is the heading relative to that wall's outward direction. It then moves
 /// p_{k+1} = p_k + v_k Dt (cos h_k, sin h_k) [+ DriftConstant (anchor - p_k) when biased] and turns
 /// h_{k+1} = h_k + wall turn + Dt * turn noise.</para>
-/// <para>Random draws, in this order (the reference's numpy call order, which <see cref="ReplayTaskRandom"/>
+/// <para>Random draws, in this order (the reference's numpy call order, which <see cref="Reference.ReplayTaskRandom"/>
 /// relies on): start x ~ U(-W/2, W/2) [batch]; start y ~ U(-H/2, H/2) [batch]; start heading ~ U(0, 2 pi) [batch];
 /// turn noise ~ N(0, TurnStd^2) [batch, T + 1]; speeds ~ Rayleigh(RayleighScale) [batch, T + 1]; and one
 /// N(0, (RayleighScale pi / 2)^2) [batch] that the reference draws and never uses (kept so streams stay aligned).</para>
@@ -48,7 +48,7 @@ public sealed class SpatialTrajectoryGenerator
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="random"/> returned a non-finite draw, a replay stream does not
-    /// match (see <see cref="ReplayTaskRandom"/>), or the options move the agent beyond the float32 range.</exception>
+    /// match (see <see cref="Reference.ReplayTaskRandom"/>), or the options move the agent beyond the float32 range.</exception>
     public SpatialTrajectoryBatch Generate(int batchSize, ITaskRandom random)
     {
         Guard.Positive(batchSize);
@@ -64,7 +64,7 @@ public sealed class SpatialTrajectoryGenerator
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong number of time steps.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="random"/> returned a non-finite draw, a replay stream does not
-    /// match (see <see cref="ReplayTaskRandom"/>), or the options (for example a huge RayleighScale or Dt) move the agent beyond
+    /// match (see <see cref="Reference.ReplayTaskRandom"/>), or the options (for example a huge RayleighScale or Dt) move the agent beyond
     /// the float32 range.</exception>
     public void Generate(ITaskRandom random, SpatialTrajectoryBatch destination)
     {

@@ -154,7 +154,7 @@ public static class UnderdampedLangevinSampler
         Parallel.For(0, blocks, block =>
         {
             int start = block * LangevinSampler.ChainsPerBlock, count = Math.Min(LangevinSampler.ChainsPerBlock, chains - start);
-            ulong blockSeed = unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)block * 0xBF58476D1CE4E5B9UL + 0x632BE59BD9B4E019UL);
+            ulong blockSeed = SeedSequence.Block(seed, block);
             int diverged = RunBlock(density, state.AsSpan(start * d, count * d), driftScale, noiseScale, momentum, circular, steps, blockSeed,
                 trajectories, start, d);
             if (diverged >= 0)

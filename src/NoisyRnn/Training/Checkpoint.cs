@@ -1,26 +1,9 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NoisyRnn.Models;
 
 namespace NoisyRnn.Training;
-
-/// <summary>What <see cref="Checkpoint.Load"/> returns: the model, and the optimizer state when one was saved.</summary>
-/// <param name="Network">The network (vanilla RNN or GRU, per the header's model kind) with its saved parameters.</param>
-/// <param name="Step">Training steps completed when saved.</param>
-/// <param name="AdamStepCount">Adam's step counter (0 when no optimizer state was saved).</param>
-/// <param name="AdamFirstMoment">Adam's first moments, same layout as the parameters; null when not saved.</param>
-/// <param name="AdamSecondMoment">Adam's second moments; null when not saved.</param>
-/// <param name="Metadata">Free-form string pairs saved with the checkpoint (e.g. the run name, the noise level).</param>
-public sealed record CheckpointData(IRecurrentNetwork Network, int Step, long AdamStepCount, float[]? AdamFirstMoment,
-    float[]? AdamSecondMoment, IReadOnlyDictionary<string, string> Metadata)
-{
-    /// <summary>The network as a vanilla RNN (checkpoints written before the GRU existed are always vanilla).</summary>
-    /// <exception cref="InvalidOperationException">The checkpoint holds another kind of network (see <see cref="Network"/>).</exception>
-    public VanillaRnn Model => Network as VanillaRnn
-        ?? throw new InvalidOperationException($"The checkpoint holds a {Network.Kind} network, not a vanilla RNN; use {nameof(Network)}.");
-}
 
 /// <summary>
 /// Binary checkpoints of a recurrent network (vanilla RNN or GRU) and, optionally, its Adam state. Layout: the 8 bytes
@@ -64,40 +47,28 @@ public static class Checkpoint
             model.Parameters.Views.ToList(), metadata?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new(), model.Kind);
         byte[] headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, Json);
 
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            void Write(ReadOnlySpan<byte> bytes)
             {
-                void Write(ReadOnlySpan<byte> bytes)
-                {
-                    stream.Write(bytes);
-                    hash.AppendData(bytes);
-                }
-
-                Write(Magic);
-                Span<byte> len = stackalloc byte[4];
-                BitConverter.TryWriteBytes(len, headerBytes.Length);
-                Write(len);
-                Write(headerBytes);
-                Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(model.Parameters.Values.AsSpan()));
-                if (adam != null)
-                {
-                    Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<float>)adam.FirstMoment));
-                    Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<float>)adam.SecondMoment));
-                }
-                stream.Write(hash.GetHashAndReset());
-                stream.Flush(flushToDisk: true);
+                stream.Write(bytes);
+                hash.AppendData(bytes);
             }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+
+            Write(Magic);
+            Span<byte> len = stackalloc byte[4];
+            BitConverter.TryWriteBytes(len, headerBytes.Length);
+            Write(len);
+            Write(headerBytes);
+            Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(model.Parameters.Values.AsSpan()));
+            if (adam != null)
+            {
+                Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<float>)adam.FirstMoment));
+                Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<float>)adam.SecondMoment));
+            }
+            stream.Write(hash.GetHashAndReset());
+        });
     }
 
     /// <summary>Reads a checkpoint written by <see cref="Save"/>.</summary>

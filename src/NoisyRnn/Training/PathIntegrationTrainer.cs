@@ -6,21 +6,6 @@ using NoisyRnn.Tasks;
 
 namespace NoisyRnn.Training;
 
-/// <summary>Metrics of one held-out evaluation on any path-integration task.</summary>
-/// <param name="Step">Training steps completed when measured.</param>
-/// <param name="Loss">MSE over [batch, time, outputs] with the training noise on (reference <c>loss</c>).</param>
-/// <param name="DecodingError">Mean top-3 decoding error in the task's unit (m: Euclidean; rad: circular).</param>
-/// <param name="DecodingMse">Mean per-coordinate squared decoding error, unit squared (reference <c>pos_mse</c> / <c>hd_mse</c>,
-/// except that head direction uses the circular difference).</param>
-public readonly record struct TaskEvaluation(int Step, double Loss, double DecodingError, double DecodingMse);
-
-/// <summary>What a <see cref="PathIntegrationTrainer"/> run returns.</summary>
-/// <param name="Evaluations">Every held-out evaluation, in step order.</param>
-/// <param name="FinalLoss">Training loss of the last step.</param>
-/// <param name="WallSeconds">Wall time of this call.</param>
-/// <param name="StartStep">Step the run started (resumed) from; 0 for a fresh run.</param>
-public sealed record PathIntegrationResult(IReadOnlyList<TaskEvaluation> Evaluations, double FinalLoss, double WallSeconds, int StartStep);
-
 /// <summary>
 /// Trains any <see cref="IRecurrentNetwork"/> (vanilla RNN or GRU) with BPTT, the MSE loss and Adam on any
 /// <see cref="IPathIntegrationTask"/> (spatial navigation, head direction): Krishna et al. 2024, Sec. 4; reference trainer.py.
@@ -77,7 +62,7 @@ public sealed class PathIntegrationTrainer
     /// is true and the file exists.
     /// </summary>
     /// <param name="progress">Receives a report after every step (may be null); evaluation steps carry
-    /// <see cref="TrainingProgress.TaskEvaluation"/>.</param>
+    /// <see cref="TrainingProgress.Evaluation"/>.</param>
     /// <param name="checkpointPath">Where to write checkpoints (every <see cref="TrainingOptions.CheckpointEvery"/> steps and at
     /// the end), or null for none.</param>
     /// <param name="resume">Continue from the checkpoint at <paramref name="checkpointPath"/> if it exists.</param>
@@ -119,10 +104,8 @@ public sealed class PathIntegrationTrainer
             (evaluations, loss) = TrainerState.Read(saved.Metadata, startStep);
         }
 
-        int batch = o.BatchSize, time = _task.SequenceLength;
-        var tape = _model.CreateTape(batch, time);
-        var gradient = _model.Parameters.CloneEmpty();
-        var previous = new float[_model.Parameters.Length];
+        int batch = o.BatchSize;
+        var trainingStep = new TrainingStep(_model, adam, batch, _task.SequenceLength);
         var data = _task.AllocateBatch(batch);
         // With overlap, step k + 1's batch is generated into a second buffer while step k trains. Each batch comes from
         // its own derived seed, so the batches (and the whole run) are bit-identical to the sequential order.
@@ -148,7 +131,7 @@ public sealed class PathIntegrationTrainer
                     int nextStep = step + 1;
                     pending = System.Threading.Tasks.Task.Run(() => FillBatch(nextStep, next), CancellationToken.None);
                 }
-                loss = TrainStep(step, data, adam, tape, gradient, previous);
+                loss = trainingStep.Run(step, data, o.Noise, StepNoise(step));
                 TaskEvaluation? evaluation = null;
                 if (step % o.EvaluateEvery == 0 || step == o.Steps)
                 {
@@ -157,7 +140,7 @@ public sealed class PathIntegrationTrainer
                 }
                 if (checkpointPath != null && (step == o.Steps || (o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0)))
                     Checkpoint.Save(checkpointPath, _model, step, adam, TrainerState.Write(checkpointMetadata, evaluations, loss));
-                progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, null) { TaskEvaluation = evaluation, StartStep = startStep });
+                progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, evaluation) { StartStep = startStep });
             }
         }
         finally
@@ -183,33 +166,9 @@ public sealed class PathIntegrationTrainer
     private void FillBatch(int step, IPathIntegrationBatch destination) =>
         _task.NextBatch(new SeededTaskRandom(SeedSequence.Derive(Options.Seed, SeedSequence.TaskStream, (ulong)step)), destination, encodeTargets: false);
 
-    /// <summary>Forward, loss, BPTT (one <see cref="IRecurrentNetwork.ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ITargetRows, NoiseLevels, NoiseStreams, RecurrentTape, ParameterSet)"/> call) and the Adam update of one
-    /// step; returns the loss. Leaves the parameters finite.</summary>
-    private double TrainStep(int step, IPathIntegrationBatch data, Adam adam, RecurrentTape tape, ParameterSet gradient, float[] previous)
-    {
-        var o = Options;
-        var streams = NoiseStreams.FromSeed(SeedSequence.Derive(o.Seed, SeedSequence.NoiseStream, (ulong)step), o.NoiseDistribution);
-        Array.Clear(gradient.Values);
-        double loss = _model.ForwardBackwardMse(data.Inputs, data.InitialState, data.TargetRows, o.Noise, streams, tape, gradient);
-        if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "the loss");
-        if (!TensorPrimitives.IsFiniteAll<float>(gradient.Values))
-            throw new TrainingDivergedException(step, $"the gradient of {FirstNonFinite(gradient)}");
-        // A finite gradient can still overflow the update (a learning rate near the float32 limit): keep the last
-        // finite parameters so that the model, evaluations and checkpoints never see NaN or infinity.
-        _model.Parameters.Values.CopyTo(previous, 0);
-        adam.Step(_model.Parameters.Values, gradient.Values);
-        if (!TensorPrimitives.IsFiniteAll<float>(_model.Parameters.Values))
-        {
-            previous.CopyTo(_model.Parameters.Values, 0);
-            throw new TrainingDivergedException(step, "the parameters after the Adam update");
-        }
-        return loss;
-    }
-
-    /// <summary>Name of the first view holding a non-finite value (kept out of <see cref="TrainStep"/>, whose closure
-    /// would otherwise be allocated on every step).</summary>
-    private static string FirstNonFinite(ParameterSet gradient) =>
-        gradient.Views.First(v => !TensorPrimitives.IsFiniteAll<float>(gradient[v.Name])).Name;
+    /// <summary>Step <paramref name="step"/>'s training noise, drawn from its own derived noise seed.</summary>
+    private NoiseStreams StepNoise(int step) =>
+        NoiseStreams.FromSeed(SeedSequence.Derive(Options.Seed, SeedSequence.NoiseStream, (ulong)step), Options.NoiseDistribution);
 
     /// <summary>
     /// Evaluates the current parameters on the held-out batch with the training noise on (fixed noise seed, so evaluations

@@ -61,34 +61,3 @@ public sealed record TrainingOptions
         Adam.Validate();
     }
 }
-
-/// <summary>Metrics of one evaluation on the held-out batch of the spatial task.</summary>
-/// <param name="Step">Training steps completed when measured.</param>
-/// <param name="Loss">MSE over [batch, time, cells] with the training noise on (reference <c>loss</c>).</param>
-/// <param name="PositionErrorMetres">Mean Euclidean distance between the top-3 decoded and true positions, m.</param>
-/// <param name="PositionMse">Mean over x and y of the squared decoding error, m^2 (reference <c>pos_mse</c>).</param>
-public readonly record struct SpatialEvaluation(int Step, double Loss, double PositionErrorMetres, double PositionMse);
-
-/// <summary>Progress of a training run, reported after every step.</summary>
-/// <param name="Step">Steps completed (1-based).</param>
-/// <param name="TotalSteps">Steps the run will take.</param>
-/// <param name="Loss">Training MSE of this step's batch.</param>
-/// <param name="ElapsedSeconds">Wall time since the run (or its resumption) started.</param>
-/// <param name="Evaluation">Held-out metrics in metres when this step was an evaluation step of a spatial run
-/// (<see cref="SpatialTrainer"/>); otherwise null.</param>
-public readonly record struct TrainingProgress(int Step, int TotalSteps, double Loss, double ElapsedSeconds, SpatialEvaluation? Evaluation)
-{
-    /// <summary>Held-out metrics of any task (in the task's unit) when this step was an evaluation step; otherwise null.</summary>
-    public TaskEvaluation? TaskEvaluation { get; init; }
-
-    /// <summary>Step this call started from: 0 for a fresh run, the checkpoint's step for a resumed one. Steps done in this
-    /// call are <see cref="Step"/> - StartStep, over <see cref="ElapsedSeconds"/>.</summary>
-    public int StartStep { get; init; }
-}
-
-/// <summary>What a training run returns.</summary>
-/// <param name="Evaluations">Every held-out evaluation, in step order.</param>
-/// <param name="FinalLoss">Training loss of the last step; NaN when the run resumed at its last step and trained nothing.</param>
-/// <param name="WallSeconds">Wall time of this call.</param>
-/// <param name="StartStep">Step the run started (resumed) from; 0 for a fresh run.</param>
-public sealed record TrainingResult(IReadOnlyList<SpatialEvaluation> Evaluations, double FinalLoss, double WallSeconds, int StartStep);

@@ -15,36 +15,36 @@ public class AnalysisHardeningTests
 
     private static readonly ReactivationOptions Short = new() { KlSteps = 10, VarianceSteps = 10, VarianceShift = 2, StepDistanceSteps = 5, KlSamples = 20 };
 
+    private static SpatialNavigationTask Task(int cells) =>
+        new(new SpatialNavigationOptions { SequenceLength = 3 }, PlaceCells.CreateRandom(cells, 0.3, 2.2, 2.2, 1));
+
     [Fact]
-    public void AnalyzeRejectsPlaceCellsThatDoNotMatchTheReadout()
+    public void AnalyzeRejectsATaskWhoseCellsDoNotMatchTheReadout()
     {
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
-        var cells = PlaceCells.CreateRandom(4, 0.3, 2.2, 2.2, 1);
         var e = Assert.Throws<ArgumentException>(() =>
-            SpatialReactivation.Analyze(model, cells, new float[2 * 8], 2, Density2D(), 0.01f, Short));
-        Assert.Equal("placeCells", e.ParamName);
+            PathIntegrationReactivation.Analyze(model, Task(4), new float[2 * 8], 2, Density2D(), 0.01f, Short));
+        Assert.Equal("task", e.ParamName);
     }
 
     [Fact]
     public void AnalyzeRejectsADensityThatIsNotTwoDimensional()
     {
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
-        var cells = PlaceCells.CreateRandom(8, 0.3, 2.2, 2.2, 1);
         var density1D = new GaussianKde([0.0, 1.0, 2.0, 0.5], 1);
         var e = Assert.Throws<ArgumentException>(() =>
-            SpatialReactivation.Analyze(model, cells, new float[2 * 8], 2, density1D, 0.01f, Short));
+            PathIntegrationReactivation.Analyze(model, Task(8), new float[2 * 8], 2, density1D, 0.01f, Short));
         Assert.Equal("activeDensity", e.ParamName);
     }
 
     [Fact]
-    public void DecodeActiveRejectsPlaceCellsThatDoNotMatchTheReadout()
+    public void DecodeActiveRejectsATaskWhoseCellsDoNotMatchTheReadout()
     {
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
-        var task = new SpatialNavigationTask(new SpatialNavigationOptions { SequenceLength = 3 }, PlaceCells.CreateRandom(8, 0.3, 2.2, 2.2, 1));
-        var batch = task.NextBatch(2, new SeededTaskRandom(1));
+        var batch = Task(8).NextBatch(2, new SeededTaskRandom(1));
         var e = Assert.Throws<ArgumentException>(() =>
-            SpatialReactivation.DecodeActive(model, batch, PlaceCells.CreateRandom(4, 0.3, 2.2, 2.2, 1), NoiseLevels.None, 1));
-        Assert.Equal("placeCells", e.ParamName);
+            PathIntegrationReactivation.DecodeActive(model, Task(4), batch, NoiseLevels.None, 1));
+        Assert.Equal("task", e.ParamName);
     }
 
     [Fact]
@@ -61,10 +61,9 @@ public class AnalysisHardeningTests
         var model = new VanillaRnn(new VanillaRnnOptions(2, 2, 4, 4));
         model.Parameters[VanillaRnn.EncoderWeight].Fill(1e10f);
         model.Parameters[VanillaRnn.OutputWeight].Fill(1e30f);
-        var cells = PlaceCells.CreateRandom(4, 0.3, 2.2, 2.2, 1);
         float[] code = [1f, 0f, 0f, 0f];
         var e = Assert.Throws<SimulationDivergedException>(() =>
-            SpatialReactivation.Analyze(model, cells, code, 1, Density2D(), 0f, Short));
+            PathIntegrationReactivation.Analyze(model, Task(4), code, 1, Density2D(), 0f, Short));
         Assert.Equal(0, e.Step);
     }
 

@@ -1,5 +1,6 @@
 using NoisyRnn.Analysis;
 using NoisyRnn.Models;
+using NoisyRnn.Tasks;
 
 namespace NoisyRnn.Tests.Analysis;
 
@@ -78,6 +79,7 @@ public class DegenerateDataTests
             positions[2 * i] = 0.1f * i;
             positions[2 * i + 1] = 0.2f * i - 0.3f; // on a line
         }
-        Assert.Throws<DegenerateDataException>(() => SpatialReactivation.Density(positions));
+        var task = new SpatialNavigationTask(new SpatialNavigationOptions(), PlaceCells.CreateRandom(4, 0.3, 2.2, 2.2, 1));
+        Assert.Throws<DegenerateDataException>(() => PathIntegrationReactivation.Density(task, positions));
     }
 }

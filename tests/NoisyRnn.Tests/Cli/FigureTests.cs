@@ -78,7 +78,7 @@ public class FigureTests : IDisposable
         var activeKde = new GaussianKde(Array.ConvertAll(active, x => (double)x), 2);
         var quietKde = new GaussianKde(Array.ConvertAll(quiet, x => (double)x), 2);
         var report = new QuiescentReport(0.01f, null, null, 0, 0, quiet, 4, 100) { QuiescentEstimate = quietKde };
-        IReadOnlyList<SpatialEvaluation> curve = [new(10, 1, 0.5, 0.3), new(20, 0.5, 0.2, 0.1)];
+        IReadOnlyList<TaskEvaluation> curve = [new(10, 1, 0.5, 0.3), new(20, 0.5, 0.2, 0.1)];
         var files = ReproduceFigures.Write(_dir, task, active, activeKde, "noise-trained", 4, 100, [("noise-trained/scaled", report)], 50,
             [("noise-trained", curve), ("noise-free", curve)]);
         foreach (string file in files) FigureAssert.PngAndSvg(file);

@@ -1,6 +1,7 @@
 using NoisyRnn.Kernels;
 using NoisyRnn.Models;
 using NoisyRnn.Noise;
+using NoisyRnn.Reference;
 
 namespace NoisyRnn.Tests.Models;
 

@@ -1,5 +1,6 @@
 using NoisyRnn.Models;
 using NoisyRnn.Noise;
+using NoisyRnn.Reference;
 
 namespace NoisyRnn.Tests.Models;
 

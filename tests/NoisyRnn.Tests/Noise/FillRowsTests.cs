@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics;
 using NoisyRnn.Kernels;
 using NoisyRnn.Noise;
+using NoisyRnn.Reference;
 
 namespace NoisyRnn.Tests.Noise;
 

@@ -1,4 +1,5 @@
 using NoisyRnn.Noise;
+using NoisyRnn.Reference;
 
 namespace NoisyRnn.Tests.Noise;
 

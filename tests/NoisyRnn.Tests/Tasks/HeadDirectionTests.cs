@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NoisyRnn.Reference;
 using NoisyRnn.Tasks;
 using NoisyRnn.Tests.Fixtures;
 

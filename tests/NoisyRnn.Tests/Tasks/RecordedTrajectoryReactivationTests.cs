@@ -32,7 +32,7 @@ public class RecordedTrajectoryReactivationTests
         var taskOptions = new SpatialNavigationOptions { SequenceLength = 10 };
         var task = new SpatialNavigationTask(taskOptions, PlaceCells.CreateRandom(24, 0.4, 2.2, 2.2, 5));
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 16, 24, 24), 5);
-        new SpatialTrainer(model, task, new TrainingOptions
+        new PathIntegrationTrainer(model, task, new TrainingOptions
         {
             Steps = 20, BatchSize = 16, TestBatchSize = 8, EvaluateEvery = 20, Noise = NoiseLevels.Recurrent(0.01f), Seed = 5,
             Adam = new AdamOptions { LearningRate = 1e-2 },

@@ -1,3 +1,4 @@
+using NoisyRnn.Reference;
 using NoisyRnn.Tasks;
 using NoisyRnn.Tests.Fixtures;
 

@@ -1,3 +1,4 @@
+using NoisyRnn.Reference;
 using NoisyRnn.Tasks;
 
 namespace NoisyRnn.Tests.Tasks;

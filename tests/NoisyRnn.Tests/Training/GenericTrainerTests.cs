@@ -38,8 +38,7 @@ public class GenericTrainerTests : IDisposable
         Assert.True(result.Evaluations[^1].Loss < 0.8 * before, $"held-out loss {before} -> {result.Evaluations[^1].Loss}");
         Assert.Equal(6, result.Evaluations.Count);
         Assert.All(result.Evaluations, e => Assert.InRange(e.DecodingError, 0, Math.PI));
-        Assert.Equal(6, reports.Count(r => r.TaskEvaluation is not null));
-        Assert.All(reports, r => Assert.Null(r.Evaluation));
+        Assert.Equal(6, reports.Count(r => r.Evaluation is not null));
     }
 
     [Fact]
@@ -56,7 +55,6 @@ public class GenericTrainerTests : IDisposable
         Assert.Equal(GruRnn.ModelKind, loaded.Network.Kind);
         Assert.Equal(part.Options, loaded.Network.NetworkOptions);
         Assert.Equal(part.Parameters.Values, loaded.Network.Parameters.Values);
-        Assert.Throws<InvalidOperationException>(() => loaded.Model);
 
         var resumed = GruRnn.CreateInitialized(new GruRnnOptions(1, 8, 16, 16, Dt: 0.5f, UseBias: true), 4);
         var result = new PathIntegrationTrainer(resumed, task, Options(10)).Train(checkpointPath: path, resume: true);
@@ -88,8 +86,9 @@ public class GenericTrainerTests : IDisposable
 
         var data = Checkpoint.Load(path);
         Assert.Equal(7, data.Step);
-        Assert.Equal(model.Options, data.Model.Options);
-        Assert.Equal(model.Parameters.Values, data.Model.Parameters.Values);
+        Assert.IsType<VanillaRnn>(data.Network);
+        Assert.Equal(model.Options, data.Network.NetworkOptions);
+        Assert.Equal(model.Parameters.Values, data.Network.Parameters.Values);
     }
 
     [Fact]

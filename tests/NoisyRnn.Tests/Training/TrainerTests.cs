@@ -14,11 +14,11 @@ public class TrainerTests : IDisposable
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
     }
 
-    private static (VanillaRnn Model, SpatialTrainer Trainer) Tiny(int steps, double lr = 3e-3, ulong seed = 1, float noise = 0.01f)
+    private static (VanillaRnn Model, PathIntegrationTrainer Trainer) Tiny(int steps, double lr = 3e-3, ulong seed = 1, float noise = 0.01f)
     {
         var task = new SpatialNavigationTask(new SpatialNavigationOptions { SequenceLength = 10 }, PlaceCells.CreateRandom(16, 0.4, 2.2, 2.2, seed));
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 12, 16, 16), seed);
-        var trainer = new SpatialTrainer(model, task, new TrainingOptions
+        var trainer = new PathIntegrationTrainer(model, task, new TrainingOptions
         {
             Steps = steps, BatchSize = 8, TestBatchSize = 8, EvaluateEvery = 5, CheckpointEvery = 1,
             Adam = new AdamOptions { LearningRate = lr }, Noise = NoiseLevels.Recurrent(noise), Seed = seed,
@@ -80,7 +80,7 @@ public class TrainerTests : IDisposable
         // The last checkpoint written is from the step before and loads cleanly with finite weights.
         var data = Checkpoint.Load(path);
         Assert.Equal(ex.Step - 1, data.Step);
-        Assert.All(data.Model.Parameters.Values, v => Assert.True(float.IsFinite(v)));
+        Assert.All(data.Network.Parameters.Values, v => Assert.True(float.IsFinite(v)));
     }
 
     [Fact]
@@ -95,8 +95,8 @@ public class TrainerTests : IDisposable
         Checkpoint.Save(path, model, 17, adam, new Dictionary<string, string> { ["run"] = "x" });
 
         var data = Checkpoint.Load(path);
-        Assert.Equal(model.Options, data.Model.Options);
-        Assert.Equal(model.Parameters.Values, data.Model.Parameters.Values);
+        Assert.Equal(model.Options, data.Network.NetworkOptions);
+        Assert.Equal(model.Parameters.Values, data.Network.Parameters.Values);
         Assert.Equal(17, data.Step);
         Assert.Equal(1, data.AdamStepCount);
         Assert.Equal(adam.FirstMoment.ToArray(), data.AdamFirstMoment);
@@ -142,16 +142,16 @@ public class TrainerTests : IDisposable
     {
         var task = new SpatialNavigationTask(new SpatialNavigationOptions { SequenceLength = 5 }, PlaceCells.CreateRandom(16, 0.2, 2.2, 2.2, 1));
         var wrongOutputs = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 8, 10, 16), 1);
-        Assert.Equal("model", Assert.Throws<ArgumentException>(() => new SpatialTrainer(wrongOutputs, task, new TrainingOptions())).ParamName);
+        Assert.Equal("model", Assert.Throws<ArgumentException>(() => new PathIntegrationTrainer(wrongOutputs, task, new TrainingOptions())).ParamName);
         var ok = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 8, 16, 16), 1);
-        Assert.Equal("Steps", Assert.Throws<ArgumentOutOfRangeException>(() => new SpatialTrainer(ok, task, new TrainingOptions { Steps = 0 })).ParamName);
-        Assert.Equal("BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => new SpatialTrainer(ok, task, new TrainingOptions { BatchSize = -1 })).ParamName);
+        Assert.Equal("Steps", Assert.Throws<ArgumentOutOfRangeException>(() => new PathIntegrationTrainer(ok, task, new TrainingOptions { Steps = 0 })).ParamName);
+        Assert.Equal("BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => new PathIntegrationTrainer(ok, task, new TrainingOptions { BatchSize = -1 })).ParamName);
     }
 
     [Fact]
     public void PositionErrorsFollowTheirDefinitions()
     {
-        var (dist, mse) = SpatialTrainer.PositionErrors(new float[] { 0, 0, 1, 1 }, new float[] { 3, 4, 1, 1 });
+        var (dist, mse) = SpatialNavigationTask.PositionErrors(new float[] { 0, 0, 1, 1 }, new float[] { 3, 4, 1, 1 });
         Assert.Equal(2.5, dist, 12);          // (5 + 0) / 2
         Assert.Equal(25.0 / 4, mse, 12);      // (9 + 16 + 0 + 0) / 4 coordinates
     }

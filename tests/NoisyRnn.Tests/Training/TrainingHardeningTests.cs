@@ -45,9 +45,9 @@ public class TrainingHardeningTests : IDisposable
     [Fact]
     public void PositionErrorsRejectNonFiniteValues()
     {
-        var e = Assert.Throws<ArgumentException>(() => SpatialTrainer.PositionErrors([0f, float.NaN], [0f, 0f]));
+        var e = Assert.Throws<ArgumentException>(() => SpatialNavigationTask.PositionErrors([0f, float.NaN], [0f, 0f]));
         Assert.Equal("decoded", e.ParamName);
-        e = Assert.Throws<ArgumentException>(() => SpatialTrainer.PositionErrors([0f, 0f], [float.PositiveInfinity, 0f]));
+        e = Assert.Throws<ArgumentException>(() => SpatialNavigationTask.PositionErrors([0f, 0f], [float.PositiveInfinity, 0f]));
         Assert.Equal("truth", e.ParamName);
     }
 
@@ -70,7 +70,7 @@ public class TrainingHardeningTests : IDisposable
     public void TrainerNeedsAtLeastThreePlaceCellsForTopThreeDecoding()
     {
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 2, 2), 1);
-        var e = Assert.Throws<ArgumentException>(() => new SpatialTrainer(model, Task(2), Options(2)));
+        var e = Assert.Throws<ArgumentException>(() => new PathIntegrationTrainer(model, Task(2), Options(2)));
         Assert.Equal("task", e.ParamName);
     }
 
@@ -79,7 +79,7 @@ public class TrainingHardeningTests : IDisposable
     {
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
         var before = (float[])model.Parameters.Values.Clone();
-        var trainer = new SpatialTrainer(model, Task(8), Options(2));
+        var trainer = new PathIntegrationTrainer(model, Task(8), Options(2));
         var e = Assert.Throws<ArgumentException>(() => trainer.Train(checkpointPath: "  "));
         Assert.Equal("checkpointPath", e.ParamName);
         Assert.Equal(before, model.Parameters.Values);
@@ -90,10 +90,10 @@ public class TrainingHardeningTests : IDisposable
     {
         string path = Path.Combine(_dir, "done.nrnn");
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
-        var first = new SpatialTrainer(model, Task(8), Options(2)).Train(checkpointPath: path);
+        var first = new PathIntegrationTrainer(model, Task(8), Options(2)).Train(checkpointPath: path);
 
         var again = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
-        var result = new SpatialTrainer(again, Task(8), Options(2)).Train(checkpointPath: path, resume: true);
+        var result = new PathIntegrationTrainer(again, Task(8), Options(2)).Train(checkpointPath: path, resume: true);
         Assert.Equal(2, result.StartStep);
         // The checkpoint carries the evaluations and the last loss: the resumed run reports them, not a second evaluation.
         Assert.Equal(first.Evaluations, result.Evaluations);
@@ -105,7 +105,7 @@ public class TrainingHardeningTests : IDisposable
         var bare = Path.Combine(_dir, "bare.nrnn");
         Checkpoint.Save(bare, model, 2);
         var third = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
-        var once = new SpatialTrainer(third, Task(8), Options(2)).Train(checkpointPath: bare, resume: true);
+        var once = new PathIntegrationTrainer(third, Task(8), Options(2)).Train(checkpointPath: bare, resume: true);
         Assert.Equal(2, Assert.Single(once.Evaluations).Step);
     }
 
@@ -114,9 +114,9 @@ public class TrainingHardeningTests : IDisposable
     {
         string path = Path.Combine(_dir, "long.nrnn");
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
-        new SpatialTrainer(model, Task(8), Options(3)).Train(checkpointPath: path);
+        new PathIntegrationTrainer(model, Task(8), Options(3)).Train(checkpointPath: path);
         var again = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
-        Assert.Throws<InvalidDataException>(() => new SpatialTrainer(again, Task(8), Options(2)).Train(checkpointPath: path, resume: true));
+        Assert.Throws<InvalidDataException>(() => new PathIntegrationTrainer(again, Task(8), Options(2)).Train(checkpointPath: path, resume: true));
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public class TrainingHardeningTests : IDisposable
     {
         // Guards the forging helper: the failures below come from the bad field, not from a broken file.
         var data = Checkpoint.Load(Forge(ValidHeader(), new byte[12 * 4]));
-        Assert.Equal(12, data.Model.Parameters.Length);
+        Assert.Equal(12, data.Network.Parameters.Length);
     }
 
     [Theory]
@@ -220,7 +220,7 @@ public class TrainingHardeningTests : IDisposable
         // lr = 1e38 passes validation, but the bias-corrected step lr / (1 - 0.9) = 1e39 overflows float32.
         var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 4, 8, 8), 1);
         var before = (float[])model.Parameters.Values.Clone();
-        var trainer = new SpatialTrainer(model, Task(8), Options(3) with { Adam = new AdamOptions { LearningRate = 1e38 } });
+        var trainer = new PathIntegrationTrainer(model, Task(8), Options(3) with { Adam = new AdamOptions { LearningRate = 1e38 } });
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train());
         Assert.Equal(1, e.Step);
         Assert.Equal(before, model.Parameters.Values);
@@ -232,7 +232,7 @@ public class TrainingHardeningTests : IDisposable
         var model = new VanillaRnn(new VanillaRnnOptions(2, 4, 8, 8));
         model.Parameters[VanillaRnn.EncoderWeight].Fill(1e10f);
         model.Parameters[VanillaRnn.OutputWeight].Fill(1e30f);
-        var trainer = new SpatialTrainer(model, Task(8), Options(1));
+        var trainer = new PathIntegrationTrainer(model, Task(8), Options(1));
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Evaluate(7));
         Assert.Equal(7, e.Step);
     }

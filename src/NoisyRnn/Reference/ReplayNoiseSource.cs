@@ -1,4 +1,6 @@
-namespace NoisyRnn.Noise;
+using NoisyRnn.Noise;
+
+namespace NoisyRnn.Reference;
 
 /// <summary>
 /// Replays recorded draws in order (for example the <c>noise_draws</c> of the reference fixtures), so that a
