@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using NoisyRnn.Models;
 using NoisyRnn.Noise;
 
 namespace NoisyRnn.Experiments;
@@ -22,8 +23,15 @@ public sealed record ExperimentConfig
     public string Model { get; init; } = "vanilla";
     /// <summary>Nonlinearity of the cell: relu (vanilla default), tanh (the GRU's candidate), sigmoid or identity.</summary>
     public string Activation { get; init; } = "relu";
-    /// <summary>Bias terms in the recurrent and output layers (the paper: none).</summary>
+    /// <summary>Bias terms (the paper: none); which layers get one is <see cref="BiasLayout"/> for the vanilla model, every
+    /// layer for the GRU.</summary>
     public bool Bias { get; init; }
+    /// <summary>Layers of the vanilla network that get a bias when <see cref="Bias"/> is true (JSON <c>bias_layout</c>):
+    /// <see cref="VanillaBiasLayout.RecurrentReadout"/> (default: <c>w_rec.bias</c>, <c>w_out.bias</c>) or
+    /// <see cref="VanillaBiasLayout.AllLayers"/> (the reference's <c>bias: true</c>: also <c>encoder.bias</c> and <c>w_in.bias</c>).
+    /// AllLayers needs bias true. The GRU ignores the field: with bias it has a bias on every layer, as the reference. Configs
+    /// written before the field existed read as RecurrentReadout, the layout their networks have.</summary>
+    public VanillaBiasLayout BiasLayout { get; init; }
     /// <summary>Biased trajectories: drift toward the centre (spatial) or only counter-clockwise turns (head direction).</summary>
     public bool Biased { get; init; }
     /// <summary>Head-direction cells (paper: 512).</summary>

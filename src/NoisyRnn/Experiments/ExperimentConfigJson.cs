@@ -114,6 +114,9 @@ internal static class ExperimentConfigJson
         OneOf("model", p.Model, Models);
         OneOf("activation", p.Activation, Activations);
         if (!Enum.IsDefined(p.NoiseDistribution)) Fail("noise_distribution", "must be StandardNormal or Uniform01", p.NoiseDistribution);
+        if (!Enum.IsDefined(p.BiasLayout)) Fail("bias_layout", "must be RecurrentReadout or AllLayers", p.BiasLayout);
+        if (p.BiasLayout == NoisyRnn.Models.VanillaBiasLayout.AllLayers && !p.Bias)
+            Fail("bias_layout", "AllLayers places biases, so it needs \"bias\": true", p.BiasLayout);
         Positive("hidden_size", p.HiddenSize);
         if (p.IsSpatial)
         {

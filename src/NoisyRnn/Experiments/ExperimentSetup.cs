@@ -149,7 +149,8 @@ internal static class ExperimentSetup
         var activation = Enum.Parse<Activation>(p.Activation, ignoreCase: true);
         return p.Model == "gru"
             ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed)
-            : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed);
+            : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias)
+                { BiasLayout = p.BiasLayout }, seed);
     }
 
     /// <summary>Seed of the training noise in the active run (shared with the active hidden states of `reproduce`).</summary>

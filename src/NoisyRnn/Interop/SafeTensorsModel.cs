@@ -18,7 +18,9 @@ public sealed record SafeTensorsModelData(IRecurrentNetwork Network, IReadOnlyDi
 /// <list type="bullet">
 /// <item><see cref="VanillaRnn"/> (reference <c>RNN</c>): <c>encoder.weight</c> [hidden, init], <c>w_in.weight</c>
 /// [hidden, input], <c>w_rec.weight</c> [hidden, hidden], <c>w_out.weight</c> [output, hidden]; with
-/// <see cref="VanillaRnnOptions.UseBias"/> also <c>w_rec.bias</c> [hidden] and <c>w_out.bias</c> [output].</item>
+/// <see cref="VanillaRnnOptions.UseBias"/> also <c>w_rec.bias</c> [hidden] and <c>w_out.bias</c> [output], and with
+/// <see cref="VanillaRnnOptions.BiasLayout"/> = <see cref="VanillaBiasLayout.AllLayers"/> also <c>encoder.bias</c> [hidden]
+/// and <c>w_in.bias</c> [hidden]: then the file is the <c>state_dict</c> of the reference's <c>RNN(bias=True)</c>, one to one.</item>
 /// <item><see cref="GruRnn"/> (reference <c>GRU</c>): <c>encoder.weight</c> [hidden, init]; the update, reset and
 /// candidate gates' input maps <c>w_z.weight</c>, <c>w_r.weight</c>, <c>w_h.weight</c> [hidden, input] and recurrent maps
 /// <c>u_z.weight</c>, <c>u_r.weight</c>, <c>u_h.weight</c> [hidden, hidden]; <c>decoder.weight</c> [output, hidden]; with
@@ -28,7 +30,7 @@ public sealed record SafeTensorsModelData(IRecurrentNetwork Network, IReadOnlyDi
 /// settings and seeds, as JSON strings) and three reserved keys: <see cref="FormatKey"/> = <c>pt</c> (PyTorch layout, as
 /// Hugging Face writes it), <see cref="ModelKindKey"/> (<c>vanilla</c> or <c>gru</c>) and <see cref="NetworkOptionsKey"/>
 /// (the cell's options as JSON, the same text as in a <see cref="Training.Checkpoint"/> header: sizes, <c>Activation</c>,
-/// <c>TimeConstant</c>, <c>Dt</c>, <c>UseBias</c>), from which <see cref="Load(string)"/> rebuilds the network. The file holds
+/// <c>TimeConstant</c>, <c>Dt</c>, <c>UseBias</c>, and <c>BiasLayout</c> when it is not the default), from which <see cref="Load(string)"/> rebuilds the network. The file holds
 /// weights only; resume training from a <see cref="Training.Checkpoint"/>.
 /// </summary>
 public static class SafeTensorsModel

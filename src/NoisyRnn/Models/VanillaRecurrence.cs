@@ -17,21 +17,24 @@ internal sealed class VanillaForwardRecurrence(VanillaTape tape)
     /// <summary>Per-step std multiplying <see cref="Noise"/>.</summary>
     public float NoiseScale;
 
-    /// <summary>The model's parameters: W_in and b_rec give the input part of u.</summary>
+    /// <summary>The model's parameters: W_in gives the input part of u.</summary>
     public ParameterSet? Parameters;
+
+    /// <summary>The pre-activation bias added to the input part of u ([hidden]: b_rec, or b_in + b_rec), or empty for none.</summary>
+    public ReadOnlyMemory<float> Bias;
 
     protected override void RunRows(int b0, int b1)
     {
         float[] h = tape.HiddenBuffer, u = tape.PreActivationBuffer, h0 = tape.InitialHiddenBuffer;
         PackedMatrix wRec = tape.RecurrentWeightPacked;
         int nH = HiddenSize, rowStride = Time * nH, nIn = tape.Options.InputSize;
-        // U = X̃·W_inᵀ (+ b_rec) for this part's rows, all steps.
+        // U = X̃·W_inᵀ (+ b_rec) (+ b_in) for this part's rows, all steps.
         ParameterSet p = Parameters ?? throw new InvalidOperationException("Parameters must be set before the loop runs.");
         int first = b0 * Time, count = (b1 - b0) * Time;
         Span<float> inputPart = u.AsSpan(first * nH, count * nH);
         Gemm.MultiplyTransposedBStrided(tape.NoisyInputBuffer.AsSpan(first * nIn, count * nIn), nIn, p[VanillaRnn.InputWeight], inputPart, nH,
             count, nH, nIn, false, Tier, 1);
-        if (tape.Options.UseBias) LayerMath.AddToRows(inputPart, count, p[VanillaRnn.RecurrentBias]);
+        if (!Bias.IsEmpty) LayerMath.AddToRows(inputPart, count, Bias.Span);
         for (int t = 0; t < Time; t++)
         {
             // The next step's input part of u and noise, a step ahead (see Prefetch).

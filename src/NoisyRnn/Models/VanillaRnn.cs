@@ -9,16 +9,19 @@ namespace NoisyRnn.Models;
 /// (Krishna et al., ICLR 2024; reference: <c>RNN</c> in RNNReactivation; THEORY.md, "Noisy dynamics").
 /// Per step t, with alpha = Dt / TimeConstant:
 /// <code>
-/// h_0 = W_enc s                                   (s: initial-state code, [batch, init])
+/// h_0 = W_enc s (+ b_enc)                         (s: initial-state code, [batch, init])
 /// x̃_t = x_t + InputStd·xi_in_t
-/// u_t = W_rec h_{t-1} + W_in x̃_t (+ b_rec)
+/// u_t = W_rec h_{t-1} + W_in x̃_t (+ b_rec) (+ b_in)
 /// h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + RecurrentStd·xi_rec_t
 /// y_t = W_out h_t (+ b_out) + OutputStd·xi_out_t
 /// </code>
 /// Parameters (PyTorch <c>nn.Linear</c> layout [out, in], y = x·Wᵀ), in buffer order: <c>encoder.weight</c> [hidden, init],
-/// <c>w_in.weight</c> [hidden, input], <c>w_rec.weight</c> [hidden, hidden], <c>w_rec.bias</c> [hidden] (only with
-/// <see cref="VanillaRnnOptions.UseBias"/>; the recurrent pre-activation bias b_rec), <c>w_out.weight</c> [output, hidden],
-/// <c>w_out.bias</c> [output] (only with UseBias). The noise streams give raw draws; the model multiplies them by the stds.
+/// <c>encoder.bias</c> [hidden] (b_enc), <c>w_in.weight</c> [hidden, input], <c>w_in.bias</c> [hidden] (b_in),
+/// <c>w_rec.weight</c> [hidden, hidden], <c>w_rec.bias</c> [hidden] (the recurrent pre-activation bias b_rec),
+/// <c>w_out.weight</c> [output, hidden], <c>w_out.bias</c> [output] (b_out). The biases exist only with
+/// <see cref="VanillaRnnOptions.UseBias"/>: b_rec and b_out in the default <see cref="VanillaBiasLayout.RecurrentReadout"/>,
+/// all four with <see cref="VanillaBiasLayout.AllLayers"/> (the reference's <c>bias=True</c>, the order of its
+/// <c>state_dict</c>). The noise streams give raw draws; the model multiplies them by the stds.
 /// Not thread-safe: use one instance (or one tape) per thread.
 /// </summary>
 public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape>
@@ -26,8 +29,15 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
     /// <summary>Name of the encoder weight W_enc, [hidden, init].</summary>
     public const string EncoderWeight = "encoder.weight";
 
+    /// <summary>Name of the encoder bias b_enc, [hidden] (only with UseBias and <see cref="VanillaBiasLayout.AllLayers"/>).</summary>
+    public const string EncoderBias = "encoder.bias";
+
     /// <summary>Name of the input weight W_in, [hidden, input].</summary>
     public const string InputWeight = "w_in.weight";
+
+    /// <summary>Name of the input bias b_in, [hidden], added to the pre-activation beside b_rec (only with UseBias and
+    /// <see cref="VanillaBiasLayout.AllLayers"/>).</summary>
+    public const string InputBias = "w_in.bias";
 
     /// <summary>Name of the recurrent weight W_rec, [hidden, hidden].</summary>
     public const string RecurrentWeight = "w_rec.weight";
@@ -52,7 +62,8 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
 
     /// <summary>
     /// Creates a model initialised like PyTorch's <c>nn.Linear</c> default: every weight (and bias) of a layer with fan-in
-    /// f drawn from U(-1/sqrt(f), 1/sqrt(f)), from a seeded xoshiro256** generator in buffer order.
+    /// f drawn from U(-1/sqrt(f), 1/sqrt(f)), from a seeded xoshiro256** generator in buffer order (so a layout with more
+    /// biases draws other values for the weights that follow them).
     /// </summary>
     /// <param name="options">Sizes and time constants; validated.</param>
     /// <param name="seed">Any 64-bit value; equal seeds give equal parameters.</param>
@@ -64,8 +75,8 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
         var model = new VanillaRnn(options);
         LayerMath.InitializeUniformFanIn(model.Parameters, seed, name => name switch
         {
-            EncoderWeight => options.InitSize,
-            InputWeight => options.InputSize,
+            EncoderWeight or EncoderBias => options.InitSize,
+            InputWeight or InputBias => options.InputSize,
             _ => options.HiddenSize, // w_rec.*, w_out.*
         });
         return model;
@@ -74,7 +85,9 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
     private static IEnumerable<(string, int[])> Layout(VanillaRnnOptions o)
     {
         yield return (EncoderWeight, new[] { o.HiddenSize, o.InitSize });
+        if (o.HasAllLayerBiases) yield return (EncoderBias, new[] { o.HiddenSize });
         yield return (InputWeight, new[] { o.HiddenSize, o.InputSize });
+        if (o.HasAllLayerBiases) yield return (InputBias, new[] { o.HiddenSize });
         yield return (RecurrentWeight, new[] { o.HiddenSize, o.HiddenSize });
         if (o.UseBias) yield return (RecurrentBias, new[] { o.HiddenSize });
         yield return (OutputWeight, new[] { o.OutputSize, o.HiddenSize });
@@ -87,7 +100,7 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
     /// <inheritdoc />
     public override string Kind => ModelKind;
 
-    private protected override string? EncoderBiasName => null;
+    private protected override string? EncoderBiasName => Options.HasAllLayerBiases ? EncoderBias : null;
 
     private protected override string ReadoutWeightName => OutputWeight;
 
@@ -105,13 +118,33 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
         // the same arithmetic per element as one product over batch·time rows).
         VanillaForwardRecurrence loop = tape.ForwardLoop;
         loop.Parameters = Parameters;
+        loop.Bias = PreActivationBias(ref tape.PreActivationBiasBuffer);
         loop.Noise = noise;
         loop.NoiseScale = noiseStd;
         loop.RunAll(tier, threads);
     }
 
+    /// <summary>
+    /// The bias of the pre-activation u_t: none (empty) without UseBias, b_rec (a view of the parameters) in the default layout,
+    /// b_in + b_rec (written into <paramref name="sum"/>, allocated on first use) with <see cref="VanillaBiasLayout.AllLayers"/>.
+    /// Every path that forms u (the forward loop, <see cref="RecurrentNetwork{TOptions, TTape}.Simulate"/>'s step, <see cref="Drift"/>) adds this one vector,
+    /// so they agree bit for bit.
+    /// </summary>
+    private ReadOnlyMemory<float> PreActivationBias(ref float[]? sum)
+    {
+        var o = Options;
+        if (!o.UseBias) return ReadOnlyMemory<float>.Empty;
+        ParameterView rec = Parameters.GetView(RecurrentBias);
+        ReadOnlyMemory<float> bRec = Parameters.Values.AsMemory(rec.Offset, rec.Length);
+        if (!o.HasAllLayerBiases) return bRec;
+        // u = W_rec h + b_rec + W_in x̃ + b_in: the two biases always appear summed.
+        sum ??= new float[o.HiddenSize];
+        TensorPrimitives.Add(Parameters[InputBias], bRec.Span, sum);
+        return sum;
+    }
+
     /// <summary>BPTT below the readout, from dL/dh_t's readout part in tape.HiddenGradient: the recurrence, dW_rec, dW_in,
-    /// db_rec and dL/dh_0 (ADDED into <paramref name="gradient"/>).</summary>
+    /// db_rec (and db_in, the same sum) and dL/dh_0 (ADDED into <paramref name="gradient"/>).</summary>
     private protected override void BackwardSteps(VanillaTape tape, ParameterSet gradient, IsaTier tier, int threads)
     {
         var o = Options;
@@ -132,7 +165,13 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
         bool fuseInputs = nIn <= VanillaBackwardRecurrence.MaxFusedInputs;
         loop.InputPartials = fuseInputs ? tape.InputGradientPartials ??= new float[loop.PartialsLength] : null;
         loop.RunAll(tier, threads);
-        if (fuseInputs) loop.AddInputGradients(gradient[InputWeight], o.UseBias ? gradient[RecurrentBias] : default);
+        // u_t = ... + b_rec (+ b_in): db_rec (and db_in) += Σ du. With both biases the sum is formed once from zero and
+        // added to each; alone, it is added into db_rec directly (as before the layout option, so the same bits).
+        Span<float> biasSum = !o.UseBias ? default
+            : o.HasAllLayerBiases ? (tape.PreActivationBiasGradient ??= new float[nH])
+            : gradient[RecurrentBias];
+        if (o.HasAllLayerBiases) biasSum.Clear();
+        if (fuseInputs) loop.AddInputGradients(gradient[InputWeight], biasSum);
 
         // u_t = W_rec h_{t-1} + ...:  dW_rec += Σ_{b,t} du_t[b]ᵀ h_{t-1}[b], as one product over batch·time rows.
         float[] du0 = tape.FirstStepGradient ??= new float[batch * nH];
@@ -142,19 +181,26 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
         {
             // u_t = ... + W_in x̃_t + b_rec:  dW_in += dUᵀ·X̃,  db_rec += Σ dU  (all steps at once).
             Gemm.MultiplyTransposedA(du, tape.NoisyInputBuffer, gradient[InputWeight], nH, nIn, rows, accumulate: true);
-            if (o.UseBias) LayerMath.SumRows(du, rows, gradient[RecurrentBias]);
+            if (o.UseBias) LayerMath.SumRows(du, rows, biasSum);
+        }
+        if (o.HasAllLayerBiases)
+        {
+            // u_t = W_rec h_{t-1} + b_rec + W_in x̃_t + b_in: d/db_rec = d/db_in = Σ du.
+            TensorPrimitives.Add(gradient[RecurrentBias], biasSum, gradient[RecurrentBias]);
+            TensorPrimitives.Add(gradient[InputBias], biasSum, gradient[InputBias]);
         }
     }
 
     private protected override SimulationStep CreateStep(int batch, IsaTier tier) => new Step(this, batch, tier);
 
-    /// <summary>u_t = W_in x_t (+ b_rec) + W_rec h_{t-1}, in the same order as Forward; then
+    /// <summary>u_t = W_in x_t (+ b, the pre-activation bias) + W_rec h_{t-1}, in the same order as Forward; then
     /// h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + s·xi_t.</summary>
     private sealed class Step : SimulationStep
     {
         private readonly VanillaRnn _model;
         private readonly float[] _u;
         private readonly PackedMatrix _wRecT = new();
+        private readonly ReadOnlyMemory<float> _bias;
 
         public Step(VanillaRnn model, int batch, IsaTier tier)
         {
@@ -162,6 +208,8 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
             int nH = model.Options.HiddenSize;
             _u = new float[batch * nH];
             _wRecT.PackTransposed(model.Parameters[RecurrentWeight], nH, nH, tier);
+            float[]? sum = null;
+            _bias = model.PreActivationBias(ref sum);
         }
 
         public override void Advance(float[] h, ReadOnlySpan<float> inputs, int inputStride, float[]? noise, float noiseStd, IsaTier tier, int threads)
@@ -176,10 +224,11 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
                 Gemm.MultiplyTransposedBStrided(inputs, inputStride, p[InputWeight], u, nH, batch, nH, nIn, false, tier, threads);
                 started = true;
             }
-            if (o.UseBias)
+            if (!_bias.IsEmpty)
             {
-                if (started) LayerMath.AddToRows(u, batch, p[RecurrentBias]);
-                else for (int b = 0; b < batch; b++) p[RecurrentBias].CopyTo(u.AsSpan(b * nH, nH));
+                ReadOnlySpan<float> bias = _bias.Span;
+                if (started) LayerMath.AddToRows(u, batch, bias);
+                else for (int b = 0; b < batch; b++) bias.CopyTo(u.AsSpan(b * nH, nH));
                 started = true;
             }
             Gemm.MultiplyPacked(h, nH, false, _wRecT, u, nH, batch, started, tier, threads);
@@ -188,7 +237,7 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
     }
 
     /// <summary>
-    /// The deterministic drift of one step from given states, phi(h, x)·Dt = alpha·(−h + act(W_rec h + W_in x (+ b_rec))),
+    /// The deterministic drift of one step from given states, phi(h, x)·Dt = alpha·(−h + act(W_rec h + W_in x (+ b_rec + b_in))),
     /// i.e. the update of <see cref="RecurrentNetwork{TOptions, TTape}.Simulate"/> without its noise (THEORY.md, "Noisy dynamics" and "Measuring the
     /// decomposition"). With empty <paramref name="inputs"/> it is the autonomous drift phi(h, 0)·Dt, the part the theory
     /// calls denoising; the difference phi(h, x)·Dt − phi(h, 0)·Dt is the input-driven (integration) part.
@@ -213,11 +262,13 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
         Guard.AllFinite(inputs, nameof(inputs));
         ParameterSet p = Parameters;
 
-        // u = W_rec h (+ W_in x) (+ b_rec)
+        // u = W_rec h (+ W_in x) (+ b_rec + b_in)
         float[] u = new float[batch * nH];
         Gemm.MultiplyTransposedB(hidden, p[RecurrentWeight], u, batch, nH, nH);
         if (!inputs.IsEmpty) Gemm.MultiplyTransposedB(inputs, p[InputWeight], u, batch, nH, nIn, accumulate: true);
-        if (o.UseBias) LayerMath.AddToRows(u, batch, p[RecurrentBias]);
+        float[]? sum = null;
+        ReadOnlyMemory<float> bias = PreActivationBias(ref sum);
+        if (!bias.IsEmpty) LayerMath.AddToRows(u, batch, bias.Span);
 
         // drift = alpha (act(u) − h)
         float alpha = o.Alpha;

@@ -21,7 +21,7 @@ public sealed class VanillaTape : RecurrentTape
 
     internal VanillaRnnOptions Options { get; }
 
-    /// <summary>Pre-activations u_t = W_rec h_{t-1} + W_in x̃_t (+ b_rec), [batch, time, hidden].</summary>
+    /// <summary>Pre-activations u_t = W_rec h_{t-1} + W_in x̃_t (+ b_rec) (+ b_in), [batch, time, hidden].</summary>
     public ReadOnlySpan<float> PreActivations => PreActivationBuffer;
 
     internal float[] PreActivationBuffer { get; }
@@ -43,4 +43,12 @@ public sealed class VanillaTape : RecurrentTape
 
     /// <summary>Per-tile sums of dW_in and db_rec kept by the backward loop, [tiles, input + 1, hidden].</summary>
     internal float[]? InputGradientPartials { get; set; }
+
+    /// <summary>b_in + b_rec of the last forward pass, [hidden] (only with <see cref="VanillaBiasLayout.AllLayers"/>; a field so
+    /// that it can be allocated by reference on first use).</summary>
+    internal float[]? PreActivationBiasBuffer;
+
+    /// <summary>Σ du of the last backward pass, [hidden], the common gradient of b_rec and b_in (only with
+    /// <see cref="VanillaBiasLayout.AllLayers"/>).</summary>
+    internal float[]? PreActivationBiasGradient { get; set; }
 }

@@ -77,6 +77,8 @@ public class ReproduceConfigTests : IDisposable
     [InlineData("{\"name\":\"x\",\"hidden_size\":\"big\"}", "config.hidden_size has the wrong type")]
     [InlineData("{\"name\":\"x\",\"biased\":1}", "config.biased has the wrong type")]
     [InlineData("{\"name\":\"x\",\"noise_distribution\":\"Cauchy\"}", "config.noise_distribution")]
+    [InlineData("{\"name\":\"x\",\"bias_layout\":\"AllLayers\"}", "config.bias_layout AllLayers places biases, so it needs \"bias\": true")]
+    [InlineData("{\"name\":\"x\",\"bias\":true,\"bias_layout\":\"Everything\"}", "config.bias_layout has the wrong type (line 1); expected one of RecurrentReadout, AllLayers")]
     [InlineData("{\"hidden_size\":64}", "config.name is missing")]
     [InlineData("{\"name\":\"x\"", "invalid JSON")]
     [InlineData("{\"name\":\"x\",\"place_cell_tuning\":\"mexican-hat\"}", "config.place_cell_tuning must be one of gaussian, dog")]
@@ -171,6 +173,36 @@ public class ReproduceConfigTests : IDisposable
         var (exit2, output2, _) = Run("reproduce", "--list-presets");
         Assert.Equal(0, exit2);
         Assert.Equal(output, output2);
+    }
+
+    [Fact]
+    public void ConfigsWrittenBeforeTheBiasLayoutReadAsTheDefaultLayoutAndCompareEqual()
+    {
+        var current = ExperimentPresets.Quick with { Bias = true };
+        string json = ExperimentConfigJson.ToJson(current);
+        Assert.Contains("\"bias_layout\": \"RecurrentReadout\"", json);
+        var old = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        Assert.True(old.Remove("bias_layout"));
+        var loaded = ExperimentConfigJson.FromJson(old.ToJsonString(), "old");
+        Assert.Equal(current, loaded);
+        Assert.Null(ExperimentConfigJson.FirstDifference(loaded, current));
+
+        // The reference's layout: saved, compared and given to the network.
+        var reference = current with { BiasLayout = NoisyRnn.Models.VanillaBiasLayout.AllLayers };
+        Assert.Equal(reference, ExperimentConfigJson.FromJson(ExperimentConfigJson.ToJson(reference), "new"));
+        Assert.Equal("config.bias_layout is \"RecurrentReadout\" there, \"AllLayers\" here", ExperimentConfigJson.FirstDifference(current, reference));
+        var (task, _) = ExperimentSetup.CreateTask(reference, 0);
+        var model = Assert.IsType<NoisyRnn.Models.VanillaRnn>(ExperimentSetup.CreateModel(reference, task, 0));
+        Assert.Equal(NoisyRnn.Models.VanillaBiasLayout.AllLayers, model.Options.BiasLayout);
+        Assert.True(model.Parameters.Contains("encoder.bias") && model.Parameters.Contains("w_in.bias"));
+
+        // A network's context saved before the field existed reads back as the default layout.
+        var network = ExperimentSetup.CreateModel(current, task, 0);
+        var context = System.Text.Json.Nodes.JsonNode.Parse(NetworkContext.For("noise-trained", 0.01f, current, task).ToJson())!.AsObject();
+        Assert.True(context["config"]!.AsObject().Remove("bias_layout"));
+        var checkpoint = new NoisyRnn.Training.CheckpointData(network, 0, 0, null, null,
+            new Dictionary<string, string> { [NetworkContext.MetadataKey] = context.ToJsonString() });
+        Assert.Equal(current, NetworkContext.FromCheckpoint(checkpoint)!.Config);
     }
 
     [Fact]

@@ -13,12 +13,14 @@ public class SafeTensorsModelTests
         ["seed"] = "0",
     };
 
-    public static TheoryData<string> Networks() => ["vanilla", "vanilla-bias", "gru", "gru-bias"];
+    public static TheoryData<string> Networks() => ["vanilla", "vanilla-bias", "vanilla-all-biases", "gru", "gru-bias"];
 
     internal static IRecurrentNetwork Make(string which) => which switch
     {
         "vanilla" => VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 7, 5, 5), seed: 3),
         "vanilla-bias" => VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 7, 5, 4, Activation.Tanh, 2f, 0.5f, UseBias: true), seed: 4),
+        "vanilla-all-biases" => VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, 7, 5, 4, Activation.Tanh, 2f, 0.5f, UseBias: true)
+        { BiasLayout = VanillaBiasLayout.AllLayers }, seed: 4),
         "gru" => GruRnn.CreateInitialized(new GruRnnOptions(1, 6, 9, 9), seed: 5),
         "gru-bias" => GruRnn.CreateInitialized(new GruRnnOptions(2, 3, 4, 4, UseBias: true), seed: 6),
         _ => throw new ArgumentOutOfRangeException(nameof(which)),

@@ -53,10 +53,10 @@ public class VanillaRnnGradientCheckTests
         }
     }
 
-    private static Problem Create(Activation activation, bool bias, int seed)
+    private static Problem Create(Activation activation, bool bias, int seed, VanillaBiasLayout layout = VanillaBiasLayout.RecurrentReadout)
     {
         var rng = new Random(seed);
-        var options = new VanillaRnnOptions(Input, Hidden, Output, Init, activation, TimeConstant: 1f, Dt: 0.5f, UseBias: bias);
+        var options = new VanillaRnnOptions(Input, Hidden, Output, Init, activation, TimeConstant: 1f, Dt: 0.5f, UseBias: bias) { BiasLayout = layout };
         var model = VanillaRnn.CreateInitialized(options, (ulong)seed);
         // Stronger recurrent weights than the default init so the recurrent path matters.
         var wRec = model.Parameters[VanillaRnn.RecurrentWeight];
@@ -90,9 +90,26 @@ public class VanillaRnnGradientCheckTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void BackwardMatchesCentralDifferences(Activation activation, bool bias)
+    public void BackwardMatchesCentralDifferences(Activation activation, bool bias) =>
+        CheckAgainstCentralDifferences(Create(activation, bias, seed: 17 + (int)activation), activation, $"bias={bias}");
+
+    public static TheoryData<Activation> Activations() => new(Enum.GetValues<Activation>());
+
+    /// <summary>The reference's layout: encoder, input, recurrent and readout biases (VanillaBiasLayout.AllLayers).</summary>
+    [Theory]
+    [MemberData(nameof(Activations))]
+    public void AllLayerBiasesMatchCentralDifferences(Activation activation)
     {
-        var problem = Create(activation, bias, seed: 17 + (int)activation);
+        var problem = Create(activation, bias: true, seed: 31 + (int)activation, VanillaBiasLayout.AllLayers);
+        // Every bias of order one, so that each visibly moves the loss.
+        var rng = new Random(3);
+        foreach (string name in new[] { VanillaRnn.EncoderBias, VanillaRnn.InputBias, VanillaRnn.RecurrentBias, VanillaRnn.OutputBias })
+            Random(problem.Model.Parameters[name].Length, rng, 0.5).CopyTo(problem.Model.Parameters[name]);
+        CheckAgainstCentralDifferences(problem, activation, "all layers");
+    }
+
+    private static void CheckAgainstCentralDifferences(Problem problem, Activation activation, string what)
+    {
         var model = problem.Model;
         problem.Loss();
         bool[] baseSigns = Signs(problem.Tape);
@@ -118,7 +135,7 @@ public class VanillaRnnGradientCheckTests
             double numeric = (plus - minus) / ((double)(original + Epsilon) - (double)(original - Epsilon));
             double analytic = gradient.Values[i];
             Assert.True(Math.Abs(numeric - analytic) <= AbsoluteTolerance + RelativeTolerance * Math.Abs(analytic),
-                $"{activation} bias={bias} parameter {Name(model.Parameters, i)}: numeric {numeric}, backward {analytic}");
+                $"{activation} {what} parameter {Name(model.Parameters, i)}: numeric {numeric}, backward {analytic}");
             checkedCount++;
         }
         Assert.True(checkedCount > theta.Length * 3 / 4, $"only {checkedCount} of {theta.Length} directions were smooth");
@@ -132,11 +149,23 @@ public class VanillaRnnGradientCheckTests
     [InlineData(17, 1, 2, 4, true)]   // time 1: every dU row is a t = 0 row, set aside for dW_rec
     [InlineData(2, 4, 5, 3, false)]
     [InlineData(8, 3, 4, 2, true)]    // exactly one tile
-    public void BackwardMatchesCentralDifferencesOnEdgeShapes(int batch, int time, int hidden, int inputs, bool bias)
+    public void BackwardMatchesCentralDifferencesOnEdgeShapes(int batch, int time, int hidden, int inputs, bool bias) =>
+        CheckEdgeShape(batch, time, hidden, inputs, bias, VanillaBiasLayout.RecurrentReadout);
+
+    [Theory]
+    [InlineData(1, 1, 1, 1)]    // one trajectory of one step through one unit
+    [InlineData(9, 2, 3, 5)]    // batch one past a tile; dW_in and the biases by the product (inputs > 4)
+    [InlineData(17, 1, 2, 4)]   // time 1: dh_0 feeds the encoder bias from every row
+    [InlineData(8, 3, 4, 2)]    // exactly one tile, sums inside the backward loop
+    public void AllLayerBiasesMatchCentralDifferencesOnEdgeShapes(int batch, int time, int hidden, int inputs) =>
+        CheckEdgeShape(batch, time, hidden, inputs, true, VanillaBiasLayout.AllLayers);
+
+    private static void CheckEdgeShape(int batch, int time, int hidden, int inputs, bool bias, VanillaBiasLayout layout)
     {
         const int outputs = 3, init = 2;
         var rng = new Random(5);
-        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(inputs, hidden, outputs, init, Activation.Tanh, TimeConstant: 1f, Dt: 0.5f, UseBias: bias), 7);
+        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(inputs, hidden, outputs, init, Activation.Tanh, TimeConstant: 1f, Dt: 0.5f, UseBias: bias)
+        { BiasLayout = layout }, 7);
         float[] theta = model.Parameters.Values;
         // Weights of order one (not the init's 1/sqrt(fan-in)) so that every path contributes visibly.
         Random(theta.Length, rng, 1).CopyTo(theta, 0);
@@ -165,7 +194,7 @@ public class VanillaRnnGradientCheckTests
             double numeric = (plus - minus) / ((double)(original + Epsilon) - (double)(original - Epsilon));
             double analytic = gradient.Values[i];
             Assert.True(Math.Abs(numeric - analytic) <= AbsoluteTolerance + RelativeTolerance * Math.Abs(analytic),
-                $"batch={batch} time={time} hidden={hidden} inputs={inputs} bias={bias} parameter {Name(model.Parameters, i)}: numeric {numeric}, backward {analytic}");
+                $"batch={batch} time={time} hidden={hidden} inputs={inputs} bias={bias} {layout} parameter {Name(model.Parameters, i)}: numeric {numeric}, backward {analytic}");
         }
     }
 
