@@ -161,6 +161,7 @@ internal sealed class ExperimentRunner
         string cellsText = spatial ? $"{p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m{(p.PlaceCellTuning == "dog" ? $", difference of Gaussians, surround scale {p.SurroundScale}" : "")})" : $"{p.HdCells} HD cells (spread {p.HdSpread:G4} rad)";
         Log($"  {p.Task} task{(p.Biased ? " (biased)" : "")}, {p.Model} cells: {p.HiddenSize} hidden units, {cellsText}, dt/tau {p.Dt}/{p.TimeConstant}, batch {p.BatchSize} x {p.SequenceLength} steps, " +
             $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step ({p.NoiseDistribution} draws)");
+        if (!p.QuiescenceModifiers.IsNone) Log($"  quiescence modifiers (quiescent runs only, not training): {p.QuiescenceModifiers}");
         Log($"  output folder: {Path.GetFullPath(_folder)}{(state == RunFolderState.Interrupted ? " (continuing an unfinished run)" : state == RunFolderState.Finished ? " (finished: re-analysing the saved networks)" : "")}");
 
         var (task, _) = ExperimentSetup.CreateTask(p, Seed);
@@ -189,7 +190,8 @@ internal sealed class ExperimentRunner
             Log($"Quiescence {name}: sigma_q = {std:G3} per step, {reactivation.TotalSteps} steps x {p.BatchSize} chains ...", net.Name);
             var t = Stopwatch.StartNew();
             var report = PathIntegrationReactivation.Analyze(net.Model, task, net.TestBatch.InitialState, p.BatchSize,
-                net.ActiveDensity, std, reactivation with { RunawayReferenceNorm = Runaway.MeanNorm(net.ActiveHidden, net.Model.NetworkOptions.HiddenSize) });
+                net.ActiveDensity, std, reactivation with { RunawayReferenceNorm = Runaway.MeanNorm(net.ActiveHidden, net.Model.NetworkOptions.HiddenSize) },
+                p.QuiescenceModifiers);
             if (report.Runaway is { RanAway: true } ran) Log($"  {ran.Describe()}", net.Name);
             Log($"  done in {t.Elapsed.TotalSeconds:F1} s", net.Name);
             var last = net.Evaluations[^1];
@@ -424,17 +426,18 @@ internal sealed class ExperimentRunner
     {
         IRecurrentNetwork model = ExperimentSetup.CreateModel(_config, task, ExperimentSetup.Salt(Seed, 29));
         Log($"Quiescence of an untrained (random) network: sigma_q = {std:G3} per step ...");
-        return BaselineDensity(model, task, reference.TestBatch.InitialState, _config.BatchSize, reference.ActiveDensity, std, reactivation);
+        return BaselineDensity(model, task, reference.TestBatch.InitialState, _config.BatchSize, reference.ActiveDensity, std, reactivation,
+            _config.QuiescenceModifiers);
     }
 
-    /// <summary>The KDE of a network's decoded quiescent outputs (the first KlSteps of each chain), or null and why: its
-    /// positions are degenerate (no KDE) or its state diverged.</summary>
+    /// <summary>The KDE of a network's decoded quiescent outputs (the first KlSteps of each chain, with the quiescence
+    /// modifiers if any), or null and why: its positions are degenerate (no KDE) or its state diverged.</summary>
     internal static (IKernelDensity? Density, string? Note) BaselineDensity(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState,
-        int batch, IKernelDensity activeDensity, float std, ReactivationOptions reactivation)
+        int batch, IKernelDensity activeDensity, float std, ReactivationOptions reactivation, QuiescenceModifiers? modifiers = null)
     {
         try
         {
-            var report = PathIntegrationReactivation.Analyze(model, task, initState, batch, activeDensity, std, reactivation);
+            var report = PathIntegrationReactivation.Analyze(model, task, initState, batch, activeDensity, std, reactivation, modifiers);
             return (report.QuiescentEstimate, report.QuiescentEstimate is null ? "random network: " + report.KlNote : null);
         }
         catch (SimulationDivergedException e)
@@ -531,7 +534,7 @@ internal sealed class ExperimentRunner
         var h0 = new float[p.BatchSize * hiddenSize];
         net.Model.Encode(net.TestBatch.InitialState, p.BatchSize, h0);
         INoiseSource noise = NoiseStreams.Source(ExperimentSetup.Salt(Seed, 37), p.NoiseDistribution);
-        float[] quiescent = HiddenStateReactivation.RunQuiescent(net.Model, h0, p.BatchSize, steps, stride, std, noise);
+        float[] quiescent = HiddenStateReactivation.RunQuiescent(net.Model, h0, p.BatchSize, steps, stride, std, noise, p.QuiescenceModifiers);
         var test = net.TestBatch;
         var r = HiddenStateReactivation.Compare(net.ActiveHidden, test.BatchSize, test.TimeSteps, quiescent, quiescent.Length / hiddenSize,
             net.Pca, Math.Min(ExperimentSetup.AlignmentComponents, hiddenSize), p.KlSamples, ExperimentSetup.Salt(Seed, 41));

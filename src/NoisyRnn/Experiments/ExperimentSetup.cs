@@ -127,18 +127,16 @@ internal static class ExperimentSetup
     }
 
     /// <summary>Hidden states [chains, steps, hidden] of a short quiescent run from the first held-out start states, for the
-    /// hidden-state PCA figures (at most 40 chains of 500 steps, within the preset's batch and KL length).</summary>
+    /// hidden-state PCA figures (at most 40 chains of 500 steps, within the preset's batch and KL length), with the
+    /// configuration's quiescence modifiers.</summary>
     public static float[] QuiescentHidden(IRecurrentNetwork model, ReadOnlySpan<float> initState, float std, ExperimentConfig p, ulong seed)
     {
         int chains = Math.Min(QuiescentHiddenChains, p.BatchSize), steps = Math.Min(QuiescentHiddenSteps, p.KlSteps);
         int init = model.NetworkOptions.InitSize, hidden = model.NetworkOptions.HiddenSize;
         var h0 = new float[chains * hidden];
         model.Encode(initState[..(chains * init)], chains, h0);
-        ulong noiseSeed = Salt(seed, 19);
-        INoiseSource noise = NoiseStreams.Source(noiseSeed, p.NoiseDistribution);
-        var result = new float[chains * steps * hidden];
-        model.Simulate(h0, ReadOnlySpan<float>.Empty, chains, steps, std, noise, result, Span<float>.Empty);
-        return result;
+        INoiseSource noise = NoiseStreams.Source(Salt(seed, 19), p.NoiseDistribution);
+        return HiddenStateReactivation.RunQuiescent(model, h0, chains, steps, 1, std, noise, p.QuiescenceModifiers);
     }
 
     /// <summary>A network of the configuration's cell, sizes and activation with initial weights from <paramref name="seed"/>.</summary>
