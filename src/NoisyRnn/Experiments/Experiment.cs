@@ -469,27 +469,9 @@ internal sealed class ExperimentRunner
         return new KlMatrix(rows, networks.Select(n => n.Name + " active").ToList(), values);
     }
 
-    /// <summary>Replay dynamics of a quiescent run's decoded paths (its first KlSteps per chain) against the waking ones; null
-    /// when the paths are too short for the lags (fewer than 3 steps).</summary>
-    private ReplaySummary? Replay(IPathIntegrationTask task, TrainedNetwork net, QuiescentReport report)
-    {
-        var p = _config;
-        int window = Math.Min(p.KlSteps, report.Steps);
-        int shortest = Math.Min(window, p.SequenceLength);
-        if (shortest < 3) return null;
-        double dt = task is SpatialNavigationTask s ? s.Options.Dt : ((HeadDirectionTask)task).Options.Dt;
-        var options = new ReplayOptions { MaxLag = Math.Min(20, shortest - 1), Seed = ExperimentSetup.Salt(Seed, 43) };
-        if (task is SpatialNavigationTask spatial) options = options with { ArenaWidth = spatial.Options.BoxWidth, ArenaHeight = spatial.Options.BoxHeight };
-        var active = DecodedPaths.FromTask(task, net.ActiveDecoded, p.BatchSize, p.SequenceLength, dt);
-        var quiescent = DecodedPaths.FromTask(task, report.QuiescentDecoded, report.Batch, report.Steps, dt).Window(0, window);
-        var a = ReplayAnalysis.Measure(active, null, options);
-        var q = ReplayAnalysis.Measure(quiescent, active, options);
-        double? lag10 = shortest > 10 ? ReplayAnalysis.Measure(quiescent, active, options with { SpeedLag = 10 }).SpeedRatio : null;
-        Log($"  replay: speed {q.SpeedRatio:F2}x waking (lag 10: {lag10:F2}x), diffusion exponent {q.DiffusionExponent:F2} ± {q.DiffusionExponentStandardError:F2} " +
-            $"(waking {a.DiffusionExponent:F2}), W2 to waking occupancy {q.OccupancyWasserstein2:G3} (sampling floor {q.OccupancyWasserstein2Floor:G3}) {task.CoordinateUnit}", net.Name);
-        return new ReplaySummary(window, a.Speed, q.Speed, q.SpeedRatio, lag10, a.DiffusionExponent, q.DiffusionExponent, q.DiffusionExponentStandardError,
-            q.StepQuantiles, q.CoverageTimeSeconds, q.FinalCoverage, q.OccupancyWasserstein2, q.OccupancyWasserstein2Floor);
-    }
+    /// <summary>Replay dynamics of a quiescent run's decoded paths against the waking ones (<see cref="ExperimentSetup.MeasureReplay"/>).</summary>
+    private ReplaySummary? Replay(IPathIntegrationTask task, TrainedNetwork net, QuiescentReport report) =>
+        ExperimentSetup.MeasureReplay(task, _config, Seed, net.ActiveDecoded, report, m => Log(m, net.Name))?.Summary;
 
     /// <summary>File name of a quiescence run's decoded outputs and hidden states (NumPy .npz), in RUN/&lt;network&gt;/&lt;mode&gt;/.</summary>
     internal const string ActivityFileName = "activity.npz";
