@@ -20,10 +20,10 @@ internal static class SweepFigures
 
     private static readonly Axis[] Axes =
     [
-        new("momentum", "momentum M (velocity kept per step)", "M", r => r.Momentum),
+        new("momentum", "momentum M", "M", r => r.Momentum),
         new("adaptation", "adaptation strength b", "b", r => r.Adaptation),
-        new("adaptation_tau", "adaptation time constant tau_a (steps)", "tau_a", r => r.AdaptationTau),
-        new("quiescent_leak", "quiescent leak dt/tau", "leak", r => r.Leak),
+        new("adaptation_tau", "adaptation tau_a (steps)", "tau_a", r => r.AdaptationTau),
+        new("quiescent_leak", "quiescent leak (dt/tau)", "leak", r => r.Leak),
     ];
 
     /// <summary>A metric panel: its title, y label, value and standard error of a row, and a reference line.</summary>
@@ -70,30 +70,37 @@ internal static class SweepFigures
                 var line = plot.Add.HorizontalLine(reference, 1.5f, Colors.Gray, LinePattern.Dashed);
                 line.LegendText = metric.ReferenceLabel ?? "";
             }
+            var (low, high) = ranges[m];
+            bool failedLabelled = false;
             for (int g = 0; g < groups.Count; g++)
             {
+                var color = Colors.Category10[g % 10];
+                string label = groups.Count > 1 || others.Count > 0 ? Label(groups[g].First(), others) : "quiescent";
                 var points = groups[g].Where(r => x.Value(r) is not null && metric.Value(r) is { } v && double.IsFinite(v)).OrderBy(r => x.Value(r)).ToList();
+                // Settings without a value because their chains ran away or diverged: an x in the series' colour on the bottom edge.
+                double[] failed = groups[g].Where(r => r.Note is not null && metric.Value(r) is null && x.Value(r) is not null).Select(r => x.Value(r)!.Value).ToArray();
+                if (failed.Length > 0)
+                {
+                    var marks = plot.Add.Markers(failed, Enumerable.Repeat(low + 0.03 * (high - low), failed.Length).ToArray(), MarkerShape.Eks, 11, color);
+                    if (points.Count == 0) marks.LegendText = label + ": ran away";
+                    else if (!failedLabelled)
+                    {
+                        marks.LegendText = "x: ran away";
+                        failedLabelled = true;
+                    }
+                }
                 if (points.Count == 0) continue;
                 double[] xs = points.Select(r => x.Value(r)!.Value).ToArray(), ys = points.Select(r => metric.Value(r)!.Value).ToArray();
-                var color = Colors.Category10[g % 10];
                 var scatter = plot.Add.Scatter(xs, ys, color);
                 scatter.LineWidth = 2;
                 scatter.MarkerSize = 7;
-                scatter.LegendText = groups.Count > 1 || others.Count > 0 ? Label(groups[g].First(), others) : "quiescent";
+                scatter.LegendText = label;
                 double[] errors = points.Select(r => metric.Error(r) ?? 0).ToArray();
                 if (errors.Any(e => e > 0))
                 {
                     var bars = plot.Add.ErrorBar(xs, ys, errors);
                     bars.Color = color;
                 }
-            }
-            var (low, high) = ranges[m];
-            // Settings without a value because their chains ran away or diverged: a red x on the bottom edge.
-            var failed = s.Settings.Where(r => r.Note is not null && metric.Value(r) is null && x.Value(r) is not null).Select(r => x.Value(r)!.Value).Distinct().ToArray();
-            if (failed.Length > 0)
-            {
-                var marks = plot.Add.Markers(failed, Enumerable.Repeat(low + 0.02 * (high - low), failed.Length).ToArray(), MarkerShape.Eks, 11, Colors.Red);
-                marks.LegendText = "ran away or diverged";
             }
             plot.Axes.SetLimitsY(low, high);
             double[] all = s.Settings.Select(x.Value).Where(v => v is not null).Select(v => v!.Value).ToArray();
