@@ -22,14 +22,31 @@ internal sealed record ReactivateSummary(
     [property: JsonPropertyName("training_std")] float TrainingStd,
     [property: JsonPropertyName("wall_seconds")] double WallSeconds,
     [property: JsonPropertyName("isa")] string Isa,
-    [property: JsonPropertyName("run")] QuiescenceRunSummary Run);
+    [property: JsonPropertyName("run")] QuiescenceRunSummary Run)
+{
+    /// <summary>The quiescence modifiers of the run (all at "none" for the paper's dynamics).</summary>
+    [JsonPropertyName("quiescence_modifiers")]
+    public ModifierSummary? Modifiers { get; init; }
+}
+
+/// <summary>One setting of the quiescence modifiers as written to JSON (<see cref="Models.QuiescenceModifiers"/>).</summary>
+internal sealed record ModifierSummary(
+    [property: JsonPropertyName("momentum")] double Momentum,
+    [property: JsonPropertyName("adaptation")] double Adaptation,
+    [property: JsonPropertyName("adaptation_tau")] double AdaptationTau,
+    [property: JsonPropertyName("leak")] double? Leak)
+{
+    public static ModifierSummary From(QuiescenceModifierOptions.Setting s) => new(s.Momentum, s.Adaptation, s.AdaptationTau, s.Leak);
+}
 
 /// <summary>
 /// `noisyrnn reactivate`: loads a network saved by `reproduce` (spatial task), rebuilds its place cells and held-out batch
 /// from the run's preset and seed, runs quiescence in one mode and writes the per-run metrics of reproduce, including the
 /// denoising alignment and the loss decomposition (measured by the same code as reproduce, <see cref="ExperimentSetup.MeasureTheory"/>),
 /// and with --out the figures of reproduce for that run (PNG and SVG). With the run's preset, seed, noise distribution and
-/// training std it recomputes reproduce's numbers for that (network, mode).
+/// training std it recomputes reproduce's numbers for that (network, mode). The quiescence modifiers (--momentum,
+/// --adaptation, --adaptation-tau, --quiescent-leak; default the network's run's config) change the quiescent dynamics; a
+/// comma list in any of them runs every combination on the network (<see cref="ReactivateSweep"/>).
 /// </summary>
 internal static class ReactivateCommand
 {
@@ -47,18 +64,25 @@ internal static class ReactivateCommand
         var distribution = new Option<NoiseDistribution?>("--noise-distribution") { Description = "Raw noise draws of the run: StandardNormal (default) or Uniform01." };
         var outDir = new Option<string?>("--out") { Description = "Output folder for summary.json and the figures (default ./runs/reactivate-<timestamp>)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "With --out: skip the figures (PNG and SVG)." };
-        var command = new Command("reactivate", "Run quiescence on a network saved by reproduce and measure reactivation: KL(quiescent || active), variance, step distances (figures for the spatial task).")
+        var modifiers = new QuiescenceModifierOptions();
+        var command = new Command("reactivate", "Run quiescence on a network saved by reproduce and measure reactivation: KL(quiescent || active), variance, step distances, replay dynamics " +
+                                                "(figures for the spatial task); with comma lists of quiescence modifiers, a sweep over them.")
         {
             modelPath, preset, config, seed, cells, batch, mode, quiescentStd, trainingStd, distribution, outDir, noPlots,
         };
+        foreach (var option in modifiers.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             try
             {
-                string? dir = parse.GetValue(outDir) ?? Path.Combine("runs", "reactivate-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
                 if (parse.GetValue(batch) is <= 0 and var nonPositive)
                     throw new ArgumentException($"--batch is {nonPositive}; expected a positive number of trajectories.", "--batch");
+                // Checked before the network is loaded; the defaults come from its config, so the settings are resolved below.
+                var early = modifiers.Settings(parse, NoisyRnn.Experiments.ExperimentPresets.Quick, allowLists: true);
+                bool sweep = early.Count > 1;
+                string? dir = parse.GetValue(outDir) ?? Path.Combine("runs", (sweep ? "reactivate-sweep-" : "reactivate-") + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+                if (sweep) ReactivateSweep.CheckNewFolder(dir);
                 OutputFolder.Prepare(dir);
                 var saved = SavedNetwork.Load(parse.GetValue(modelPath)!, parse.GetValue(config), parse.GetValue(preset), parse.GetValue(seed),
                     parse.GetValue(trainingStd), parse.InvocationConfiguration.Error);
@@ -91,6 +115,13 @@ internal static class ReactivateCommand
                 p = p.IsSpatial ? p with { PlaceCells = cellCount, HiddenSize = checkpoint.Network.NetworkOptions.HiddenSize }
                     : p with { HdCells = cellCount, HiddenSize = checkpoint.Network.NetworkOptions.HiddenSize };
                 output.WriteLine($"Settings from {saved.Source}: preset '{p.Name}', seed {p.Seed}, training std {training.ToString("G3", CultureInfo.InvariantCulture)} ({saved.Network}).");
+                var settings = modifiers.Settings(parse, p, allowLists: true);
+                if (sweep)
+                {
+                    ReactivateSweep.Run(parse.GetValue(modelPath)!, checkpoint, p, training, quiescence, settings, output, dir, !parse.GetValue(noPlots));
+                    return 0;
+                }
+                p = settings[0].ApplyTo(p);
 
                 var summary = Run(parse.GetValue(modelPath)!, checkpoint, p, p.Seed, training, quiescence, output, parse.GetValue(noPlots) ? null : dir, saved.Source);
                 string summaryPath = Path.Combine(dir, "summary.json");
@@ -127,7 +158,8 @@ internal static class ReactivateCommand
         var reactivation = ExperimentSetup.Reactivation(p, seed);
         log.WriteLine($"NoisyRnn reactivate: {model.Kind} network from {path} (step {checkpoint.Step}), preset '{p.Name}', seed {seed}, {p.PlaceCells} place cells, training std {trainingStd:G3}");
         log.WriteLine($"Quiescence {quiescence}: sigma_q = {std:G3} per step, {reactivation.TotalSteps} steps x {p.BatchSize} chains ...");
-        var report = PathIntegrationReactivation.Analyze(model, task, trainer.TestBatch.InitialState, p.BatchSize, active.Density, std, reactivation);
+        if (!p.QuiescenceModifiers.IsNone) log.WriteLine($"Quiescence modifiers: {p.QuiescenceModifiers}");
+        var report = PathIntegrationReactivation.Analyze(model, task, trainer.TestBatch.InitialState, p.BatchSize, active.Density, std, reactivation, p.QuiescenceModifiers);
         string network = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "network";
         // The theory checks with the network's training noise, exactly as reproduce measured them after training.
         var theory = ExperimentSetup.MeasureTheory(model, trainer.TestBatch, training, p, seed, trainingStd, network, log.WriteLine);
@@ -136,7 +168,10 @@ internal static class ReactivateCommand
             evaluation.Loss, p.IsSpatial ? evaluation.DecodingError : null, p.IsSpatial ? evaluation.DecodingMse : null,
             report.Kl?.Value, report.Kl?.StandardError, report.KlNote,
             report.QuiescentOutputVariance, active.StepDistance, report.QuiescentStepDistance, evaluation.DecodingError, task.CoordinateUnit,
-            report.MeanSignedStep, theory.Alignment?.MeanCosine, LossDecompositionSummary.From(theory.Decomposition));
+            report.MeanSignedStep, theory.Alignment?.MeanCosine, LossDecompositionSummary.From(theory.Decomposition))
+        {
+            Replay = report.Runaway is { RanAway: true } ? null : ExperimentSetup.MeasureReplay(task, p, seed, active.Decoded, report, log.WriteLine)?.Summary,
+        };
         if (figureDir is not null && taskOptions is not null && task is Tasks.SpatialNavigationTask)
         {
             var files = new List<string>(Plotting.ReproduceFigures.Write(figureDir, taskOptions, active.Decoded, (GaussianKde)active.Density, network,
@@ -152,6 +187,9 @@ internal static class ReactivateCommand
         log.WriteLine($"  KL(quiescent || active) {F(run.KlQuiescentToActive, "F3")} ± {F(run.KlStandardError, "F3")} nats, variance {F(run.QuiescentOutputVariance, "F4")} m^2, " +
                       $"step active {F(run.ActiveStepDistance, "F4")} m, quiescent {F(run.QuiescentStepDistance, "F4")} m");
         return new ReactivateSummary(Path.GetFullPath(path), model.Kind, checkpoint.Step, p.Name, seed, p.IsSpatial ? p.PlaceCells : p.HdCells, settingsSource, trainingStd,
-            clock.Elapsed.TotalSeconds, Kernels.Isa.Tier.ToString(), run);
+            clock.Elapsed.TotalSeconds, Kernels.Isa.Tier.ToString(), run)
+        {
+            Modifiers = new ModifierSummary(p.QuiescentMomentum, p.QuiescentAdaptation, p.QuiescentAdaptationTau, p.QuiescentLeak),
+        };
     }
 }

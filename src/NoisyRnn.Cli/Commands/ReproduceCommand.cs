@@ -40,11 +40,13 @@ internal static class ReproduceCommand
         var hdCells = new Option<int?>("--hd-cells") { Description = "Override the number of head-direction cells." };
         var resume = new Option<bool>("--resume") { Description = "Accepted for older scripts: rerunning a command always continues its unfinished runs from their checkpoints." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG figures." };
+        var modifiers = new QuiescenceModifierOptions();
         var command = new Command("reproduce", "Train a noise-trained and a noise-free network (vanilla RNN or GRU) on the spatial or head-direction task, run quiescence and measure reactivation; or a plan of such jobs over presets and seeds.")
         {
             preset, config, writeConfig, listPresets, outDir, seed, seeds, plan, jobIndex, checkpointEvery, force, reanalyze,
             steps, hidden, cells, batch, lr, noise, distribution, task, model, biased, hdCells, tuning, surround, resume, noPlots,
         };
+        foreach (var option in modifiers.All) command.Options.Add(option);
         command.SetAction((parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -64,7 +66,7 @@ internal static class ReproduceCommand
                 IReadOnlyList<ExperimentConfig> bases = configPath is not null ? [ExperimentConfig.Load(configPath)]
                     : string.Equals(presetName, ExperimentPresets.PaperAllName, StringComparison.OrdinalIgnoreCase) ? ExperimentPresets.PaperAll.Select(ExperimentPresets.Find).ToList()
                     : [FindPreset(presetName ?? "quick")];
-                var configs = bases.Select(p => ApplyOverrides(p, parse)).ToList();
+                var configs = bases.Select(p => ApplyOverrides(p, parse, modifiers)).ToList();
 
                 if (parse.GetValue(writeConfig) is { } configOut)
                 {
@@ -168,7 +170,7 @@ internal static class ReproduceCommand
     }
 
     /// <summary>The command line's overrides applied to one configuration, then validated.</summary>
-    private static ExperimentConfig ApplyOverrides(ExperimentConfig p, ParseResult parse)
+    private static ExperimentConfig ApplyOverrides(ExperimentConfig p, ParseResult parse, QuiescenceModifierOptions modifiers)
     {
         Option<T> O<T>(string name) => (Option<T>)parse.CommandResult.Command.Options.First(o => o.Name == name);
         if (parse.GetValue(O<string?>("--task")) is { } taskOption)
@@ -204,6 +206,8 @@ internal static class ReproduceCommand
         if (parse.GetValue(O<double?>("--lr")) is { } l) p = p with { LearningRate = l };
         if (parse.GetValue(O<float?>("--noise-std")) is { } n) p = p with { NoiseStd = n };
         if (parse.GetValue(O<NoisyRnn.Noise.NoiseDistribution?>("--noise-distribution")) is { } d) p = p with { NoiseDistribution = d };
+        // --momentum, --adaptation, --adaptation-tau, --quiescent-leak: one value each, into the config's quiescent_* fields.
+        p = modifiers.Settings(parse, p, allowLists: false)[0].ApplyTo(p);
         // Options that the resolved run would ignore are errors rather than silently unused.
         if (tuning is not null && !p.IsSpatial)
             throw new ArgumentException("--place-cell-tuning applies to the spatial task only; the run's task is head-direction.", "--place-cell-tuning");

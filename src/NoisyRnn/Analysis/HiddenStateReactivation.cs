@@ -46,8 +46,9 @@ public static class HiddenStateReactivation
     public const int DefaultNearestQueries = 500;
 
     /// <summary>
-    /// Runs quiescence (no input, recurrent noise of std <paramref name="noiseStd"/> per step) and keeps the hidden state
-    /// after every <paramref name="stride"/>-th step.
+    /// Runs quiescence (no input, recurrent noise of std <paramref name="noiseStd"/> per step, optionally with
+    /// <paramref name="modifiers"/>) and keeps the hidden state after every <paramref name="stride"/>-th step: the hidden
+    /// states of the one quiescence runner (<see cref="Quiescence"/>).
     /// </summary>
     /// <param name="model">The trained network.</param>
     /// <param name="initialHidden">h_0, [batch, hidden]; finite.</param>
@@ -56,57 +57,19 @@ public static class HiddenStateReactivation
     /// <param name="stride">Steps between kept states; &gt; 0 (1 keeps every state).</param>
     /// <param name="noiseStd">Per-step quiescent noise std; finite and &gt;= 0.</param>
     /// <param name="noise">Source of the raw draws.</param>
+    /// <param name="modifiers">Changes to the quiescent dynamics; null or <see cref="QuiescenceModifiers.None"/> (default) for the
+    /// network's own, bit for bit.</param>
     /// <returns>Hidden states [batch, steps / stride, hidden]: h after steps stride, 2 stride, ..., steps.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size or the std is out of range.</exception>
-    /// <exception cref="ArgumentException">A length differs from its shape or a start state is not finite.</exception>
+    /// <exception cref="ArgumentException">A length differs from its shape, a start state is not finite, or a modifier the
+    /// model cannot take (ParamName "modifiers").</exception>
     /// <exception cref="SimulationDivergedException">The state became non-finite; the step is counted from the start of the run.</exception>
     public static float[] RunQuiescent(IRecurrentNetwork model, ReadOnlySpan<float> initialHidden, int batch, int steps, int stride,
-        float noiseStd, INoiseSource noise)
+        float noiseStd, INoiseSource noise, QuiescenceModifiers? modifiers = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(noise);
-        Guard.Positive(batch);
-        Guard.Positive(steps);
         Guard.Positive(stride);
-        Guard.NonNegative(noiseStd);
-        if (steps % stride != 0)
-            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must be a multiple of stride = {stride}.");
-        int hidden = model.NetworkOptions.HiddenSize;
-        Guard.Length(initialHidden.Length, (long)batch * hidden, nameof(initialHidden), $"[batch={batch}, hidden={hidden}]");
-        Guard.AllFinite(initialHidden, nameof(initialHidden));
-        int kept = steps / stride;
-        long length = (long)batch * kept * hidden;
-        if (length > Array.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"batch x steps / stride x hidden = {length}; expected at most {Array.MaxLength}.");
-        // Chunks of whole strides, about Quiescence.ChunkSteps long.
-        int chunk = stride * Math.Max(1, Quiescence.ChunkSteps / stride);
-        var result = new float[length];
-        var state = initialHidden.ToArray();
-        var buffer = new float[(long)batch * Math.Min(chunk, steps) * hidden];
-        for (int t0 = 0; t0 < steps; t0 += chunk)
-        {
-            int n = Math.Min(chunk, steps - t0);
-            Span<float> h = buffer.AsSpan(0, batch * n * hidden);
-            try
-            {
-                model.Simulate(state, ReadOnlySpan<float>.Empty, batch, n, noiseStd, noise, h, Span<float>.Empty);
-            }
-            catch (SimulationDivergedException e)
-            {
-                throw new SimulationDivergedException(t0 + e.Step, steps);
-            }
-            for (int b = 0; b < batch; b++)
-            {
-                for (int t = stride - 1; t < n; t += stride)
-                {
-                    long dest = ((long)b * kept + (t0 + t) / stride) * hidden;
-                    h.Slice((b * n + t) * hidden, hidden).CopyTo(result.AsSpan((int)dest, hidden));
-                }
-                h.Slice((b * n + n - 1) * hidden, hidden).CopyTo(state.AsSpan(b * hidden, hidden));
-            }
-        }
-        return result;
+        return Quiescence.Record(model, initialHidden, batch, steps, noiseStd, noise, modifiers, null, 0, stride, null).Hidden!;
     }
 
     /// <summary>

@@ -163,15 +163,18 @@ public static class PathIntegrationReactivation
     /// the quiescent density is fitted with the same estimator (<see cref="EstimatorOf"/>), so both sides of the KL are of one kind.</param>
     /// <param name="quiescentNoiseStd">Per-step recurrent noise std during quiescence; &gt;= 0.</param>
     /// <param name="options">Lengths, sample counts and the runaway threshold.</param>
+    /// <param name="modifiers">Changes to the quiescent dynamics (<see cref="QuiescenceModifiers"/>); null or
+    /// <see cref="QuiescenceModifiers.None"/> (default) for the network's own.</param>
     /// <returns>The quiescent metrics and decoded trajectories (headings wrapped), the estimator's name and the runaway check
     /// (<see cref="QuiescentReport.Runaway"/>; a run that ran away has no KL).</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option or size is out of range.</exception>
-    /// <exception cref="ArgumentException"><paramref name="activeDensity"/> has a dimension other than task.DecodedSize, or the
-    /// task's cell count differs from the model's OutputSize (ParamName "task").</exception>
+    /// <exception cref="ArgumentException"><paramref name="activeDensity"/> has a dimension other than task.DecodedSize, the
+    /// task's cell count differs from the model's OutputSize (ParamName "task"), or a modifier the model cannot take
+    /// (ParamName "modifiers").</exception>
     /// <exception cref="SimulationDivergedException">The quiescent state became non-finite.</exception>
     public static QuiescentReport Analyze(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState, int batch,
-        IKernelDensity activeDensity, float quiescentNoiseStd, ReactivationOptions options)
+        IKernelDensity activeDensity, float quiescentNoiseStd, ReactivationOptions options, QuiescenceModifiers? modifiers = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(task);
@@ -192,7 +195,7 @@ public static class PathIntegrationReactivation
         ulong noiseSeed = SeedSequence.Derive(options.Seed, SeedSequence.NoiseStream, 0);
         INoiseSource noise = NoiseStreams.Source(noiseSeed, options.NoiseDistribution);
         var norms = new double[(long)batch * steps];
-        float[] decoded = Quiescence.RunWithNorms(model, hidden0, batch, steps, quiescentNoiseStd, noise, (y, d) => task.Decode(y, d), dims, norms);
+        float[] decoded = Quiescence.Record(model, hidden0, batch, steps, quiescentNoiseStd, noise, modifiers, (y, d) => task.Decode(y, d), dims, 0, norms).Decoded!;
 
         double referenceNorm = options.RunawayReferenceNorm ?? Runaway.StateNorms(hidden0, hiddenSize).Average();
         RunawayReport? runaway = referenceNorm > 0 && double.IsFinite(referenceNorm)

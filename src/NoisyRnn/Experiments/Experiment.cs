@@ -161,6 +161,7 @@ internal sealed class ExperimentRunner
         string cellsText = spatial ? $"{p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m{(p.PlaceCellTuning == "dog" ? $", difference of Gaussians, surround scale {p.SurroundScale}" : "")})" : $"{p.HdCells} HD cells (spread {p.HdSpread:G4} rad)";
         Log($"  {p.Task} task{(p.Biased ? " (biased)" : "")}, {p.Model} cells: {p.HiddenSize} hidden units, {cellsText}, dt/tau {p.Dt}/{p.TimeConstant}, batch {p.BatchSize} x {p.SequenceLength} steps, " +
             $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step ({p.NoiseDistribution} draws)");
+        if (!p.QuiescenceModifiers.IsNone) Log($"  quiescence modifiers (quiescent runs only, not training): {p.QuiescenceModifiers}");
         Log($"  output folder: {Path.GetFullPath(_folder)}{(state == RunFolderState.Interrupted ? " (continuing an unfinished run)" : state == RunFolderState.Finished ? " (finished: re-analysing the saved networks)" : "")}");
 
         var (task, _) = ExperimentSetup.CreateTask(p, Seed);
@@ -191,7 +192,8 @@ internal sealed class ExperimentRunner
             Log($"Quiescence {name}: sigma_q = {std:G3} per step, {reactivation.TotalSteps} steps x {p.BatchSize} chains ...", net.Name);
             var t = Stopwatch.StartNew();
             var report = PathIntegrationReactivation.Analyze(net.Model, task, net.TestBatch.InitialState, p.BatchSize,
-                net.ActiveDensity, std, reactivation with { RunawayReferenceNorm = Runaway.MeanNorm(net.ActiveHidden, net.Model.NetworkOptions.HiddenSize) });
+                net.ActiveDensity, std, reactivation with { RunawayReferenceNorm = Runaway.MeanNorm(net.ActiveHidden, net.Model.NetworkOptions.HiddenSize) },
+                p.QuiescenceModifiers);
             if (report.Runaway is { RanAway: true } ran) Log($"  {ran.Describe()}", net.Name);
             Log($"  done in {t.Elapsed.TotalSeconds:F1} s", net.Name);
             var last = net.Evaluations[^1];
@@ -426,17 +428,18 @@ internal sealed class ExperimentRunner
     {
         IRecurrentNetwork model = ExperimentSetup.CreateModel(_config, task, SeedSequence.Salt(Seed, 29));
         Log($"Quiescence of an untrained (random) network: sigma_q = {std:G3} per step ...");
-        return BaselineDensity(model, task, reference.TestBatch.InitialState, _config.BatchSize, reference.ActiveDensity, std, reactivation);
+        return BaselineDensity(model, task, reference.TestBatch.InitialState, _config.BatchSize, reference.ActiveDensity, std, reactivation,
+            _config.QuiescenceModifiers);
     }
 
-    /// <summary>The KDE of a network's decoded quiescent outputs (the first KlSteps of each chain), or null and why: its
-    /// positions are degenerate (no KDE) or its state diverged.</summary>
+    /// <summary>The KDE of a network's decoded quiescent outputs (the first KlSteps of each chain, with the quiescence
+    /// modifiers if any), or null and why: its positions are degenerate (no KDE) or its state diverged.</summary>
     internal static (IKernelDensity? Density, string? Note) BaselineDensity(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState,
-        int batch, IKernelDensity activeDensity, float std, ReactivationOptions reactivation)
+        int batch, IKernelDensity activeDensity, float std, ReactivationOptions reactivation, QuiescenceModifiers? modifiers = null)
     {
         try
         {
-            var report = PathIntegrationReactivation.Analyze(model, task, initState, batch, activeDensity, std, reactivation);
+            var report = PathIntegrationReactivation.Analyze(model, task, initState, batch, activeDensity, std, reactivation, modifiers);
             return (report.QuiescentEstimate, report.QuiescentEstimate is null ? "random network: " + report.KlNote : null);
         }
         catch (SimulationDivergedException e)
@@ -468,27 +471,9 @@ internal sealed class ExperimentRunner
         return new KlMatrix(rows, networks.Select(n => n.Name + " active").ToList(), values);
     }
 
-    /// <summary>Replay dynamics of a quiescent run's decoded paths (its first KlSteps per chain) against the waking ones; null
-    /// when the paths are too short for the lags (fewer than 3 steps).</summary>
-    private ReplaySummary? Replay(IPathIntegrationTask task, TrainedNetwork net, QuiescentReport report)
-    {
-        var p = _config;
-        int window = Math.Min(p.KlSteps, report.Steps);
-        int shortest = Math.Min(window, p.SequenceLength);
-        if (shortest < 3) return null;
-        double dt = task is SpatialNavigationTask s ? s.Options.Dt : ((HeadDirectionTask)task).Options.Dt;
-        var options = new ReplayOptions { MaxLag = Math.Min(20, shortest - 1), Seed = SeedSequence.Salt(Seed, 43) };
-        if (task is SpatialNavigationTask spatial) options = options with { ArenaWidth = spatial.Options.BoxWidth, ArenaHeight = spatial.Options.BoxHeight };
-        var active = DecodedPaths.FromTask(task, net.ActiveDecoded, p.BatchSize, p.SequenceLength, dt);
-        var quiescent = DecodedPaths.FromTask(task, report.QuiescentDecoded, report.Batch, report.Steps, dt).Window(0, window);
-        var a = ReplayAnalysis.Measure(active, null, options);
-        var q = ReplayAnalysis.Measure(quiescent, active, options);
-        double? lag10 = shortest > 10 ? ReplayAnalysis.Measure(quiescent, active, options with { SpeedLag = 10 }).SpeedRatio : null;
-        Log($"  replay: speed {q.SpeedRatio:F2}x waking (lag 10: {lag10:F2}x), diffusion exponent {q.DiffusionExponent:F2} ± {q.DiffusionExponentStandardError:F2} " +
-            $"(waking {a.DiffusionExponent:F2}), W2 to waking occupancy {q.OccupancyWasserstein2:G3} (sampling floor {q.OccupancyWasserstein2Floor:G3}) {task.CoordinateUnit}", net.Name);
-        return new ReplaySummary(window, a.Speed, q.Speed, q.SpeedRatio, lag10, a.DiffusionExponent, q.DiffusionExponent, q.DiffusionExponentStandardError,
-            q.StepQuantiles, q.CoverageTimeSeconds, q.FinalCoverage, q.OccupancyWasserstein2, q.OccupancyWasserstein2Floor);
-    }
+    /// <summary>Replay dynamics of a quiescent run's decoded paths against the waking ones (<see cref="ExperimentSetup.MeasureReplay"/>).</summary>
+    private ReplaySummary? Replay(IPathIntegrationTask task, TrainedNetwork net, QuiescentReport report) =>
+        ExperimentSetup.MeasureReplay(task, _config, Seed, net.ActiveDecoded, report, m => Log(m, net.Name))?.Summary;
 
     /// <summary>File name of a quiescence run's decoded outputs and hidden states (NumPy .npz), in RUN/&lt;network&gt;/&lt;mode&gt;/.</summary>
     internal const string ActivityFileName = "activity.npz";
@@ -533,7 +518,7 @@ internal sealed class ExperimentRunner
         var h0 = new float[p.BatchSize * hiddenSize];
         net.Model.Encode(net.TestBatch.InitialState, p.BatchSize, h0);
         INoiseSource noise = NoiseStreams.Source(SeedSequence.Salt(Seed, 37), p.NoiseDistribution);
-        float[] quiescent = HiddenStateReactivation.RunQuiescent(net.Model, h0, p.BatchSize, steps, stride, std, noise);
+        float[] quiescent = HiddenStateReactivation.RunQuiescent(net.Model, h0, p.BatchSize, steps, stride, std, noise, p.QuiescenceModifiers);
         var test = net.TestBatch;
         var r = HiddenStateReactivation.Compare(net.ActiveHidden, test.BatchSize, test.TimeSteps, quiescent, quiescent.Length / hiddenSize,
             net.Pca, Math.Min(ExperimentSetup.AlignmentComponents, hiddenSize), p.KlSamples, SeedSequence.Salt(Seed, 41));

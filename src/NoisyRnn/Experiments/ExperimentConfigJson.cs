@@ -149,6 +149,10 @@ internal static class ExperimentConfigJson
         if (p.VarianceShift < 0 || p.VarianceShift >= p.VarianceSteps) Fail("variance_shift", "must be >= 0 and < variance_steps", p.VarianceShift);
         Positive("step_distance_steps", p.StepDistanceSteps);
         Positive("kl_samples", p.KlSamples);
+        if (!(p.QuiescentMomentum >= 0 && p.QuiescentMomentum < 1)) Fail("quiescent_momentum", "must be in [0, 1) (the fraction of velocity kept per quiescent step; 0 = none)", p.QuiescentMomentum);
+        if (!(p.QuiescentAdaptation >= 0) || !double.IsFinite(p.QuiescentAdaptation)) Fail("quiescent_adaptation", "must be finite and >= 0 (the adaptation strength b; 0 = none)", p.QuiescentAdaptation);
+        if (!(p.QuiescentAdaptationTau >= 1) || !double.IsFinite(p.QuiescentAdaptationTau)) Fail("quiescent_adaptation_tau", "must be finite and >= 1 (steps)", p.QuiescentAdaptationTau);
+        if (p.QuiescentLeak is { } leak && !(leak > 0 && leak <= 1)) Fail("quiescent_leak", "must be in (0, 1] (the quiescent dt/tau) or null for the network's own", leak);
         return p;
     }
 

@@ -18,6 +18,9 @@ internal sealed record ActiveRun(float[] Decoded, IKernelDensity Density, double
 /// </summary>
 internal sealed record TheoryMeasures(float[] ActiveHidden, PcaResult? Pca, AlignmentResult? Alignment, LossDecompositionResult? Decomposition);
 
+/// <summary>The replay dynamics of one quiescent run: its summary.json entry and the metrics of both sides (with the MSD curves).</summary>
+internal sealed record ReplayMeasures(ReplaySummary Summary, ReplayMetrics Active, ReplayMetrics Quiescent);
+
 /// <summary>
 /// Pieces shared by `reproduce` and `reactivate`, so that a saved network evaluated later sees exactly the task, held-out
 /// batch, active density and quiescence settings it saw in the run that trained it (same preset and seed).
@@ -128,18 +131,44 @@ internal static class ExperimentSetup
     }
 
     /// <summary>Hidden states [chains, steps, hidden] of a short quiescent run from the first held-out start states, for the
-    /// hidden-state PCA figures (at most 40 chains of 500 steps, within the preset's batch and KL length).</summary>
+    /// hidden-state PCA figures (at most 40 chains of 500 steps, within the preset's batch and KL length), with the
+    /// configuration's quiescence modifiers.</summary>
     public static float[] QuiescentHidden(IRecurrentNetwork model, ReadOnlySpan<float> initState, float std, ExperimentConfig p, ulong seed)
     {
         int chains = Math.Min(QuiescentHiddenChains, p.BatchSize), steps = Math.Min(QuiescentHiddenSteps, p.KlSteps);
         int init = model.NetworkOptions.InitSize, hidden = model.NetworkOptions.HiddenSize;
         var h0 = new float[chains * hidden];
         model.Encode(initState[..(chains * init)], chains, h0);
-        ulong noiseSeed = Salt(seed, 19);
-        INoiseSource noise = NoiseStreams.Source(noiseSeed, p.NoiseDistribution);
-        var result = new float[chains * steps * hidden];
-        model.Simulate(h0, ReadOnlySpan<float>.Empty, chains, steps, std, noise, result, Span<float>.Empty);
-        return result;
+        INoiseSource noise = NoiseStreams.Source(Salt(seed, 19), p.NoiseDistribution);
+        return HiddenStateReactivation.RunQuiescent(model, h0, chains, steps, 1, std, noise, p.QuiescenceModifiers);
+    }
+
+    /// <summary>
+    /// Replay dynamics (<see cref="ReplayAnalysis.Measure"/>) of a quiescent run's decoded paths, its first KlSteps per chain,
+    /// against the waking decoded paths of the held-out batch, shared by `reproduce` and `reactivate` so that both report the
+    /// same numbers: speed ratio at lags 1 and 10, MSD exponent over lags 1-20 steps (fewer for short paths), step quantiles,
+    /// coverage and the W2 occupancy distance (subsample seed from <paramref name="seed"/>). Null when the paths are too short
+    /// for the lags (fewer than 3 steps).
+    /// </summary>
+    public static ReplayMeasures? MeasureReplay(IPathIntegrationTask task, ExperimentConfig p, ulong seed, float[] activeDecoded, QuiescentReport report,
+        Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        int window = Math.Min(p.KlSteps, report.Steps);
+        int shortest = Math.Min(window, p.SequenceLength);
+        if (shortest < 3) return null;
+        double dt = task is SpatialNavigationTask s ? s.Options.Dt : ((HeadDirectionTask)task).Options.Dt;
+        var options = new ReplayOptions { MaxLag = Math.Min(20, shortest - 1), Seed = Salt(seed, 43) };
+        if (task is SpatialNavigationTask spatial) options = options with { ArenaWidth = spatial.Options.BoxWidth, ArenaHeight = spatial.Options.BoxHeight };
+        var active = DecodedPaths.FromTask(task, activeDecoded, p.BatchSize, p.SequenceLength, dt);
+        var quiescent = DecodedPaths.FromTask(task, report.QuiescentDecoded, report.Batch, report.Steps, dt).Window(0, window);
+        var a = ReplayAnalysis.Measure(active, null, options);
+        var q = ReplayAnalysis.Measure(quiescent, active, options);
+        double? lag10 = shortest > 10 ? ReplayAnalysis.Measure(quiescent, active, options with { SpeedLag = 10 }).SpeedRatio : null;
+        log($"  replay: speed {q.SpeedRatio:F2}x waking (lag 10: {lag10:F2}x), diffusion exponent {q.DiffusionExponent:F2} ± {q.DiffusionExponentStandardError:F2} " +
+            $"(waking {a.DiffusionExponent:F2}), W2 to waking occupancy {q.OccupancyWasserstein2:G3} (sampling floor {q.OccupancyWasserstein2Floor:G3}) {task.CoordinateUnit}");
+        return new ReplayMeasures(new ReplaySummary(window, a.Speed, q.Speed, q.SpeedRatio, lag10, a.DiffusionExponent, q.DiffusionExponent, q.DiffusionExponentStandardError,
+            q.StepQuantiles, q.CoverageTimeSeconds, q.FinalCoverage, q.OccupancyWasserstein2, q.OccupancyWasserstein2Floor), a, q);
     }
 
     /// <summary>A network of the configuration's cell, sizes and activation with initial weights from <paramref name="seed"/>.</summary>

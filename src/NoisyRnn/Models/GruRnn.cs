@@ -208,7 +208,9 @@ public sealed class GruRnn : RecurrentNetwork<GruRnnOptions, GruTape>
 
     private protected override SimulationStep CreateStep(int batch, IsaTier tier) => new Step(this, batch, tier);
 
-    /// <summary>One GRU step from the equations of the class remarks, with x̃_t = x_t.</summary>
+    /// <summary>One GRU step from the equations of the class remarks, with x̃_t = x_t, alpha = <see cref="SimulationStep.Leak"/>
+    /// (the cell's own unless overridden) and the adaptation a_t, when set, subtracted from the candidate pre-activation u_t
+    /// (<see cref="QuiescenceModifiers"/>).</summary>
     private sealed class Step : SimulationStep
     {
         private readonly GruRnn _model;
@@ -231,7 +233,10 @@ public sealed class GruRnn : RecurrentNetwork<GruRnnOptions, GruTape>
             _bz = model.GateBias("w_z", "u_z");
             _br = model.GateBias("w_r", "u_r");
             _bh = model.GateBias("w_h", "u_h");
+            Leak = model.Options.Alpha;
         }
+
+        public override bool SupportsAdaptation => true;
 
         public override void Advance(float[] h, ReadOnlySpan<float> inputs, int inputStride, float[]? noise, float noiseStd, IsaTier tier, int threads)
         {
@@ -254,7 +259,8 @@ public sealed class GruRnn : RecurrentNetwork<GruRnnOptions, GruTape>
             TensorPrimitives.Sigmoid(r, r);
             TensorPrimitives.Multiply(r, h, q);
             Gemm.MultiplyPacked(q, nH, false, _uhT, u, nH, batch, true, tier, threads);
-            FusedGru.Update(h, z, u, noise, o.Alpha, noiseStd, o.Activation, h, tier);
+            if (Adaptation is { } a) TensorPrimitives.Subtract(u, a, u);
+            FusedGru.Update(h, z, u, noise, Leak!.Value, noiseStd, o.Activation, h, tier);
         }
     }
 }

@@ -21,7 +21,7 @@ namespace NoisyRnn.Models;
 /// </summary>
 /// <typeparam name="TOptions">The cell's sizes and time constants (a record).</typeparam>
 /// <typeparam name="TTape">The cell's workspace of one forward pass.</typeparam>
-public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, IReadoutCell
+public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, ISimulatedCell
     where TOptions : class, IRecurrentNetworkOptions
     where TTape : RecurrentTape
 {
@@ -139,6 +139,8 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, IRe
         RecurrentTape tape) => ForwardRecurrent(inputs, initState, noise, streams, AsOwnTape(tape));
 
     void IReadoutCell.BackwardRecurrent(RecurrentTape tape, ParameterSet gradient) => BackwardRecurrent(AsOwnTape(tape), gradient);
+
+    SimulationStep ISimulatedCell.CreateSimulationStep(int batch, IsaTier tier) => CreateStep(batch, tier);
 
     private TTape AsOwnTape(RecurrentTape tape)
     {
@@ -356,7 +358,8 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, IRe
 
     /// <summary>
     /// Runs the dynamics from given hidden states without a tape (inference, quiescence): the cell's step
-    /// h_t = f(h_{t-1}, x_t) + recurrentStd·xi_t and y_t = W_out h_t (+ b_out), with no input or output noise. Recurrent
+    /// h_t = f(h_{t-1}, x_t) + recurrentStd·xi_t and y_t = W_out h_t (+ b_out), with no input or output noise. The loop is
+    /// the one of the quiescence runner (<see cref="Analysis.Quiescence"/>, which adds the <see cref="QuiescenceModifiers"/>). Recurrent
     /// draws are taken one [batch, hidden] block per step (not one [batch, time, hidden] block as in <see cref="Forward"/>).
     /// Memory beyond the requested outputs: O(batch·hidden) plus one packed copy of each recurrent weight (and of W_out
     /// when outputs are asked for).
@@ -389,46 +392,7 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, IRe
         Guard.AllFinite(initialHidden, nameof(initialHidden));
         Guard.AllFinite(inputs, nameof(inputs));
 
-        ParameterSet p = Parameters;
-        IsaTier tier = Isa.Tier;
-        int threads = Gemm.MaxThreads;
-        float[] h = initialHidden.ToArray();
-        float[]? xi = recurrentStd > 0f ? new float[batch * nH] : null;
-        // The weights of every step, packed into GEMM panels once for the whole run.
-        SimulationStep step = CreateStep(batch, tier);
-        PackedMatrix? wOutT = null;
-        if (!outputs.IsEmpty)
-        {
-            wOutT = new PackedMatrix();
-            wOutT.PackTransposed(p[ReadoutWeightName], nH, nOut, tier);
-        }
-
-        for (int t = 0; t < time; t++)
-        {
-            // h_t = f(h_{t-1}, x_t) + recurrentStd·xi_t
-            if (xi is not null) recurrentNoise.Fill(xi);
-            step.Advance(h, inputs.IsEmpty ? default : inputs[(t * nIn)..], time * nIn, xi, recurrentStd, tier, threads);
-            if (!float.IsFinite(TensorPrimitives.MaxMagnitude(h))) throw new SimulationDivergedException(t, time);
-
-            if (!hidden.IsEmpty)
-            {
-                for (int b = 0; b < batch; b++) h.AsSpan(b * nH, nH).CopyTo(hidden.Slice((b * time + t) * nH, nH));
-            }
-            if (wOutT is not null)
-            {
-                // y_t = W_out h_t (+ b_out), written to rows (b, t) with stride time·output.
-                Span<float> yT = outputs[(t * nOut)..];
-                Gemm.MultiplyPacked(h, nH, false, wOutT, yT, time * nOut, batch, false, tier, threads);
-                if (ReadoutBiasName is { } bias)
-                {
-                    ReadOnlySpan<float> bOut = p[bias];
-                    for (int b = 0; b < batch; b++)
-                    {
-                        Span<float> row = outputs.Slice((b * time + t) * nOut, nOut);
-                        TensorPrimitives.Add(row, bOut, row);
-                    }
-                }
-            }
-        }
+        new SimulationRun(this, initialHidden, batch, recurrentStd, recurrentNoise, QuiescenceModifiers.None, readout: !outputs.IsEmpty,
+            checkReadout: false, totalSteps: time).Advance(inputs, time, hidden, outputs);
     }
 }

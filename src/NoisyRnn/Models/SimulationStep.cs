@@ -4,10 +4,24 @@ namespace NoisyRnn.Models;
 
 /// <summary>
 /// One cell's recurrent step over a [batch, hidden] block of states, made by the cell once per run with the run's packed
-/// weights and scratch buffers (<see cref="RecurrentNetwork{TOptions, TTape}.Simulate"/>).
+/// weights and scratch buffers (<see cref="SimulationRun"/>, behind <see cref="RecurrentNetwork{TOptions, TTape}.Simulate"/>
+/// and the quiescence runner). A cell that can take the quiescence modifiers (<see cref="QuiescenceModifiers"/>) says so:
+/// a leaky cell sets <see cref="Leak"/> to its alpha in its constructor and reads it in <see cref="Advance"/>, and a cell
+/// that subtracts <see cref="Adaptation"/> inside its activation returns true from <see cref="SupportsAdaptation"/>.
 /// </summary>
 internal abstract class SimulationStep
 {
+    /// <summary>The leak alpha = dt/tau that <see cref="Advance"/> uses, or null for a cell without a leak (a leak override
+    /// is then refused). Set by the cell to its own alpha; the quiescence runner may replace it.</summary>
+    public float? Leak { get; set; }
+
+    /// <summary>Adaptation currents a, [batch, hidden], subtracted from the pre-activation inside the activation by
+    /// <see cref="Advance"/> when not null (only read when <see cref="SupportsAdaptation"/>).</summary>
+    public float[]? Adaptation { get; set; }
+
+    /// <summary>Whether <see cref="Advance"/> subtracts <see cref="Adaptation"/> inside its activation.</summary>
+    public virtual bool SupportsAdaptation => false;
+
     /// <summary>
     /// h ← f(h, x) + <paramref name="noiseStd"/>·<paramref name="noise"/>, in place: <paramref name="hidden"/> is
     /// [batch, hidden]; row b of the inputs x starts at <paramref name="inputs"/>[b·<paramref name="inputStride"/>] (empty

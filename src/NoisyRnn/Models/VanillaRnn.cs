@@ -193,8 +193,9 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
 
     private protected override SimulationStep CreateStep(int batch, IsaTier tier) => new Step(this, batch, tier);
 
-    /// <summary>u_t = W_in x_t (+ b, the pre-activation bias) + W_rec h_{t-1}, in the same order as Forward; then
-    /// h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + s·xi_t.</summary>
+    /// <summary>u_t = W_in x_t (+ b, the pre-activation bias) + W_rec h_{t-1}, in the same order as Forward (minus the
+    /// adaptation a_t when set, <see cref="QuiescenceModifiers"/>); then h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + s·xi_t
+    /// with alpha = <see cref="SimulationStep.Leak"/> (the cell's own unless overridden).</summary>
     private sealed class Step : SimulationStep
     {
         private readonly VanillaRnn _model;
@@ -210,7 +211,10 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
             _wRecT.PackTransposed(model.Parameters[RecurrentWeight], nH, nH, tier);
             float[]? sum = null;
             _bias = model.PreActivationBias(ref sum);
+            Leak = model.Options.Alpha;
         }
+
+        public override bool SupportsAdaptation => true;
 
         public override void Advance(float[] h, ReadOnlySpan<float> inputs, int inputStride, float[]? noise, float noiseStd, IsaTier tier, int threads)
         {
@@ -232,7 +236,8 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
                 started = true;
             }
             Gemm.MultiplyPacked(h, nH, false, _wRecT, u, nH, batch, started, tier, threads);
-            Fused.LeakyUpdate(h, u, noise, o.Alpha, noiseStd, o.Activation, h, tier);
+            if (Adaptation is { } a) TensorPrimitives.Subtract(u, a, u);
+            Fused.LeakyUpdate(h, u, noise, Leak!.Value, noiseStd, o.Activation, h, tier);
         }
     }
 

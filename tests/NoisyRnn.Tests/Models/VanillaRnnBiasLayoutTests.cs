@@ -1,3 +1,4 @@
+using NoisyRnn.Reference;
 using System.Text.Json;
 using NoisyRnn.Interop;
 using NoisyRnn.Models;
