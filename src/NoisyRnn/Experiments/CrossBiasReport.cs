@@ -18,7 +18,7 @@ namespace NoisyRnn.Experiments;
 /// a column is KL(its decoded quiescence || the active distribution of the same network driven by that column's
 /// trajectories), the run's <c>kl_quiescent_to_unbiased_active</c> / <c>kl_quiescent_to_biased_active</c>: "noise-trained"
 /// is <c>noise-trained/scaled</c> and "noise-free" the noise-free network under the same noise (<c>noise-free/absolute</c>).
-/// The random-network rows are the untrained network's KL against its own configuration's noise-trained active
+/// The untrained rows are the untrained (random) network's KL against its own configuration's noise-trained active
 /// density (the other column is empty); the uniform row is KL(uniform || noise-trained active) of each configuration.</param>
 public sealed record CrossBiasReport(
     [property: JsonPropertyName("task")] string Task,
@@ -32,7 +32,7 @@ public sealed record CrossBiasReport(
     public static IReadOnlyList<string> CrossBiasRows { get; } =
     [
         "noise-trained, unbiased", "noise-free, unbiased", "noise-trained, biased", "noise-free, biased",
-        "random network, unbiased", "random network, biased", "uniform",
+        "untrained, unbiased", "untrained, biased", "uniform",
     ];
 
     /// <summary>Column names of <see cref="Matrix"/>, in order.</summary>
