@@ -3,11 +3,6 @@ using NoisyRnn.Noise;
 
 namespace NoisyRnn.Analysis;
 
-/// <summary>Turns readout values [n, outputs] into task coordinates [n, decodedSize] (e.g. place-cell code to position).</summary>
-/// <param name="outputs">Readout values, row-major [n, outputs].</param>
-/// <param name="decoded">Destination, row-major [n, decodedSize].</param>
-public delegate void OutputDecoder(ReadOnlySpan<float> outputs, Span<float> decoded);
-
 /// <summary>
 /// Quiescent ("sleep") runs: the network evolves with its input removed and recurrent noise of std sigma_q per
 /// step, r(t+dt) = r + phi(r, 0) dt + sigma_q xi (THEORY.md, "Quiescence is Langevin sampling"; reference
