@@ -14,6 +14,16 @@ internal static class OutputFolder
         if (File.Exists(dir)) throw new ArgumentException($"--out '{dir}' is an existing file; expected a folder (new or existing).", "--out");
     }
 
+    /// <summary><see cref="Check"/>, and refuses a folder that already holds anything: for commands whose output has no
+    /// resume or rerun logic and would otherwise overwrite an earlier result silently (`reactivate`, its sweep).</summary>
+    /// <exception cref="ArgumentException">Empty, an existing file, or a folder that is not empty (ParamName "--out").</exception>
+    public static void CheckNewOrEmpty(string dir, string command)
+    {
+        Check(dir);
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+            throw new ArgumentException($"--out '{dir}' already holds files; {command} writes into a new or empty folder (choose another --out).", "--out");
+    }
+
     /// <summary><see cref="Check"/>, then creates <paramref name="dir"/> if needed and proves it writable with a probe file
     /// that is removed again.</summary>
     /// <exception cref="ArgumentException">Empty, an existing file, or not creatable or writable (ParamName "--out").</exception>

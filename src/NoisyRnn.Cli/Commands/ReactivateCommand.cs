@@ -82,7 +82,7 @@ internal static class ReactivateCommand
                 var early = modifiers.Settings(parse, NoisyRnn.Experiments.ExperimentPresets.Quick, allowLists: true);
                 bool sweep = early.Count > 1;
                 string? dir = parse.GetValue(outDir) ?? Path.Combine("runs", (sweep ? "reactivate-sweep-" : "reactivate-") + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-                if (sweep) ReactivateSweep.CheckNewFolder(dir);
+                OutputFolder.CheckNewOrEmpty(dir, sweep ? "a sweep" : "reactivate");
                 OutputFolder.Prepare(dir);
                 var saved = SavedNetwork.Load(parse.GetValue(modelPath)!, parse.GetValue(config), parse.GetValue(preset), parse.GetValue(seed),
                     parse.GetValue(trainingStd), parse.InvocationConfiguration.Error);

@@ -77,15 +77,6 @@ internal static class ReactivateSweep
     public const string JsonFile = "sweep.json";
     public const string MarkdownFile = "sweep.md";
 
-    /// <summary>A sweep writes into a new or empty folder only: it never replaces the files of another run.</summary>
-    /// <exception cref="ArgumentException">The folder exists and holds files (ParamName "--out").</exception>
-    public static void CheckNewFolder(string dir)
-    {
-        OutputFolder.Check(dir);
-        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
-            throw new ArgumentException($"--out '{dir}' already holds files; a sweep writes into a new or empty folder (choose another --out).", "--out");
-    }
-
     public static SweepSummary Run(string path, CheckpointData checkpoint, ExperimentConfig p, float trainingStd, QuiescentNoise quiescence,
         IReadOnlyList<QuiescenceModifierOptions.Setting> settings, TextWriter log, string dir, bool plots)
     {

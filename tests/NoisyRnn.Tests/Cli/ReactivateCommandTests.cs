@@ -97,6 +97,10 @@ public class ReactivateCommandTests : IDisposable
         Assert.Equal("", error.ToString());
         using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(own, "summary.json"))))
             AssertSameMetrics(runs[0], doc.RootElement.GetProperty("run"));
+        // The same --out again: refused before anything runs, the first result left as it was.
+        string first = File.ReadAllText(Path.Combine(own, "summary.json"));
+        AssertUsageError(["reactivate", "--model", Path.Combine(run, "noise-free", "model.nrnn"), "--out", own, "--no-plots"], "already holds files");
+        Assert.Equal(first, File.ReadAllText(Path.Combine(own, "summary.json")));
 
         // The README's old mistake: the noise-free network with a hand-typed 0.01 is warned about, naming both values.
         error = new StringWriter();
