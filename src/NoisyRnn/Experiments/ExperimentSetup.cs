@@ -164,7 +164,9 @@ internal static class ExperimentSetup
         var quiescent = DecodedPaths.FromTask(task, report.QuiescentDecoded, report.Batch, report.Steps, dt).Window(0, window);
         var a = ReplayAnalysis.Measure(active, null, options);
         var q = ReplayAnalysis.Measure(quiescent, active, options);
-        double? lag10 = shortest > 10 ? ReplayAnalysis.Measure(quiescent, active, options with { SpeedLag = 10 }).SpeedRatio : null;
+        // The ratio at lag 10 alone: the speeds at that lag, not a second Measure (whose W2 and MSD fit would be recomputed).
+        double? lag10 = null;
+        if (shortest > 10 && ReplayAnalysis.Speed(active, 10) is > 0 and var waking10) lag10 = ReplayAnalysis.Speed(quiescent, 10) / waking10;
         log($"  replay: speed {q.SpeedRatio:F2}x waking (lag 10: {lag10:F2}x), diffusion exponent {q.DiffusionExponent:F2} ± {q.DiffusionExponentStandardError:F2} " +
             $"(waking {a.DiffusionExponent:F2}), W2 to waking occupancy {q.OccupancyWasserstein2:G3} (sampling floor {q.OccupancyWasserstein2Floor:G3}) {task.CoordinateUnit}");
         return new ReplayMeasures(new ReplaySummary(window, a.Speed, q.Speed, q.SpeedRatio, lag10, a.DiffusionExponent, q.DiffusionExponent, q.DiffusionExponentStandardError,
