@@ -40,11 +40,15 @@ internal static class ReproduceCommand
         var hdCells = new Option<int?>("--hd-cells") { Description = "Override the number of head-direction cells." };
         var resume = new Option<bool>("--resume") { Description = "Accepted for older scripts: rerunning a command always continues its unfinished runs from their checkpoints." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG figures." };
+        var parallel = new Option<int?>("--parallel")
+        {
+            Description = "Jobs of a plan run side by side, each in its own process with an equal share of the processors (default: one job per processor; 1 runs them one at a time on all processors).",
+        };
         var modifiers = new QuiescenceModifierOptions();
         var command = new Command("reproduce", "Train a noise-trained and a noise-free network (vanilla RNN or GRU) on the spatial or head-direction task, run quiescence and measure reactivation; or a plan of such jobs over presets and seeds.")
         {
             preset, config, writeConfig, listPresets, outDir, seed, seeds, plan, jobIndex, checkpointEvery, force, reanalyze,
-            steps, hidden, cells, batch, lr, noise, distribution, task, model, biased, hdCells, tuning, surround, resume, noPlots,
+            steps, hidden, cells, batch, lr, noise, distribution, task, model, biased, hdCells, tuning, surround, resume, noPlots, parallel,
         };
         foreach (var option in modifiers.All) command.Options.Add(option);
         command.SetAction((parse, cancellationToken) =>
@@ -108,10 +112,15 @@ internal static class ReproduceCommand
                     runOptions = runOptions with { CheckpointEvery = every };
                 }
 
+                int? parallelOption = parse.GetValue(parallel);
+                if (parallelOption is < 1)
+                    throw new ArgumentException($"--parallel is {parallelOption}; expected a positive number of jobs side by side (1: one at a time).", "--parallel");
+
+                // Every folder is checked before anything runs: finished jobs are skipped, a folder of another run stops the plan.
                 var outcomes = new List<(ExperimentJob Job, string Outcome)>();
+                var pending = new List<ExperimentJob>();
                 foreach (var job in jobs)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
                     string label = jobs.Count > 1 || many ? $"job {job.Id} ({job.Preset}, seed {job.Seed})" : $"run";
                     var (state, description) = Experiment.Inspect(job.Folder, job.Config);
                     if (state == RunFolderState.Finished && !parse.GetValue(reanalyze) && !runOptions.Force)
@@ -122,6 +131,19 @@ internal static class ReproduceCommand
                     }
                     if (state is RunFolderState.OtherConfig or RunFolderState.Foreign && !runOptions.Force)
                         throw new ArgumentException($"{description}; use another --out, or --force to start over there.", "--out");
+                    pending.Add(job);
+                }
+                int workers = Math.Min(parallelOption ?? SideBySideJobs.DefaultWorkers(pending.Count), pending.Count);
+                if (workers > 1)
+                {
+                    var childOptions = new SideBySideJobs.ChildOptions(runOptions.CheckpointEvery, runOptions.Force, parse.GetValue(reanalyze), parse.GetValue(noPlots));
+                    outcomes.AddRange(SideBySideJobs.Run(pending, workers, childOptions, output, error, cancellationToken));
+                    pending.Clear();
+                }
+                foreach (var job in pending)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    string label = jobs.Count > 1 || many ? $"job {job.Id} ({job.Preset}, seed {job.Seed})" : $"run";
                     if (many) output.WriteLine($"== {label} -> {job.Folder}");
                     OutputFolder.Prepare(job.Folder);
                     progress = new ConsoleProgress(output, runOptions.CheckpointEvery);
@@ -136,6 +158,11 @@ internal static class ReproduceCommand
                     output.WriteLine();
                     output.WriteLine($"Plan of {jobs.Count} job(s) under {root}: " + string.Join(", ", outcomes.GroupBy(o => o.Outcome).Select(g => $"{g.Count()} {g.Key}")) + ".");
                     ReportCommand.Write(root, !parse.GetValue(noPlots), output);
+                }
+                if (outcomes.Count(o => o.Outcome.StartsWith("failed", StringComparison.Ordinal)) is > 0 and var failed)
+                {
+                    error.WriteLine(CliApp.ErrorLine($"{failed} job(s) failed; their lines above say why. Rerun the same command to retry them."));
+                    return Task.FromResult(1);
                 }
                 return Task.FromResult(0);
             }

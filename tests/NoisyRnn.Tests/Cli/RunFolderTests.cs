@@ -117,6 +117,37 @@ public class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void JobsSideBySideInChildProcessesGiveTheBitsOfOneJobAtATime()
+    {
+        string[] common = ["reproduce", "--preset", "smoke", "--seeds", "3-4", "--no-plots"];
+        string apart = Path.Combine(_dir, "side-by-side"), serial = Path.Combine(_dir, "one-at-a-time");
+        var (exit, output, error) = Run([.. common, "--out", apart, "--parallel", "2"]);
+        Assert.True(exit == 0, error);
+        Assert.Contains("2 side by side", output);
+        // Each child's lines come back with its job's prefix, and each child ran on its own share (one processor).
+        Assert.Contains("[job 0] NoisyRnn experiment: preset 'smoke', seed 3", output);
+        Assert.Contains("[job 1] NoisyRnn experiment: preset 'smoke', seed 4", output);
+        Assert.Contains(", 1 cores,", output);
+        Assert.True(File.Exists(Path.Combine(apart, "report.md")));
+        Assert.Equal(0, Run([.. common, "--out", serial, "--parallel", "1"]).Exit);
+        foreach (string seed in new[] { "seed-3", "seed-4" })
+            foreach (string network in Experiment.NetworkNames)
+                Assert.Equal(File.ReadAllBytes(Path.Combine(serial, "smoke", seed, network, "model.safetensors")),
+                    File.ReadAllBytes(Path.Combine(apart, "smoke", seed, network, "model.safetensors")));
+        Assert.Equal(JsonSerializer.Serialize(ExperimentSummary.Load(Path.Combine(serial, "smoke", "seed-4", "summary.json")).Runs),
+            JsonSerializer.Serialize(ExperimentSummary.Load(Path.Combine(apart, "smoke", "seed-4", "summary.json")).Runs));
+
+        // Rerun: both jobs are finished, nothing is started again; a bad --parallel names the option.
+        (exit, output, _) = Run([.. common, "--out", apart]);
+        Assert.Equal(0, exit);
+        Assert.Equal(2, output.Split('\n').Count(l => l.Contains("skipping", StringComparison.Ordinal)));
+        Assert.DoesNotContain("side by side", output);
+        (exit, _, error) = Run([.. common, "--out", apart, "--parallel", "0"]);
+        Assert.Equal(CliApp.UsageError, exit);
+        Assert.Contains("--parallel", error);
+    }
+
+    [Fact]
     public void AKilledRunResumedByTheSameCommandEndsWithTheBitsOfAnUninterruptedRun()
     {
         // Long enough to be killed mid-training: 1500 steps of the smoke sizes, a checkpoint every 50.
