@@ -6,7 +6,7 @@ using NoisyRnn.Models;
 namespace NoisyRnn.Cli.Commands;
 
 /// <summary>
-/// The quiescence-modifier options of `reproduce` and `reactivate` (<see cref="QuiescenceModifiers"/>, docs/replay.md):
+/// The quiescence-modifier options of `reproduce` and `reactivate` (<see cref="DynamicsModifiers"/>, docs/replay.md):
 /// --momentum M, --adaptation B, --adaptation-tau T, --quiescent-leak A. `reactivate` takes comma lists (a sweep over
 /// every combination); `reproduce` takes one value each, written into the config.
 /// </summary>
@@ -38,7 +38,7 @@ internal sealed class QuiescenceModifierOptions
     /// <summary>One setting of the four modifiers.</summary>
     public sealed record Setting(double Momentum, double Adaptation, double AdaptationTau, double? Leak)
     {
-        public QuiescenceModifiers Modifiers => new() { Momentum = Momentum, Adaptation = Adaptation, AdaptationTimeConstant = AdaptationTau, Leak = Leak };
+        public DynamicsModifiers Modifiers => new() { Momentum = Momentum, Adaptation = Adaptation, AdaptationTimeConstant = AdaptationTau, Leak = Leak };
 
         /// <summary>The configuration with this setting in its quiescent_* fields.</summary>
         public ExperimentConfig ApplyTo(ExperimentConfig p) =>

@@ -435,7 +435,7 @@ internal sealed class ExperimentRunner
     /// <summary>The KDE of a network's decoded quiescent outputs (the first KlSteps of each chain, with the quiescence
     /// modifiers if any), or null and why: its positions are degenerate (no KDE) or its state diverged.</summary>
     internal static (IKernelDensity? Density, string? Note) BaselineDensity(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState,
-        int batch, IKernelDensity activeDensity, float std, ReactivationOptions reactivation, QuiescenceModifiers? modifiers = null)
+        int batch, IKernelDensity activeDensity, float std, ReactivationOptions reactivation, DynamicsModifiers? modifiers = null)
     {
         try
         {

@@ -82,21 +82,21 @@ public sealed record ExperimentConfig
     public int StepDistanceSteps { get; init; } = 100;
     /// <summary>Monte Carlo samples of every KL estimate (paper: 2500).</summary>
     public int KlSamples { get; init; } = 2500;
-    /// <summary>Momentum M of every quiescent run, in [0, 1) (<see cref="QuiescenceModifiers.Momentum"/>; default 0: none).
+    /// <summary>Momentum M of every quiescent run, in [0, 1) (<see cref="DynamicsModifiers.Momentum"/>; default 0: none).
     /// Quiescence only: training never sees the modifiers.</summary>
     public double QuiescentMomentum { get; init; }
-    /// <summary>Adaptation strength b of every quiescent run, finite and &gt;= 0 (<see cref="QuiescenceModifiers.Adaptation"/>; default 0: none).</summary>
+    /// <summary>Adaptation strength b of every quiescent run, finite and &gt;= 0 (<see cref="DynamicsModifiers.Adaptation"/>; default 0: none).</summary>
     public double QuiescentAdaptation { get; init; }
-    /// <summary>Adaptation time constant tau_a in steps, finite and &gt;= 1 (<see cref="QuiescenceModifiers.AdaptationTimeConstant"/>; default 8).</summary>
-    public double QuiescentAdaptationTau { get; init; } = QuiescenceModifiers.DefaultAdaptationTimeConstant;
+    /// <summary>Adaptation time constant tau_a in steps, finite and &gt;= 1 (<see cref="DynamicsModifiers.AdaptationTimeConstant"/>; default 8).</summary>
+    public double QuiescentAdaptationTau { get; init; } = DynamicsModifiers.DefaultAdaptationTimeConstant;
     /// <summary>Leak dt/tau of every quiescent run, in (0, 1], or null (default) for the network's own
-    /// (<see cref="QuiescenceModifiers.Leak"/>).</summary>
+    /// (<see cref="DynamicsModifiers.Leak"/>).</summary>
     public double? QuiescentLeak { get; init; }
 
-    /// <summary>The quiescence modifiers of the four fields above (<see cref="QuiescenceModifiers.None"/> by default).</summary>
+    /// <summary>The quiescence modifiers of the four fields above (<see cref="DynamicsModifiers.None"/> by default).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A field is out of range (<see cref="Validate"/> reports it as a config error first).</exception>
     [JsonIgnore]
-    public QuiescenceModifiers QuiescenceModifiers => new()
+    public DynamicsModifiers QuiescenceModifiers => new()
     {
         Momentum = QuiescentMomentum, Adaptation = QuiescentAdaptation, AdaptationTimeConstant = QuiescentAdaptationTau, Leak = QuiescentLeak,
     };

@@ -15,7 +15,7 @@ internal interface ISimulatedCell : IReadoutCell
 /// <summary>
 /// The one tape-free simulation loop of the library, behind <see cref="RecurrentNetwork{TOptions, TTape}.Simulate"/> and the
 /// quiescence runner (<see cref="Analysis.Quiescence"/>): per step it draws one [batch, hidden] block of recurrent noise,
-/// takes the cell's step (with the <see cref="QuiescenceModifiers"/>: leak override, adaptation, momentum), checks the
+/// takes the cell's step (with the <see cref="DynamicsModifiers"/>: leak override, adaptation, momentum), checks the
 /// state, and writes h_t and y_t = W_out h_t (+ b_out) into the caller's [batch, time, ·] buffers. The state (h, and the
 /// velocity and adaptation currents of the modifiers) carries over from one <see cref="Advance"/> to the next, so a long
 /// run can be recorded chunk by chunk with the same bits as one call. Steps are counted from the start of the run in
@@ -47,13 +47,13 @@ internal sealed class SimulationRun
     /// <param name="batch">Chains; &gt; 0.</param>
     /// <param name="noiseStd">Per-step recurrent noise std s; finite and ≥ 0 (0: no draws).</param>
     /// <param name="noise">Source of the raw draws, one [batch, hidden] block per step.</param>
-    /// <param name="modifiers">Quiescence modifiers; <see cref="QuiescenceModifiers.None"/> for the cell's own dynamics.</param>
+    /// <param name="modifiers">Quiescence modifiers; <see cref="DynamicsModifiers.None"/> for the cell's own dynamics.</param>
     /// <param name="readout">Whether <see cref="Advance"/> will be asked for outputs (packs W_out once).</param>
     /// <param name="checkReadout">Whether a non-finite readout row is reported as divergence ("the readout W_out h").</param>
     /// <param name="totalSteps">Steps of the whole run, for the divergence message.</param>
     /// <exception cref="ArgumentException">A modifier the cell cannot take (ParamName "modifiers").</exception>
     public SimulationRun(ISimulatedCell cell, ReadOnlySpan<float> initialHidden, int batch, float noiseStd, INoiseSource noise,
-        QuiescenceModifiers modifiers, bool readout, bool checkReadout, int totalSteps)
+        DynamicsModifiers modifiers, bool readout, bool checkReadout, int totalSteps)
     {
         _cell = cell;
         _tier = Isa.Tier;

@@ -194,7 +194,7 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
     private protected override SimulationStep CreateStep(int batch, IsaTier tier) => new Step(this, batch, tier);
 
     /// <summary>u_t = W_in x_t (+ b, the pre-activation bias) + W_rec h_{t-1}, in the same order as Forward (minus the
-    /// adaptation a_t when set, <see cref="QuiescenceModifiers"/>); then h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + s·xi_t
+    /// adaptation a_t when set, <see cref="DynamicsModifiers"/>); then h_t = (1 - alpha) h_{t-1} + alpha act(u_t) + s·xi_t
     /// with alpha = <see cref="SimulationStep.Leak"/> (the cell's own unless overridden).</summary>
     private sealed class Step : SimulationStep
     {

@@ -24,13 +24,13 @@ namespace NoisyRnn.Models;
 /// diffusion on a flat region is (1 + M)/(1 − M) times faster. The modifiers are quiescence-only: training never sees
 /// them. Properties are checked when set.
 /// </summary>
-public sealed record QuiescenceModifiers
+public sealed record DynamicsModifiers
 {
     /// <summary>Default τ_a of <see cref="AdaptationTimeConstant"/>: 8 steps (Levenstein et al. 2024).</summary>
     public const double DefaultAdaptationTimeConstant = 8;
 
     /// <summary>No modifier: the network's own quiescence.</summary>
-    public static QuiescenceModifiers None { get; } = new();
+    public static DynamicsModifiers None { get; } = new();
 
     /// <summary>The leak alpha = dt/tau used in quiescence instead of the network's own, in (0, 1] (1: no memory of the
     /// previous state beyond the cell's own gating); null (default) keeps the network's.</summary>
