@@ -10,6 +10,9 @@ internal interface ISimulatedCell : IReadoutCell
 {
     /// <summary>The cell's step over [batch, hidden] blocks, with its packed weights (one per run).</summary>
     SimulationStep CreateSimulationStep(int batch, IsaTier tier);
+
+    /// <summary>The modifiers of the cell's own (trained) dynamics (<see cref="VanillaRnn.Dynamics"/>; None for other cells).</summary>
+    DynamicsModifiers Dynamics { get; }
 }
 
 /// <summary>
@@ -47,7 +50,8 @@ internal sealed class SimulationRun
     /// <param name="batch">Chains; &gt; 0.</param>
     /// <param name="noiseStd">Per-step recurrent noise std s; finite and ≥ 0 (0: no draws).</param>
     /// <param name="noise">Source of the raw draws, one [batch, hidden] block per step.</param>
-    /// <param name="modifiers">Quiescence modifiers; <see cref="DynamicsModifiers.None"/> for the cell's own dynamics.</param>
+    /// <param name="modifiers">Quiescence modifiers, over the cell's own <see cref="ISimulatedCell.Dynamics"/> (<see cref="DynamicsModifiers.Over"/>);
+    /// <see cref="DynamicsModifiers.None"/> for the cell's own dynamics.</param>
     /// <param name="readout">Whether <see cref="Advance"/> will be asked for outputs (packs W_out once).</param>
     /// <param name="checkReadout">Whether a non-finite readout row is reported as divergence ("the readout W_out h").</param>
     /// <param name="totalSteps">Steps of the whole run, for the divergence message.</param>
@@ -65,6 +69,7 @@ internal sealed class SimulationRun
         _std = noiseStd;
         _noise = noise;
         _checkReadout = checkReadout;
+        modifiers = modifiers.Over(cell.Dynamics);
         _h = initialHidden.ToArray();
         _xi = noiseStd > 0f ? new float[batch * _hidden] : null;
         // The weights of every step, packed into GEMM panels once for the whole run.
