@@ -6,9 +6,11 @@ using NoisyRnn.Models;
 namespace NoisyRnn.Cli.Commands;
 
 /// <summary>
-/// The quiescence-modifier options of `reproduce` and `reactivate` (<see cref="QuiescenceModifiers"/>, docs/replay.md):
+/// The quiescence-modifier options of `reproduce` and `reactivate` (<see cref="DynamicsModifiers"/>, docs/replay.md):
 /// --momentum M, --adaptation B, --adaptation-tau T, --quiescent-leak A. `reactivate` takes comma lists (a sweep over
-/// every combination); `reproduce` takes one value each, written into the config.
+/// every combination); `reproduce` takes one value each, written into the config. `reproduce` also takes the training
+/// modifiers --train-momentum M, --train-adaptation B, --train-adaptation-tau T (<see cref="VanillaRnn.Dynamics"/>; the
+/// config's training_* fields), with the same ranges and checks.
 /// </summary>
 internal sealed class QuiescenceModifierOptions
 {
@@ -35,10 +37,39 @@ internal sealed class QuiescenceModifierOptions
     /// <summary>The four options, to add to a command.</summary>
     public IEnumerable<Option> All => [Momentum, Adaptation, AdaptationTau, Leak];
 
+    public Option<string?> TrainMomentum { get; } = new("--train-momentum")
+    {
+        Description = "Momentum M in [0, 1) in the network's own dynamics, in training and evaluation (vanilla RNN only; 0 = the paper's cell).",
+    };
+
+    public Option<string?> TrainAdaptation { get; } = new("--train-adaptation")
+    {
+        Description = "Adaptation strength b >= 0 in the network's own dynamics, in training and evaluation (vanilla RNN only; 0 = none).",
+    };
+
+    public Option<string?> TrainAdaptationTau { get; } = new("--train-adaptation-tau")
+    {
+        Description = "Time constant tau_a in steps, >= 1, of --train-adaptation (default 8).",
+    };
+
+    /// <summary>The three training options, to add to a command.</summary>
+    public IEnumerable<Option> Training => [TrainMomentum, TrainAdaptation, TrainAdaptationTau];
+
+    /// <summary>The configuration with the training options given (one value each) in its training_* fields; an option not
+    /// given keeps the value of <paramref name="p"/>.</summary>
+    /// <exception cref="ArgumentException">A value is not a number, out of range or a list; ParamName and message name the option.</exception>
+    public ExperimentConfig ApplyTraining(ParseResult parse, ExperimentConfig p)
+    {
+        double momentum = Values(parse, TrainMomentum, false, v => v >= 0 && v < 1, "in [0, 1)")?[0] ?? p.TrainingMomentum;
+        double adaptation = Values(parse, TrainAdaptation, false, v => v >= 0 && double.IsFinite(v), "finite and >= 0")?[0] ?? p.TrainingAdaptation;
+        double tau = Values(parse, TrainAdaptationTau, false, v => v >= 1 && double.IsFinite(v), "finite and >= 1 (steps)")?[0] ?? p.TrainingAdaptationTau;
+        return p with { TrainingMomentum = momentum, TrainingAdaptation = adaptation, TrainingAdaptationTau = tau };
+    }
+
     /// <summary>One setting of the four modifiers.</summary>
     public sealed record Setting(double Momentum, double Adaptation, double AdaptationTau, double? Leak)
     {
-        public QuiescenceModifiers Modifiers => new() { Momentum = Momentum, Adaptation = Adaptation, AdaptationTimeConstant = AdaptationTau, Leak = Leak };
+        public DynamicsModifiers Modifiers => new() { Momentum = Momentum, Adaptation = Adaptation, AdaptationTimeConstant = AdaptationTau, Leak = Leak };
 
         /// <summary>The configuration with this setting in its quiescent_* fields.</summary>
         public ExperimentConfig ApplyTo(ExperimentConfig p) =>
@@ -67,7 +98,8 @@ internal sealed class QuiescenceModifierOptions
         if (text is null) return null;
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
         if (parts.Length > 1 && !allowLists)
-            throw new ArgumentException($"{option.Name} is '{text}'; expected one value {range} (lists are for reactivate's sweep).", option.Name);
+            throw new ArgumentException($"{option.Name} is '{text}'; expected one value {range}" +
+                                        (option.Name.StartsWith("--train-", StringComparison.Ordinal) ? "." : " (lists are for reactivate's sweep)."), option.Name);
         var values = new double[parts.Length];
         for (int i = 0; i < parts.Length; i++)
         {

@@ -29,7 +29,7 @@ internal sealed record ReactivateSummary(
     public ModifierSummary? Modifiers { get; init; }
 }
 
-/// <summary>One setting of the quiescence modifiers as written to JSON (<see cref="Models.QuiescenceModifiers"/>).</summary>
+/// <summary>One setting of the quiescence modifiers as written to JSON (<see cref="Models.DynamicsModifiers"/>).</summary>
 internal sealed record ModifierSummary(
     [property: JsonPropertyName("momentum")] double Momentum,
     [property: JsonPropertyName("adaptation")] double Adaptation,

@@ -50,7 +50,7 @@ internal static class ReproduceCommand
             preset, config, writeConfig, listPresets, outDir, seed, seeds, plan, jobIndex, checkpointEvery, force, reanalyze,
             steps, hidden, cells, batch, lr, noise, distribution, task, model, biased, hdCells, tuning, surround, resume, noPlots, parallel,
         };
-        foreach (var option in modifiers.All) command.Options.Add(option);
+        foreach (var option in modifiers.All.Concat(modifiers.Training)) command.Options.Add(option);
         command.SetAction((parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -235,6 +235,14 @@ internal static class ReproduceCommand
         if (parse.GetValue(O<NoisyRnn.Noise.NoiseDistribution?>("--noise-distribution")) is { } d) p = p with { NoiseDistribution = d };
         // --momentum, --adaptation, --adaptation-tau, --quiescent-leak: one value each, into the config's quiescent_* fields.
         p = modifiers.Settings(parse, p, allowLists: false)[0].ApplyTo(p);
+        // --train-momentum, --train-adaptation, --train-adaptation-tau: into the config's training_* fields.
+        p = modifiers.ApplyTraining(parse, p);
+        if (p.Model != "vanilla" && !p.TrainingDynamics.IsNone)
+        {
+            string given = new[] { modifiers.TrainMomentum, modifiers.TrainAdaptation, modifiers.TrainAdaptationTau }
+                .FirstOrDefault(o => parse.GetValue(o) is not null)?.Name ?? "training_momentum";
+            throw new ArgumentException($"{given}: training modifiers apply to the vanilla RNN only; the run's model is {p.Model}.", given);
+        }
         // Options that the resolved run would ignore are errors rather than silently unused.
         if (tuning is not null && !p.IsSpatial)
             throw new ArgumentException("--place-cell-tuning applies to the spatial task only; the run's task is head-direction.", "--place-cell-tuning");

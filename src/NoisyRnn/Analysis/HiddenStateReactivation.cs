@@ -30,7 +30,7 @@ public static class HiddenStateReactivation
     /// <param name="stride">Steps between kept states; &gt; 0 (1 keeps every state).</param>
     /// <param name="noiseStd">Per-step quiescent noise std; finite and &gt;= 0.</param>
     /// <param name="noise">Source of the raw draws.</param>
-    /// <param name="modifiers">Changes to the quiescent dynamics; null or <see cref="QuiescenceModifiers.None"/> (default) for the
+    /// <param name="modifiers">Changes to the quiescent dynamics; null or <see cref="DynamicsModifiers.None"/> (default) for the
     /// network's own, bit for bit.</param>
     /// <returns>Hidden states [batch, steps / stride, hidden]: h after steps stride, 2 stride, ..., steps.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -39,7 +39,7 @@ public static class HiddenStateReactivation
     /// model cannot take (ParamName "modifiers").</exception>
     /// <exception cref="SimulationDivergedException">The state became non-finite; the step is counted from the start of the run.</exception>
     public static float[] RunQuiescent(IRecurrentNetwork model, ReadOnlySpan<float> initialHidden, int batch, int steps, int stride,
-        float noiseStd, INoiseSource noise, QuiescenceModifiers? modifiers = null)
+        float noiseStd, INoiseSource noise, DynamicsModifiers? modifiers = null)
     {
         Guard.Positive(stride);
         return Quiescence.Record(model, initialHidden, batch, steps, noiseStd, noise, modifiers, null, 0, stride, null).Hidden!;

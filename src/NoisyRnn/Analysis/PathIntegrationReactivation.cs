@@ -163,8 +163,8 @@ public static class PathIntegrationReactivation
     /// the quiescent density is fitted with the same estimator (<see cref="EstimatorOf"/>), so both sides of the KL are of one kind.</param>
     /// <param name="quiescentNoiseStd">Per-step recurrent noise std during quiescence; &gt;= 0.</param>
     /// <param name="options">Lengths, sample counts and the runaway threshold.</param>
-    /// <param name="modifiers">Changes to the quiescent dynamics (<see cref="QuiescenceModifiers"/>); null or
-    /// <see cref="QuiescenceModifiers.None"/> (default) for the network's own.</param>
+    /// <param name="modifiers">Changes to the quiescent dynamics (<see cref="DynamicsModifiers"/>); null or
+    /// <see cref="DynamicsModifiers.None"/> (default) for the network's own.</param>
     /// <returns>The quiescent metrics and decoded trajectories (headings wrapped), the estimator's name and the runaway check
     /// (<see cref="QuiescentReport.Runaway"/>; a run that ran away has no KL).</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -174,7 +174,7 @@ public static class PathIntegrationReactivation
     /// (ParamName "modifiers").</exception>
     /// <exception cref="SimulationDivergedException">The quiescent state became non-finite.</exception>
     public static QuiescentReport Analyze(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState, int batch,
-        IKernelDensity activeDensity, float quiescentNoiseStd, ReactivationOptions options, QuiescenceModifiers? modifiers = null)
+        IKernelDensity activeDensity, float quiescentNoiseStd, ReactivationOptions options, DynamicsModifiers? modifiers = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(task);

@@ -7,7 +7,7 @@ namespace NoisyRnn.Analysis;
 /// Quiescent ("sleep") runs: the network evolves with its input removed and recurrent noise of std sigma_q per
 /// step, r(t+dt) = r + phi(r, 0) dt + sigma_q xi (THEORY.md, "Quiescence is Langevin sampling"; reference
 /// output_kl.py runs the model on zero inputs with sigma_rec scaled by sqrt 2), optionally with the
-/// <see cref="QuiescenceModifiers"/> (leak override, adaptation, momentum; docs/replay.md). This is the library's one
+/// <see cref="DynamicsModifiers"/> (leak override, adaptation, momentum; docs/replay.md). This is the library's one
 /// quiescence runner: the decoded outputs (<see cref="Run"/>), the strided hidden states
 /// (<see cref="HiddenStateReactivation.RunQuiescent"/>) and the state norms of the runaway check all come from it. No
 /// BPTT tape is recorded: memory is O(batch x hidden x chunk) plus what is kept.
@@ -30,7 +30,7 @@ public static class Quiescence
     /// <param name="noise">Source of the raw draws (Gaussian for the paper), one [batch, hidden] block per step.</param>
     /// <param name="decode">Maps readout rows to task coordinates.</param>
     /// <param name="decodedSize">Coordinates per decoded row (2 for positions); &gt; 0.</param>
-    /// <param name="modifiers">Changes to the quiescent dynamics; null or <see cref="QuiescenceModifiers.None"/> (default) for the
+    /// <param name="modifiers">Changes to the quiescent dynamics; null or <see cref="DynamicsModifiers.None"/> (default) for the
     /// network's own, bit for bit. Leak and adaptation need a library cell (<see cref="VanillaRnn"/>, <see cref="GruRnn"/>).</param>
     /// <returns>Decoded trajectories [batch, steps, decodedSize].</returns>
     /// <exception cref="ArgumentException">Wrong span length, non-finite initial states, or a modifier the model cannot take
@@ -39,7 +39,7 @@ public static class Quiescence
     /// <see cref="Array.MaxLength"/> elements (ParamName "steps").</exception>
     /// <exception cref="SimulationDivergedException">The state or its readout became non-finite; the step is counted from the start of the run.</exception>
     public static float[] Run(IRecurrentNetwork model, ReadOnlySpan<float> initialHidden, int batch, int steps, float noiseStd,
-        INoiseSource noise, OutputDecoder decode, int decodedSize, QuiescenceModifiers? modifiers = null)
+        INoiseSource noise, OutputDecoder decode, int decodedSize, DynamicsModifiers? modifiers = null)
     {
         ArgumentNullException.ThrowIfNull(decode);
         return Record(model, initialHidden, batch, steps, noiseStd, noise, modifiers, decode, decodedSize, 0, null).Decoded!;
@@ -63,11 +63,11 @@ public static class Quiescence
     /// <paramref name="steps"/> must be a multiple of it.</param>
     /// <param name="stateNorms">Receives ‖h_t‖ of every chain and step, [batch, steps]; or null.</param>
     internal static (float[]? Decoded, float[]? Hidden) Record(IRecurrentNetwork model, ReadOnlySpan<float> initialHidden, int batch, int steps,
-        float noiseStd, INoiseSource noise, QuiescenceModifiers? modifiers, OutputDecoder? decode, int decodedSize, int hiddenStride, double[]? stateNorms)
+        float noiseStd, INoiseSource noise, DynamicsModifiers? modifiers, OutputDecoder? decode, int decodedSize, int hiddenStride, double[]? stateNorms)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(noise);
-        modifiers ??= QuiescenceModifiers.None;
+        modifiers ??= DynamicsModifiers.None;
         Guard.Positive(batch);
         Guard.Positive(steps);
         if (decode is not null) Guard.Positive(decodedSize);
@@ -134,12 +134,12 @@ public static class Quiescence
     }
 
     private static Chains Start(IRecurrentNetwork model, ReadOnlySpan<float> initialHidden, int batch, int steps, float noiseStd,
-        INoiseSource noise, QuiescenceModifiers modifiers, bool readout)
+        INoiseSource noise, DynamicsModifiers modifiers, bool readout)
     {
         if (model is ISimulatedCell cell)
             return new CellChains(new SimulationRun(cell, initialHidden, batch, noiseStd, noise, modifiers, readout, checkReadout: true, steps));
         if (!modifiers.IsNone)
-            throw new ArgumentException($"Quiescence modifiers ({modifiers}) need a cell derived from RecurrentNetwork; {model.GetType().Name} only offers Simulate. Expected QuiescenceModifiers.None.", nameof(modifiers));
+            throw new ArgumentException($"Quiescence modifiers ({modifiers}) need a cell derived from RecurrentNetwork; {model.GetType().Name} only offers Simulate. Expected DynamicsModifiers.None.", nameof(modifiers));
         return new ForeignChains(model, initialHidden, batch, steps, noiseStd, noise);
     }
 

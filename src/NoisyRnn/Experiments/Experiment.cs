@@ -161,7 +161,8 @@ internal sealed class ExperimentRunner
         string cellsText = spatial ? $"{p.PlaceCells} place cells (sigma {p.PlaceCellSigma} m{(p.PlaceCellTuning == "dog" ? $", difference of Gaussians, surround scale {p.SurroundScale}" : "")})" : $"{p.HdCells} HD cells (spread {p.HdSpread:G4} rad)";
         Log($"  {p.Task} task{(p.Biased ? " (biased)" : "")}, {p.Model} cells: {p.HiddenSize} hidden units, {cellsText}, dt/tau {p.Dt}/{p.TimeConstant}, batch {p.BatchSize} x {p.SequenceLength} steps, " +
             $"{p.Steps} Adam steps at lr {p.LearningRate}; noise-trained std {p.NoiseStd} per step ({p.NoiseDistribution} draws)");
-        if (!p.QuiescenceModifiers.IsNone) Log($"  quiescence modifiers (quiescent runs only, not training): {p.QuiescenceModifiers}");
+        if (!p.TrainingDynamics.IsNone) Log($"  training modifiers (the networks' own dynamics: training, evaluation, active and quiescent runs): {p.TrainingDynamics}");
+        if (!p.QuiescenceModifiers.IsNone) Log($"  quiescence modifiers (quiescent runs only, over the networks' own): {p.QuiescenceModifiers}");
         Log($"  output folder: {Path.GetFullPath(_folder)}{(state == RunFolderState.Interrupted ? " (continuing an unfinished run)" : state == RunFolderState.Finished ? " (finished: re-analysing the saved networks)" : "")}");
 
         var (task, _) = ExperimentSetup.CreateTask(p, Seed);
@@ -435,7 +436,7 @@ internal sealed class ExperimentRunner
     /// <summary>The KDE of a network's decoded quiescent outputs (the first KlSteps of each chain, with the quiescence
     /// modifiers if any), or null and why: its positions are degenerate (no KDE) or its state diverged.</summary>
     internal static (IKernelDensity? Density, string? Note) BaselineDensity(IRecurrentNetwork model, IPathIntegrationTask task, ReadOnlySpan<float> initState,
-        int batch, IKernelDensity activeDensity, float std, ReactivationOptions reactivation, QuiescenceModifiers? modifiers = null)
+        int batch, IKernelDensity activeDensity, float std, ReactivationOptions reactivation, DynamicsModifiers? modifiers = null)
     {
         try
         {

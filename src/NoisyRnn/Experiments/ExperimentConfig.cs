@@ -82,23 +82,55 @@ public sealed record ExperimentConfig
     public int StepDistanceSteps { get; init; } = 100;
     /// <summary>Monte Carlo samples of every KL estimate (paper: 2500).</summary>
     public int KlSamples { get; init; } = 2500;
-    /// <summary>Momentum M of every quiescent run, in [0, 1) (<see cref="QuiescenceModifiers.Momentum"/>; default 0: none).
-    /// Quiescence only: training never sees the modifiers.</summary>
+    /// <summary>Momentum M of every quiescent run, in [0, 1) (<see cref="DynamicsModifiers.Momentum"/>; default 0: none).
+    /// Quiescence only (for momentum in training see <see cref="TrainingMomentum"/>); 0 keeps the network's own.</summary>
     public double QuiescentMomentum { get; init; }
-    /// <summary>Adaptation strength b of every quiescent run, finite and &gt;= 0 (<see cref="QuiescenceModifiers.Adaptation"/>; default 0: none).</summary>
+    /// <summary>Adaptation strength b of every quiescent run, finite and &gt;= 0 (<see cref="DynamicsModifiers.Adaptation"/>; default 0: none).</summary>
     public double QuiescentAdaptation { get; init; }
-    /// <summary>Adaptation time constant tau_a in steps, finite and &gt;= 1 (<see cref="QuiescenceModifiers.AdaptationTimeConstant"/>; default 8).</summary>
-    public double QuiescentAdaptationTau { get; init; } = QuiescenceModifiers.DefaultAdaptationTimeConstant;
+    /// <summary>Adaptation time constant tau_a in steps, finite and &gt;= 1 (<see cref="DynamicsModifiers.AdaptationTimeConstant"/>; default 8).</summary>
+    public double QuiescentAdaptationTau { get; init; } = DynamicsModifiers.DefaultAdaptationTimeConstant;
     /// <summary>Leak dt/tau of every quiescent run, in (0, 1], or null (default) for the network's own
-    /// (<see cref="QuiescenceModifiers.Leak"/>).</summary>
+    /// (<see cref="DynamicsModifiers.Leak"/>).</summary>
     public double? QuiescentLeak { get; init; }
 
-    /// <summary>The quiescence modifiers of the four fields above (<see cref="QuiescenceModifiers.None"/> by default).</summary>
+    /// <summary>The quiescence modifiers of the four fields above (<see cref="DynamicsModifiers.None"/> by default).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A field is out of range (<see cref="Validate"/> reports it as a config error first).</exception>
     [JsonIgnore]
-    public QuiescenceModifiers QuiescenceModifiers => new()
+    public DynamicsModifiers QuiescenceModifiers => new()
     {
         Momentum = QuiescentMomentum, Adaptation = QuiescentAdaptation, AdaptationTimeConstant = QuiescentAdaptationTau, Leak = QuiescentLeak,
+    };
+
+    /// <summary>Momentum M of the networks' own dynamics in training and evaluation, in [0, 1) (<see cref="VanillaRnn.Dynamics"/>,
+    /// <see cref="DynamicsModifiers.Momentum"/>; default 0: the paper's cell). Vanilla cells only. Written to JSON only when not 0.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double TrainingMomentum { get; init; }
+
+    /// <summary>Adaptation strength b of the networks' own dynamics in training and evaluation, finite and &gt;= 0
+    /// (<see cref="DynamicsModifiers.Adaptation"/>; default 0: none). Vanilla cells only. Written to JSON only when not 0.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double TrainingAdaptation { get; init; }
+
+    /// <summary>Adaptation time constant tau_a of <see cref="TrainingAdaptation"/> in steps, finite and &gt;= 1 (default 8).
+    /// Written to JSON only when not 8.</summary>
+    [JsonIgnore]
+    public double TrainingAdaptationTau { get; init; } = DynamicsModifiers.DefaultAdaptationTimeConstant;
+
+    /// <summary>The JSON form of <see cref="TrainingAdaptationTau"/>: null (omitted) at its default.</summary>
+    [JsonInclude, JsonPropertyName("training_adaptation_tau"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private double? TrainingAdaptationTauJson
+    {
+        get => TrainingAdaptationTau == DynamicsModifiers.DefaultAdaptationTimeConstant ? null : TrainingAdaptationTau;
+        init => TrainingAdaptationTau = value ?? DynamicsModifiers.DefaultAdaptationTimeConstant;
+    }
+
+    /// <summary>The modifiers of the networks' own dynamics of the three fields above (<see cref="DynamicsModifiers.None"/> by
+    /// default), applied to every network the experiment trains or loads (<see cref="VanillaRnn.Dynamics"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A field is out of range (<see cref="Validate"/> reports it as a config error first).</exception>
+    [JsonIgnore]
+    public DynamicsModifiers TrainingDynamics => new()
+    {
+        Momentum = TrainingMomentum, Adaptation = TrainingAdaptation, AdaptationTimeConstant = TrainingAdaptationTau,
     };
 
     /// <summary>

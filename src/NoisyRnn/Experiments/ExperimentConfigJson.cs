@@ -103,6 +103,11 @@ internal static class ExperimentConfigJson
             string other = b.RootElement.TryGetProperty(field.Name, out var value) ? value.GetRawText() : "missing";
             if (field.Value.GetRawText() != other) return $"config.{field.Name} is {field.Value.GetRawText()} there, {other} here";
         }
+        // Fields written only when set (training_*): one set here only.
+        foreach (var field in b.RootElement.EnumerateObject())
+        {
+            if (!a.RootElement.TryGetProperty(field.Name, out _)) return $"config.{field.Name} is missing (its default) there, {field.Value.GetRawText()} here";
+        }
         return null;
     }
 
@@ -153,6 +158,9 @@ internal static class ExperimentConfigJson
         if (!(p.QuiescentAdaptation >= 0) || !double.IsFinite(p.QuiescentAdaptation)) Fail("quiescent_adaptation", "must be finite and >= 0 (the adaptation strength b; 0 = none)", p.QuiescentAdaptation);
         if (!(p.QuiescentAdaptationTau >= 1) || !double.IsFinite(p.QuiescentAdaptationTau)) Fail("quiescent_adaptation_tau", "must be finite and >= 1 (steps)", p.QuiescentAdaptationTau);
         if (p.QuiescentLeak is { } leak && !(leak > 0 && leak <= 1)) Fail("quiescent_leak", "must be in (0, 1] (the quiescent dt/tau) or null for the network's own", leak);
+        if (!(p.TrainingMomentum >= 0 && p.TrainingMomentum < 1)) Fail("training_momentum", "must be in [0, 1) (the fraction of velocity kept per step in training; 0 = none)", p.TrainingMomentum);
+        if (!(p.TrainingAdaptation >= 0) || !double.IsFinite(p.TrainingAdaptation)) Fail("training_adaptation", "must be finite and >= 0 (the adaptation strength b in training; 0 = none)", p.TrainingAdaptation);
+        if (!(p.TrainingAdaptationTau >= 1) || !double.IsFinite(p.TrainingAdaptationTau)) Fail("training_adaptation_tau", "must be finite and >= 1 (steps)", p.TrainingAdaptationTau);
         return p;
     }
 

@@ -173,15 +173,33 @@ internal static class ExperimentSetup
             q.StepQuantiles, q.CoverageTimeSeconds, q.FinalCoverage, q.OccupancyWasserstein2, q.OccupancyWasserstein2Floor), a, q);
     }
 
-    /// <summary>A network of the configuration's cell, sizes and activation with initial weights from <paramref name="seed"/>.</summary>
+    /// <summary>A network of the configuration's cell, sizes and activation with initial weights from <paramref name="seed"/>,
+    /// and the configuration's training dynamics (<see cref="ApplyTrainingDynamics"/>).</summary>
+    /// <exception cref="NotSupportedException">A GRU with training modifiers.</exception>
     public static IRecurrentNetwork CreateModel(ExperimentConfig p, IPathIntegrationTask task, ulong seed)
     {
         int cells = task.OutputSize;
         var activation = Enum.Parse<Activation>(p.Activation, ignoreCase: true);
-        return p.Model == "gru"
+        IRecurrentNetwork model = p.Model == "gru"
             ? GruRnn.CreateInitialized(new GruRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias), seed)
             : VanillaRnn.CreateInitialized(new VanillaRnnOptions(task.InputSize, p.HiddenSize, cells, cells, activation, p.TimeConstant, p.Dt, p.Bias)
                 { BiasLayout = p.BiasLayout }, seed);
+        ApplyTrainingDynamics(model, p);
+        return model;
+    }
+
+    /// <summary>Gives a network the training modifiers of <paramref name="p"/> (<see cref="ExperimentConfig.TrainingDynamics"/>,
+    /// <see cref="VanillaRnn.Dynamics"/>): the network an experiment trains, and one loaded from its checkpoint, whose
+    /// context holds the config (so that its evaluation and active runs use the dynamics it was trained with).</summary>
+    /// <exception cref="NotSupportedException">Modifiers for a cell other than the vanilla RNN (the GRU's training step
+    /// has no adaptation or momentum).</exception>
+    public static void ApplyTrainingDynamics(IRecurrentNetwork model, ExperimentConfig p)
+    {
+        var dynamics = p.TrainingDynamics;
+        if (model is VanillaRnn vanilla) vanilla.Dynamics = dynamics;
+        else if (!dynamics.IsNone)
+            throw new NotSupportedException($"Training modifiers ({dynamics}: training_momentum, training_adaptation) are implemented for the vanilla RNN only; " +
+                                            $"the {model.Kind} cell trains without them (use quiescence modifiers, or model \"vanilla\").");
     }
 
     /// <summary>Seed of the training noise in the active run (shared with the active hidden states of `reproduce`).</summary>

@@ -210,7 +210,7 @@ public sealed class GruRnn : RecurrentNetwork<GruRnnOptions, GruTape>
 
     /// <summary>One GRU step from the equations of the class remarks, with x̃_t = x_t, alpha = <see cref="SimulationStep.Leak"/>
     /// (the cell's own unless overridden) and the adaptation a_t, when set, subtracted from the candidate pre-activation u_t
-    /// (<see cref="QuiescenceModifiers"/>).</summary>
+    /// (<see cref="DynamicsModifiers"/>).</summary>
     private sealed class Step : SimulationStep
     {
         private readonly GruRnn _model;

@@ -142,6 +142,12 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, ISi
 
     SimulationStep ISimulatedCell.CreateSimulationStep(int batch, IsaTier tier) => CreateStep(batch, tier);
 
+    DynamicsModifiers ISimulatedCell.Dynamics => OwnDynamics;
+
+    /// <summary>The modifiers of the cell's own dynamics that tape-free simulation applies (None unless the cell takes them
+    /// in training, as <see cref="VanillaRnn.Dynamics"/>).</summary>
+    private protected virtual DynamicsModifiers OwnDynamics => DynamicsModifiers.None;
+
     private TTape AsOwnTape(RecurrentTape tape)
     {
         ArgumentNullException.ThrowIfNull(tape);
@@ -359,7 +365,8 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, ISi
     /// <summary>
     /// Runs the dynamics from given hidden states without a tape (inference, quiescence): the cell's step
     /// h_t = f(h_{t-1}, x_t) + recurrentStd·xi_t and y_t = W_out h_t (+ b_out), with no input or output noise. The loop is
-    /// the one of the quiescence runner (<see cref="Analysis.Quiescence"/>, which adds the <see cref="QuiescenceModifiers"/>). Recurrent
+    /// the one of the quiescence runner (<see cref="Analysis.Quiescence"/>, which adds the quiescence <see cref="DynamicsModifiers"/>),
+    /// with the cell's own trained modifiers (<see cref="VanillaRnn.Dynamics"/>) when it has any. Recurrent
     /// draws are taken one [batch, hidden] block per step (not one [batch, time, hidden] block as in <see cref="Forward"/>).
     /// Memory beyond the requested outputs: O(batch·hidden) plus one packed copy of each recurrent weight (and of W_out
     /// when outputs are asked for).
@@ -392,7 +399,7 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, ISi
         Guard.AllFinite(initialHidden, nameof(initialHidden));
         Guard.AllFinite(inputs, nameof(inputs));
 
-        new SimulationRun(this, initialHidden, batch, recurrentStd, recurrentNoise, QuiescenceModifiers.None, readout: !outputs.IsEmpty,
+        new SimulationRun(this, initialHidden, batch, recurrentStd, recurrentNoise, DynamicsModifiers.None, readout: !outputs.IsEmpty,
             checkReadout: false, totalSteps: time).Advance(inputs, time, hidden, outputs);
     }
 }

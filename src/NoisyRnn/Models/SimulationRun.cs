@@ -10,12 +10,15 @@ internal interface ISimulatedCell : IReadoutCell
 {
     /// <summary>The cell's step over [batch, hidden] blocks, with its packed weights (one per run).</summary>
     SimulationStep CreateSimulationStep(int batch, IsaTier tier);
+
+    /// <summary>The modifiers of the cell's own (trained) dynamics (<see cref="VanillaRnn.Dynamics"/>; None for other cells).</summary>
+    DynamicsModifiers Dynamics { get; }
 }
 
 /// <summary>
 /// The one tape-free simulation loop of the library, behind <see cref="RecurrentNetwork{TOptions, TTape}.Simulate"/> and the
 /// quiescence runner (<see cref="Analysis.Quiescence"/>): per step it draws one [batch, hidden] block of recurrent noise,
-/// takes the cell's step (with the <see cref="QuiescenceModifiers"/>: leak override, adaptation, momentum), checks the
+/// takes the cell's step (with the <see cref="DynamicsModifiers"/>: leak override, adaptation, momentum), checks the
 /// state, and writes h_t and y_t = W_out h_t (+ b_out) into the caller's [batch, time, ·] buffers. The state (h, and the
 /// velocity and adaptation currents of the modifiers) carries over from one <see cref="Advance"/> to the next, so a long
 /// run can be recorded chunk by chunk with the same bits as one call. Steps are counted from the start of the run in
@@ -47,13 +50,14 @@ internal sealed class SimulationRun
     /// <param name="batch">Chains; &gt; 0.</param>
     /// <param name="noiseStd">Per-step recurrent noise std s; finite and ≥ 0 (0: no draws).</param>
     /// <param name="noise">Source of the raw draws, one [batch, hidden] block per step.</param>
-    /// <param name="modifiers">Quiescence modifiers; <see cref="QuiescenceModifiers.None"/> for the cell's own dynamics.</param>
+    /// <param name="modifiers">Quiescence modifiers, over the cell's own <see cref="ISimulatedCell.Dynamics"/> (<see cref="DynamicsModifiers.Over"/>);
+    /// <see cref="DynamicsModifiers.None"/> for the cell's own dynamics.</param>
     /// <param name="readout">Whether <see cref="Advance"/> will be asked for outputs (packs W_out once).</param>
     /// <param name="checkReadout">Whether a non-finite readout row is reported as divergence ("the readout W_out h").</param>
     /// <param name="totalSteps">Steps of the whole run, for the divergence message.</param>
     /// <exception cref="ArgumentException">A modifier the cell cannot take (ParamName "modifiers").</exception>
     public SimulationRun(ISimulatedCell cell, ReadOnlySpan<float> initialHidden, int batch, float noiseStd, INoiseSource noise,
-        QuiescenceModifiers modifiers, bool readout, bool checkReadout, int totalSteps)
+        DynamicsModifiers modifiers, bool readout, bool checkReadout, int totalSteps)
     {
         _cell = cell;
         _tier = Isa.Tier;
@@ -65,6 +69,7 @@ internal sealed class SimulationRun
         _std = noiseStd;
         _noise = noise;
         _checkReadout = checkReadout;
+        modifiers = modifiers.Over(cell.Dynamics);
         _h = initialHidden.ToArray();
         _xi = noiseStd > 0f ? new float[batch * _hidden] : null;
         // The weights of every step, packed into GEMM panels once for the whole run.

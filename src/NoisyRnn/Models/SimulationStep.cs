@@ -5,7 +5,7 @@ namespace NoisyRnn.Models;
 /// <summary>
 /// One cell's recurrent step over a [batch, hidden] block of states, made by the cell once per run with the run's packed
 /// weights and scratch buffers (<see cref="SimulationRun"/>, behind <see cref="RecurrentNetwork{TOptions, TTape}.Simulate"/>
-/// and the quiescence runner). A cell that can take the quiescence modifiers (<see cref="QuiescenceModifiers"/>) says so:
+/// and the quiescence runner). A cell that can take the quiescence modifiers (<see cref="DynamicsModifiers"/>) says so:
 /// a leaky cell sets <see cref="Leak"/> to its alpha in its constructor and reads it in <see cref="Advance"/>, and a cell
 /// that subtracts <see cref="Adaptation"/> inside its activation returns true from <see cref="SupportsAdaptation"/>.
 /// </summary>

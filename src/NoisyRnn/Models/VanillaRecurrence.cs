@@ -23,6 +23,37 @@ internal sealed class VanillaForwardRecurrence(VanillaTape tape)
     /// <summary>The pre-activation bias added to the input part of u ([hidden]: b_rec, or b_in + b_rec), or empty for none.</summary>
     public ReadOnlyMemory<float> Bias;
 
+    /// <summary>Whether this pass ran the modified step of <see cref="VanillaRnn.Dynamics"/> (read by the backward pass).</summary>
+    public bool Modified { get; private set; }
+
+    /// <summary>Momentum M of the modified step (0 for none).</summary>
+    public float Momentum { get; private set; }
+
+    /// <summary>(√(1 − M²) − 1)·s: the noise of the momentum step minus the noise of the plain step (0 for M = 0).</summary>
+    private float _noiseCorrection;
+
+    /// <summary>Adaptation: a ← Keep·a + Gain·h (Keep = 1 − 1/τ_a, Gain = b/τ_a; Gain 0 for none).</summary>
+    public float AdaptationKeep { get; private set; }
+
+    /// <inheritdoc cref="AdaptationKeep"/>
+    public float AdaptationGain { get; private set; }
+
+    /// <summary>Sets the modifiers of the next pass (after <see cref="NoiseScale"/>): null for the standard loop.</summary>
+    public void SetDynamics(DynamicsModifiers? dynamics)
+    {
+        Modified = dynamics is not null;
+        if (dynamics is null) return;
+        double m = dynamics.Momentum;
+        Momentum = (float)m;
+        _noiseCorrection = (float)((Math.Sqrt(1 - m * m) - 1) * NoiseScale);
+        AdaptationKeep = (float)(1 - 1 / dynamics.AdaptationTimeConstant);
+        AdaptationGain = (float)(dynamics.Adaptation / dynamics.AdaptationTimeConstant);
+        int n = Batch * HiddenSize;
+        tape.Velocity ??= new float[n];
+        tape.Adaptation ??= new float[n];
+        tape.Drift ??= new float[n];
+    }
+
     protected override void RunRows(int b0, int b1)
     {
         float[] h = tape.HiddenBuffer, u = tape.PreActivationBuffer, h0 = tape.InitialHiddenBuffer;
@@ -46,6 +77,11 @@ internal sealed class VanillaForwardRecurrence(VanillaTape tape)
             int previousStride = t == 0 ? nH : rowStride;
             Gemm.MultiplyPacked(previous, previousStride, false, wRec, u.AsSpan((b0 * Time + t) * nH), rowStride,
                 b1 - b0, true, Tier, 1);
+            if (Modified)
+            {
+                ModifiedStep(b0, b1, t);
+                continue;
+            }
             for (int b = b0; b < b1; b++)
             {
                 int row = (b * Time + t) * nH;
@@ -53,6 +89,45 @@ internal sealed class VanillaForwardRecurrence(VanillaTape tape)
                 ReadOnlySpan<float> xi = Noise is null ? default : Noise.AsSpan(row, nH);
                 Fused.LeakyUpdate(prevRow, u.AsSpan(row, nH), xi, Alpha, NoiseScale, Activation, h.AsSpan(row, nH), Tier);
             }
+        }
+    }
+
+    /// <summary>
+    /// Step <paramref name="t"/> of the modified dynamics for rows [b0, b1), u_t holding W_rec h_{t-1} + W_in x̃_t (+ b):
+    /// u_t −= a_{t-1}; h_t = f_t + s xi_t (the standard fused update, f_t = (1 − alpha) h_{t-1} + alpha act(u_t)) plus
+    /// M w_{t-1} + M (f_t − h_{t-1}) + (√(1 − M²) − 1) s xi_t, which is h_{t-1} + w_t with
+    /// w_t = M w_{t-1} + (1 + M)(f_t − h_{t-1}) + √(1 − M²) s xi_t; w_t = h_t − h_{t-1}; a_t = Keep a_{t-1} + Gain h_t.
+    /// With M = 0 and b = 0 every added term is an exact zero, so h_t has the standard loop's bits.
+    /// </summary>
+    private void ModifiedStep(int b0, int b1, int t)
+    {
+        float[] h = tape.HiddenBuffer, u = tape.PreActivationBuffer, h0 = tape.InitialHiddenBuffer;
+        float[] w = tape.Velocity!, a = tape.Adaptation!, f = tape.Drift!;
+        int nH = HiddenSize;
+        for (int b = b0; b < b1; b++)
+        {
+            int row = (b * Time + t) * nH;
+            ReadOnlySpan<float> prevRow = t == 0 ? h0.AsSpan(b * nH, nH) : h.AsSpan(row - nH, nH);
+            ReadOnlySpan<float> xi = Noise is null ? default : Noise.AsSpan(row, nH);
+            Span<float> uRow = u.AsSpan(row, nH), hRow = h.AsSpan(row, nH);
+            Span<float> wRow = w.AsSpan(b * nH, nH), aRow = a.AsSpan(b * nH, nH), fRow = f.AsSpan(b * nH, nH);
+            if (t == 0)
+            {
+                wRow.Clear();
+                aRow.Clear();
+            }
+            TensorPrimitives.Subtract(uRow, aRow, uRow);
+            Fused.LeakyUpdate(prevRow, uRow, default, Alpha, 0f, Activation, fRow, Tier);
+            Fused.LeakyUpdate(prevRow, uRow, xi, Alpha, NoiseScale, Activation, hRow, Tier);
+            // The correction M (f − h_{t-1}) + M w_{t-1} + (√(1 − M²) − 1) s xi, into f.
+            TensorPrimitives.Subtract(fRow, prevRow, fRow);
+            TensorPrimitives.Multiply(fRow, Momentum, fRow);
+            TensorPrimitives.MultiplyAdd(wRow, Momentum, fRow, fRow);
+            if (!xi.IsEmpty) TensorPrimitives.MultiplyAdd(xi, _noiseCorrection, fRow, fRow);
+            TensorPrimitives.Add(hRow, fRow, hRow);
+            TensorPrimitives.Subtract(hRow, prevRow, wRow);
+            TensorPrimitives.Multiply(aRow, AdaptationKeep, aRow);
+            TensorPrimitives.MultiplyAdd(hRow, AdaptationGain, aRow, aRow);
         }
     }
 }
@@ -103,8 +178,16 @@ internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
         }
     }
 
+    /// <summary>The forward loop whose modified dynamics this pass differentiates, or null for the standard step.</summary>
+    public VanillaForwardRecurrence? Dynamics;
+
     protected override unsafe void RunRows(int b0, int b1)
     {
+        if (Dynamics is { } dynamics)
+        {
+            ModifiedRows(b0, b1, dynamics);
+            return;
+        }
         int nH = HiddenSize, rowStride = Time * nH, nIn = InputSize;
         float keep = 1f - Alpha;
         float[] dh = tape.HiddenGradient!, du = tape.PreActivationGradient!, dh0 = tape.InitialHiddenGradient!;
@@ -172,6 +255,89 @@ internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
             // dh_{s-1} += du_s·W_rec
             Span<float> dPrevious = s == 0 ? dh0.AsSpan(b0 * nH) : next;
             Gemm.MultiplyPacked(du.AsSpan((b0 * Time + s) * nH), rowStride, false, wRec, dPrevious, nH, m, true, Tier, 1);
+            Span<float> swap = current;
+            current = next;
+            next = swap;
+        }
+    }
+
+    /// <summary>
+    /// BPTT of the modified dynamics (<see cref="VanillaForwardRecurrence"/>'s ModifiedStep) for rows [b0, b1), with H_s
+    /// the complete dL/dh_s, V_s = dL/dw_s, F_s = dL/df_s and A_s = dL/da_s (V_T = A_{T-1} = 0): for s = time − 1 .. 0,
+    /// <code>
+    /// V_s = H_s + M V_{s+1}                 (h_s = h_{s-1} + w_s;  w_{s+1} = M w_s + ...)
+    /// F_s = (1 + M) V_s                     (w_s = ... + (1 + M)(f_s − h_{s-1}))
+    /// du_s = F_s alpha act'(u_s)            (f_s = (1 − alpha) h_{s-1} + alpha act(u_s))
+    /// A_{s-1} = (1 − 1/τ_a) A_s − du_s       (u_s = ... − a_{s-1};  a_s = (1 − 1/τ_a) a_{s-1} + ...)
+    /// H_{s-1} = R_{s-1} + (1 − alpha) F_s + (H_s − F_s) + (b/τ_a) A_{s-1} + du_s W_rec
+    /// </code>
+    /// (R: the readout part; for s = 0 into dh_0, without R and A, a_{-1} being the constant 0). The input, bias and
+    /// W_rec gradients follow from du as in the standard loop. With M = 0 and b = 0, F_s = H_s and the added terms are
+    /// exact zeros: the standard loop's bits.
+    /// </summary>
+    private void ModifiedRows(int b0, int b1, VanillaForwardRecurrence dynamics)
+    {
+        int nH = HiddenSize, rowStride = Time * nH, nIn = InputSize;
+        float keep = 1f - Alpha, m = dynamics.Momentum, driftScale = 1f + m;
+        float adaptationKeep = dynamics.AdaptationKeep, adaptationGain = dynamics.AdaptationGain;
+        float[] dh = tape.HiddenGradient!, du = tape.PreActivationGradient!, dh0 = tape.InitialHiddenGradient!;
+        float[] u = tape.PreActivationBuffer, x = tape.NoisyInputBuffer;
+        float[] velocity = tape.VelocityGradient ??= new float[Batch * nH], adaptation = tape.AdaptationGradient ??= new float[Batch * nH];
+        float[] f = tape.Drift!;
+        PackedMatrix wRec = tape.RecurrentWeightPacked;
+        float[]? partials = InputPartials;
+        int stride = PartialRows * nH, count = b1 - b0;
+        if (partials is not null) partials.AsSpan(b0 / Gemm.RowTile * stride, ((count + Gemm.RowTile - 1) / Gemm.RowTile) * stride).Clear();
+        velocity.AsSpan(b0 * nH, count * nH).Clear();
+        adaptation.AsSpan(b0 * nH, count * nH).Clear();
+        float[] scratch = t_scratch is { } buffer && buffer.Length >= 2 * count * nH ? buffer : (t_scratch = new float[2 * count * nH]);
+        Span<float> current = scratch.AsSpan(0, count * nH), next = scratch.AsSpan(count * nH, count * nH);
+        for (int b = b0; b < b1; b++) dh.AsSpan((b * Time + Time - 1) * nH, nH).CopyTo(current.Slice((b - b0) * nH, nH));
+        for (int s = Time - 1; s >= 0; s--)
+        {
+            for (int b = b0; b < b1; b++)
+            {
+                int row = (b * Time + s) * nH;
+                ReadOnlySpan<float> hRow = current.Slice((b - b0) * nH, nH);
+                Span<float> vRow = velocity.AsSpan(b * nH, nH), aRow = adaptation.AsSpan(b * nH, nH), fRow = f.AsSpan(b * nH, nH);
+                Span<float> duRow = du.AsSpan(row, nH);
+                TensorPrimitives.MultiplyAdd(vRow, m, hRow, vRow);
+                TensorPrimitives.Multiply(vRow, driftScale, fRow);
+                Fused.ActivationBackward(fRow, u.AsSpan(row, nH), Alpha, Activation, duRow, Tier);
+                if (partials is not null)
+                {
+                    // u_t = ... + W_in x̃_t + b_rec:  dW_in[:, j] += du_t x̃_t[j],  db_rec += du_t  (into this tile's sums).
+                    Span<float> sums = partials.AsSpan(b / Gemm.RowTile * stride, stride);
+                    int xRow = (b * Time + s) * nIn;
+                    for (int j = 0; j < nIn; j++)
+                    {
+                        Span<float> sum = sums.Slice(j * nH, nH);
+                        TensorPrimitives.MultiplyAdd(duRow, x[xRow + j], sum, sum);
+                    }
+                    if (UseBias)
+                    {
+                        Span<float> sum = sums.Slice(nIn * nH, nH);
+                        TensorPrimitives.Add(sum, duRow, sum);
+                    }
+                }
+                Span<float> target = s == 0 ? dh0.AsSpan(b * nH, nH) : next.Slice((b - b0) * nH, nH);
+                // Leak path: (1 − alpha) F_s (+ the readout part R_{s-1}), as the standard loop.
+                if (s == 0) TensorPrimitives.Multiply(fRow, keep, target);
+                else TensorPrimitives.MultiplyAdd(fRow, keep, dh.AsSpan(row - nH, nH), target);
+                // Velocity paths: H_s − F_s (zero for M = 0).
+                TensorPrimitives.Subtract(hRow, fRow, fRow);
+                TensorPrimitives.Add(target, fRow, target);
+                if (s > 0)
+                {
+                    // Adaptation: A_{s-1} = keep_a A_s − du_s, into dh_{s-1} through a_{s-1} = ... + gain h_{s-1}.
+                    TensorPrimitives.Multiply(aRow, adaptationKeep, aRow);
+                    TensorPrimitives.Subtract(aRow, duRow, aRow);
+                    TensorPrimitives.MultiplyAdd(aRow, adaptationGain, target, target);
+                }
+            }
+            // dh_{s-1} += du_s·W_rec
+            Span<float> dPrevious = s == 0 ? dh0.AsSpan(b0 * nH) : next;
+            Gemm.MultiplyPacked(du.AsSpan((b0 * Time + s) * nH), rowStride, false, wRec, dPrevious, nH, count, true, Tier, 1);
             Span<float> swap = current;
             current = next;
             next = swap;

@@ -36,7 +36,7 @@ public class QuiescenceModifierCliTests : IDisposable
         Assert.True(exit == 0, error);
         var p = ExperimentConfig.Load(path);
         Assert.Equal((0.5, 0.3, 4.0, (double?)1.0), (p.QuiescentMomentum, p.QuiescentAdaptation, p.QuiescentAdaptationTau, p.QuiescentLeak));
-        Assert.Equal(new NoisyRnn.Models.QuiescenceModifiers { Momentum = 0.5, Adaptation = 0.3, AdaptationTimeConstant = 4, Leak = 1 }, p.QuiescenceModifiers);
+        Assert.Equal(new NoisyRnn.Models.DynamicsModifiers { Momentum = 0.5, Adaptation = 0.3, AdaptationTimeConstant = 4, Leak = 1 }, p.QuiescenceModifiers);
 
         // Without the options: no modifier, written explicitly.
         Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--write-config", path).Exit);

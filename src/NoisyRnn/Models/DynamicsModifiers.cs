@@ -3,34 +3,38 @@ using System.Globalization;
 namespace NoisyRnn.Models;
 
 /// <summary>
-/// Changes to the quiescent dynamics of a trained network, applied without retraining (issue 16; docs/replay.md):
-/// a leak override, spike-frequency-style adaptation and momentum (underdamped Langevin dynamics). <see cref="None"/>
-/// (every property at its default) is the network's own quiescence, bit for bit. Per quiescent step n, with h_n the
-/// hidden state [batch, hidden], phi(h) the cell's autonomous step (zero input, no noise) minus h, s the per-step
-/// quiescent noise std and xi_n ~ N(0, I) the same draws as without modifiers:
+/// Changes to the dynamics of a recurrent network (issue 16; docs/replay.md): a leak override, spike-frequency-style
+/// adaptation and momentum (underdamped Langevin dynamics). Applied to the quiescence of any trained network without
+/// retraining (<see cref="Analysis.Quiescence"/>), and, adaptation and momentum only, to a <see cref="VanillaRnn"/>'s own
+/// dynamics in training and evaluation (<see cref="VanillaRnn.Dynamics"/>). <see cref="None"/> (every property at its
+/// default) is the network's own dynamics, bit for bit. Per step n, with h_n the hidden state [batch, hidden], phi(h, x)
+/// the cell's step (input x, zero in quiescence; no noise) minus h, s the per-step recurrent noise std and xi_n ~ N(0, I)
+/// the same draws as without modifiers:
 /// <code>
 /// leak:       the cell's alpha = dt/tau replaced by <see cref="Leak"/> inside phi (vanilla: h + Leak (act(u) − h);
-///             GRU: h + Leak (z − 1)(h − act(u)))
-/// adaptation: u_n ← u_n − a_n (the pre-activation inside act: the vanilla cell's W_rec h (+ b), the GRU's candidate),
+///             GRU: h + Leak (z − 1)(h − act(u)))                                           quiescence only
+/// adaptation: u_n ← u_n − a_n (the pre-activation inside act: the vanilla cell's W_rec h + W_in x (+ b), the GRU's candidate),
 ///             a_{n+1} = a_n (1 − 1/τ_a) + (b/τ_a) h_{n+1},  a_0 = 0     (Levenstein et al. 2024; b = <see cref="Adaptation"/>,
-///             τ_a = <see cref="AdaptationTimeConstant"/>)
-/// momentum:   w_n = M w_{n−1} + (1 + M) phi(h_n) + √(1 − M²) s xi_n,  h_{n+1} = h_n + w_n,  w_{−1} = 0
-///             (M = <see cref="Momentum"/>; M = 0 is h_{n+1} = h_n + phi(h_n) + s xi_n, today's chain)
+///             τ_a = <see cref="AdaptationTimeConstant"/>)                                  quiescence; training (vanilla)
+/// momentum:   w_n = M w_{n−1} + (1 + M) phi(h_n, x_n) + √(1 − M²) s xi_n,  h_{n+1} = h_n + w_n,  w_{−1} = 0
+///             (M = <see cref="Momentum"/>; M = 0 is h_{n+1} = h_n + phi(h_n, x_n) + s xi_n, the plain chain)
+///                                                                                           quiescence; training (vanilla)
 /// </code>
 /// The momentum step is the heavy-ball form of the OBABO splitting of Leimkuhler &amp; Matthews (2013) used by
 /// <see cref="Theory.UnderdampedLangevinSampler"/>, with the network's phi in place of σ²Δt ∇log p (THEORY.md,
 /// "Quiescence is Langevin sampling"): friction and noise are matched (the velocity keeps the fraction M per step and its
 /// noise is scaled by √(1 − M²)), so the stationary distribution of the overdamped chain is kept while its long-time
-/// diffusion on a flat region is (1 + M)/(1 − M) times faster. The modifiers are quiescence-only: training never sees
-/// them. Properties are checked when set.
+/// diffusion on a flat region is (1 + M)/(1 − M) times faster. In training the same recursions run with the task's input
+/// inside phi and back-propagation through time goes through a and w; a leak override is refused there (the leak of
+/// training is the network's own Dt/TimeConstant). Properties are checked when set.
 /// </summary>
-public sealed record QuiescenceModifiers
+public sealed record DynamicsModifiers
 {
     /// <summary>Default τ_a of <see cref="AdaptationTimeConstant"/>: 8 steps (Levenstein et al. 2024).</summary>
     public const double DefaultAdaptationTimeConstant = 8;
 
     /// <summary>No modifier: the network's own quiescence.</summary>
-    public static QuiescenceModifiers None { get; } = new();
+    public static DynamicsModifiers None { get; } = new();
 
     /// <summary>The leak alpha = dt/tau used in quiescence instead of the network's own, in (0, 1] (1: no memory of the
     /// previous state beyond the cell's own gating); null (default) keeps the network's.</summary>
@@ -99,6 +103,17 @@ public sealed record QuiescenceModifiers
         if (Adaptation != 0) parts.Add($"b {Format(Adaptation)} (tau_a {Format(AdaptationTimeConstant)})");
         if (Leak is { } leak) parts.Add($"leak {Format(leak)}");
         return string.Join(", ", parts);
+    }
+
+    /// <summary>These modifiers over a network's own trained ones (<paramref name="network"/>, no leak): a property left at its
+    /// default here keeps the network's value (momentum M; adaptation b with its τ_a), any other value replaces it.</summary>
+    internal DynamicsModifiers Over(DynamicsModifiers network)
+    {
+        if (network.IsNone) return this;
+        var result = this;
+        if (Momentum == 0) result = result with { Momentum = network.Momentum };
+        if (Adaptation == 0) result = result with { Adaptation = network.Adaptation, AdaptationTimeConstant = network.AdaptationTimeConstant };
+        return result;
     }
 
     private static string Format(double value) => value.ToString("G6", CultureInfo.InvariantCulture);

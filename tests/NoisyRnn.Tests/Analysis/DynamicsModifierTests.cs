@@ -7,10 +7,10 @@ using NoisyRnn.Tests.Models;
 namespace NoisyRnn.Tests.Analysis;
 
 /// <summary>
-/// The quiescence modifiers (<see cref="QuiescenceModifiers"/>, docs/replay.md): none gives today's chain bit for bit;
+/// The quiescence modifiers (<see cref="DynamicsModifiers"/>, docs/replay.md): none gives today's chain bit for bit;
 /// each modifier follows its documented recursion on networks small enough to compute by hand.
 /// </summary>
-public class QuiescenceModifierTests
+public class DynamicsModifierTests
 {
     // The recursions below are computed in double while the network runs in float32: a few ulp per step, over 60 steps.
     private const double RecursionTolerance = 1e-5;
@@ -30,7 +30,7 @@ public class QuiescenceModifierTests
         return h0;
     }
 
-    private static float[] Decoded(IRecurrentNetwork model, float[] h0, int batch, int steps, float std, QuiescenceModifiers? modifiers)
+    private static float[] Decoded(IRecurrentNetwork model, float[] h0, int batch, int steps, float std, DynamicsModifiers? modifiers)
     {
         int outputs = model.NetworkOptions.OutputSize;
         return Quiescence.Run(model, h0, batch, steps, std, new GaussianNoiseSource(21), (y, d) => y.CopyTo(d), outputs, modifiers);
@@ -49,11 +49,11 @@ public class QuiescenceModifierTests
         model.Simulate(h0, ReadOnlySpan<float>.Empty, batch, steps, 0.05f, new GaussianNoiseSource(21), expectedHidden, expected);
 
         Assert.Equal(expected, Decoded(model, h0, batch, steps, 0.05f, null));
-        Assert.Equal(expected, Decoded(model, h0, batch, steps, 0.05f, QuiescenceModifiers.None));
+        Assert.Equal(expected, Decoded(model, h0, batch, steps, 0.05f, DynamicsModifiers.None));
         // b = 0 switches adaptation off whatever tau_a; M = 0 is the overdamped chain; the network's own leak is no override.
-        Assert.Equal(expected, Decoded(model, h0, batch, steps, 0.05f, new QuiescenceModifiers { AdaptationTimeConstant = 3, Momentum = 0 }));
-        Assert.Equal(expected, Decoded(model, h0, batch, steps, 0.05f, new QuiescenceModifiers { Leak = model.NetworkOptions.Dt / model.NetworkOptions.TimeConstant }));
-        Assert.Equal(expectedHidden, HiddenStateReactivation.RunQuiescent(model, h0, batch, steps, 1, 0.05f, new GaussianNoiseSource(21), QuiescenceModifiers.None));
+        Assert.Equal(expected, Decoded(model, h0, batch, steps, 0.05f, new DynamicsModifiers { AdaptationTimeConstant = 3, Momentum = 0 }));
+        Assert.Equal(expected, Decoded(model, h0, batch, steps, 0.05f, new DynamicsModifiers { Leak = model.NetworkOptions.Dt / model.NetworkOptions.TimeConstant }));
+        Assert.Equal(expectedHidden, HiddenStateReactivation.RunQuiescent(model, h0, batch, steps, 1, 0.05f, new GaussianNoiseSource(21), DynamicsModifiers.None));
     }
 
     [Theory]
@@ -63,7 +63,7 @@ public class QuiescenceModifierTests
         // Velocity and adaptation carry over from chunk to chunk: the decoded run (chunks of 100) and the hidden states
         // kept every 7th step (chunks of 98) are the same chain as the hidden states kept at every step.
         var model = Cell(kind);
-        var modifiers = new QuiescenceModifiers { Momentum = 0.7, Adaptation = 0.4, AdaptationTimeConstant = 5, Leak = 0.3 };
+        var modifiers = new DynamicsModifiers { Momentum = 0.7, Adaptation = 0.4, AdaptationTimeConstant = 5, Leak = 0.3 };
         int batch = 2, steps = 7 * 31, hidden = model.NetworkOptions.HiddenSize;
         float[] h0 = Start(model, batch);
         float[] every = HiddenStateReactivation.RunQuiescent(model, h0, batch, steps, 1, 0.03f, new GaussianNoiseSource(8), modifiers);
@@ -83,13 +83,13 @@ public class QuiescenceModifierTests
         float[] h0 = [1f, -2f, 0.5f];
         foreach (double leak in new[] { 0.05, 0.5 })
         {
-            float[] h = HiddenStateReactivation.RunQuiescent(model, h0, 1, 40, 1, 0f, new GaussianNoiseSource(1), new QuiescenceModifiers { Leak = leak });
+            float[] h = HiddenStateReactivation.RunQuiescent(model, h0, 1, 40, 1, 0f, new GaussianNoiseSource(1), new DynamicsModifiers { Leak = leak });
             for (int t = 0; t < 40; t++)
                 for (int i = 0; i < 3; i++)
                     Assert.Equal(h0[i] * Math.Pow(1 - leak, t + 1), h[t * 3 + i], RecursionTolerance * Math.Abs(h0[i]));
         }
         // Leak 1 (allowed): the state is act(W_rec h) = 0 after one step.
-        float[] one = HiddenStateReactivation.RunQuiescent(model, h0, 1, 2, 1, 0f, new GaussianNoiseSource(1), new QuiescenceModifiers { Leak = 1 });
+        float[] one = HiddenStateReactivation.RunQuiescent(model, h0, 1, 2, 1, 0f, new GaussianNoiseSource(1), new DynamicsModifiers { Leak = 1 });
         Assert.All(one, v => Assert.Equal(0f, v));
     }
 
@@ -100,7 +100,7 @@ public class QuiescenceModifierTests
         var model = new GruRnn(new GruRnnOptions(1, 2, 2, 2, Activation.Tanh, 1f, 0.5f));
         float[] h0 = [1f, -0.5f];
         const double leak = 0.9;
-        float[] h = HiddenStateReactivation.RunQuiescent(model, h0, 1, 30, 1, 0f, new GaussianNoiseSource(1), new QuiescenceModifiers { Leak = leak });
+        float[] h = HiddenStateReactivation.RunQuiescent(model, h0, 1, 30, 1, 0f, new GaussianNoiseSource(1), new DynamicsModifiers { Leak = leak });
         for (int t = 0; t < 30; t++)
             for (int i = 0; i < 2; i++)
                 Assert.Equal(h0[i] * Math.Pow(1 - leak / 2, t + 1), h[t * 2 + i], RecursionTolerance);
@@ -119,7 +119,7 @@ public class QuiescenceModifierTests
         const double b = 0.5, tau = 8, alpha = 0.2;
         float[] plain = HiddenStateReactivation.RunQuiescent(model, h0, 1, 60, 1, 0f, new GaussianNoiseSource(1));
         float[] adapted = HiddenStateReactivation.RunQuiescent(model, h0, 1, 60, 1, 0f, new GaussianNoiseSource(1),
-            new QuiescenceModifiers { Adaptation = b, AdaptationTimeConstant = tau });
+            new DynamicsModifiers { Adaptation = b, AdaptationTimeConstant = tau });
         for (int i = 0; i < n; i++)
         {
             double h = h0[i], a = 0;
@@ -143,7 +143,7 @@ public class QuiescenceModifierTests
         float[] h0 = [1f, -0.5f];
         const double b = 0.4, tau = 3, alpha = 0.5;
         float[] got = HiddenStateReactivation.RunQuiescent(model, h0, 1, 30, 1, 0f, new GaussianNoiseSource(1),
-            new QuiescenceModifiers { Adaptation = b, AdaptationTimeConstant = tau });
+            new DynamicsModifiers { Adaptation = b, AdaptationTimeConstant = tau });
         for (int i = 0; i < 2; i++)
         {
             double h = h0[i], a = 0;
@@ -167,7 +167,7 @@ public class QuiescenceModifierTests
         var w = model.Parameters[VanillaRnn.RecurrentWeight];
         for (int i = 0; i < n; i++) w[i * n + i] = (float)c;
         float[] h0 = [1f, -3f];
-        float[] got = HiddenStateReactivation.RunQuiescent(model, h0, 1, 60, 1, 0f, new GaussianNoiseSource(1), new QuiescenceModifiers { Momentum = m });
+        float[] got = HiddenStateReactivation.RunQuiescent(model, h0, 1, 60, 1, 0f, new GaussianNoiseSource(1), new DynamicsModifiers { Momentum = m });
         bool overshoot = false;
         for (int i = 0; i < n; i++)
         {
@@ -196,7 +196,7 @@ public class QuiescenceModifierTests
         for (int i = 0; i < draws.Length; i++) draws[i] = MathF.Cos(2.1f * i);
         float[] h0 = [0.3f, -0.2f];
         float[] got = HiddenStateReactivation.RunQuiescent(model, h0, 1, steps, 1, (float)s, new ReplayNoiseSource(draws, NoiseDistribution.StandardNormal),
-            new QuiescenceModifiers { Momentum = m });
+            new DynamicsModifiers { Momentum = m });
         for (int i = 0; i < n; i++)
         {
             double h = h0[i], v = 0;
@@ -217,10 +217,10 @@ public class QuiescenceModifierTests
         float[] h0 = [1f, 1f];
         var noise = new GaussianNoiseSource(1);
         Assert.Equal("modifiers", Assert.Throws<ArgumentException>(() =>
-            HiddenStateReactivation.RunQuiescent(model, h0, 1, 5, 1, 0f, noise, new QuiescenceModifiers { Leak = 0.5 })).ParamName);
+            HiddenStateReactivation.RunQuiescent(model, h0, 1, 5, 1, 0f, noise, new DynamicsModifiers { Leak = 0.5 })).ParamName);
         Assert.Equal("modifiers", Assert.Throws<ArgumentException>(() =>
-            HiddenStateReactivation.RunQuiescent(model, h0, 1, 5, 1, 0f, noise, new QuiescenceModifiers { Adaptation = 0.3 })).ParamName);
-        Assert.Equal(10, HiddenStateReactivation.RunQuiescent(model, h0, 1, 5, 1, 0f, noise, new QuiescenceModifiers { Momentum = 0.5 }).Length);
+            HiddenStateReactivation.RunQuiescent(model, h0, 1, 5, 1, 0f, noise, new DynamicsModifiers { Adaptation = 0.3 })).ParamName);
+        Assert.Equal(10, HiddenStateReactivation.RunQuiescent(model, h0, 1, 5, 1, 0f, noise, new DynamicsModifiers { Momentum = 0.5 }).Length);
     }
 
     [Theory]
@@ -237,10 +237,10 @@ public class QuiescenceModifierTests
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => property switch
         {
-            "Momentum" => new QuiescenceModifiers { Momentum = value },
-            "Adaptation" => new QuiescenceModifiers { Adaptation = value },
-            "AdaptationTimeConstant" => new QuiescenceModifiers { AdaptationTimeConstant = value },
-            _ => new QuiescenceModifiers { Leak = value },
+            "Momentum" => new DynamicsModifiers { Momentum = value },
+            "Adaptation" => new DynamicsModifiers { Adaptation = value },
+            "AdaptationTimeConstant" => new DynamicsModifiers { AdaptationTimeConstant = value },
+            _ => new DynamicsModifiers { Leak = value },
         });
         Assert.Equal(property, e.ParamName);
         Assert.Matches(@"\[0, 1\)|>= 0|>= 1|\(0, 1\]", e.Message);
@@ -249,10 +249,10 @@ public class QuiescenceModifierTests
     [Fact]
     public void NoneIsTheDefaultAndDescribesItself()
     {
-        Assert.True(new QuiescenceModifiers().IsNone);
-        Assert.Equal(QuiescenceModifiers.None, new QuiescenceModifiers());
-        Assert.Equal("none", QuiescenceModifiers.None.ToString());
-        var m = new QuiescenceModifiers { Momentum = 0.8, Adaptation = 0.3, Leak = 1 };
+        Assert.True(new DynamicsModifiers().IsNone);
+        Assert.Equal(DynamicsModifiers.None, new DynamicsModifiers());
+        Assert.Equal("none", DynamicsModifiers.None.ToString());
+        var m = new DynamicsModifiers { Momentum = 0.8, Adaptation = 0.3, Leak = 1 };
         Assert.False(m.IsNone);
         Assert.Equal("M 0.8, b 0.3 (tau_a 8), leak 1", m.ToString());
     }

@@ -1,0 +1,188 @@
+using NoisyRnn.Models;
+using NoisyRnn.Noise;
+using NoisyRnn.Reference;
+
+namespace NoisyRnn.Tests.Models;
+
+/// <summary>Adaptation and momentum in the vanilla RNN's own dynamics (<see cref="VanillaRnn.Dynamics"/>): BPTT through
+/// them against central differences, the modified loops at M = 0 and b = 0 against the standard ones bit for bit, the
+/// forward recursion against the tape-free simulation, and the refusals.</summary>
+public class VanillaRnnTrainingDynamicsTests
+{
+    private const int Init = 3, Output = 4;
+
+    /// <summary>Central-difference step: float32 rounding of the loss grows as 1/eps, truncation as eps².</summary>
+    private const float Epsilon = 2e-3f;
+
+    /// <summary>Float32 rounding of the loss (|L| of a few units, ~1e-6) over 2·eps, with margin for the longer recursions.</summary>
+    private const double AbsoluteTolerance = 5e-4;
+
+    /// <summary>Truncation error O(eps²·f''') of the central difference with tanh, relative to the slope.</summary>
+    private const double RelativeTolerance = 1e-3;
+
+    /// <summary>The forward loop and the tape-free simulation compute the same recursion in a different float order.</summary>
+    private const double SimulationTolerance = 1e-5;
+
+    private static float[] Random(int n, Random rng, double scale)
+    {
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)((rng.NextDouble() * 2 - 1) * scale);
+        return x;
+    }
+
+    private sealed record Case(VanillaRnn Model, int Batch, int Time, float[] Inputs, float[] InitState, float[] Weights, float[] Draws, float[] TargetsOrEmpty)
+    {
+        public NoiseLevels Noise { get; } = new(0f, 0.1f, 0f);
+
+        public NoiseStreams Streams() => new(null!, new ReplayNoiseSource(Draws, NoiseDistribution.StandardNormal), null!);
+    }
+
+    private static Case Create(int batch, int time, int hidden, int inputs, Activation activation, DynamicsModifiers dynamics, int seed, double weightScale = 1)
+    {
+        var rng = new Random(seed);
+        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(inputs, hidden, Output, Init, activation, TimeConstant: 1f, Dt: 0.5f, UseBias: true), (ulong)seed);
+        float[] theta = model.Parameters.Values;
+        // Weights of order one (not the init's 1/sqrt(fan-in)) so that every path, the recurrent ones included, shows.
+        Random(theta.Length, rng, weightScale).CopyTo(theta, 0);
+        model.Dynamics = dynamics;
+        return new Case(model, batch, time, Random(batch * time * inputs, rng, 1), Random(batch * Init, rng, 1),
+            Random(batch * time * Output, rng, 1), Random(batch * time * hidden, rng, 1), Random(batch * time * Output, rng, 1));
+    }
+
+    /// <summary>L = Σ w_i y_i in float64, so dL/dy = w.</summary>
+    private static double Loss(Case c, VanillaTape tape)
+    {
+        c.Model.Forward(c.Inputs, c.InitState, c.Noise, c.Streams(), tape);
+        double loss = 0;
+        ReadOnlySpan<float> y = tape.Outputs;
+        for (int i = 0; i < y.Length; i++) loss += (double)c.Weights[i] * y[i];
+        return loss;
+    }
+
+    public static TheoryData<double, double, double> Settings() => new()
+    {
+        { 0.5, 0, 8 },     // momentum alone
+        { 0, 0.4, 3 },     // adaptation alone (a short tau_a, so that a moves within the sequence)
+        { 0.6, 0.3, 4 },   // both
+    };
+
+    [Theory]
+    [MemberData(nameof(Settings))]
+    public void BackwardMatchesCentralDifferences(double momentum, double adaptation, double tau)
+    {
+        var dynamics = new DynamicsModifiers { Momentum = momentum, Adaptation = adaptation, AdaptationTimeConstant = tau };
+        // Batch 9: one row past a tile of the per-tile input sums; 6 steps: the velocity and adaptation paths reach back.
+        var c = Create(batch: 9, time: 6, hidden: 5, inputs: 2, Activation.Tanh, dynamics, seed: 11);
+        var model = c.Model;
+        var tape = model.CreateTape(c.Batch, c.Time);
+        Loss(c, tape);
+        var gradient = model.Parameters.CloneEmpty();
+        model.Backward(tape, c.Weights, gradient);
+        float[] theta = model.Parameters.Values;
+        for (int i = 0; i < theta.Length; i++)
+        {
+            float original = theta[i];
+            theta[i] = original + Epsilon;
+            double plus = Loss(c, tape);
+            theta[i] = original - Epsilon;
+            double minus = Loss(c, tape);
+            theta[i] = original;
+            double numeric = (plus - minus) / ((double)(original + Epsilon) - (double)(original - Epsilon));
+            double analytic = gradient.Values[i];
+            Assert.True(Math.Abs(numeric - analytic) <= AbsoluteTolerance + RelativeTolerance * Math.Abs(analytic),
+                $"{dynamics}: parameter {i}: numeric {numeric}, backward {analytic}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Settings))]
+    public void ModifiersChangeTheDynamicsAndTheGradient(double momentum, double adaptation, double tau)
+    {
+        // Guards the checks above against a modified path that silently ran the standard one.
+        var dynamics = new DynamicsModifiers { Momentum = momentum, Adaptation = adaptation, AdaptationTimeConstant = tau };
+        var c = Create(batch: 4, time: 6, hidden: 5, inputs: 2, Activation.Tanh, dynamics, seed: 12);
+        var tape = c.Model.CreateTape(c.Batch, c.Time);
+        double modified = Loss(c, tape);
+        c.Model.Dynamics = DynamicsModifiers.None;
+        double standard = Loss(c, tape);
+        Assert.True(Math.Abs(modified - standard) > 1e-3, $"{dynamics}: loss {modified} vs {standard} without modifiers");
+    }
+
+    /// <summary>(batch, time, hidden, inputs, activation): the fused training pass (rows ≥ 4096, ReLU: the one-pass backward
+    /// rows of the standard loop) and the separate calls on small shapes.</summary>
+    public static TheoryData<int, int, int, int, Activation> Shapes() => new()
+    {
+        { 50, 100, 32, 2, Activation.Relu },
+        { 9, 5, 7, 2, Activation.Relu },
+        { 9, 5, 7, 6, Activation.Tanh },
+        { 3, 1, 4, 1, Activation.Sigmoid },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ModifiedLoopsWithoutModifiersGiveTheStandardBits(int batch, int time, int hidden, int inputs, Activation activation)
+    {
+        (double Loss, float[] Gradient, float[] Hidden) Run(bool forced)
+        {
+            var c = Create(batch, time, hidden, inputs, activation, DynamicsModifiers.None, seed: 21, weightScale: 0.3);
+            c.Model.ForceModifiedLoops = forced;
+            var tape = c.Model.CreateTape(batch, time);
+            var gradient = c.Model.Parameters.CloneEmpty();
+            double loss = c.Model.ForwardBackwardMse(c.Inputs, c.InitState, c.TargetsOrEmpty, c.Noise, c.Streams(), tape, gradient);
+            return (loss, gradient.Values.ToArray(), tape.Hidden.ToArray());
+        }
+        var standard = Run(false);
+        var forced = Run(true);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(standard.Loss), BitConverter.DoubleToInt64Bits(forced.Loss));
+        Assert.Equal(standard.Hidden.Select(BitConverter.SingleToInt32Bits), forced.Hidden.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(standard.Gradient.Select(BitConverter.SingleToInt32Bits), forced.Gradient.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void ForwardFollowsTheSimulatedRecursion()
+    {
+        // Simulate runs the quiescence runner's loop (SimulationRun) with the network's own modifiers: an independent
+        // implementation of the same recursion, with the task's input inside phi. Without noise both must agree.
+        var dynamics = new DynamicsModifiers { Momentum = 0.7, Adaptation = 0.5, AdaptationTimeConstant = 2 };
+        var c = Create(batch: 3, time: 8, hidden: 6, inputs: 2, Activation.Relu, dynamics, seed: 31, weightScale: 0.6);
+        var model = c.Model;
+        var tape = model.CreateTape(c.Batch, c.Time);
+        model.Forward(c.Inputs, c.InitState, new NoiseLevels(0f, 0f, 0f), new NoiseStreams(null!, null!, null!), tape);
+        var simulated = new float[tape.Hidden.Length];
+        model.Simulate(tape.InitialHidden, c.Inputs, c.Batch, c.Time, 0f, new GaussianNoiseSource(1), simulated, default);
+        for (int i = 0; i < simulated.Length; i++)
+            Assert.True(Math.Abs(simulated[i] - tape.Hidden[i]) <= SimulationTolerance * (1 + Math.Abs(simulated[i])), $"h[{i}]: forward {tape.Hidden[i]}, simulated {simulated[i]}");
+        // And the recursion is not the plain cell's.
+        model.Dynamics = DynamicsModifiers.None;
+        var plain = new float[simulated.Length];
+        model.Simulate(tape.InitialHidden, c.Inputs, c.Batch, c.Time, 0f, new GaussianNoiseSource(1), plain, default);
+        Assert.True(plain.Zip(simulated).Max(p => Math.Abs(p.First - p.Second)) > 1e-2);
+    }
+
+    [Fact]
+    public void BackwardUsesTheModifiersOfItsForwardPass()
+    {
+        var dynamics = new DynamicsModifiers { Momentum = 0.5, Adaptation = 0.3 };
+        var c = Create(batch: 4, time: 5, hidden: 5, inputs: 2, Activation.Tanh, dynamics, seed: 41);
+        var tape = c.Model.CreateTape(c.Batch, c.Time);
+        Loss(c, tape);
+        var expected = c.Model.Parameters.CloneEmpty();
+        c.Model.Backward(tape, c.Weights, expected);
+        Loss(c, tape);
+        c.Model.Dynamics = DynamicsModifiers.None;
+        var actual = c.Model.Parameters.CloneEmpty();
+        c.Model.Backward(tape, c.Weights, actual);
+        Assert.Equal(expected.Values.ToArray(), actual.Values.ToArray());
+    }
+
+    [Fact]
+    public void LeakOverrideIsRefused()
+    {
+        var model = new VanillaRnn(new VanillaRnnOptions(2, 4, Output, Init, Activation.Relu));
+        var e = Assert.Throws<ArgumentException>(() => model.Dynamics = new DynamicsModifiers { Leak = 0.5 });
+        Assert.Equal("Dynamics", e.ParamName);
+        Assert.Contains("Leak", e.Message);
+        Assert.Throws<ArgumentNullException>(() => model.Dynamics = null!);
+        Assert.Same(DynamicsModifiers.None, model.Dynamics);
+    }
+}
