@@ -6,8 +6,10 @@ namespace NoisyRnn.Cli.Commands;
 /// <summary>
 /// `noisyrnn report DIR`: aggregates the finished runs under DIR (<see cref="ExperimentReport"/>) into DIR/report.md, a
 /// JSON summary (DIR/summary.json for a plan's root; report.json when DIR is itself a run folder, whose summary.json is
-/// the run's own) and figures under DIR/report/: per configuration, box plots of the measures over seeds and the mean KL
-/// matrix; per pair of unbiased and biased twin configurations, the mean KL heat map across training biases.
+/// the run's own) and figures under DIR/report/: per configuration, box plots of the measures over seeds, the mean KL
+/// matrix and the figures pooled from the runs' activity.npz files (<see cref="Plotting.PooledActivityFigures"/>: explained
+/// variance, occupancy or heading densities); per pair of unbiased and biased twin configurations, the mean KL heat map
+/// across training biases.
 /// </summary>
 internal static class ReportCommand
 {
@@ -67,6 +69,7 @@ internal static class ReportCommand
                 }
                 if (p.KlMatrix is { } k)
                     files.Add(Plotting.KlMatrixFigure.Write(Path.Combine(figureDir, $"{p.Preset}_kl_matrix.png"), k.Means()));
+                files.AddRange(Plotting.PooledActivityFigures.Write(root, figureDir, p));
                 figures[p.Preset] = files.Select(f => Path.GetRelativePath(root, f)).ToList();
             }
             foreach (var x in report.CrossBias)
@@ -86,6 +89,8 @@ internal static class ReportCommand
             Verdict.Print(log, p.Claims);
         }
         if (report.Unfinished.Count > 0) log.WriteLine($"Unfinished (not counted): {string.Join(", ", report.Unfinished)}");
+        if (report.MissingActivity.Count > 0)
+            log.WriteLine($"No activity.npz (left out of the pooled activity figures): {string.Join(", ", report.MissingActivity)}");
         log.WriteLine($"Wrote {markdown} and {json}.");
         return report;
     }

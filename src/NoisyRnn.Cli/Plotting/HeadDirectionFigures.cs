@@ -80,6 +80,8 @@ internal static class HeadDirectionFigures
 
     // Radius of the curve at the uniform density 1/(2 pi), and the largest radius drawn (higher densities are clipped).
     private const double UniformRadius = 1.5, MaxRadius = 2.6;
+    /// <summary>The largest density drawn, in multiples of the uniform density (3.2): higher values are clipped.</summary>
+    public const double MaxDensityMultiple = (MaxRadius - 1) / (UniformRadius - 1);
     // Radius of the heading labels around the plot.
     private const double LabelRadius = 2.95;
 

@@ -24,6 +24,13 @@ public sealed record ExperimentReport(
     [JsonPropertyName("cross_bias")]
     public IReadOnlyList<CrossBiasReport> CrossBias { get; init; } = [];
 
+    /// <summary>The <c>activity.npz</c> files (<see cref="ActivityPath"/>, relative to the root, '/'-separated) that finished
+    /// runs should hold but do not: runs written before the file existed, or whose file was removed. The pooled activity
+    /// figures (explained variance, occupancy, heading densities) are built from the other files; the measures of these
+    /// runs still count, from their summary.json.</summary>
+    [JsonPropertyName("missing_activity")]
+    public IReadOnlyList<string> MissingActivity { get; init; } = [];
+
     /// <summary>Library version that wrote the report.</summary>
     [JsonPropertyName("library_version")]
     public string LibraryVersion { get; init; } = BuildInfo.Version;
@@ -64,6 +71,21 @@ public sealed record ExperimentReport(
     /// <summary>The measures of each run that the report aggregates, by their summary.json names.</summary>
     public static IReadOnlyList<string> RunMeasureNames { get; } = RunMeasures.Select(m => m.Field).ToList();
 
+    /// <summary>Where a finished run keeps the decoded outputs and hidden states of one quiescence run (NumPy .npz; arrays
+    /// <c>active_outputs</c> [batch, time, coords], <c>active_targets</c>, <c>active_hidden</c> [batch, time, hidden],
+    /// <c>quiescent_outputs</c> [chains, steps, coords], <c>quiescent_hidden</c> [chains, kept, hidden] (every
+    /// <c>quiescent_hidden_stride</c>-th step; [0, 0, hidden] without a PCA), <c>quiescent_noise_std</c>; docs/python.md).</summary>
+    /// <param name="runFolder">The run folder (absolute, or relative to the report's root).</param>
+    /// <param name="runName">The quiescence run's name, "NETWORK/MODE" as in summary.json (e.g. "noise-trained/scaled").</param>
+    /// <returns><c>runFolder/NETWORK/MODE/activity.npz</c>.</returns>
+    /// <exception cref="ArgumentException">An argument is empty.</exception>
+    public static string ActivityPath(string runFolder, string runName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runFolder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(runName);
+        return Path.Combine([runFolder, .. runName.Split('/'), ExperimentRunner.ActivityFileName]);
+    }
+
     /// <summary>Collects every finished run under <paramref name="root"/>.</summary>
     /// <param name="root">A run folder or a plan's root folder.</param>
     /// <returns>The report; empty when nothing has finished.</returns>
@@ -89,8 +111,14 @@ public sealed record ExperimentReport(
             .OrderBy(g => order.IndexOf(g.Key) is var i && i >= 0 ? i : int.MaxValue).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => g.OrderBy(f => f.Summary.Seed).ToList())
             .ToList();
+        var missing = finished
+            .SelectMany(f => f.Summary.Runs.Select(r => ActivityPath(Path.Combine(full, f.Folder), r.Name)))
+            .Where(path => !File.Exists(path))
+            .Select(path => Path.GetRelativePath(full, path).Replace('\\', '/'))
+            .ToList();
         return new ExperimentReport(full, groups.Select(Aggregate).ToList(), unfinished)
         {
+            MissingActivity = missing,
             CrossBias = CrossBiasReport.Pair(groups.Select(g => (IReadOnlyList<ExperimentSummary>)g.Select(f => f.Summary).ToList()).ToList()),
         };
     }
@@ -155,6 +183,11 @@ public sealed record ExperimentReport(
         md.AppendLine();
         string unfinished = Unfinished.Count > 0 ? $"; {Unfinished.Count} unfinished (not counted): {string.Join(", ", Unfinished.Select(u => $"`{u}`"))}" : "";
         md.AppendLine(I($"Root: `{Root}`. Library {LibraryVersion} ({LibraryCommit}). {Presets.Sum(p => p.Seeds.Count)} finished run(s) in {Presets.Count} configuration(s){unfinished}."));
+        if (MissingActivity.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(I($"{MissingActivity.Count} quiescence run(s) have no activity.npz (runs written before it existed, or removed); their measures count, but the pooled activity figures (explained variance, occupancy, heading densities) leave them out: {string.Join(", ", MissingActivity.Select(m => $"`{m}`"))}."));
+        }
         md.AppendLine();
         md.AppendLine("Values are the mean ± sample standard deviation over seeds (n - 1). Each prediction is checked per seed against the stated");
         md.AppendLine("criterion; the verdict counts the seeds it held in. KL values are in nats; decoded distances in the task's unit.");
@@ -214,6 +247,12 @@ public sealed record ExperimentReport(
             {
                 md.AppendLine();
                 foreach (string f in files) md.AppendLine($"![{Path.GetFileNameWithoutExtension(f)}]({f.Replace('\\', '/')})");
+            }
+            var presetMissing = MissingActivity.Where(m => p.Folders.Any(f => m.StartsWith(f == "." ? "" : f.Replace('\\', '/') + "/", StringComparison.Ordinal))).ToList();
+            if (presetMissing.Count > 0)
+            {
+                md.AppendLine();
+                md.AppendLine($"No activity.npz (left out of the pooled activity figures): {string.Join(", ", presetMissing.Select(m => $"`{m}`"))}.");
             }
             md.AppendLine();
             md.AppendLine("Run folders: " + string.Join(", ", p.Folders.Select(f => $"`{f}`")) + ".");

@@ -58,32 +58,106 @@ public static class Npz
     /// <param name="path">The file.</param>
     /// <returns>The arrays by name (entry name without <c>.npy</c>), in archive order.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a ZIP archive, or an entry is not a readable .npy array (see
-    /// <see cref="Npy.Read(string)"/>); the message names the entry.</exception>
+    /// <exception cref="InvalidDataException">The file is not a ZIP archive, or an entry fails its CRC-32 or is not a readable
+    /// .npy array (see <see cref="Npy.Read(string)"/>); the message names the file and the entry.</exception>
     public static IReadOnlyDictionary<string, NpyArray> Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return ReadEntries(path, null);
+    }
+
+    /// <summary>Reads the named arrays of a .npz archive and nothing else (the other entries are not decoded), as
+    /// <c>numpy.load(path)[name]</c> for each name: for instance the <c>active_hidden</c> [batch, time, hidden] and
+    /// <c>quiescent_outputs</c> [chains, steps, coords] of a run's <c>activity.npz</c> (docs/python.md). Each array keeps the
+    /// element type and shape (<see cref="NpyArray.Shape"/>) the file declares.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="names">The arrays to read: NumPy keys, i.e. entry names without <c>.npy</c>; each non-empty. Repeats are
+    /// read once.</param>
+    /// <returns>The requested arrays by name, in the order of <paramref name="names"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="names"/> or a name is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> or a name is empty.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a ZIP archive; a named array is missing (the message names the
+    /// file and the array, and lists the arrays the file holds); or a named entry is not a readable .npy array (truncated,
+    /// unsupported type, failing its CRC-32; the message names the file and the array).</exception>
+    public static IReadOnlyDictionary<string, NpyArray> Read(string path, IReadOnlyCollection<string> names)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(names);
+        foreach (string name in names)
+        {
+            ArgumentNullException.ThrowIfNull(name, nameof(names));
+            if (name.Length == 0) throw new ArgumentException("An array name is empty.", nameof(names));
+        }
+        var wanted = new HashSet<string>(names, StringComparer.Ordinal);
+        var read = ReadEntries(path, wanted);
+        var result = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            if (result.ContainsKey(name)) continue;
+            if (!read.TryGetValue(name, out var array))
+                throw new InvalidDataException($"{path} has no array '{name}' (entry '{name}.npy'); it holds {EntryList(path)}.");
+            result[name] = array;
+        }
+        return result;
+    }
+
+    /// <summary>The arrays of <paramref name="path"/> whose key is in <paramref name="wanted"/> (all when null).</summary>
+    private static Dictionary<string, NpyArray> ReadEntries(string path, HashSet<string>? wanted)
+    {
         if (!File.Exists(path)) throw new FileNotFoundException($".npz file not found: {path}", path);
         var result = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
-        ZipArchive zip;
+        using var zip = Open(path);
+        foreach (var entry in zip.Entries)
+        {
+            string key = Key(entry);
+            if (wanted is not null && !wanted.Contains(key)) continue;
+            string source = $"{path} entry '{entry.FullName}' (array '{key}')";
+            try
+            {
+                // Into memory first, to check the entry's CRC-32 (as Python's zipfile does): .NET does not check it on stored
+                // entries, and a flipped data bit would otherwise load as a wrong number.
+                if (entry.Length > Array.MaxLength) throw new InvalidDataException($"{source} has {entry.Length} bytes, more than one array can hold.");
+                var bytes = new byte[entry.Length];
+                using (var s = entry.Open()) s.ReadExactly(bytes);
+                uint crc = Crc32.Append(0, bytes);
+                if (crc != entry.Crc32)
+                    throw new InvalidDataException($"{source} fails its CRC-32 check (0x{crc:X8}, the archive says 0x{entry.Crc32:X8}); the file is corrupt.");
+                result[key] = Npy.Read(new MemoryStream(bytes, writable: false), source);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new InvalidDataException($"{source} ends before its {entry.Length} bytes; the file is truncated.", e);
+            }
+            catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
+            {
+                // The ZIP layer's own errors (bad local header, CRC mismatch) do not say which file or entry.
+                throw new InvalidDataException($"{source} is not readable: {e.Message}", e);
+            }
+        }
+        return result;
+    }
+
+    private static ZipArchive Open(string path)
+    {
         try
         {
-            zip = ZipFile.OpenRead(path);
+            return ZipFile.OpenRead(path);
         }
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{path} is not a ZIP (.npz) archive: {e.Message}", e);
         }
-        using (zip)
-        {
-            foreach (var entry in zip.Entries)
-            {
-                string key = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
-                using var s = entry.Open();
-                result[key] = Npy.Read(s, $"{path} entry '{entry.FullName}'");
-            }
-        }
-        return result;
+    }
+
+    private static string Key(ZipArchiveEntry entry) =>
+        entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
+
+    /// <summary>"'a', 'b'" (the keys of the archive's entries), or "no arrays".</summary>
+    private static string EntryList(string path)
+    {
+        using var zip = Open(path);
+        return zip.Entries.Count == 0 ? "no arrays" : string.Join(", ", zip.Entries.Select(e => $"'{Key(e)}'"));
     }
 
     /// <summary>Sizes and offsets at or above this use ZIP64 records (the 32-bit fields' limit); tests lower it.</summary>

@@ -184,4 +184,89 @@ public class NpzTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void ReadByNameRoundTripsTheWritersArraysWithTheirShapes()
+    {
+        float[] hidden = Enumerable.Range(0, 2 * 3 * 4).Select(i => i * 0.25f - 1).ToArray();
+        float[] outputs = [0.5f, -0.5f, 1, -1];
+        string dir = TempFolder();
+        try
+        {
+            string path = Path.Combine(dir, "activity.npz");
+            Npz.Write(path, [("active_hidden", NpyArray.Create(hidden, 2, 3, 4)), ("quiescent_outputs", NpyArray.Create(outputs, 1, 2, 2)),
+                ("stride", NpyArray.Create(new[] { 5 })), ("empty", NpyArray.Create(ReadOnlyMemory<float>.Empty, 0, 0, 4))]);
+            var read = Npz.Read(path, ["quiescent_outputs", "active_hidden", "empty", "active_hidden"]);
+            Assert.Equal(["quiescent_outputs", "active_hidden", "empty"], read.Keys); // the caller's order, repeats once
+            Assert.Equal([2, 3, 4], read["active_hidden"].Shape);
+            Assert.Equal(hidden, read["active_hidden"].AsFloat32().ToArray());
+            Assert.Equal([1, 2, 2], read["quiescent_outputs"].Shape);
+            Assert.Equal(outputs, read["quiescent_outputs"].AsFloat32().ToArray());
+            Assert.Equal([0, 0, 4], read["empty"].Shape);
+            Assert.False(read.ContainsKey("stride"));
+            Assert.Empty(Npz.Read(path, []));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ReadByNameNamesTheFileAndTheArrayOfAMalformedArchive()
+    {
+        string dir = TempFolder();
+        try
+        {
+            string path = Path.Combine(dir, "activity.npz");
+            Npz.Write(path, [("active_hidden", NpyArray.Create(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3)), ("quiescent_outputs", NpyArray.Create(new float[] { 1, 2 }, 2))]);
+
+            // An array the file does not hold: the message names the file, the array and what the file holds.
+            var missing = Assert.Throws<InvalidDataException>(() => Npz.Read(path, ["active_hidden", "quiescent_hidden"]));
+            Assert.Contains(path, missing.Message);
+            Assert.Contains("'quiescent_hidden'", missing.Message);
+            Assert.Contains("'active_hidden', 'quiescent_outputs'", missing.Message);
+
+            // A torn file (the end of the archive cut off): not a ZIP, named.
+            byte[] bytes = File.ReadAllBytes(path);
+            string torn = Path.Combine(dir, "torn.npz");
+            File.WriteAllBytes(torn, bytes[..(bytes.Length / 2)]);
+            var t = Assert.Throws<InvalidDataException>(() => Npz.Read(torn, ["active_hidden"]));
+            Assert.Contains(torn, t.Message);
+            Assert.Contains("not a ZIP", t.Message);
+
+            // A flipped data byte: the stored entry fails its CRC; the message names the file and the array.
+            string flipped = Path.Combine(dir, "flipped.npz");
+            byte[] copy = (byte[])bytes.Clone();
+            int data = IndexOf(copy, "active_hidden.npy"u8) + "active_hidden.npy".Length + 128 + 4; // past the .npy header
+            copy[data] ^= 0xFF;
+            File.WriteAllBytes(flipped, copy);
+            var f = Assert.Throws<InvalidDataException>(() => Npz.Read(flipped, ["active_hidden"]));
+            Assert.Contains(flipped, f.Message);
+            Assert.Contains("'active_hidden'", f.Message);
+            Assert.Equal(2f, Npz.Read(flipped, ["quiescent_outputs"])["quiescent_outputs"].AsFloat32().Span[1]); // the other entry is untouched
+
+            // An entry that is not .npy (a truncated array inside a well-formed ZIP).
+            string badEntry = Path.Combine(dir, "bad-entry.npz");
+            using (var zip = ZipFile.Open(badEntry, ZipArchiveMode.Create))
+            {
+                using var s = zip.CreateEntry("active_hidden.npy").Open();
+                s.Write(NpyBytes(NpyArray.Create(new float[] { 1, 2, 3, 4 }, 4))[..^3]);
+            }
+            var b = Assert.Throws<InvalidDataException>(() => Npz.Read(badEntry, ["active_hidden"]));
+            Assert.Contains(badEntry, b.Message);
+            Assert.Contains("'active_hidden", b.Message);
+            Assert.Contains("truncated", b.Message);
+
+            Assert.Throws<FileNotFoundException>(() => Npz.Read(Path.Combine(dir, "none.npz"), ["a"]));
+            Assert.Equal("names", Assert.Throws<ArgumentException>(() => Npz.Read(path, [""])).ParamName);
+            Assert.Throws<ArgumentNullException>(() => Npz.Read(path, (IReadOnlyCollection<string>)null!));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static int IndexOf(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle);
 }
