@@ -181,6 +181,25 @@ internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
     /// <summary>The forward loop whose modified dynamics this pass differentiates, or null for the standard step.</summary>
     public VanillaForwardRecurrence? Dynamics;
 
+    /// <summary>u_t = ... + W_in x̃_t + b_rec: dW_in[:, j] += du_t x̃_t[j] and db_rec += du_t for row (b, s), into the sums of
+    /// the row's tile of <paramref name="partials"/> (<paramref name="stride"/> floats per tile).</summary>
+    private void AddInputPartials(float[] partials, int stride, ReadOnlySpan<float> duRow, float[] x, int b, int s)
+    {
+        int nH = HiddenSize, nIn = InputSize;
+        Span<float> sums = partials.AsSpan(b / Gemm.RowTile * stride, stride);
+        int xRow = (b * Time + s) * nIn;
+        for (int j = 0; j < nIn; j++)
+        {
+            Span<float> sum = sums.Slice(j * nH, nH);
+            TensorPrimitives.MultiplyAdd(duRow, x[xRow + j], sum, sum);
+        }
+        if (UseBias)
+        {
+            Span<float> sum = sums.Slice(nIn * nH, nH);
+            TensorPrimitives.Add(sum, duRow, sum);
+        }
+    }
+
     protected override unsafe void RunRows(int b0, int b1)
     {
         if (Dynamics is { } dynamics)
@@ -232,22 +251,7 @@ internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
                 ReadOnlySpan<float> dhRow = current.Slice((b - b0) * nH, nH);
                 Span<float> duRow = du.AsSpan(row, nH);
                 Fused.ActivationBackward(dhRow, u.AsSpan(row, nH), Alpha, Activation, duRow, Tier);
-                if (partials is not null)
-                {
-                    // u_t = ... + W_in x̃_t + b_rec:  dW_in[:, j] += du_t x̃_t[j],  db_rec += du_t  (into this tile's sums).
-                    Span<float> sums = partials.AsSpan(b / Gemm.RowTile * stride, stride);
-                    int xRow = (b * Time + s) * nIn;
-                    for (int j = 0; j < nIn; j++)
-                    {
-                        Span<float> sum = sums.Slice(j * nH, nH);
-                        TensorPrimitives.MultiplyAdd(duRow, x[xRow + j], sum, sum);
-                    }
-                    if (UseBias)
-                    {
-                        Span<float> sum = sums.Slice(nIn * nH, nH);
-                        TensorPrimitives.Add(sum, duRow, sum);
-                    }
-                }
+                if (partials is not null) AddInputPartials(partials, stride, duRow, x, b, s);
                 // Leak path: dh_{s-1} = readout part + (1 - alpha) dh_s (to dh_0 for s = 0).
                 if (s == 0) TensorPrimitives.Multiply(dhRow, keep, dh0.AsSpan(b * nH, nH));
                 else TensorPrimitives.MultiplyAdd(dhRow, keep, dh.AsSpan(row - nH, nH), next.Slice((b - b0) * nH, nH));
@@ -304,22 +308,7 @@ internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
                 TensorPrimitives.MultiplyAdd(vRow, m, hRow, vRow);
                 TensorPrimitives.Multiply(vRow, driftScale, fRow);
                 Fused.ActivationBackward(fRow, u.AsSpan(row, nH), Alpha, Activation, duRow, Tier);
-                if (partials is not null)
-                {
-                    // u_t = ... + W_in x̃_t + b_rec:  dW_in[:, j] += du_t x̃_t[j],  db_rec += du_t  (into this tile's sums).
-                    Span<float> sums = partials.AsSpan(b / Gemm.RowTile * stride, stride);
-                    int xRow = (b * Time + s) * nIn;
-                    for (int j = 0; j < nIn; j++)
-                    {
-                        Span<float> sum = sums.Slice(j * nH, nH);
-                        TensorPrimitives.MultiplyAdd(duRow, x[xRow + j], sum, sum);
-                    }
-                    if (UseBias)
-                    {
-                        Span<float> sum = sums.Slice(nIn * nH, nH);
-                        TensorPrimitives.Add(sum, duRow, sum);
-                    }
-                }
+                if (partials is not null) AddInputPartials(partials, stride, duRow, x, b, s);
                 Span<float> target = s == 0 ? dh0.AsSpan(b * nH, nH) : next.Slice((b - b0) * nH, nH);
                 // Leak path: (1 − alpha) F_s (+ the readout part R_{s-1}), as the standard loop.
                 if (s == 0) TensorPrimitives.Multiply(fRow, keep, target);

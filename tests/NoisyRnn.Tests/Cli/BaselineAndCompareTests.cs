@@ -5,6 +5,7 @@ using NoisyRnn.Cli;
 using NoisyRnn.Cli.Commands;
 using NoisyRnn.Models;
 using NoisyRnn.Tasks;
+using static NoisyRnn.Tests.Cli.CliRun;
 
 namespace NoisyRnn.Tests.Cli;
 
@@ -16,14 +17,6 @@ public class BaselineAndCompareTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
-    }
-
-    private static (int Exit, string Output, string Error) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CliApp.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
     }
 
     private static void AssertPng(string path)
@@ -38,7 +31,7 @@ public class BaselineAndCompareTests : IDisposable
     public void ReproduceReportsTheRandomBaselineAndAKlMatrixConsistentWithTheRuns()
     {
         string a = Path.Combine(_dir, "s4");
-        var (exit, _, error) = Cli("reproduce", "--preset", "smoke", "--seed", "4", "--out", a);
+        var (exit, _, error) = Run("reproduce", "--preset", "smoke", "--seed", "4", "--out", a);
         Assert.True(exit == 0, error);
 
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(a, "summary.json")));
@@ -85,10 +78,10 @@ public class BaselineAndCompareTests : IDisposable
     public void CompareSummarisesTwoSeedsAndRejectsAFolderWithoutSummary()
     {
         string a = Path.Combine(_dir, "s0"), b = Path.Combine(_dir, "s1"), outDir = Path.Combine(_dir, "cmp");
-        Assert.Equal(0, Cli("reproduce", "--preset", "smoke", "--seed", "0", "--no-plots", "--out", a).Exit);
-        Assert.Equal(0, Cli("reproduce", "--preset", "smoke", "--seed", "1", "--no-plots", "--out", b).Exit);
+        Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--seed", "0", "--no-plots", "--out", a).Exit);
+        Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--seed", "1", "--no-plots", "--out", b).Exit);
 
-        var (exit, _, error) = Cli("compare", a, b, "--out", outDir);
+        var (exit, _, error) = Run("compare", a, b, "--out", outDir);
         Assert.True(exit == 0, error);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "compare.json")));
         var c = doc.RootElement;
@@ -105,7 +98,7 @@ public class BaselineAndCompareTests : IDisposable
 
         string empty = Path.Combine(_dir, "empty");
         Directory.CreateDirectory(empty);
-        var (bad, _, message) = Cli("compare", a, empty, "--out", outDir);
+        var (bad, _, message) = Run("compare", a, empty, "--out", outDir);
         Assert.Equal(2, bad);
         string line = Assert.Single(message.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error:", line);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using NoisyRnn.Cli;
 using NoisyRnn.Cli.Commands;
+using static NoisyRnn.Tests.Cli.CliRun;
 
 namespace NoisyRnn.Tests.Cli;
 
@@ -16,14 +17,6 @@ public class CliErrorTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
-    }
-
-    private static (int Exit, string Output, string Error) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CliApp.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
     }
 
     /// <summary>One `error: ...` line with no .NET internals, exit code 2; returns the line.</summary>
@@ -45,7 +38,7 @@ public class CliErrorTests : IDisposable
     [InlineData("--noise-distribution", "Gauss", "one of: StandardNormal, Uniform01")]
     public void AValueThatDoesNotParseSaysWhatWasExpected(string option, string value, string expected)
     {
-        var (exit, _, error) = Cli("reproduce", option, value, "--no-plots", "--out", Path.Combine(_dir, "run"));
+        var (exit, _, error) = Run("reproduce", option, value, "--no-plots", "--out", Path.Combine(_dir, "run"));
         string line = OneCleanErrorLine(exit, error);
         Assert.Contains($"'{value}' is not a valid value for option '{option}': expected {expected}", line);
         Assert.False(Directory.Exists(Path.Combine(_dir, "run")));
@@ -54,7 +47,7 @@ public class CliErrorTests : IDisposable
     [Fact]
     public void AMistypedOptionGetsOneErrorWithASuggestion()
     {
-        var (exit, _, error) = Cli("reproduce", "--lrr", "0.1");
+        var (exit, _, error) = Run("reproduce", "--lrr", "0.1");
         string line = OneCleanErrorLine(exit, error);
         Assert.Contains("unknown option '--lrr' for 'reproduce' (did you mean '--lr'?)", line);
         Assert.DoesNotContain("'0.1'", line); // the option's value is not a second mistake
@@ -63,7 +56,7 @@ public class CliErrorTests : IDisposable
     [Fact]
     public void AMistypedCommandGetsASuggestionAndNoFollowOnError()
     {
-        var (exit, _, error) = Cli("reproduc", "--preset", "smoke");
+        var (exit, _, error) = Run("reproduc", "--preset", "smoke");
         string line = OneCleanErrorLine(exit, error);
         Assert.Contains("unknown command 'reproduc' (did you mean 'reproduce'?)", line);
         Assert.DoesNotContain("Required command", line);
@@ -81,7 +74,7 @@ public class CliErrorTests : IDisposable
     [Fact]
     public void AnUnknownPresetIsReportedWithoutParameterName()
     {
-        var (exit, _, error) = Cli("reproduce", "--preset", "quik", "--no-plots", "--out", Path.Combine(_dir, "p"));
+        var (exit, _, error) = Run("reproduce", "--preset", "quik", "--no-plots", "--out", Path.Combine(_dir, "p"));
         string line = OneCleanErrorLine(exit, error);
         Assert.Contains("quik", line);
     }
@@ -129,7 +122,7 @@ public class CliErrorTests : IDisposable
         // Seeds of one configuration pool.
         Assert.Equal(2, CompareCommand.Compare([quick, quick1]).Folders.Count);
 
-        var (exit, _, error) = Cli("compare", quick, smoke, "--no-plots", "--out", Path.Combine(_dir, "cmp"));
+        var (exit, _, error) = Run("compare", quick, smoke, "--no-plots", "--out", Path.Combine(_dir, "cmp"));
         string line = OneCleanErrorLine(exit, error);
         Assert.Contains("different settings", line);
         Assert.Contains("preset \"smoke\" vs \"quick\"", line);
@@ -141,10 +134,10 @@ public class CliErrorTests : IDisposable
         Assert.Contains("task \"head-direction\" vs \"spatial\"", task.Message);
 
         // The folder list would swallow a mistyped option as a folder name.
-        var (typo, _, typoError) = Cli("compare", quick, smoke, "--allow-mixd", "--no-plots");
+        var (typo, _, typoError) = Run("compare", quick, smoke, "--allow-mixd", "--no-plots");
         Assert.Contains("unknown option '--allow-mixd' for 'compare' (did you mean '--allow-mixed'?)", OneCleanErrorLine(typo, typoError));
 
-        var (ok, output, okError) = Cli("compare", quick, smoke, "--allow-mixed", "--no-plots", "--out", Path.Combine(_dir, "cmp"));
+        var (ok, output, okError) = Run("compare", quick, smoke, "--allow-mixed", "--no-plots", "--out", Path.Combine(_dir, "cmp"));
         Assert.True(ok == 0, okError);
         Assert.Contains("Compared 2 runs", output);
     }

@@ -14,12 +14,10 @@ public class CliHardeningTests : IDisposable
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
     }
 
-    private (int Exit, string Error) Run(params string[] args)
+    private static (int Exit, string Error) Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CliApp.Run(args, output, error);
-        return (exit, error.ToString());
+        var (exit, _, error) = CliRun.Run(args);
+        return (exit, error);
     }
 
     private static void AssertOneErrorLine(string error, string expected)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using NoisyRnn.Cli;
 using NoisyRnn.Cli.Commands;
 using NoisyRnn.Experiments;
+using static NoisyRnn.Tests.Cli.CliRun;
 
 namespace NoisyRnn.Tests.Cli;
 
@@ -17,14 +18,6 @@ public class QuiescenceModifierCliTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
-    }
-
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CliApp.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using NoisyRnn.Cli;
+using static NoisyRnn.Tests.Cli.CliRun;
 
 namespace NoisyRnn.Tests.Cli;
 
@@ -15,14 +16,6 @@ public class ReplayCommandTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
-    }
-
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CliApp.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
     }
 
     private string Train(string name, params string[] extra)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NoisyRnn.Cli;
 using NoisyRnn.Experiments;
+using static NoisyRnn.Tests.Cli.CliRun;
 
 namespace NoisyRnn.Tests.Cli;
 
@@ -15,14 +16,6 @@ public class ReportActivityFiguresTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
-    }
-
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CliApp.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
     }
 
     private static string[] MissingActivity(string root)

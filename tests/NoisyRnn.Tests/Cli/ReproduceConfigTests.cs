@@ -2,6 +2,7 @@ using NoisyRnn.Experiments;
 using System.Text.Json;
 using NoisyRnn.Cli;
 using NoisyRnn.Cli.Commands;
+using static NoisyRnn.Tests.Cli.CliRun;
 
 namespace NoisyRnn.Tests.Cli;
 
@@ -15,14 +16,6 @@ public class ReproduceConfigTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
-    }
-
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CliApp.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
     }
 
     public static TheoryData<string> PresetNames() => new(ExperimentPresets.All.Select(p => p.Name));

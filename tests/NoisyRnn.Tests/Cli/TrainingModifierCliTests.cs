@@ -3,6 +3,7 @@ using NoisyRnn.Cli;
 using NoisyRnn.Experiments;
 using NoisyRnn.Models;
 using NoisyRnn.Tasks;
+using static NoisyRnn.Tests.Cli.CliRun;
 
 namespace NoisyRnn.Tests.Cli;
 
@@ -20,14 +21,6 @@ public class TrainingModifierCliTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
-    }
-
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CliApp.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
     }
 
     [Fact]
