@@ -5,7 +5,8 @@ namespace NoisyRnn.Cli.Commands;
 
 /// <summary>
 /// Plain-text progress of an experiment (works with redirected output): every stage line, a training line every 10 s and
-/// one per evaluation, with an ETA from this process's own steps (a resumed run's earlier steps took no time here).
+/// one per evaluation, with the network's cumulative training time (continuing from its checkpoint's on resume) and an ETA
+/// at this process's own pace (a resumed run's earlier steps took no time here).
 /// Remembers where training stands so that an interrupted run can say where it stopped.
 /// </summary>
 internal sealed class ConsoleProgress : IProgress<ExperimentProgress>
@@ -33,7 +34,7 @@ internal sealed class ConsoleProgress : IProgress<ExperimentProgress>
         _network = value.Network;
         _last = step;
         string head = $"  [{value.Network}] step {step.Step,5}/{step.TotalSteps}  train loss {step.Loss:E3}";
-        string tail = $"({step.ElapsedSeconds:F0} s, ETA {Eta(step):F0} s)";
+        string tail = $"({step.TrainingSeconds:F0} s, ETA {Eta(step):F0} s)";
         if (step.Evaluation is { } e)
         {
             _log.WriteLine($"{head}  test loss {e.Loss:E3}  decoding error {e.DecodingError:F3}  {tail}");

@@ -236,19 +236,28 @@ internal sealed class ExperimentRunner
         var networkSummaries = networks.Select(n =>
         {
             var last = n.Evaluations[^1];
-            return new NetworkSummary(n.Name, n.NoiseStd, p.Steps, n.TrainSeconds, n.FinalTrainLoss, last.Loss,
+            return new NetworkSummary(n.Name, n.NoiseStd, p.Steps, n.Training.TrainingSeconds, n.Training.FinalLoss, last.Loss,
                 spatial ? last.DecodingError : null, spatial ? last.DecodingMse : null, n.KlUniform.Value, Path.GetRelativePath(_folder, n.CheckpointPath),
-                n.Evaluations, last.DecodingError, last.DecodingMse, task.CoordinateUnit) { DenoisingGain = n.DenoisingGain };
+                n.Evaluations, last.DecodingError, last.DecodingMse, task.CoordinateUnit)
+            {
+                DenoisingGain = n.DenoisingGain,
+                TrainSecondsFromStep = n.Training.TimedFromStep,
+            };
         }).ToList();
-        var experimentSummary = new ExperimentSummary(p.Name, Seed, clock.Elapsed.TotalSeconds, networks[0].KlUniform.Value, Kernels.Isa.Tier.ToString(),
+        // This process's time, plus the training time earlier processes left in the checkpoints it continued from.
+        double wall = clock.Elapsed.TotalSeconds, earlier = networks.Sum(n => n.Training.StartSeconds);
+        var experimentSummary = new ExperimentSummary(p.Name, Seed, wall, networks[0].KlUniform.Value, Kernels.Isa.Tier.ToString(),
             p.Task, p.Model, p, networkSummaries, runs.Select(r => r.Summary).ToList(), randomKl, randomNote, matrix)
         {
             DensityEstimator = networks[0].ActiveDensity.Estimator,
             KlSteps = p.KlSteps,
+            TotalWallSeconds = wall + earlier,
         };
         string summaryPath = Path.Combine(_folder, Experiment.SummaryFileName);
         AtomicFile.WriteAllText(summaryPath, experimentSummary.ToJson());
-        Log($"Wrote {summaryPath} ({experimentSummary.WallSeconds:F0} s in total).");
+        Log(earlier > 0
+            ? $"Wrote {summaryPath} ({experimentSummary.TotalWallSeconds:F0} s in total over the processes that ran it, {wall:F0} s in this one)."
+            : $"Wrote {summaryPath} ({wall:F0} s in total).");
         return new ExperimentResult(p, Path.GetFullPath(_folder), task,
             networks.Select(n => new ExperimentNetwork(n.Name, n.NoiseStd, n.Model, n.Context, n.TestBatch, n.Evaluations, n.ActiveDecoded, n.ActiveDensity,
                 n.ActiveHidden, n.Pca, n.Alignment, n.Decomposition, n.CheckpointPath)).ToList(),
@@ -258,7 +267,7 @@ internal sealed class ExperimentRunner
     /// <summary>A trained network and what was measured on it. The theory measures (decomposition, alignment) need the
     /// vanilla cell's drift and are null for the GRU.</summary>
     private sealed record TrainedNetwork(string Name, float NoiseStd, IRecurrentNetwork Model, NetworkContext Context, IPathIntegrationBatch TestBatch,
-        IReadOnlyList<TaskEvaluation> Evaluations, double FinalTrainLoss, double TrainSeconds,
+        IReadOnlyList<TaskEvaluation> Evaluations, PathIntegrationResult Training,
         float[] ActiveDecoded, IKernelDensity ActiveDensity, double ActiveStepDistance, KlEstimate KlUniform, string CheckpointPath,
         float[] ActiveHidden, PcaResult? Pca, AlignmentResult? Alignment, LossDecompositionResult? Decomposition,
         IKernelDensity? OtherBiasDensity, DenoisingGainSummary? DenoisingGain);
@@ -292,7 +301,8 @@ internal sealed class ExperimentRunner
         SafeTensorsModel.Save(Path.Combine(_folder, name, ExperimentRunner.SafetensorsFileName), model, context.ToMetadata());
         var last = result.Evaluations[^1];
         string unit = task.CoordinateUnit;
-        Log($"  {name}: test loss {last.Loss:E3}, decoding error {last.DecodingError:F3} {unit} (MSE {last.DecodingMse:F4} {unit}^2), {result.WallSeconds:F1} s", name);
+        string earlier = result.StartSeconds > 0 ? $" ({result.TrainingSeconds - result.StartSeconds:F1} s in this process)" : "";
+        Log($"  {name}: test loss {last.Loss:E3}, decoding error {last.DecodingError:F3} {unit} (MSE {last.DecodingMse:F4} {unit}^2), {result.TrainingSeconds:F1} s of training{earlier}", name);
 
         _stage = ExperimentStage.Measuring;
         var (active, density, activeStep) = ExperimentSetup.MeasureActive(model, task, trainer.TestBatch, training, p, Seed);
@@ -304,7 +314,7 @@ internal sealed class ExperimentRunner
         var theory = ExperimentSetup.MeasureTheory(model, trainer.TestBatch, training, p, Seed, noiseStd, name, line => Log(line, name));
         var gain = Denoising(model, theory, name);
         var other = OtherBiasDensity(model, training, name);
-        return new TrainedNetwork(name, noiseStd, model, context, trainer.TestBatch, result.Evaluations, result.FinalLoss, result.WallSeconds,
+        return new TrainedNetwork(name, noiseStd, model, context, trainer.TestBatch, result.Evaluations, result,
             active, density, activeStep, uniform, weights, theory.ActiveHidden, theory.Pca, theory.Alignment, theory.Decomposition, other, gain);
     }
 

@@ -142,7 +142,25 @@ public sealed record ExperimentReport(
         }
         return new PresetReport(first.Preset, first.Task, first.Model, first.Settings.Biased, s.Select(x => x.Seed).ToList(), jobs.Select(j => j.Folder).ToList(),
             first.Networks.FirstOrDefault()?.DecodingUnit ?? "m", MetricSpread.Of(s.Select(x => (double?)x.WallSeconds).ToList()), networks, runs, matrix,
-            ExperimentClaims.Evaluate(s));
+            ExperimentClaims.Evaluate(s))
+        {
+            TotalWallSeconds = MetricSpread.Of(s.Select(x => (double?)(x.TotalWallSeconds ?? x.WallSeconds)).ToList()),
+            FinishingProcessOnlySeeds = s.Where(x => x.TotalWallSeconds is null).Select(x => x.Seed).ToList(),
+            PartlyTimedSeeds = s.Where(x => x.TotalWallSeconds is not null && x.Networks.Any(n => n.TrainSecondsFromStep > 0)).Select(x => x.Seed).ToList(),
+        };
+    }
+
+    /// <summary>What the report's "wall time per seed" is: cumulative over the processes that ran each seed, with the seeds
+    /// whose value is the finishing process's only or leaves out untimed training named.</summary>
+    private static string WallTimeBasis(PresetReport p)
+    {
+        var parts = new List<string> { p.FinishingProcessOnlySeeds.Count == p.Seeds.Count ? "of the finishing process only: summaries written before cumulative times"
+            : "cumulative over the processes that ran each seed" };
+        if (p.FinishingProcessOnlySeeds.Count > 0 && p.FinishingProcessOnlySeeds.Count < p.Seeds.Count)
+            parts.Add($"seed(s) {string.Join(", ", p.FinishingProcessOnlySeeds)}: the finishing process only (summaries written before cumulative times)");
+        if (p.PartlyTimedSeeds.Count > 0)
+            parts.Add($"seed(s) {string.Join(", ", p.PartlyTimedSeeds)}: a lower bound (resumed from checkpoints without a time record)");
+        return string.Join("; ", parts);
     }
 
     /// <summary>The report as indented JSON (the report's summary.json).</summary>
@@ -217,7 +235,7 @@ public sealed record ExperimentReport(
             md.AppendLine();
             md.AppendLine($"## {p.Preset}");
             md.AppendLine();
-            md.AppendLine(I($"{p.Task}, {p.Model}{(p.Biased ? ", biased trajectories" : "")}; seeds {string.Join(", ", p.Seeds)}; wall time per seed {p.WallSeconds.Format("F0")} s."));
+            md.AppendLine(I($"{p.Task}, {p.Model}{(p.Biased ? ", biased trajectories" : "")}; seeds {string.Join(", ", p.Seeds)}; wall time per seed {p.TotalWallSeconds.Format("F0")} s ({WallTimeBasis(p)})."));
             md.AppendLine();
             md.AppendLine($"| network | decoding error ({p.Unit}) | test loss | KL(uniform \\|\\| active) | denoising gain off / on manifold (leak) |");
             md.AppendLine("| --- | --- | --- | --- | --- |");

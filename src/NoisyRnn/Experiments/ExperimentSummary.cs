@@ -5,7 +5,8 @@ namespace NoisyRnn.Experiments;
 /// <summary>Everything an experiment writes to summary.json.</summary>
 /// <param name="Preset">The configuration's name.</param>
 /// <param name="Seed">The base seed.</param>
-/// <param name="WallSeconds">Wall time of the call that finished the run, s.</param>
+/// <param name="WallSeconds">Wall time of the call that finished the run (this process only), s; see
+/// <see cref="TotalWallSeconds"/> for a run that several processes worked on.</param>
 /// <param name="KlUniformToActive">KL(uniform || active) of the noise-trained network, nats.</param>
 /// <param name="Isa">SIMD tier used (Vector512, Vector256, Vector128, Scalar).</param>
 /// <param name="Task">"spatial" or "head-direction".</param>
@@ -47,6 +48,17 @@ public sealed record ExperimentSummary(
     /// <see cref="ExperimentConfig.VarianceSteps"/> after a burn-in of <see cref="ExperimentConfig.VarianceShift"/>.</summary>
     [JsonPropertyName("kl_steps")]
     public int? KlSteps { get; init; }
+
+    /// <summary>
+    /// Cumulative wall time of the job, s: <see cref="WallSeconds"/> (this process) plus the training time that earlier
+    /// processes recorded in the checkpoints this one continued from (for a network trained earlier and only loaded here,
+    /// its whole <see cref="NetworkSummary.TrainSeconds"/>). Equal to WallSeconds for a job done in one process. A lower
+    /// bound of the time spent: an interrupted process's work after its last checkpoint and its analysis are not counted,
+    /// and neither is training before a network's <see cref="NetworkSummary.TrainSecondsFromStep"/>. Null in summaries
+    /// written before it existed.
+    /// </summary>
+    [JsonPropertyName("total_wall_seconds")]
+    public double? TotalWallSeconds { get; init; }
 
     /// <summary>Reads a summary.json written by an experiment.</summary>
     /// <param name="path">The file.</param>

@@ -8,7 +8,11 @@ namespace NoisyRnn.Experiments;
 /// <param name="Name">"noise-trained" or "noise-free".</param>
 /// <param name="NoiseStd">Per-step recurrent noise std it was trained with.</param>
 /// <param name="Steps">Adam steps of its training.</param>
-/// <param name="TrainSeconds">Wall time of the training call that finished it, s (only this process's part of a resumed run).</param>
+/// <param name="TrainSeconds">Cumulative training wall time, s, summed over every process that trained it, as its checkpoint
+/// records it (<see cref="PathIntegrationResult.TrainingSeconds"/>): a network trained earlier and only loaded here reports the
+/// time stored with it. The work of an interrupted process after its last checkpoint is not counted, and neither are the
+/// steps up to <see cref="TrainSecondsFromStep"/>. In summaries written before <c>train_seconds_from_step</c> existed, it was
+/// the finishing process's part only.</param>
 /// <param name="FinalTrainLoss">Training loss of the last step.</param>
 /// <param name="TestLoss">Held-out MSE at the last evaluation.</param>
 /// <param name="PositionErrorM">Spatial task: mean top-3 decoding error, m; null for head direction.</param>
@@ -38,4 +42,11 @@ public sealed record NetworkSummary(
     /// <summary>The network's denoising gain at the noise-trained network's training noise (and larger), or null without a PCA.</summary>
     [JsonPropertyName("denoising_gain")]
     public DenoisingGainSummary? DenoisingGain { get; init; }
+
+    /// <summary>The step <see cref="TrainSeconds"/> counts from (<see cref="PathIntegrationResult.TimedFromStep"/>): 0 when
+    /// every step was timed; the step of a checkpoint without a time record that training resumed from, whose earlier time
+    /// is unknown; null in summaries written before cumulative training times, whose <see cref="TrainSeconds"/> is the
+    /// finishing process's part only.</summary>
+    [JsonPropertyName("train_seconds_from_step")]
+    public int? TrainSecondsFromStep { get; init; }
 }

@@ -71,7 +71,9 @@ public sealed class PathIntegrationTrainer
     /// (for example the network's context); null for none. Keys starting with "trainer." are reserved.</param>
     /// <returns>Evaluations and timings. A resumed run returns the evaluations saved in its checkpoint followed by
     /// this call's, so the learning curve is whole; <see cref="PathIntegrationResult.FinalLoss"/> is the last training
-    /// loss, also when the checkpoint was complete and nothing was trained.</returns>
+    /// loss, also when the checkpoint was complete and nothing was trained. Every checkpoint also records the cumulative
+    /// training wall time up to its step (<see cref="PathIntegrationResult.TrainingSeconds"/>), which a resumed run
+    /// continues from.</returns>
     /// <exception cref="TrainingDivergedException">The loss or a gradient became non-finite; the update was not applied.</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt or belongs to another model.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
@@ -83,9 +85,9 @@ public sealed class PathIntegrationTrainer
         var o = Options;
         if (checkpointPath != null) ArgumentException.ThrowIfNullOrWhiteSpace(checkpointPath);
         var adam = new Adam(o.Adam, _model.Parameters.Length);
-        int startStep = 0;
+        int startStep = 0, timedFromStep = 0;
         var evaluations = new List<TaskEvaluation>();
-        double loss = double.NaN;
+        double loss = double.NaN, startSeconds = 0;
         if (resume && checkpointPath != null && File.Exists(checkpointPath))
         {
             var saved = Checkpoint.Load(checkpointPath);
@@ -101,7 +103,7 @@ public sealed class PathIntegrationTrainer
                 adam.RestoreStepCount(saved.AdamStepCount);
             }
             startStep = saved.Step;
-            (evaluations, loss) = TrainerState.Read(saved.Metadata, startStep);
+            (evaluations, loss, startSeconds, timedFromStep) = TrainerState.Read(saved.Metadata, startStep);
         }
 
         int batch = o.BatchSize;
@@ -112,6 +114,8 @@ public sealed class PathIntegrationTrainer
         IPathIntegrationBatch? spare = o.OverlapDataGeneration ? _task.AllocateBatch(batch) : null;
         Task? pending = null;
         var clock = Stopwatch.StartNew();
+        // Cumulative training time at the last completed step: the checkpoint's, plus this call's up to that step.
+        double trainingSeconds = startSeconds;
 
         try
         {
@@ -138,9 +142,10 @@ public sealed class PathIntegrationTrainer
                     evaluation = Evaluate(step);
                     evaluations.Add(evaluation.Value);
                 }
+                trainingSeconds = startSeconds + clock.Elapsed.TotalSeconds;
                 if (checkpointPath != null && (step == o.Steps || (o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0)))
-                    Checkpoint.Save(checkpointPath, _model, step, adam, TrainerState.Write(checkpointMetadata, evaluations, loss));
-                progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, evaluation) { StartStep = startStep });
+                    Checkpoint.Save(checkpointPath, _model, step, adam, TrainerState.Write(checkpointMetadata, evaluations, loss, trainingSeconds, timedFromStep));
+                progress?.Report(new TrainingProgress(step, o.Steps, loss, clock.Elapsed.TotalSeconds, evaluation) { StartStep = startStep, StartSeconds = startSeconds });
             }
         }
         finally
@@ -154,10 +159,16 @@ public sealed class PathIntegrationTrainer
         }
         // A resumed run that was already complete trains nothing; still report where it stands.
         if (evaluations.Count == 0) evaluations.Add(Evaluate(startStep));
-        return new PathIntegrationResult(evaluations, loss, clock.Elapsed.TotalSeconds, startStep);
+        return new PathIntegrationResult(evaluations, loss, clock.Elapsed.TotalSeconds, startStep)
+        {
+            StartSeconds = startSeconds,
+            TrainingSeconds = trainingSeconds,
+            TimedFromStep = timedFromStep,
+        };
     }
 
-    /// <summary>Prefix of the checkpoint metadata keys the trainer writes itself (its learning curve and last loss).</summary>
+    /// <summary>Prefix of the checkpoint metadata keys the trainer writes itself (its learning curve, last loss and cumulative
+    /// training time).</summary>
     public const string TrainerMetadataPrefix = "trainer.";
 
     /// <summary>Step <paramref name="step"/>'s batch, drawn from its own derived task seed.</summary>

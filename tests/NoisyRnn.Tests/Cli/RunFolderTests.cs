@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using NoisyRnn.Cli;
 using NoisyRnn.Experiments;
+using NoisyRnn.Tests.Training;
 using static NoisyRnn.Tests.Cli.CliRun;
 
 namespace NoisyRnn.Tests.Cli;
@@ -172,15 +174,25 @@ public class RunFolderTests : IDisposable
         Assert.False(File.Exists(Path.Combine(killed, "summary.json")));
         int savedStep = NoisyRnn.Training.Checkpoint.Load(checkpoint).Step;
         Assert.InRange(savedStep, 50, 1450);
+        var (savedSeconds, timedFrom) = CheckpointFiles.TrainingTime(checkpoint);
+        Assert.Equal(0, timedFrom);
+        Assert.True(savedSeconds > 0, $"the checkpoint at step {savedStep} records {savedSeconds} s of training");
+        // As if the killed process had trained for an hour more: the resumed run must count it, not restart from 0.
+        savedSeconds += 3600;
+        CheckpointFiles.EditMetadata(checkpoint, m => m[NoisyRnn.Training.TrainerState.SecondsKey] = savedSeconds.ToString("R", CultureInfo.InvariantCulture));
 
         // The same command again continues from the checkpoint and says so.
         var (exit, output, error) = Run([.. common, "--out", killed]);
         Assert.True(exit == 0, error);
         Assert.Contains("Resuming the noise-trained network from its checkpoint at step", output);
 
+        // model.safetensors holds the weights alone: the same bytes. model.nrnn also records the training time, which differs
+        // between any two runs; everything else in it is the same.
         foreach (string network in Experiment.NetworkNames)
-            foreach (string file in new[] { "model.nrnn", "model.safetensors" })
-                Assert.Equal(File.ReadAllBytes(Path.Combine(whole, network, file)), File.ReadAllBytes(Path.Combine(killed, network, file)));
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(whole, network, "model.safetensors")), File.ReadAllBytes(Path.Combine(killed, network, "model.safetensors")));
+            CheckpointFiles.AssertSameButTheTime(Path.Combine(whole, network, "model.nrnn"), Path.Combine(killed, network, "model.nrnn"));
+        }
         Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "noise-trained", "scaled", "activity.npz")),
             File.ReadAllBytes(Path.Combine(killed, "noise-trained", "scaled", "activity.npz")));
         // The Python-readable weights are the checkpoint's, and carry the network's context.
@@ -197,6 +209,76 @@ public class RunFolderTests : IDisposable
         }
         Assert.Equal(JsonSerializer.Serialize(a.Runs), JsonSerializer.Serialize(b.Runs));
         Assert.Equal(JsonSerializer.Serialize(a.KlMatrix), JsonSerializer.Serialize(b.KlMatrix));
+
+        // The times continue across the kill: the noise-trained network's training time counts the killed process's part
+        // up to its checkpoint (the hour included), and the job's total adds it to the resuming process's wall time.
+        Assert.True(b.Networks[0].TrainSeconds >= savedSeconds, $"train_seconds {b.Networks[0].TrainSeconds} < {savedSeconds} s at the checkpoint");
+        Assert.Equal((0, 0), (b.Networks[0].TrainSecondsFromStep, b.Networks[1].TrainSecondsFromStep));
+        Assert.Equal(b.WallSeconds + savedSeconds, b.TotalWallSeconds!.Value, TimeTolerance);
+        Assert.Equal(a.WallSeconds, a.TotalWallSeconds!.Value, TimeTolerance);
+        Assert.Equal(b.Networks[0].TrainSeconds, CheckpointFiles.TrainingTime(checkpoint).Seconds);
+    }
+
+    /// <summary>A run folder as a finished job leaves it for the report: its config.json and the given summary.json text.</summary>
+    private static void WriteFinishedRun(string folder, ExperimentConfig settings, string summaryJson)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, Experiment.ConfigFileName), settings.ToJson());
+        File.WriteAllText(Path.Combine(folder, Experiment.SummaryFileName), summaryJson);
+    }
+
+    /// <summary>Sums of seconds recorded as round-trip doubles: equal up to rounding.</summary>
+    private const double TimeTolerance = 1e-9;
+
+    [Fact]
+    public void AReanalysedRunReportsTheTrainingTimeStoredWithItsNetworksAndTheReportSaysWhichTimeItShows()
+    {
+        string run = Path.Combine(_dir, "timed");
+        Assert.Equal(0, Run("reproduce", "--preset", "smoke", "--no-plots", "--out", run).Exit);
+        var first = ExperimentSummary.Load(Path.Combine(run, "summary.json"));
+        string trained = Path.Combine(run, "noise-trained", "model.nrnn"), free = Path.Combine(run, "noise-free", "model.nrnn");
+        // One process: the total is its wall time, and each network's time is the one its checkpoint records.
+        Assert.Equal(first.WallSeconds, first.TotalWallSeconds!.Value, TimeTolerance);
+        Assert.Equal(CheckpointFiles.TrainingTime(trained), (first.Networks[0].TrainSeconds, 0));
+        Assert.Equal(CheckpointFiles.TrainingTime(free), (first.Networks[1].TrainSeconds, 0));
+
+        // As if the noise-trained network had trained for an hour in an earlier process: re-analysing the finished run loads
+        // it and reports the hour, not the near-zero time of loading it.
+        const double Hour = 3600;
+        CheckpointFiles.EditMetadata(trained, m => m[NoisyRnn.Training.TrainerState.SecondsKey] = "3600");
+        var (exit, output, error) = Run("reproduce", "--preset", "smoke", "--no-plots", "--out", run, "--reanalyze");
+        Assert.True(exit == 0, error);
+        Assert.Contains("3600.0 s of training (0.0 s in this process)", output);
+        var again = ExperimentSummary.Load(Path.Combine(run, "summary.json"));
+        Assert.Equal(Hour, again.Networks[0].TrainSeconds);
+        Assert.Equal(first.Networks[1].TrainSeconds, again.Networks[1].TrainSeconds);
+        Assert.Equal(again.WallSeconds + Hour + first.Networks[1].TrainSeconds, again.TotalWallSeconds!.Value, TimeTolerance);
+        Assert.Equal(first.Runs.Select(r => r.KlQuiescentToActive), again.Runs.Select(r => r.KlQuiescentToActive));
+
+        // The report shows the cumulative time per seed and says so; a summary written before cumulative times falls back
+        // to its wall_seconds and is named; a seed resumed from an untimed checkpoint is named as a lower bound.
+        string root = Path.Combine(_dir, "timed-report");
+        void Write(ulong seed, string json) => WriteFinishedRun(Path.Combine(root, "smoke", $"seed-{seed}"), again.Settings, json);
+        Write(0, again.ToJson());
+        var old = System.Text.Json.Nodes.JsonNode.Parse((again with { Seed = 1 }).ToJson())!.AsObject();
+        old.Remove("total_wall_seconds");
+        foreach (var n in old["networks"]!.AsArray()) n!.AsObject().Remove("train_seconds_from_step");
+        Write(1, old.ToJsonString());
+        Write(2, (again with { Seed = 2, Networks = [again.Networks[0] with { TrainSecondsFromStep = 2 }, again.Networks[1]] }).ToJson());
+        Assert.Null(ExperimentSummary.Load(Path.Combine(root, "smoke", "seed-1", "summary.json")).TotalWallSeconds);
+
+        var report = ExperimentReport.Collect(root);
+        var preset = Assert.Single(report.Presets);
+        Assert.Equal(new double?[] { again.TotalWallSeconds, again.WallSeconds, again.TotalWallSeconds }, preset.TotalWallSeconds.Values);
+        Assert.Equal(new double?[] { again.WallSeconds, again.WallSeconds, again.WallSeconds }, preset.WallSeconds.Values);
+        Assert.Equal([1UL], preset.FinishingProcessOnlySeeds);
+        Assert.Equal([2UL], preset.PartlyTimedSeeds);
+        string markdown = report.ToMarkdown();
+        Assert.Contains($"wall time per seed {preset.TotalWallSeconds.Format("F0")} s (cumulative over the processes that ran each seed; " +
+                        "seed(s) 1: the finishing process only (summaries written before cumulative times); " +
+                        "seed(s) 2: a lower bound (resumed from checkpoints without a time record)).", markdown);
+        using var doc = JsonDocument.Parse(report.ToJson());
+        Assert.Equal(3, doc.RootElement.GetProperty("presets")[0].GetProperty("total_wall_seconds").GetProperty("count").GetInt32());
     }
 
     [Fact]
@@ -266,13 +348,7 @@ public class RunFolderTests : IDisposable
         // The heat map across training biases pairs a configuration with its biased twin over the seeds both finished, and
         // ignores a biased configuration that differs in anything else.
         string cross = Path.Combine(_dir, "cross");
-        void Write(string preset, ulong seed, ExperimentSummary s)
-        {
-            string folder = Path.Combine(cross, preset, $"seed-{seed}");
-            Directory.CreateDirectory(folder);
-            File.WriteAllText(Path.Combine(folder, Experiment.ConfigFileName), s.Settings.ToJson());
-            File.WriteAllText(Path.Combine(folder, Experiment.SummaryFileName), s.ToJson());
-        }
+        void Write(string preset, ulong seed, ExperimentSummary s) => WriteFinishedRun(Path.Combine(cross, preset, $"seed-{seed}"), s.Settings, s.ToJson());
         ExperimentSummary Biased(ExperimentSummary s, string name, int hidden, double offset) => s with
         {
             Preset = name,

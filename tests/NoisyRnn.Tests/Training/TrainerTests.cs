@@ -69,6 +69,74 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void AResumedRunContinuesTheTrainingTimeOfItsCheckpoint()
+    {
+        string path = Path.Combine(_dir, "timed.nrnn");
+        var first = Tiny(3).Trainer.Train(checkpointPath: path);
+        // The checkpoint records the time the result reports, counted from step 0.
+        Assert.Equal((first.TrainingSeconds, 0), CheckpointFiles.TrainingTime(path));
+        Assert.InRange(first.TrainingSeconds, 0, first.WallSeconds);
+        Assert.Equal(0, first.StartSeconds);
+
+        // As if the first process had trained for an hour: the resumed run continues from that time.
+        const double Hour = 3600;
+        CheckpointFiles.EditMetadata(path, m => m[TrainerState.SecondsKey] = "3600");
+        var reports = new List<TrainingProgress>();
+        var (straight, t1) = Tiny(6);
+        t1.Train();
+        var (resumed, t2) = Tiny(6);
+        var result = t2.Train(new Recorder(reports.Add), checkpointPath: path, resume: true);
+        Assert.Equal(straight.Parameters.Values, resumed.Parameters.Values);
+        Assert.Equal((Hour, 0), (result.StartSeconds, result.TimedFromStep));
+        Assert.InRange(result.TrainingSeconds, Hour, Hour + result.WallSeconds);
+        Assert.Equal((result.TrainingSeconds, 0), CheckpointFiles.TrainingTime(path));
+        Assert.Equal(3, reports.Count);
+        Assert.All(reports, r => Assert.Equal(Hour, r.StartSeconds));
+        Assert.All(reports, r => Assert.Equal(Hour + r.ElapsedSeconds, r.TrainingSeconds));
+
+        // A finished network loaded again reports the time stored with it, not the near-zero time of this call.
+        var again = Tiny(6).Trainer.Train(checkpointPath: path, resume: true);
+        Assert.Equal(result.TrainingSeconds, again.TrainingSeconds);
+        Assert.Equal(result.TrainingSeconds, again.StartSeconds);
+    }
+
+    [Fact]
+    public void ACheckpointWithoutATimeRecordLoadsAndItsEarlierTimeStaysMarkedUnknown()
+    {
+        string path = Path.Combine(_dir, "untimed.nrnn");
+        Tiny(3).Trainer.Train(checkpointPath: path);
+        // A trainer checkpoint as older library versions wrote it: evaluations and loss, no time.
+        CheckpointFiles.EditMetadata(path, m =>
+        {
+            m.Remove(TrainerState.SecondsKey);
+            m.Remove(TrainerState.TimedFromStepKey);
+        });
+        Assert.Equal((0.0, 3), CheckpointFiles.TrainingTime(path));
+
+        var (straight, t1) = Tiny(6);
+        t1.Train();
+        var (resumed, t2) = Tiny(6);
+        var result = t2.Train(checkpointPath: path, resume: true);
+        Assert.Equal(straight.Parameters.Values, resumed.Parameters.Values);
+        // Only this call's steps are timed, and every later checkpoint says so.
+        Assert.Equal((0.0, 3), (result.StartSeconds, result.TimedFromStep));
+        Assert.InRange(result.TrainingSeconds, 0, result.WallSeconds);
+        Assert.Equal((result.TrainingSeconds, 3), CheckpointFiles.TrainingTime(path));
+        Assert.Equal(3, Tiny(6).Trainer.Train(checkpointPath: path, resume: true).TimedFromStep);
+
+        // A time record that makes no sense is reported, not used.
+        CheckpointFiles.EditMetadata(path, m => m[TrainerState.SecondsKey] = "-1");
+        Assert.Contains(TrainerState.SecondsKey, Assert.Throws<InvalidDataException>(() => Tiny(6).Trainer.Train(checkpointPath: path, resume: true)).Message);
+        CheckpointFiles.EditMetadata(path, m => (m[TrainerState.SecondsKey], m[TrainerState.TimedFromStepKey]) = ("1", "7"));
+        Assert.Throws<InvalidDataException>(() => Tiny(6).Trainer.Train(checkpointPath: path, resume: true));
+    }
+
+    private sealed class Recorder(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    [Fact]
     public void DivergenceStopsWithTheStepAndKeepsFiniteWeights()
     {
         string path = Path.Combine(_dir, "diverged.nrnn");
