@@ -9,7 +9,7 @@ namespace NoisyRnn.Cli.Commands;
 /// The quiescence-modifier options of `reproduce` and `reactivate` (<see cref="DynamicsModifiers"/>, docs/replay.md):
 /// --momentum M, --adaptation B, --adaptation-tau T, --quiescent-leak A. `reactivate` takes comma lists (a sweep over
 /// every combination); `reproduce` takes one value each, written into the config. `reproduce` also takes the training
-/// modifiers --train-momentum M, --train-adaptation B, --train-adaptation-tau T (<see cref="VanillaRnn.Dynamics"/>; the
+/// modifiers --train-momentum M, --train-adaptation B, --train-adaptation-tau T (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>; the
 /// config's training_* fields), with the same ranges and checks.
 /// </summary>
 internal sealed class QuiescenceModifierOptions

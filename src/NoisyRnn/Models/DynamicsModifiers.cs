@@ -6,7 +6,7 @@ namespace NoisyRnn.Models;
 /// Changes to the dynamics of a recurrent network (issue 16; docs/replay.md): a leak override, spike-frequency-style
 /// adaptation and momentum (underdamped Langevin dynamics). Applied to the quiescence of any trained network without
 /// retraining (<see cref="Analysis.Quiescence"/>), and, adaptation and momentum only, to a <see cref="VanillaRnn"/>'s own
-/// dynamics in training and evaluation (<see cref="VanillaRnn.Dynamics"/>). <see cref="None"/> (every property at its
+/// dynamics in training and evaluation (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>). <see cref="None"/> (every property at its
 /// default) is the network's own dynamics, bit for bit. Per step n, with h_n the hidden state [batch, hidden], phi(h, x)
 /// the cell's step (input x, zero in quiescence; no noise) minus h, s the per-step recurrent noise std and xi_n ~ N(0, I)
 /// the same draws as without modifiers:

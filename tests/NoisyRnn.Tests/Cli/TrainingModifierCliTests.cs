@@ -7,7 +7,7 @@ using static NoisyRnn.Tests.Cli.CliRun;
 
 namespace NoisyRnn.Tests.Cli;
 
-/// <summary>The training modifiers (<see cref="VanillaRnn.Dynamics"/>) in the run config and on reproduce's command line:
+/// <summary>The training modifiers (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>) in the run config and on reproduce's command line:
 /// training_* fields omitted at their defaults, round trip, range errors, the GRU refusal, and networks built or loaded
 /// from a config carry them.</summary>
 public class TrainingModifierCliTests : IDisposable
@@ -108,7 +108,7 @@ public class TrainingModifierCliTests : IDisposable
         var p = ExperimentPresets.Find("smoke") with { Model = "gru", Activation = "tanh", TrainingAdaptation = 0.3 };
         var (task, _) = ExperimentSetup.CreateTask(p, p.Seed);
         var e = Assert.Throws<NotSupportedException>(() => ExperimentSetup.CreateModel(p, task, 0));
-        Assert.Contains("vanilla RNN only", e.Message);
+        Assert.Contains("no adaptation or momentum step", e.Message);
         // Without modifiers the GRU is built as before.
         Assert.IsType<GruRnn>(ExperimentSetup.CreateModel(p with { TrainingAdaptation = 0 }, task, 0));
     }

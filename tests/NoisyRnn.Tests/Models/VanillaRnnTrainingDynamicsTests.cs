@@ -4,7 +4,7 @@ using NoisyRnn.Reference;
 
 namespace NoisyRnn.Tests.Models;
 
-/// <summary>Adaptation and momentum in the vanilla RNN's own dynamics (<see cref="VanillaRnn.Dynamics"/>): BPTT through
+/// <summary>Adaptation and momentum in the vanilla RNN's own dynamics (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>): BPTT through
 /// them against central differences, the modified loops at M = 0 and b = 0 against the standard ones bit for bit, the
 /// forward recursion against the tape-free simulation, and the refusals.</summary>
 public class VanillaRnnTrainingDynamicsTests
