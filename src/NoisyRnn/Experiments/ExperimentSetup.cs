@@ -174,8 +174,7 @@ internal static class ExperimentSetup
     }
 
     /// <summary>A network of the configuration's cell, sizes and activation with initial weights from <paramref name="seed"/>,
-    /// and the configuration's training dynamics (<see cref="ApplyTrainingDynamics"/>).</summary>
-    /// <exception cref="NotSupportedException">A GRU with training modifiers.</exception>
+    /// and the configuration's training dynamics (<see cref="ApplyTrainingDynamics"/>; both cells take them).</summary>
     public static IRecurrentNetwork CreateModel(ExperimentConfig p, IPathIntegrationTask task, ulong seed)
     {
         int cells = task.OutputSize;

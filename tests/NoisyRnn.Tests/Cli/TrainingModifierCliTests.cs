@@ -102,28 +102,20 @@ public class TrainingModifierCliTests : IDisposable
         Assert.Contains("vanilla RNN only", error);
     }
 
-    [Fact]
-    public void TheLibraryRefusesTrainingModifiersForTheGru()
+    [Theory]
+    [InlineData("vanilla", "relu")]
+    [InlineData("gru", "tanh")]
+    public void NetworksOfAConfigCarryItsTrainingModifiers(string cell, string activation)
     {
-        var p = ExperimentPresets.Find("smoke") with { Model = "gru", Activation = "tanh", TrainingAdaptation = 0.3 };
+        var p = ExperimentPresets.Find("smoke") with { Model = cell, Activation = activation, TrainingMomentum = 0.4, TrainingAdaptation = 0.2, TrainingAdaptationTau = 5 };
         var (task, _) = ExperimentSetup.CreateTask(p, p.Seed);
-        var e = Assert.Throws<NotSupportedException>(() => ExperimentSetup.CreateModel(p, task, 0));
-        Assert.Contains("no adaptation or momentum step", e.Message);
-        // Without modifiers the GRU is built as before.
-        Assert.IsType<GruRnn>(ExperimentSetup.CreateModel(p with { TrainingAdaptation = 0 }, task, 0));
-    }
-
-    [Fact]
-    public void NetworksOfAConfigCarryItsTrainingModifiers()
-    {
-        var p = ExperimentPresets.Find("smoke") with { TrainingMomentum = 0.4, TrainingAdaptation = 0.2, TrainingAdaptationTau = 5 };
-        var (task, _) = ExperimentSetup.CreateTask(p, p.Seed);
-        var model = Assert.IsType<VanillaRnn>(ExperimentSetup.CreateModel(p, task, 0));
-        Assert.Equal(p.TrainingDynamics, model.Dynamics);
+        var model = ExperimentSetup.CreateModel(p, task, 0);
+        Assert.Equal(cell, model.Kind);
+        Assert.Equal(p.TrainingDynamics, ((ISimulatedCell)model).Dynamics);
         // A loaded network (reactivate, replay) gets them from its context's config.
-        var loaded = new VanillaRnn(model.Options);
+        var loaded = ExperimentSetup.CreateModel(p with { TrainingMomentum = 0, TrainingAdaptation = 0, TrainingAdaptationTau = 8 }, task, 0);
+        Assert.True(((ISimulatedCell)loaded).Dynamics.IsNone);
         ExperimentSetup.ApplyTrainingDynamics(loaded, NetworkContext.For("noise-trained", 0.01f, p, task).Config);
-        Assert.Equal(p.TrainingDynamics, loaded.Dynamics);
-        Assert.True(Assert.IsType<VanillaRnn>(ExperimentSetup.CreateModel(ExperimentPresets.Find("smoke"), task, 0)).Dynamics.IsNone);
+        Assert.Equal(p.TrainingDynamics, ((ISimulatedCell)loaded).Dynamics);
     }
 }
