@@ -39,12 +39,12 @@ internal sealed class QuiescenceModifierOptions
 
     public Option<string?> TrainMomentum { get; } = new("--train-momentum")
     {
-        Description = "Momentum M in [0, 1) in the network's own dynamics, in training and evaluation (vanilla RNN only; 0 = the paper's cell).",
+        Description = "Momentum M in [0, 1) in the network's own dynamics, in training and evaluation (vanilla RNN or GRU; 0 = the paper's cell).",
     };
 
     public Option<string?> TrainAdaptation { get; } = new("--train-adaptation")
     {
-        Description = "Adaptation strength b >= 0 in the network's own dynamics, in training and evaluation (vanilla RNN only; 0 = none).",
+        Description = "Adaptation strength b >= 0 in the network's own dynamics, in training and evaluation (vanilla RNN or GRU; 0 = none).",
     };
 
     public Option<string?> TrainAdaptationTau { get; } = new("--train-adaptation-tau")

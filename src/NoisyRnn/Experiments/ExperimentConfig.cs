@@ -102,12 +102,12 @@ public sealed record ExperimentConfig
     };
 
     /// <summary>Momentum M of the networks' own dynamics in training and evaluation, in [0, 1) (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>,
-    /// <see cref="DynamicsModifiers.Momentum"/>; default 0: the paper's cell). Vanilla cells only. Written to JSON only when not 0.</summary>
+    /// <see cref="DynamicsModifiers.Momentum"/>; default 0: the paper's cell). Both cells. Written to JSON only when not 0.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double TrainingMomentum { get; init; }
 
     /// <summary>Adaptation strength b of the networks' own dynamics in training and evaluation, finite and &gt;= 0
-    /// (<see cref="DynamicsModifiers.Adaptation"/>; default 0: none). Vanilla cells only. Written to JSON only when not 0.</summary>
+    /// (<see cref="DynamicsModifiers.Adaptation"/>; default 0: none). Vanilla RNN and GRU. Written to JSON only when not 0.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double TrainingAdaptation { get; init; }
 

@@ -8,8 +8,8 @@ using static NoisyRnn.Tests.Cli.CliRun;
 namespace NoisyRnn.Tests.Cli;
 
 /// <summary>The training modifiers (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>) in the run config and on reproduce's command line:
-/// training_* fields omitted at their defaults, round trip, range errors, the GRU refusal, and networks built or loaded
-/// from a config carry them.</summary>
+/// training_* fields omitted at their defaults, round trip, range errors, a GRU trained with them from the command line,
+/// and networks of either cell built or loaded from a config carry them.</summary>
 public class TrainingModifierCliTests : IDisposable
 {
     private static readonly string[] Fields = ["training_momentum", "training_adaptation", "training_adaptation_tau"];
@@ -94,12 +94,35 @@ public class TrainingModifierCliTests : IDisposable
     }
 
     [Fact]
-    public void ReproduceRefusesTrainingModifiersForTheGru()
+    public void AGruTrainsWithModifiersAndItsSavedNetworkRunsWithThem()
     {
-        var (exit, _, error) = Run("reproduce", "--preset", "smoke", "--model", "gru", "--train-momentum", "0.5", "--write-config", Path.Combine(_dir, "c.json"));
-        Assert.NotEqual(0, exit);
-        Assert.Contains("--train-momentum", error);
-        Assert.Contains("vanilla RNN only", error);
+        // The smallest run: the smoke preset's GRU trained with momentum and adaptation in its own dynamics.
+        string run = Path.Combine(_dir, "gru");
+        var (exit, output, error) = Run("reproduce", "--preset", "smoke", "--model", "gru", "--train-momentum", "0.3", "--train-adaptation", "0.2",
+            "--seed", "3", "--no-plots", "--out", run);
+        Assert.True(exit == 0, error);
+        Assert.Contains("training modifiers (the networks' own dynamics", output);
+        var p = ExperimentConfig.Load(Path.Combine(run, "config.json"));
+        Assert.Equal(("gru", 0.3, 0.2), (p.Model, p.TrainingMomentum, p.TrainingAdaptation));
+
+        // The saved network carries them (its context's config) for reactivate and replay.
+        string model = Path.Combine(run, "noise-trained", "model.nrnn");
+        var saved = NoisyRnn.Cli.Commands.SavedNetwork.Load(model, null, null, null, null, TextWriter.Null);
+        Assert.Equal(p.TrainingDynamics, Assert.IsType<GruRnn>(saved.Checkpoint.Network).Dynamics);
+        // reactivate without quiescence modifiers runs the network's own modified dynamics: reproduce's numbers.
+        using var reproduced = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        var trained = reproduced.RootElement.GetProperty("runs")[0];
+        string one = Path.Combine(_dir, "one");
+        (exit, _, error) = Run("reactivate", "--model", model, "--out", one, "--no-plots");
+        Assert.True(exit == 0, error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(one, "summary.json")));
+        foreach (string field in new[] { "quiescent_output_variance", "quiescent_step_distance" })
+            Assert.Equal(trained.GetProperty(field).GetDouble(), doc.RootElement.GetProperty("run").GetProperty(field).GetDouble());
+        // replay loads it the same way (SavedNetwork) and runs a recorded path through it.
+        string csv = Path.Combine(_dir, "path.csv");
+        File.WriteAllLines(csv, ["t,x,y", .. Enumerable.Range(0, 61).Select(i => FormattableString.Invariant($"{i * 0.02},{0.3 * Math.Cos(i * 0.05)},{0.3 * Math.Sin(i * 0.05)}"))]);
+        (exit, _, error) = Run("replay", "--model", model, "--trajectories", csv, "--out", Path.Combine(_dir, "replay"));
+        Assert.True(exit == 0, error);
     }
 
     [Theory]
