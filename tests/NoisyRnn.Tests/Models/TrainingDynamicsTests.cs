@@ -164,23 +164,29 @@ public abstract class TrainingDynamicsTests<TOptions, TTape>(ITestOutputHelper o
         Assert.Equal(standard.Gradient.Select(BitConverter.SingleToInt32Bits), forced.Gradient.Select(BitConverter.SingleToInt32Bits));
     }
 
+    /// <summary>A noise-free forward pass of a small case (weights of order 0.6), with its inputs or with zero inputs.</summary>
+    private (Case Case, TTape Tape) NoiseFreeForward(DynamicsModifiers dynamics, Activation activation, int seed, bool zeroInput)
+    {
+        var c = Create(batch: 3, time: 8, hidden: 6, inputs: 2, activation, dynamics, seed, weightScale: 0.6);
+        if (zeroInput) Array.Clear(c.Inputs);
+        var tape = c.Model.CreateTape(c.Batch, c.Time);
+        c.Model.Forward(c.Inputs, c.InitState, new NoiseLevels(0f, 0f, 0f), new NoiseStreams(null!, null!, null!), tape);
+        return (c, tape);
+    }
+
     [Fact]
     public void ForwardFollowsTheSimulatedRecursion()
     {
         // Simulate runs the quiescence runner's loop (SimulationRun) with the network's own modifiers: an independent
         // implementation of the same recursion, with the task's input inside phi. Without noise both must agree.
-        var dynamics = new DynamicsModifiers { Momentum = 0.7, Adaptation = 0.5, AdaptationTimeConstant = 2 };
-        var c = Create(batch: 3, time: 8, hidden: 6, inputs: 2, Activation.Relu, dynamics, seed: 31, weightScale: 0.6);
-        var model = c.Model;
-        var tape = model.CreateTape(c.Batch, c.Time);
-        model.Forward(c.Inputs, c.InitState, new NoiseLevels(0f, 0f, 0f), new NoiseStreams(null!, null!, null!), tape);
+        var (c, tape) = NoiseFreeForward(new DynamicsModifiers { Momentum = 0.7, Adaptation = 0.5, AdaptationTimeConstant = 2 }, Activation.Relu, 31, false);
         var simulated = new float[tape.Hidden.Length];
-        model.Simulate(tape.InitialHidden, c.Inputs, c.Batch, c.Time, 0f, new GaussianNoiseSource(1), simulated, default);
+        c.Model.Simulate(tape.InitialHidden, c.Inputs, c.Batch, c.Time, 0f, new GaussianNoiseSource(1), simulated, default);
         AssertClose(tape.Hidden, simulated, "forward", "simulated");
         // And the recursion is not the plain cell's.
-        model.Dynamics = DynamicsModifiers.None;
+        c.Model.Dynamics = DynamicsModifiers.None;
         var plain = new float[simulated.Length];
-        model.Simulate(tape.InitialHidden, c.Inputs, c.Batch, c.Time, 0f, new GaussianNoiseSource(1), plain, default);
+        c.Model.Simulate(tape.InitialHidden, c.Inputs, c.Batch, c.Time, 0f, new GaussianNoiseSource(1), plain, default);
         Assert.True(plain.Zip(simulated).Max(p => Math.Abs(p.First - p.Second)) > 1e-2);
     }
 
@@ -189,12 +195,8 @@ public abstract class TrainingDynamicsTests<TOptions, TTape>(ITestOutputHelper o
     {
         // The quiescence runner (no input at all, the network's own modifiers, noise-free) against the training forward
         // with zero inputs: the modified forms of training are the ones of quiescence.
-        var dynamics = new DynamicsModifiers { Momentum = 0.6, Adaptation = 0.4, AdaptationTimeConstant = 3 };
-        var c = Create(batch: 3, time: 8, hidden: 6, inputs: 2, Activation.Tanh, dynamics, seed: 32, weightScale: 0.6);
-        var model = c.Model;
-        var tape = model.CreateTape(c.Batch, c.Time);
-        model.Forward(new float[c.Inputs.Length], c.InitState, new NoiseLevels(0f, 0f, 0f), new NoiseStreams(null!, null!, null!), tape);
-        float[] quiescent = HiddenStateReactivation.RunQuiescent(model, tape.InitialHidden, c.Batch, c.Time, 1, 0f, new GaussianNoiseSource(1));
+        var (c, tape) = NoiseFreeForward(new DynamicsModifiers { Momentum = 0.6, Adaptation = 0.4, AdaptationTimeConstant = 3 }, Activation.Tanh, 32, true);
+        float[] quiescent = HiddenStateReactivation.RunQuiescent(c.Model, tape.InitialHidden, c.Batch, c.Time, 1, 0f, new GaussianNoiseSource(1));
         AssertClose(tape.Hidden, quiescent, "forward", "quiescent");
     }
 
