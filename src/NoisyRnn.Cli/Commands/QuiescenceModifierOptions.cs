@@ -9,7 +9,7 @@ namespace NoisyRnn.Cli.Commands;
 /// The quiescence-modifier options of `reproduce` and `reactivate` (<see cref="DynamicsModifiers"/>, docs/replay.md):
 /// --momentum M, --adaptation B, --adaptation-tau T, --quiescent-leak A. `reactivate` takes comma lists (a sweep over
 /// every combination); `reproduce` takes one value each, written into the config. `reproduce` also takes the training
-/// modifiers --train-momentum M, --train-adaptation B, --train-adaptation-tau T (<see cref="VanillaRnn.Dynamics"/>; the
+/// modifiers --train-momentum M, --train-adaptation B, --train-adaptation-tau T (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>; the
 /// config's training_* fields), with the same ranges and checks.
 /// </summary>
 internal sealed class QuiescenceModifierOptions
@@ -39,12 +39,12 @@ internal sealed class QuiescenceModifierOptions
 
     public Option<string?> TrainMomentum { get; } = new("--train-momentum")
     {
-        Description = "Momentum M in [0, 1) in the network's own dynamics, in training and evaluation (vanilla RNN only; 0 = the paper's cell).",
+        Description = "Momentum M in [0, 1) in the network's own dynamics, in training and evaluation (vanilla RNN or GRU; 0 = the paper's cell).",
     };
 
     public Option<string?> TrainAdaptation { get; } = new("--train-adaptation")
     {
-        Description = "Adaptation strength b >= 0 in the network's own dynamics, in training and evaluation (vanilla RNN only; 0 = none).",
+        Description = "Adaptation strength b >= 0 in the network's own dynamics, in training and evaluation (vanilla RNN or GRU; 0 = none).",
     };
 
     public Option<string?> TrainAdaptationTau { get; } = new("--train-adaptation-tau")

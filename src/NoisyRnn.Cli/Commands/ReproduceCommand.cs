@@ -237,12 +237,6 @@ internal static class ReproduceCommand
         p = modifiers.Settings(parse, p, allowLists: false)[0].ApplyTo(p);
         // --train-momentum, --train-adaptation, --train-adaptation-tau: into the config's training_* fields.
         p = modifiers.ApplyTraining(parse, p);
-        if (p.Model != "vanilla" && !p.TrainingDynamics.IsNone)
-        {
-            string given = new[] { modifiers.TrainMomentum, modifiers.TrainAdaptation, modifiers.TrainAdaptationTau }
-                .FirstOrDefault(o => parse.GetValue(o) is not null)?.Name ?? "training_momentum";
-            throw new ArgumentException($"{given}: training modifiers apply to the vanilla RNN only; the run's model is {p.Model}.", given);
-        }
         // Options that the resolved run would ignore are errors rather than silently unused.
         if (tuning is not null && !p.IsSpatial)
             throw new ArgumentException("--place-cell-tuning applies to the spatial task only; the run's task is head-direction.", "--place-cell-tuning");

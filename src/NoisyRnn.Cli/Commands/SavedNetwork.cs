@@ -59,7 +59,7 @@ internal sealed record SavedNetwork(CheckpointData Checkpoint, ExperimentConfig 
         }
         else if (context is { } c) training = c.Context.TrainingNoiseStd;
         else throw new ArgumentException($"--model '{path}' does not say its training noise; give --training-std.", "--training-std");
-        // A network trained with modifiers runs with them (evaluation, active and quiescent runs); refused for a GRU.
+        // A network trained with modifiers runs with them (evaluation, active and quiescent runs).
         ExperimentSetup.ApplyTrainingDynamics(checkpoint.Network, config);
         return new SavedNetwork(checkpoint, config, training, network, source);
     }

@@ -101,13 +101,13 @@ public sealed record ExperimentConfig
         Momentum = QuiescentMomentum, Adaptation = QuiescentAdaptation, AdaptationTimeConstant = QuiescentAdaptationTau, Leak = QuiescentLeak,
     };
 
-    /// <summary>Momentum M of the networks' own dynamics in training and evaluation, in [0, 1) (<see cref="VanillaRnn.Dynamics"/>,
-    /// <see cref="DynamicsModifiers.Momentum"/>; default 0: the paper's cell). Vanilla cells only. Written to JSON only when not 0.</summary>
+    /// <summary>Momentum M of the networks' own dynamics in training and evaluation, in [0, 1) (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>,
+    /// <see cref="DynamicsModifiers.Momentum"/>; default 0: the paper's cell). Both cells. Written to JSON only when not 0.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double TrainingMomentum { get; init; }
 
     /// <summary>Adaptation strength b of the networks' own dynamics in training and evaluation, finite and &gt;= 0
-    /// (<see cref="DynamicsModifiers.Adaptation"/>; default 0: none). Vanilla cells only. Written to JSON only when not 0.</summary>
+    /// (<see cref="DynamicsModifiers.Adaptation"/>; default 0: none). Vanilla RNN and GRU. Written to JSON only when not 0.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double TrainingAdaptation { get; init; }
 
@@ -125,7 +125,7 @@ public sealed record ExperimentConfig
     }
 
     /// <summary>The modifiers of the networks' own dynamics of the three fields above (<see cref="DynamicsModifiers.None"/> by
-    /// default), applied to every network the experiment trains or loads (<see cref="VanillaRnn.Dynamics"/>).</summary>
+    /// default), applied to every network the experiment trains or loads (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A field is out of range (<see cref="Validate"/> reports it as a config error first).</exception>
     [JsonIgnore]
     public DynamicsModifiers TrainingDynamics => new()

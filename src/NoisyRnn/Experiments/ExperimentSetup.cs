@@ -174,8 +174,7 @@ internal static class ExperimentSetup
     }
 
     /// <summary>A network of the configuration's cell, sizes and activation with initial weights from <paramref name="seed"/>,
-    /// and the configuration's training dynamics (<see cref="ApplyTrainingDynamics"/>).</summary>
-    /// <exception cref="NotSupportedException">A GRU with training modifiers.</exception>
+    /// and the configuration's training dynamics (<see cref="ApplyTrainingDynamics"/>; both cells take them).</summary>
     public static IRecurrentNetwork CreateModel(ExperimentConfig p, IPathIntegrationTask task, ulong seed)
     {
         int cells = task.OutputSize;
@@ -189,17 +188,17 @@ internal static class ExperimentSetup
     }
 
     /// <summary>Gives a network the training modifiers of <paramref name="p"/> (<see cref="ExperimentConfig.TrainingDynamics"/>,
-    /// <see cref="VanillaRnn.Dynamics"/>): the network an experiment trains, and one loaded from its checkpoint, whose
+    /// <see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>): the network an experiment trains, and one loaded from its checkpoint, whose
     /// context holds the config (so that its evaluation and active runs use the dynamics it was trained with).</summary>
-    /// <exception cref="NotSupportedException">Modifiers for a cell other than the vanilla RNN (the GRU's training step
-    /// has no adaptation or momentum).</exception>
+    /// <exception cref="NotSupportedException">Modifiers for a network whose training passes have no modified step (one not
+    /// built on <see cref="RecurrentNetwork{TOptions, TTape}"/>, or a cell of it without one).</exception>
     public static void ApplyTrainingDynamics(IRecurrentNetwork model, ExperimentConfig p)
     {
         var dynamics = p.TrainingDynamics;
-        if (model is VanillaRnn vanilla) vanilla.Dynamics = dynamics;
+        if (model is ISimulatedCell cell) cell.Dynamics = dynamics;
         else if (!dynamics.IsNone)
-            throw new NotSupportedException($"Training modifiers ({dynamics}: training_momentum, training_adaptation) are implemented for the vanilla RNN only; " +
-                                            $"the {model.Kind} cell trains without them (use quiescence modifiers, or model \"vanilla\").");
+            throw new NotSupportedException($"Training modifiers ({dynamics}: training_momentum, training_adaptation) need a cell of the library; " +
+                                            $"the {model.Kind} network has no modified training step.");
     }
 
     /// <summary>Seed of the training noise in the active run (shared with the active hidden states of `reproduce`).</summary>

@@ -5,20 +5,20 @@ namespace NoisyRnn.Models;
 /// <summary>
 /// Changes to the dynamics of a recurrent network (issue 16; docs/replay.md): a leak override, spike-frequency-style
 /// adaptation and momentum (underdamped Langevin dynamics). Applied to the quiescence of any trained network without
-/// retraining (<see cref="Analysis.Quiescence"/>), and, adaptation and momentum only, to a <see cref="VanillaRnn"/>'s own
-/// dynamics in training and evaluation (<see cref="VanillaRnn.Dynamics"/>). <see cref="None"/> (every property at its
-/// default) is the network's own dynamics, bit for bit. Per step n, with h_n the hidden state [batch, hidden], phi(h, x)
-/// the cell's step (input x, zero in quiescence; no noise) minus h, s the per-step recurrent noise std and xi_n ~ N(0, I)
-/// the same draws as without modifiers:
+/// retraining (<see cref="Analysis.Quiescence"/>), and, adaptation and momentum only, to a <see cref="VanillaRnn"/>'s or a
+/// <see cref="GruRnn"/>'s own dynamics in training and evaluation (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>).
+/// <see cref="None"/> (every property at its default) is the network's own dynamics, bit for bit. Per step n, with h_n
+/// the hidden state [batch, hidden], phi(h, x) the cell's step (input x, zero in quiescence; no noise) minus h, s the
+/// per-step recurrent noise std and xi_n ~ N(0, I) the same draws as without modifiers:
 /// <code>
 /// leak:       the cell's alpha = dt/tau replaced by <see cref="Leak"/> inside phi (vanilla: h + Leak (act(u) − h);
 ///             GRU: h + Leak (z − 1)(h − act(u)))                                           quiescence only
 /// adaptation: u_n ← u_n − a_n (the pre-activation inside act: the vanilla cell's W_rec h + W_in x (+ b), the GRU's candidate),
 ///             a_{n+1} = a_n (1 − 1/τ_a) + (b/τ_a) h_{n+1},  a_0 = 0     (Levenstein et al. 2024; b = <see cref="Adaptation"/>,
-///             τ_a = <see cref="AdaptationTimeConstant"/>)                                  quiescence; training (vanilla)
+///             τ_a = <see cref="AdaptationTimeConstant"/>)                                  quiescence; training
 /// momentum:   w_n = M w_{n−1} + (1 + M) phi(h_n, x_n) + √(1 − M²) s xi_n,  h_{n+1} = h_n + w_n,  w_{−1} = 0
 ///             (M = <see cref="Momentum"/>; M = 0 is h_{n+1} = h_n + phi(h_n, x_n) + s xi_n, the plain chain)
-///                                                                                           quiescence; training (vanilla)
+///                                                                                           quiescence; training
 /// </code>
 /// The momentum step is the heavy-ball form of the OBABO splitting of Leimkuhler &amp; Matthews (2013) used by
 /// <see cref="Theory.UnderdampedLangevinSampler"/>, with the network's phi in place of σ²Δt ∇log p (THEORY.md,

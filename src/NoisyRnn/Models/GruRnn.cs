@@ -21,6 +21,17 @@ namespace NoisyRnn.Models;
 /// order: <c>encoder.weight</c> [hidden, init], <c>w_z.weight</c> [hidden, input], <c>u_z.weight</c> [hidden, hidden],
 /// <c>w_r.weight</c>, <c>u_r.weight</c>, <c>w_h.weight</c>, <c>u_h.weight</c> (same shapes), <c>decoder.weight</c>
 /// [output, hidden]; with <see cref="GruRnnOptions.UseBias"/> each weight is followed by its <c>.bias</c>.
+/// With <see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/> set
+/// (adaptation b, τ_a; momentum M), the candidate and the state update become, with a_{-1} = w_{-1} = 0, s = RecurrentStd
+/// and the gates unchanged:
+/// <code>
+/// u_t = W_h x̃_t + U_h (r_t ⊙ h_{t-1}) − a_{t-1}
+/// phi_t = alpha (z_t - 1) ⊙ (h_{t-1} - act(u_t))
+/// w_t = M w_{t-1} + (1 + M) phi_t + √(1 − M²) s xi_rec_t,   h_t = h_{t-1} + w_t
+/// a_t = a_{t-1} (1 − 1/τ_a) + (b/τ_a) h_t
+/// </code>
+/// (the quiescence runner's step with the task's input inside phi, <see cref="DynamicsModifiers"/>) and back-propagation
+/// through time goes through a and w (M = b = 0 is the step above).
 /// Not thread-safe: use one instance (or one tape) per thread.
 /// </summary>
 public sealed class GruRnn : RecurrentNetwork<GruRnnOptions, GruTape>
@@ -102,6 +113,10 @@ public sealed class GruRnn : RecurrentNetwork<GruRnnOptions, GruTape>
 
     /// <inheritdoc />
     public override string Kind => ModelKind;
+
+    /// <summary>The GRU trains with <see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/> (the modified step of the class
+    /// remarks).</summary>
+    private protected override bool TrainsWithDynamics => true;
 
     private protected override string? EncoderBiasName => Options.UseBias ? "encoder.bias" : null;
 

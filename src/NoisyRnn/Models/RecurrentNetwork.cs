@@ -142,11 +142,44 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, ISi
 
     SimulationStep ISimulatedCell.CreateSimulationStep(int batch, IsaTier tier) => CreateStep(batch, tier);
 
-    DynamicsModifiers ISimulatedCell.Dynamics => OwnDynamics;
+    /// <summary>
+    /// Adaptation and momentum in this network's own dynamics (<see cref="DynamicsModifiers"/>; the modified step of each
+    /// cell is in its class remarks): used by <see cref="Forward"/>, its back-propagation (<see cref="Backward"/>, through the
+    /// adaptation current a and the velocity w), the fused training pass (<see cref="ForwardBackwardMse(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, NoiseLevels, NoiseStreams, TTape, ParameterSet)"/>)
+    /// and <see cref="Simulate"/>, and under the quiescence modifiers of <see cref="Analysis.Quiescence"/> (a quiescence
+    /// modifier left at its default keeps this value). Not saved in the checkpoint's tensors: an experiment records it in its
+    /// config (<c>training_momentum</c>, <c>training_adaptation</c>, <c>training_adaptation_tau</c>).
+    /// <see cref="DynamicsModifiers.None"/> (default) is the paper's cell, and its passes are the same bits and the same code
+    /// as without this property. A forward pass keeps the modifiers it ran with for its backward pass.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    /// <exception cref="ArgumentException">A leak override (<see cref="DynamicsModifiers.Leak"/> not null): the leak of
+    /// training is the network's own Dt/TimeConstant (ParamName "Dynamics").</exception>
+    /// <exception cref="NotSupportedException">Modifiers other than None for a cell whose training passes have no modified
+    /// step (the library's <see cref="VanillaRnn"/> and <see cref="GruRnn"/> have one).</exception>
+    public DynamicsModifiers Dynamics
+    {
+        get;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(Dynamics));
+            if (value.Leak is { } leak)
+                throw new ArgumentException($"Dynamics.Leak must be null: a network's own leak is Dt/TimeConstant = {Options.Alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
+                                            $"(change Dt or TimeConstant to train with another); got {leak.ToString(System.Globalization.CultureInfo.InvariantCulture)}. " +
+                                            "A leak override applies to quiescence only.", nameof(Dynamics));
+            if (!value.IsNone && !TrainsWithDynamics)
+                throw new NotSupportedException($"The {Kind} cell's training passes have no adaptation or momentum step; expected Dynamics = None, got {value}.");
+            field = value;
+        }
+    } = DynamicsModifiers.None;
 
-    /// <summary>The modifiers of the cell's own dynamics that tape-free simulation applies (None unless the cell takes them
-    /// in training, as <see cref="VanillaRnn.Dynamics"/>).</summary>
-    private protected virtual DynamicsModifiers OwnDynamics => DynamicsModifiers.None;
+    /// <summary>Whether the cell's forward and backward steps run <see cref="Dynamics"/> (the modified step of
+    /// <see cref="RecurrentTape.Modified"/>); false for a cell that does not, which then refuses modifiers.</summary>
+    private protected virtual bool TrainsWithDynamics => false;
+
+    /// <summary>Takes the modified forward and backward loops even when <see cref="Dynamics"/> is None (tests: with M = 0 and
+    /// b = 0 they give the standard loops' bits).</summary>
+    internal bool ForceModifiedLoops { get; set; }
 
     private TTape AsOwnTape(RecurrentTape tape)
     {
@@ -242,6 +275,8 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, ISi
             recurrentNoise = tape.RecurrentNoise ??= new float[rows * nH];
             streams.Recurrent!.FillRows(recurrentNoise, time * nH);
         }
+        // The modified step only when a modifier is set: the default passes are the standard loops.
+        tape.SetDynamics(ForceModifiedLoops || !Dynamics.IsNone ? Dynamics : null, noise.RecurrentStd);
         ForwardSteps(tape, recurrentNoise, noise.RecurrentStd, Isa.Tier, Gemm.MaxThreads);
     }
 
@@ -366,7 +401,7 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, ISi
     /// Runs the dynamics from given hidden states without a tape (inference, quiescence): the cell's step
     /// h_t = f(h_{t-1}, x_t) + recurrentStd·xi_t and y_t = W_out h_t (+ b_out), with no input or output noise. The loop is
     /// the one of the quiescence runner (<see cref="Analysis.Quiescence"/>, which adds the quiescence <see cref="DynamicsModifiers"/>),
-    /// with the cell's own trained modifiers (<see cref="VanillaRnn.Dynamics"/>) when it has any. Recurrent
+    /// with the cell's own trained modifiers (<see cref="Dynamics"/>) when it has any. Recurrent
     /// draws are taken one [batch, hidden] block per step (not one [batch, time, hidden] block as in <see cref="Forward"/>).
     /// Memory beyond the requested outputs: O(batch·hidden) plus one packed copy of each recurrent weight (and of W_out
     /// when outputs are asked for).

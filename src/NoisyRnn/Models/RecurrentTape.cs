@@ -55,6 +55,27 @@ public abstract class RecurrentTape
     /// <summary>The fused training readout and its buffers; made on first use.</summary>
     internal MseReadout? Readout { get; set; }
 
+    /// <summary>The adaptation and momentum of the last forward pass (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>),
+    /// read by its backward pass; null when the pass took the standard step.</summary>
+    internal ModifiedDynamics? Modified { get; private set; }
+
+    /// <summary>The buffers of <see cref="Modified"/>, allocated on the first modified pass and kept.</summary>
+    private ModifiedDynamics? _modifiedBuffers;
+
+    /// <summary>Sets <see cref="Modified"/> for the next forward pass: <paramref name="dynamics"/> (no leak override) with the
+    /// pass's recurrent noise std, or null for the standard step.</summary>
+    internal void SetDynamics(DynamicsModifiers? dynamics, float noiseStd)
+    {
+        if (dynamics is null)
+        {
+            Modified = null;
+            return;
+        }
+        _modifiedBuffers ??= new ModifiedDynamics(Batch, NetworkOptions.HiddenSize);
+        _modifiedBuffers.Set(dynamics, noiseStd);
+        Modified = _modifiedBuffers;
+    }
+
     /// <summary>Batch size B this tape was made for; &gt; 0.</summary>
     public int Batch { get; }
 

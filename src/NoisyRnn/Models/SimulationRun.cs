@@ -11,8 +11,9 @@ internal interface ISimulatedCell : IReadoutCell
     /// <summary>The cell's step over [batch, hidden] blocks, with its packed weights (one per run).</summary>
     SimulationStep CreateSimulationStep(int batch, IsaTier tier);
 
-    /// <summary>The modifiers of the cell's own (trained) dynamics (<see cref="VanillaRnn.Dynamics"/>; None for other cells).</summary>
-    DynamicsModifiers Dynamics { get; }
+    /// <summary>The modifiers of the cell's own (trained) dynamics (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>).</summary>
+    /// <exception cref="NotSupportedException">Set to modifiers the cell does not train with.</exception>
+    DynamicsModifiers Dynamics { get; set; }
 }
 
 /// <summary>

@@ -23,37 +23,6 @@ internal sealed class VanillaForwardRecurrence(VanillaTape tape)
     /// <summary>The pre-activation bias added to the input part of u ([hidden]: b_rec, or b_in + b_rec), or empty for none.</summary>
     public ReadOnlyMemory<float> Bias;
 
-    /// <summary>Whether this pass ran the modified step of <see cref="VanillaRnn.Dynamics"/> (read by the backward pass).</summary>
-    public bool Modified { get; private set; }
-
-    /// <summary>Momentum M of the modified step (0 for none).</summary>
-    public float Momentum { get; private set; }
-
-    /// <summary>(√(1 − M²) − 1)·s: the noise of the momentum step minus the noise of the plain step (0 for M = 0).</summary>
-    private float _noiseCorrection;
-
-    /// <summary>Adaptation: a ← Keep·a + Gain·h (Keep = 1 − 1/τ_a, Gain = b/τ_a; Gain 0 for none).</summary>
-    public float AdaptationKeep { get; private set; }
-
-    /// <inheritdoc cref="AdaptationKeep"/>
-    public float AdaptationGain { get; private set; }
-
-    /// <summary>Sets the modifiers of the next pass (after <see cref="NoiseScale"/>): null for the standard loop.</summary>
-    public void SetDynamics(DynamicsModifiers? dynamics)
-    {
-        Modified = dynamics is not null;
-        if (dynamics is null) return;
-        double m = dynamics.Momentum;
-        Momentum = (float)m;
-        _noiseCorrection = (float)((Math.Sqrt(1 - m * m) - 1) * NoiseScale);
-        AdaptationKeep = (float)(1 - 1 / dynamics.AdaptationTimeConstant);
-        AdaptationGain = (float)(dynamics.Adaptation / dynamics.AdaptationTimeConstant);
-        int n = Batch * HiddenSize;
-        tape.Velocity ??= new float[n];
-        tape.Adaptation ??= new float[n];
-        tape.Drift ??= new float[n];
-    }
-
     protected override void RunRows(int b0, int b1)
     {
         float[] h = tape.HiddenBuffer, u = tape.PreActivationBuffer, h0 = tape.InitialHiddenBuffer;
@@ -66,6 +35,7 @@ internal sealed class VanillaForwardRecurrence(VanillaTape tape)
         Gemm.MultiplyTransposedBStrided(tape.NoisyInputBuffer.AsSpan(first * nIn, count * nIn), nIn, p[VanillaRnn.InputWeight], inputPart, nH,
             count, nH, nIn, false, Tier, 1);
         if (!Bias.IsEmpty) LayerMath.AddToRows(inputPart, count, Bias.Span);
+        ModifiedDynamics? modified = tape.Modified;
         for (int t = 0; t < Time; t++)
         {
             // The next step's input part of u and noise, a step ahead (see Prefetch).
@@ -77,9 +47,9 @@ internal sealed class VanillaForwardRecurrence(VanillaTape tape)
             int previousStride = t == 0 ? nH : rowStride;
             Gemm.MultiplyPacked(previous, previousStride, false, wRec, u.AsSpan((b0 * Time + t) * nH), rowStride,
                 b1 - b0, true, Tier, 1);
-            if (Modified)
+            if (modified is not null)
             {
-                ModifiedStep(b0, b1, t);
+                ModifiedStep(b0, b1, t, modified);
                 continue;
             }
             for (int b = b0; b < b1; b++)
@@ -94,15 +64,12 @@ internal sealed class VanillaForwardRecurrence(VanillaTape tape)
 
     /// <summary>
     /// Step <paramref name="t"/> of the modified dynamics for rows [b0, b1), u_t holding W_rec h_{t-1} + W_in x̃_t (+ b):
-    /// u_t −= a_{t-1}; h_t = f_t + s xi_t (the standard fused update, f_t = (1 − alpha) h_{t-1} + alpha act(u_t)) plus
-    /// M w_{t-1} + M (f_t − h_{t-1}) + (√(1 − M²) − 1) s xi_t, which is h_{t-1} + w_t with
-    /// w_t = M w_{t-1} + (1 + M)(f_t − h_{t-1}) + √(1 − M²) s xi_t; w_t = h_t − h_{t-1}; a_t = Keep a_{t-1} + Gain h_t.
-    /// With M = 0 and b = 0 every added term is an exact zero, so h_t has the standard loop's bits.
+    /// u_t −= a_{t-1}; f_t = (1 − alpha) h_{t-1} + alpha act(u_t) and the standard step h_t = f_t + s xi_t, which
+    /// <see cref="ModifiedDynamics.CompleteStep"/> turns into h_{t-1} + w_t (and updates w and a).
     /// </summary>
-    private void ModifiedStep(int b0, int b1, int t)
+    private void ModifiedStep(int b0, int b1, int t, ModifiedDynamics modified)
     {
         float[] h = tape.HiddenBuffer, u = tape.PreActivationBuffer, h0 = tape.InitialHiddenBuffer;
-        float[] w = tape.Velocity!, a = tape.Adaptation!, f = tape.Drift!;
         int nH = HiddenSize;
         for (int b = b0; b < b1; b++)
         {
@@ -110,24 +77,10 @@ internal sealed class VanillaForwardRecurrence(VanillaTape tape)
             ReadOnlySpan<float> prevRow = t == 0 ? h0.AsSpan(b * nH, nH) : h.AsSpan(row - nH, nH);
             ReadOnlySpan<float> xi = Noise is null ? default : Noise.AsSpan(row, nH);
             Span<float> uRow = u.AsSpan(row, nH), hRow = h.AsSpan(row, nH);
-            Span<float> wRow = w.AsSpan(b * nH, nH), aRow = a.AsSpan(b * nH, nH), fRow = f.AsSpan(b * nH, nH);
-            if (t == 0)
-            {
-                wRow.Clear();
-                aRow.Clear();
-            }
-            TensorPrimitives.Subtract(uRow, aRow, uRow);
-            Fused.LeakyUpdate(prevRow, uRow, default, Alpha, 0f, Activation, fRow, Tier);
+            modified.SubtractAdaptation(b, t, uRow);
+            Fused.LeakyUpdate(prevRow, uRow, default, Alpha, 0f, Activation, modified.Drift(b), Tier);
             Fused.LeakyUpdate(prevRow, uRow, xi, Alpha, NoiseScale, Activation, hRow, Tier);
-            // The correction M (f − h_{t-1}) + M w_{t-1} + (√(1 − M²) − 1) s xi, into f.
-            TensorPrimitives.Subtract(fRow, prevRow, fRow);
-            TensorPrimitives.Multiply(fRow, Momentum, fRow);
-            TensorPrimitives.MultiplyAdd(wRow, Momentum, fRow, fRow);
-            if (!xi.IsEmpty) TensorPrimitives.MultiplyAdd(xi, _noiseCorrection, fRow, fRow);
-            TensorPrimitives.Add(hRow, fRow, hRow);
-            TensorPrimitives.Subtract(hRow, prevRow, wRow);
-            TensorPrimitives.Multiply(aRow, AdaptationKeep, aRow);
-            TensorPrimitives.MultiplyAdd(hRow, AdaptationGain, aRow, aRow);
+            modified.CompleteStep(b, prevRow, xi, hRow);
         }
     }
 }
@@ -178,9 +131,6 @@ internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
         }
     }
 
-    /// <summary>The forward loop whose modified dynamics this pass differentiates, or null for the standard step.</summary>
-    public VanillaForwardRecurrence? Dynamics;
-
     /// <summary>u_t = ... + W_in x̃_t + b_rec: dW_in[:, j] += du_t x̃_t[j] and db_rec += du_t for row (b, s), into the sums of
     /// the row's tile of <paramref name="partials"/> (<paramref name="stride"/> floats per tile).</summary>
     private void AddInputPartials(float[] partials, int stride, ReadOnlySpan<float> duRow, float[] x, int b, int s)
@@ -202,9 +152,10 @@ internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
 
     protected override unsafe void RunRows(int b0, int b1)
     {
-        if (Dynamics is { } dynamics)
+        if (tape.Modified is { } modified)
         {
-            ModifiedRows(b0, b1, dynamics);
+            // The modifiers of the forward pass: the same du, with the velocity and adaptation paths added to dh_{s-1}.
+            ModifiedRows(b0, b1, modified);
             return;
         }
         int nH = HiddenSize, rowStride = Time * nH, nIn = InputSize;
@@ -275,25 +226,21 @@ internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
     /// A_{s-1} = (1 − 1/τ_a) A_s − du_s       (u_s = ... − a_{s-1};  a_s = (1 − 1/τ_a) a_{s-1} + ...)
     /// H_{s-1} = R_{s-1} + (1 − alpha) F_s + (H_s − F_s) + (b/τ_a) A_{s-1} + du_s W_rec
     /// </code>
-    /// (R: the readout part; for s = 0 into dh_0, without R and A, a_{-1} being the constant 0). The input, bias and
-    /// W_rec gradients follow from du as in the standard loop. With M = 0 and b = 0, F_s = H_s and the added terms are
-    /// exact zeros: the standard loop's bits.
+    /// (R: the readout part; for s = 0 into dh_0, without R and A, a_{-1} being the constant 0; the V, F and A parts are
+    /// <see cref="ModifiedDynamics"/>'s). The input, bias and W_rec gradients follow from du as in the standard loop.
+    /// With M = 0 and b = 0, F_s = H_s and the added terms are exact zeros: the standard loop's bits.
     /// </summary>
-    private void ModifiedRows(int b0, int b1, VanillaForwardRecurrence dynamics)
+    private void ModifiedRows(int b0, int b1, ModifiedDynamics modified)
     {
-        int nH = HiddenSize, rowStride = Time * nH, nIn = InputSize;
-        float keep = 1f - Alpha, m = dynamics.Momentum, driftScale = 1f + m;
-        float adaptationKeep = dynamics.AdaptationKeep, adaptationGain = dynamics.AdaptationGain;
+        int nH = HiddenSize, rowStride = Time * nH;
+        float keep = 1f - Alpha;
         float[] dh = tape.HiddenGradient!, du = tape.PreActivationGradient!, dh0 = tape.InitialHiddenGradient!;
         float[] u = tape.PreActivationBuffer, x = tape.NoisyInputBuffer;
-        float[] velocity = tape.VelocityGradient ??= new float[Batch * nH], adaptation = tape.AdaptationGradient ??= new float[Batch * nH];
-        float[] f = tape.Drift!;
         PackedMatrix wRec = tape.RecurrentWeightPacked;
         float[]? partials = InputPartials;
         int stride = PartialRows * nH, count = b1 - b0;
         if (partials is not null) partials.AsSpan(b0 / Gemm.RowTile * stride, ((count + Gemm.RowTile - 1) / Gemm.RowTile) * stride).Clear();
-        velocity.AsSpan(b0 * nH, count * nH).Clear();
-        adaptation.AsSpan(b0 * nH, count * nH).Clear();
+        modified.BeginBackward(b0, b1);
         float[] scratch = t_scratch is { } buffer && buffer.Length >= 2 * count * nH ? buffer : (t_scratch = new float[2 * count * nH]);
         Span<float> current = scratch.AsSpan(0, count * nH), next = scratch.AsSpan(count * nH, count * nH);
         for (int b = b0; b < b1; b++) dh.AsSpan((b * Time + Time - 1) * nH, nH).CopyTo(current.Slice((b - b0) * nH, nH));
@@ -303,26 +250,15 @@ internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
             {
                 int row = (b * Time + s) * nH;
                 ReadOnlySpan<float> hRow = current.Slice((b - b0) * nH, nH);
-                Span<float> vRow = velocity.AsSpan(b * nH, nH), aRow = adaptation.AsSpan(b * nH, nH), fRow = f.AsSpan(b * nH, nH);
                 Span<float> duRow = du.AsSpan(row, nH);
-                TensorPrimitives.MultiplyAdd(vRow, m, hRow, vRow);
-                TensorPrimitives.Multiply(vRow, driftScale, fRow);
+                Span<float> fRow = modified.DriftGradient(b, hRow);
                 Fused.ActivationBackward(fRow, u.AsSpan(row, nH), Alpha, Activation, duRow, Tier);
                 if (partials is not null) AddInputPartials(partials, stride, duRow, x, b, s);
                 Span<float> target = s == 0 ? dh0.AsSpan(b * nH, nH) : next.Slice((b - b0) * nH, nH);
                 // Leak path: (1 − alpha) F_s (+ the readout part R_{s-1}), as the standard loop.
                 if (s == 0) TensorPrimitives.Multiply(fRow, keep, target);
                 else TensorPrimitives.MultiplyAdd(fRow, keep, dh.AsSpan(row - nH, nH), target);
-                // Velocity paths: H_s − F_s (zero for M = 0).
-                TensorPrimitives.Subtract(hRow, fRow, fRow);
-                TensorPrimitives.Add(target, fRow, target);
-                if (s > 0)
-                {
-                    // Adaptation: A_{s-1} = keep_a A_s − du_s, into dh_{s-1} through a_{s-1} = ... + gain h_{s-1}.
-                    TensorPrimitives.Multiply(aRow, adaptationKeep, aRow);
-                    TensorPrimitives.Subtract(aRow, duRow, aRow);
-                    TensorPrimitives.MultiplyAdd(aRow, adaptationGain, target, target);
-                }
+                modified.AddStatePaths(b, s, hRow, duRow, target);
             }
             // dh_{s-1} += du_s·W_rec
             Span<float> dPrevious = s == 0 ? dh0.AsSpan(b0 * nH) : next;

@@ -22,7 +22,7 @@ namespace NoisyRnn.Models;
 /// <see cref="VanillaRnnOptions.UseBias"/>: b_rec and b_out in the default <see cref="VanillaBiasLayout.RecurrentReadout"/>,
 /// all four with <see cref="VanillaBiasLayout.AllLayers"/> (the reference's <c>bias=True</c>, the order of its
 /// <c>state_dict</c>). The noise streams give raw draws; the model multiplies them by the stds.
-/// With <see cref="Dynamics"/> set (adaptation b, τ_a; momentum M), the step becomes, with a_{-1} = w_{-1} = 0 and
+/// With <see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/> set (adaptation b, τ_a; momentum M), the step becomes, with a_{-1} = w_{-1} = 0 and
 /// s = RecurrentStd:
 /// <code>
 /// u_t = W_rec h_{t-1} + W_in x̃_t (+ b_rec) (+ b_in) − a_{t-1}
@@ -103,38 +103,9 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
         if (o.UseBias) yield return (OutputBias, new[] { o.OutputSize });
     }
 
-    /// <summary>
-    /// Adaptation and momentum in this network's own dynamics (class remarks; <see cref="DynamicsModifiers"/>): used by
-    /// <see cref="RecurrentNetwork{TOptions, TTape}.Forward"/>, its back-propagation, the fused training pass and
-    /// <see cref="RecurrentNetwork{TOptions, TTape}.Simulate"/> (and under the quiescence modifiers of
-    /// <see cref="Analysis.Quiescence"/>: a quiescence modifier left at its default keeps this value). Not saved in the
-    /// checkpoint's tensors: an experiment records it in its config (<c>training_momentum</c>, <c>training_adaptation</c>,
-    /// <c>training_adaptation_tau</c>). <see cref="DynamicsModifiers.None"/> (default) is the paper's cell, and its passes
-    /// are the same bits and the same code as without this property. A forward pass keeps the modifiers it ran with for its
-    /// backward pass.
-    /// </summary>
-    /// <exception cref="ArgumentNullException">Set to null.</exception>
-    /// <exception cref="ArgumentException">A leak override (<see cref="DynamicsModifiers.Leak"/> not null): the leak of
-    /// training is the network's own Dt/TimeConstant (ParamName "Dynamics").</exception>
-    public DynamicsModifiers Dynamics
-    {
-        get;
-        set
-        {
-            ArgumentNullException.ThrowIfNull(value, nameof(Dynamics));
-            if (value.Leak is { } leak)
-                throw new ArgumentException($"Dynamics.Leak must be null: a network's own leak is Dt/TimeConstant = {Options.Alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
-                                            $"(change Dt or TimeConstant to train with another); got {leak.ToString(System.Globalization.CultureInfo.InvariantCulture)}. " +
-                                            "A leak override applies to quiescence only.", nameof(Dynamics));
-            field = value;
-        }
-    } = DynamicsModifiers.None;
-
-    /// <summary>Takes the modified forward and backward loops even when <see cref="Dynamics"/> is None (tests: with M = 0 and
-    /// b = 0 they give the standard loops' bits).</summary>
-    internal bool ForceModifiedLoops { get; set; }
-
-    private protected override DynamicsModifiers OwnDynamics => Dynamics;
+    /// <summary>The vanilla cell trains with <see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/> (the modified step of the
+    /// class remarks).</summary>
+    private protected override bool TrainsWithDynamics => true;
 
     /// <summary>Checkpoint name of this cell: <c>vanilla</c>.</summary>
     public const string ModelKind = "vanilla";
@@ -163,7 +134,6 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
         loop.Bias = PreActivationBias(ref tape.PreActivationBiasBuffer);
         loop.Noise = noise;
         loop.NoiseScale = noiseStd;
-        loop.SetDynamics(ForceModifiedLoops || !Dynamics.IsNone ? Dynamics : null);
         loop.RunAll(tier, threads);
     }
 
@@ -204,8 +174,6 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
         // For s = time - 1 .. 0: du_s = dh_s · alpha · act'(u_s), dh_{s-1} += (1 - alpha) dh_s + du_s·W_rec; parts of the
         // batch run the whole loop on different cores (rows are independent here).
         VanillaBackwardRecurrence loop = tape.BackwardLoop;
-        // With modifiers (those of the forward pass): the same du, with the velocity and adaptation paths added to dh_{s-1}.
-        loop.Dynamics = tape.ForwardLoop.Modified ? tape.ForwardLoop : null;
         // dW_in and db_rec of narrow inputs (velocities, angular velocity) are summed inside the loop; see below otherwise.
         bool fuseInputs = nIn <= VanillaBackwardRecurrence.MaxFusedInputs;
         loop.InputPartials = fuseInputs ? tape.InputGradientPartials ??= new float[loop.PartialsLength] : null;

@@ -48,23 +48,6 @@ public sealed class VanillaTape : RecurrentTape
     /// that it can be allocated by reference on first use).</summary>
     internal float[]? PreActivationBiasBuffer;
 
-    // Modified dynamics (VanillaRnn.Dynamics); allocated on the first modified pass, each [batch, hidden].
-
-    /// <summary>Velocity w of the last step of the forward pass.</summary>
-    internal float[]? Velocity { get; set; }
-
-    /// <summary>Adaptation a after the last step of the forward pass.</summary>
-    internal float[]? Adaptation { get; set; }
-
-    /// <summary>Per-row scratch of the modified loops (the noise-free update; dL/df).</summary>
-    internal float[]? Drift { get; set; }
-
-    /// <summary>dL/dw_s of the backward pass.</summary>
-    internal float[]? VelocityGradient { get; set; }
-
-    /// <summary>dL/da_s of the backward pass.</summary>
-    internal float[]? AdaptationGradient { get; set; }
-
     /// <summary>Σ du of the last backward pass, [hidden], the common gradient of b_rec and b_in (only with
     /// <see cref="VanillaBiasLayout.AllLayers"/>).</summary>
     internal float[]? PreActivationBiasGradient { get; set; }

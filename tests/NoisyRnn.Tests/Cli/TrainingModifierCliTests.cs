@@ -7,9 +7,9 @@ using static NoisyRnn.Tests.Cli.CliRun;
 
 namespace NoisyRnn.Tests.Cli;
 
-/// <summary>The training modifiers (<see cref="VanillaRnn.Dynamics"/>) in the run config and on reproduce's command line:
-/// training_* fields omitted at their defaults, round trip, range errors, the GRU refusal, and networks built or loaded
-/// from a config carry them.</summary>
+/// <summary>The training modifiers (<see cref="RecurrentNetwork{TOptions, TTape}.Dynamics"/>) in the run config and on reproduce's command line:
+/// training_* fields omitted at their defaults, round trip, range errors, a GRU trained with them from the command line,
+/// and networks of either cell built or loaded from a config carry them.</summary>
 public class TrainingModifierCliTests : IDisposable
 {
     private static readonly string[] Fields = ["training_momentum", "training_adaptation", "training_adaptation_tau"];
@@ -94,36 +94,51 @@ public class TrainingModifierCliTests : IDisposable
     }
 
     [Fact]
-    public void ReproduceRefusesTrainingModifiersForTheGru()
+    public void AGruTrainsWithModifiersAndItsSavedNetworkRunsWithThem()
     {
-        var (exit, _, error) = Run("reproduce", "--preset", "smoke", "--model", "gru", "--train-momentum", "0.5", "--write-config", Path.Combine(_dir, "c.json"));
-        Assert.NotEqual(0, exit);
-        Assert.Contains("--train-momentum", error);
-        Assert.Contains("vanilla RNN only", error);
+        // The smallest run: the smoke preset's GRU trained with momentum and adaptation in its own dynamics.
+        string run = Path.Combine(_dir, "gru");
+        var (exit, output, error) = Run("reproduce", "--preset", "smoke", "--model", "gru", "--train-momentum", "0.3", "--train-adaptation", "0.2",
+            "--seed", "3", "--no-plots", "--out", run);
+        Assert.True(exit == 0, error);
+        Assert.Contains("training modifiers (the networks' own dynamics", output);
+        var p = ExperimentConfig.Load(Path.Combine(run, "config.json"));
+        Assert.Equal(("gru", 0.3, 0.2), (p.Model, p.TrainingMomentum, p.TrainingAdaptation));
+
+        // The saved network carries them (its context's config) for reactivate and replay.
+        string model = Path.Combine(run, "noise-trained", "model.nrnn");
+        var saved = NoisyRnn.Cli.Commands.SavedNetwork.Load(model, null, null, null, null, TextWriter.Null);
+        Assert.Equal(p.TrainingDynamics, Assert.IsType<GruRnn>(saved.Checkpoint.Network).Dynamics);
+        // reactivate without quiescence modifiers runs the network's own modified dynamics: reproduce's numbers.
+        using var reproduced = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        var trained = reproduced.RootElement.GetProperty("runs")[0];
+        string one = Path.Combine(_dir, "one");
+        (exit, _, error) = Run("reactivate", "--model", model, "--out", one, "--no-plots");
+        Assert.True(exit == 0, error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(one, "summary.json")));
+        foreach (string field in new[] { "quiescent_output_variance", "quiescent_step_distance" })
+            Assert.Equal(trained.GetProperty(field).GetDouble(), doc.RootElement.GetProperty("run").GetProperty(field).GetDouble());
+        // replay loads it the same way (SavedNetwork) and runs a recorded path through it.
+        string csv = Path.Combine(_dir, "path.csv");
+        File.WriteAllLines(csv, ["t,x,y", .. Enumerable.Range(0, 61).Select(i => FormattableString.Invariant($"{i * 0.02},{0.3 * Math.Cos(i * 0.05)},{0.3 * Math.Sin(i * 0.05)}"))]);
+        (exit, _, error) = Run("replay", "--model", model, "--trajectories", csv, "--out", Path.Combine(_dir, "replay"));
+        Assert.True(exit == 0, error);
     }
 
-    [Fact]
-    public void TheLibraryRefusesTrainingModifiersForTheGru()
+    [Theory]
+    [InlineData("vanilla", "relu")]
+    [InlineData("gru", "tanh")]
+    public void NetworksOfAConfigCarryItsTrainingModifiers(string cell, string activation)
     {
-        var p = ExperimentPresets.Find("smoke") with { Model = "gru", Activation = "tanh", TrainingAdaptation = 0.3 };
+        var p = ExperimentPresets.Find("smoke") with { Model = cell, Activation = activation, TrainingMomentum = 0.4, TrainingAdaptation = 0.2, TrainingAdaptationTau = 5 };
         var (task, _) = ExperimentSetup.CreateTask(p, p.Seed);
-        var e = Assert.Throws<NotSupportedException>(() => ExperimentSetup.CreateModel(p, task, 0));
-        Assert.Contains("vanilla RNN only", e.Message);
-        // Without modifiers the GRU is built as before.
-        Assert.IsType<GruRnn>(ExperimentSetup.CreateModel(p with { TrainingAdaptation = 0 }, task, 0));
-    }
-
-    [Fact]
-    public void NetworksOfAConfigCarryItsTrainingModifiers()
-    {
-        var p = ExperimentPresets.Find("smoke") with { TrainingMomentum = 0.4, TrainingAdaptation = 0.2, TrainingAdaptationTau = 5 };
-        var (task, _) = ExperimentSetup.CreateTask(p, p.Seed);
-        var model = Assert.IsType<VanillaRnn>(ExperimentSetup.CreateModel(p, task, 0));
-        Assert.Equal(p.TrainingDynamics, model.Dynamics);
+        var model = ExperimentSetup.CreateModel(p, task, 0);
+        Assert.Equal(cell, model.Kind);
+        Assert.Equal(p.TrainingDynamics, ((ISimulatedCell)model).Dynamics);
         // A loaded network (reactivate, replay) gets them from its context's config.
-        var loaded = new VanillaRnn(model.Options);
+        var loaded = ExperimentSetup.CreateModel(p with { TrainingMomentum = 0, TrainingAdaptation = 0, TrainingAdaptationTau = 8 }, task, 0);
+        Assert.True(((ISimulatedCell)loaded).Dynamics.IsNone);
         ExperimentSetup.ApplyTrainingDynamics(loaded, NetworkContext.For("noise-trained", 0.01f, p, task).Config);
-        Assert.Equal(p.TrainingDynamics, loaded.Dynamics);
-        Assert.True(Assert.IsType<VanillaRnn>(ExperimentSetup.CreateModel(ExperimentPresets.Find("smoke"), task, 0)).Dynamics.IsNone);
+        Assert.Equal(p.TrainingDynamics, ((ISimulatedCell)loaded).Dynamics);
     }
 }

@@ -191,4 +191,15 @@ public class ExtensionCellTests
         Assert.Equal(expected, loss);
         Assert.Equal(separate.Values, fused.Values);
     }
+
+    [Fact]
+    public void ACellWithoutAModifiedStepRefusesTrainingModifiers()
+    {
+        // Dynamics lives on the base; a cell whose loops do not run it says so rather than training without it.
+        var (model, _, _, _, _, _) = Problem(6);
+        var e = Assert.Throws<NotSupportedException>(() => model.Dynamics = new DynamicsModifiers { Momentum = 0.5 });
+        Assert.Contains("linear", e.Message);
+        model.Dynamics = DynamicsModifiers.None;
+        Assert.Same(DynamicsModifiers.None, model.Dynamics);
+    }
 }

@@ -50,15 +50,17 @@ public class ThreadIndependenceTests
             Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]), $"{what}[{i}]: {expected[i]} vs {actual[i]}");
     }
 
-    public static TheoryData<string> Models() => new() { "vanilla", "gru" };
+    /// <summary>Each cell, with and without adaptation and momentum in its own dynamics (the modified loops).</summary>
+    public static TheoryData<string, bool> Models() => new() { { "vanilla", false }, { "gru", false }, { "vanilla", true }, { "gru", true } };
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void OneAndTwoThreadsGiveTheSameBits(string kind)
+    public void OneAndTwoThreadsGiveTheSameBits(string kind, bool modified)
     {
         IRecurrentNetwork model = kind == "vanilla"
             ? VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, Hidden, Outputs, Outputs), 5)
             : GruRnn.CreateInitialized(new GruRnnOptions(2, Hidden, Outputs, Outputs), 5);
+        if (modified) ((ISimulatedCell)model).Dynamics = new DynamicsModifiers { Momentum = 0.5, Adaptation = 0.3 };
         var one = Pass(model, 1);
         var two = Pass(model, Math.Max(2, Environment.ProcessorCount));
         AssertBitEqual(one.Outputs, two.Outputs, "outputs");
