@@ -18,7 +18,7 @@ public sealed class ExperimentFromPackageTests : IDisposable
         // The lines of docs/getting-started.md, with the smoke preset instead of quick.
         var config = ExperimentPresets.Find("smoke") with { Seed = 1 };
         var lines = new List<string>();
-        var progress = new Progress<ExperimentProgress>(p => { if (p.Message.Length > 0) lock (lines) lines.Add(p.Message); });
+        var progress = new NoisyRnn.SynchronousProgress<ExperimentProgress>(p => { if (p.Message.Length > 0) lines.Add(p.Message); });
         ExperimentResult result = Experiment.Run(config, _dir, progress: progress);
         foreach (var run in result.Summary.Runs)
             Console.WriteLine($"{run.Name,-26} KL(quiescent || active) {run.KlQuiescentToActive:F3} nats, step {run.QuiescentStepDistance:F3} m");

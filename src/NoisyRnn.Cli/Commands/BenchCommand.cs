@@ -216,7 +216,7 @@ internal static class BenchCommand
         var elapsed = new List<double>();
         int? firstTimed = null;
         using var stop = new CancellationTokenSource();
-        var progress = new SynchronousProgress(tp =>
+        var progress = new SynchronousProgress<TrainingProgress>(tp =>
         {
             elapsed.Add(tp.ElapsedSeconds);
             if (firstTimed is null && WarmedUp(warmup, elapsed.Count, tp.ElapsedSeconds)) firstTimed = elapsed.Count;
@@ -342,11 +342,5 @@ internal static class BenchCommand
         var sorted = values.OrderBy(v => v).ToList();
         int n = sorted.Count;
         return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
-    }
-
-    /// <summary>Reports on the training thread (Progress&lt;T&gt; would post to the thread pool and reorder reports).</summary>
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

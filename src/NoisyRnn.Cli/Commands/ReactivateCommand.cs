@@ -74,6 +74,7 @@ internal static class ReactivateCommand
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
+            string? createdDir = null;
             try
             {
                 if (parse.GetValue(batch) is <= 0 and var nonPositive)
@@ -83,7 +84,6 @@ internal static class ReactivateCommand
                 bool sweep = early.Count > 1;
                 string? dir = parse.GetValue(outDir) ?? Path.Combine("runs", (sweep ? "reactivate-sweep-" : "reactivate-") + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
                 OutputFolder.CheckNewOrEmpty(dir, sweep ? "a sweep" : "reactivate");
-                OutputFolder.Prepare(dir);
                 var saved = SavedNetwork.Load(parse.GetValue(modelPath)!, parse.GetValue(config), parse.GetValue(preset), parse.GetValue(seed),
                     parse.GetValue(trainingStd), parse.InvocationConfiguration.Error);
                 float training = saved.TrainingStd;
@@ -116,6 +116,9 @@ internal static class ReactivateCommand
                     : p with { HdCells = cellCount, HiddenSize = checkpoint.Network.NetworkOptions.HiddenSize };
                 output.WriteLine($"Settings from {saved.Source}: preset '{p.Name}', seed {p.Seed}, training std {training.ToString("G3", CultureInfo.InvariantCulture)} ({saved.Network}).");
                 var settings = modifiers.Settings(parse, p, allowLists: true);
+                // Created only now that the network and every setting are valid, so that a refused call leaves no folder.
+                createdDir = Directory.Exists(dir) ? null : dir;
+                OutputFolder.Prepare(dir);
                 if (sweep)
                 {
                     ReactivateSweep.Run(parse.GetValue(modelPath)!, checkpoint, p, training, quiescence, settings, output, dir, !parse.GetValue(noPlots));
@@ -135,6 +138,9 @@ internal static class ReactivateCommand
                 // ArgumentException covers DegenerateDataException and a network whose sizes do not fit the task;
                 // IOException covers a missing checkpoint and an --out folder that cannot be created.
                 parse.InvocationConfiguration.Error.WriteLine(CliApp.ErrorLine(e.Message));
+                // A folder this call created and left empty (the run failed before writing anything) is removed again.
+                if (createdDir is not null && Directory.Exists(createdDir) && !Directory.EnumerateFileSystemEntries(createdDir).Any())
+                    Directory.Delete(createdDir);
                 return CliApp.UsageError;
             }
         });

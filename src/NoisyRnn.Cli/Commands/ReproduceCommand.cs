@@ -56,6 +56,7 @@ internal static class ReproduceCommand
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             ConsoleProgress? progress = null;
+            string? resumeFolder = null;
             try
             {
                 if (parse.GetValue(listPresets))
@@ -89,6 +90,7 @@ internal static class ReproduceCommand
                 if (many && outOption is null)
                     throw new ArgumentException("--out is required with --seeds or paper-all: every job of the plan goes to OUT/<preset>/seed-<s>/.", "--out");
                 string root = outOption ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+                if (outOption is null) resumeFolder = root;
                 var jobs = many
                     ? ExperimentPlan.Create(configs, seedList is null ? [configs[0].Seed] : ExperimentPlan.ParseSeeds(seedList), root)
                     : [new ExperimentJob(0, configs[0].Name, configs[0].Seed, root, configs[0])];
@@ -168,8 +170,10 @@ internal static class ReproduceCommand
             }
             catch (OperationCanceledException)
             {
+                // Without --out the run went to a fresh runs/<timestamp> folder, so "the same command" would start over elsewhere.
+                string again = resumeFolder is null ? "Rerun the same command" : $"Rerun it with --out {resumeFolder}";
                 error.WriteLine(CliApp.ErrorLine("interrupted" + (progress?.Where() is { } where ? $": {where}" : "") +
-                                                 ". Rerun the same command to continue from the last checkpoint."));
+                                                 $". {again} to continue from the last checkpoint."));
                 return Task.FromResult(130);
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException
@@ -192,7 +196,9 @@ internal static class ReproduceCommand
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException(e.Message.Replace("Unknown preset", "--preset: unknown preset", StringComparison.Ordinal), "--preset", e);
+            // The plan name is accepted here too (the library's Find returns single configurations only).
+            var names = ExperimentPresets.All.Select(p => p.Name).Append(ExperimentPresets.PaperAllName).ToList();
+            throw new ArgumentException($"--preset: unknown preset '{name}'{Suggest.DidYouMean(name, names)}; expected one of: {string.Join(", ", names)}.", "--preset", e);
         }
     }
 
@@ -205,12 +211,12 @@ internal static class ReproduceCommand
             string taskName = taskOption.ToLowerInvariant();
             if (taskName is "head-direction" or "hd") p = p.ForHeadDirection();
             else if (taskName == "spatial") p = p with { Task = "spatial" };
-            else throw new ArgumentException($"Unknown task '{taskName}'; expected spatial or head-direction.", "--task");
+            else throw new ArgumentException($"--task: unknown task '{taskOption}'{Suggest.DidYouMean(taskName, ["spatial", "head-direction"])}; expected spatial or head-direction (hd).", "--task");
         }
         if (parse.GetValue(O<string?>("--model")) is { } modelOption)
         {
             string modelName = modelOption.ToLowerInvariant();
-            if (modelName is not ("vanilla" or "gru")) throw new ArgumentException($"Unknown model '{modelName}'; expected vanilla or gru.", "--model");
+            if (modelName is not ("vanilla" or "gru")) throw new ArgumentException($"--model: unknown model '{modelOption}'{Suggest.DidYouMean(modelName, ["vanilla", "gru"])}; expected vanilla or gru.", "--model");
             // Each cell with its paper nonlinearity: ReLU for the vanilla RNN, tanh for the GRU.
             p = p with { Model = modelName, Activation = modelName == "gru" ? "tanh" : "relu" };
         }
@@ -221,7 +227,7 @@ internal static class ReproduceCommand
         if (tuning is { } tn)
         {
             string tuningName = tn.ToLowerInvariant();
-            if (tuningName is not ("gaussian" or "dog")) throw new ArgumentException($"Unknown place-cell tuning '{tn}'; expected gaussian or dog.", "--place-cell-tuning");
+            if (tuningName is not ("gaussian" or "dog")) throw new ArgumentException($"--place-cell-tuning: unknown tuning '{tn}'{Suggest.DidYouMean(tuningName, ["gaussian", "dog"])}; expected gaussian or dog.", "--place-cell-tuning");
             p = p with { PlaceCellTuning = tuningName };
         }
         var surround = parse.GetValue(O<double?>("--surround-scale"));
@@ -242,8 +248,30 @@ internal static class ReproduceCommand
             throw new ArgumentException("--place-cell-tuning applies to the spatial task only; the run's task is head-direction.", "--place-cell-tuning");
         if (surround is not null && !(p.IsSpatial && p.PlaceCellTuning == "dog"))
             throw new ArgumentException($"--surround-scale applies only with --place-cell-tuning dog; the run's tuning is {(p.IsSpatial ? p.PlaceCellTuning : "none (head-direction task)")}.", "--surround-scale");
-        return p.Validate();
+        try
+        {
+            return p.Validate();
+        }
+        catch (ArgumentException e) when (OptionOfField(e.Message) is { } name && parse.GetResult(parse.CommandResult.Command.Options.First(o => o.Name == name)) is not null)
+        {
+            // The value came from the command line: name the option the user typed beside the config field it sets.
+            throw new ArgumentException($"{name}: {e.Message}", name, e);
+        }
     }
+
+    /// <summary>The command-line option that sets the config field a validation message starts with ("config.steps ..."), or null.</summary>
+    private static string? OptionOfField(string message)
+    {
+        foreach (var (field, option) in FieldOptions)
+            if (message.StartsWith($"config.{field} ", StringComparison.Ordinal)) return option;
+        return null;
+    }
+
+    private static readonly (string Field, string Option)[] FieldOptions =
+    [
+        ("steps", "--steps"), ("hidden_size", "--hidden"), ("place_cells", "--place-cells"), ("batch_size", "--batch"),
+        ("learning_rate", "--lr"), ("noise_std", "--noise-std"), ("hd_cells", "--hd-cells"), ("surround_scale", "--surround-scale"),
+    ];
 
     /// <summary>The preset names and their one-line descriptions, one per line.</summary>
     public static void WritePresets(TextWriter output)

@@ -165,4 +165,34 @@ public class CliErrorTests : IDisposable
         Assert.Equal(("0.1.0", "unknown"), BuildInfo.Parse("0.1.0+"));
         Assert.Equal(("unknown", "unknown"), BuildInfo.Parse(null));
     }
+
+    [Theory]
+    [InlineData("--steps", "-5", "--steps: config.steps must be > 0; got -5.")]
+    [InlineData("--hidden", "0", "--hidden: config.hidden_size must be > 0; got 0.")]
+    [InlineData("--task", "spatil", "--task: unknown task 'spatil' (did you mean 'spatial'?); expected spatial or head-direction (hd).")]
+    [InlineData("--model", "gur", "--model: unknown model 'gur' (did you mean 'gru'?); expected vanilla or gru.")]
+    public void AnOverrideThatTheConfigRefusesNamesTheOption(string option, string value, string expected)
+    {
+        var (exit, _, error) = Run("reproduce", option, value, "--no-plots", "--out", Path.Combine(_dir, "run"));
+        Assert.Equal("error: " + expected, OneCleanErrorLine(exit, error));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "run")));
+    }
+
+    [Fact]
+    public void AnUnknownPresetListsThePlanNameToo()
+    {
+        var (exit, _, error) = Run("reproduce", "--preset", "paper-al", "--out", Path.Combine(_dir, "run"));
+        string line = OneCleanErrorLine(exit, error);
+        Assert.Contains("unknown preset 'paper-al' (did you mean 'paper-all'?)", line);
+        Assert.EndsWith("paper-hd-biased, paper-all.", line);
+    }
+
+    [Fact]
+    public void AFailedReactivateLeavesNoFolderBehind()
+    {
+        string dir = Path.Combine(_dir, "reactivate");
+        var (exit, _, error) = Run("reactivate", "--model", Path.Combine(_dir, "missing", "model.nrnn"), "--out", dir);
+        Assert.Contains("does not exist; expected a model.nrnn", OneCleanErrorLine(exit, error));
+        Assert.False(Directory.Exists(dir));
+    }
 }

@@ -118,26 +118,6 @@ public class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
-    public void UnknownTaskOrModelIsAClearError()
-    {
-        var root = new RootCommand { ReproduceCommand.Create() };
-        var err = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(err);
-        try
-        {
-            Assert.Equal(2, root.Parse(["reproduce", "--preset", "smoke", "--task", "maze", "--out", _dir]).Invoke());
-            Assert.Equal(2, root.Parse(["reproduce", "--preset", "smoke", "--model", "lstm", "--out", _dir]).Invoke());
-        }
-        finally
-        {
-            Console.SetError(previous);
-        }
-        Assert.Contains("Unknown task 'maze'", err.ToString());
-        Assert.Contains("Unknown model 'lstm'", err.ToString());
-    }
-
-    [Fact]
     public void UnknownPresetIsAClearErrorNotACrash()
     {
         var root = new RootCommand { ReproduceCommand.Create() };

@@ -34,7 +34,7 @@ public class GenericTrainerTests : IDisposable
         var trainer = new PathIntegrationTrainer(model, task, Options(60));
         double before = trainer.Evaluate().Loss;
         var reports = new List<TrainingProgress>();
-        var result = trainer.Train(new Progress(reports));
+        var result = trainer.Train(new SynchronousProgress<TrainingProgress>(reports.Add));
         Assert.True(result.Evaluations[^1].Loss < 0.8 * before, $"held-out loss {before} -> {result.Evaluations[^1].Loss}");
         Assert.Equal(6, result.Evaluations.Count);
         Assert.All(result.Evaluations, e => Assert.InRange(e.DecodingError, 0, Math.PI));
@@ -133,10 +133,5 @@ public class GenericTrainerTests : IDisposable
         Assert.Equal(2 * MathF.PI - 2.9f, u[2], 5);
         Assert.Equal(3.1f, u[3], 5);
         Assert.Equal("angles", Assert.Throws<ArgumentException>(() => PathIntegrationReactivation.Unwrap(angles, 1, 3)).ParamName);
-    }
-
-    private sealed class Progress(List<TrainingProgress> sink) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => sink.Add(value);
     }
 }

@@ -85,7 +85,7 @@ public class TrainerTests : IDisposable
         var (straight, t1) = Tiny(6);
         t1.Train();
         var (resumed, t2) = Tiny(6);
-        var result = t2.Train(new Recorder(reports.Add), checkpointPath: path, resume: true);
+        var result = t2.Train(new SynchronousProgress<TrainingProgress>(reports.Add), checkpointPath: path, resume: true);
         Assert.Equal(straight.Parameters.Values, resumed.Parameters.Values);
         Assert.Equal((Hour, 0), (result.StartSeconds, result.TimedFromStep));
         Assert.InRange(result.TrainingSeconds, Hour, Hour + result.WallSeconds);
@@ -129,11 +129,6 @@ public class TrainerTests : IDisposable
         Assert.Contains(TrainerState.SecondsKey, Assert.Throws<InvalidDataException>(() => Tiny(6).Trainer.Train(checkpointPath: path, resume: true)).Message);
         CheckpointFiles.EditMetadata(path, m => (m[TrainerState.SecondsKey], m[TrainerState.TimedFromStepKey]) = ("1", "7"));
         Assert.Throws<InvalidDataException>(() => Tiny(6).Trainer.Train(checkpointPath: path, resume: true));
-    }
-
-    private sealed class Recorder(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 
     [Fact]
