@@ -104,7 +104,7 @@ internal static class ReproduceFigures
                 hm.Colormap = new ScottPlot.Colormaps.Viridis();
                 hm.ManualRange = new ScottPlot.Range(0, shared);
                 var bar = plot.Add.ColorBar(hm);
-                bar.Label = "density (1/m^2), shared scale";
+                bar.Label = "density (1/m^2)"; // the titles say the scale is shared
             }
             multi.AddPlot(plot);
         }
