@@ -84,6 +84,9 @@ internal static class ReactivateCommand
                 bool sweep = early.Count > 1;
                 string? dir = parse.GetValue(outDir) ?? Path.Combine("runs", (sweep ? "reactivate-sweep-" : "reactivate-") + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
                 OutputFolder.CheckNewOrEmpty(dir, sweep ? "a sweep" : "reactivate");
+                // Checked before the network is read; a folder made here is removed again if the call fails before writing into it.
+                createdDir = Directory.Exists(dir) ? null : dir;
+                OutputFolder.Prepare(dir);
                 var saved = SavedNetwork.Load(parse.GetValue(modelPath)!, parse.GetValue(config), parse.GetValue(preset), parse.GetValue(seed),
                     parse.GetValue(trainingStd), parse.InvocationConfiguration.Error);
                 float training = saved.TrainingStd;
@@ -116,9 +119,6 @@ internal static class ReactivateCommand
                     : p with { HdCells = cellCount, HiddenSize = checkpoint.Network.NetworkOptions.HiddenSize };
                 output.WriteLine($"Settings from {saved.Source}: preset '{p.Name}', seed {p.Seed}, training std {training.ToString("G3", CultureInfo.InvariantCulture)} ({saved.Network}).");
                 var settings = modifiers.Settings(parse, p, allowLists: true);
-                // Created only now that the network and every setting are valid, so that a refused call leaves no folder.
-                createdDir = Directory.Exists(dir) ? null : dir;
-                OutputFolder.Prepare(dir);
                 if (sweep)
                 {
                     ReactivateSweep.Run(parse.GetValue(modelPath)!, checkpoint, p, training, quiescence, settings, output, dir, !parse.GetValue(noPlots));

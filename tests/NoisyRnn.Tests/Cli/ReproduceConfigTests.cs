@@ -238,7 +238,7 @@ public class ReproduceConfigTests : IDisposable
 
         (exit, _, error) = Run("reproduce", "--preset", "smoke", "--place-cell-tuning", "ring", "--write-config", path);
         Assert.Equal(2, exit);
-        Assert.Contains("Unknown place-cell tuning 'ring'", error);
+        Assert.Contains("--place-cell-tuning: unknown tuning 'ring'", error);
         (exit, _, error) = Run("reproduce", "--preset", "smoke", "--place-cell-tuning", "dog", "--surround-scale", "1", "--write-config", path);
         Assert.Equal(2, exit);
         Assert.Contains("config.surround_scale", error);
