@@ -92,7 +92,7 @@ internal static unsafe class WorkerPool
                     st.Error ??= e;
                 }
                 // All tiles are claimed; wait for the pieces still being computed, then let no more helpers in.
-                while (st.Error is null && Volatile.Read(ref st.TilesDone) < job.Tiles) spin.SpinOnce(sleep1Threshold: -1);
+                while (st.Error is null && Volatile.Read(ref st.TilesDone) < job.Units) spin.SpinOnce(sleep1Threshold: -1);
                 int joined = Interlocked.Or(ref st.Joined, Closed) & ~Closed;
                 while (Volatile.Read(ref st.Left) < joined) spin.SpinOnce(sleep1Threshold: -1);
             }
@@ -228,8 +228,8 @@ internal static unsafe class WorkerPool
         /// <summary>True when every thread must take part (they meet at barriers); false when threads claim pieces.</summary>
         bool NeedsLockStep { get; }
 
-        /// <summary>Pieces (row tiles) of the product; the caller waits until the counters say all are done.</summary>
-        int Tiles { get; }
+        /// <summary>Pieces (shares of rows) of the product; the caller waits until the counters say all are done.</summary>
+        int Units { get; }
 
         /// <summary>The share of thread <paramref name="thread"/> of <paramref name="threads"/> in lock step.</summary>
         void Execute(int thread, int threads, SpinBarrier? barrier);

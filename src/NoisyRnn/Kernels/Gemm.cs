@@ -19,6 +19,17 @@ public static unsafe partial class Gemm
     /// <summary>Rows of C computed together by one register tile.</summary>
     internal const int RowTile = 8;
 
+    /// <summary>Rows of the smallest share of a product or a batch the threads split work into on
+    /// <paramref name="tier"/>: half a tile at Vector512, which has a 4-row tile (<see cref="HalfTile"/>) for
+    /// a half tile at the end of a share (200 rows split 100 / 100 instead of 96 / 104); a whole tile at the other
+    /// tiers, whose partial tiles compute all 8 rows. Which rows a thread takes never changes their arithmetic.</summary>
+    internal static int ShareRows(IsaTier tier) => tier == IsaTier.Vector512 && s_halfTileShares ? RowTile / 2 : RowTile;
+
+    /// <summary>Whether Vector512 work is shared in half tiles (a switch for measuring what it is worth).</summary>
+    internal static bool HalfTileShares { get => s_halfTileShares; set => s_halfTileShares = value; }
+
+    private static bool s_halfTileShares = true;
+
     /// <summary>Length of the k blocks: each block's partial sum is added to C before the next block starts.</summary>
     public const int DepthBlock = 256;
 
@@ -439,15 +450,15 @@ public static unsafe partial class Gemm
         /// <summary>Number of groups of panels the packing of a single-slab B is split into.</summary>
         public int PackItems(int threads) => Math.Min((N + PanelWidth(Tier) - 1) / PanelWidth(Tier), 4 * threads);
 
-        /// <summary>Tiles (8-row blocks) of C.</summary>
-        public int Tiles => (M + RowTile - 1) / RowTile;
+        /// <summary>Shares of C's rows the threads claim (<see cref="ShareRows"/> rows each).</summary>
+        public int Units => (M + ShareRows(Tier) - 1) / ShareRows(Tier);
 
         /// <summary>
-        /// Size of the next claim when <paramref name="remaining"/> tiles are left: large first pieces (40% each for two
-        /// threads) and ever smaller ones at the end, so a thread that starts late or runs slowly leaves little behind.
-        /// Which thread computes a tile never changes its arithmetic.
+        /// Size of the next claim when <paramref name="remaining"/> shares of rows are left: large first pieces (40% each for
+        /// two threads) and ever smaller ones at the end, so a thread that starts late or runs slowly leaves little behind.
+        /// Which thread computes a row never changes its arithmetic.
         /// </summary>
-        public static int ClaimTiles(int remaining, int threads) => Math.Min(remaining, Math.Max(2, (int)(remaining * 0.8 / threads)));
+        public static int ClaimUnits(int remaining, int threads) => Math.Min(remaining, Math.Max(2, (int)(remaining * 0.8 / threads)));
 
         /// <summary>
         /// Dynamic schedule of a product whose B is packed already or fits one slab: packs groups of B panels claimed from
@@ -474,14 +485,14 @@ public static unsafe partial class Gemm
                 while (Volatile.Read(ref state.PackDone) < items) spin.SpinOnce(sleep1Threshold: -1);
             }
             float* aPack = Workspace(ref t_aPack, RowBlock * DepthBlock);
-            int tiles = Tiles;
+            int units = Units, shareRows = ShareRows(Tier);
             while (true)
             {
                 int start = Volatile.Read(ref state.TileCursor);
-                if (start >= tiles) break;
-                int count = ClaimTiles(tiles - start, threads);
+                if (start >= units) break;
+                int count = ClaimUnits(units - start, threads);
                 if (Interlocked.CompareExchange(ref state.TileCursor, start + count, start) != start) continue;
-                Compute(bPacked, 0, K, start * RowTile, Math.Min(M, (start + count) * RowTile), aPack);
+                Compute(bPacked, 0, K, start * shareRows, Math.Min(M, (start + count) * shareRows), aPack);
                 Interlocked.Add(ref state.TilesDone, count);
             }
         }
@@ -492,9 +503,9 @@ public static unsafe partial class Gemm
         {
             int width = PanelWidth(Tier);
             int panels = (N + width - 1) / width;
-            int tiles = Tiles;
-            int i0 = (int)((long)tiles * thread / threads) * RowTile;
-            int i1 = Math.Min(M, (int)((long)tiles * (thread + 1) / threads) * RowTile);
+            int units = Units, shareRows = ShareRows(Tier);
+            int i0 = (int)((long)units * thread / threads) * shareRows;
+            int i1 = Math.Min(M, (int)((long)units * (thread + 1) / threads) * shareRows);
             float* aPack = Workspace(ref t_aPack, RowBlock * DepthBlock);
             if (PackedB != 0)
             {
@@ -690,16 +701,46 @@ public static unsafe partial class Gemm
         v1.Store(c + 16);
     }
 
-    /// <summary>
-    /// 8 rows by 32 columns, 16 Vector512 accumulators, with A(r, p) = a[r·rowStride + p·depthStride]: a packed tile
-    /// (rowStride 1, depthStride 8) or A in place (row-major: lda, 1; transposed: 1, lda). Rows past
-    /// <paramref name="rows"/> read row 0 again; their results are not stored. The multiply-adds run in the same order
-    /// whatever the layout, so a product has the same bits packed or in place.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Height of a Vector512 register tile, a type argument so that the JIT compiles each height on its own and
+    /// drops the rows a height does not have.</summary>
+    private interface ITileHeight
+    {
+        static abstract bool Full { get; }
+    }
+
+    /// <summary>8 rows (16 accumulators).</summary>
+    private struct FullTile : ITileHeight
+    {
+        public static bool Full => true;
+    }
+
+    /// <summary>4 rows (8 accumulators): the half tile at the end of a share of rows (<see cref="ShareRows"/>).</summary>
+    private struct HalfTile : ITileHeight
+    {
+        public static bool Full => false;
+    }
+
+    /// <summary>The Vector512 tile for <paramref name="rows"/> rows: the 4-row height when they fit it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile512InPlaceA(float* a, nint rowStride, nint depthStride, float* bp, int ldb, float* cp, int ldc, int kc, int rows, int cols, bool add)
     {
-        PrefetchTile(cp, ldc, rows, 32);
+        if (rows <= RowTile / 2) Tile512InPlaceA<HalfTile>(a, rowStride, depthStride, bp, ldb, cp, ldc, kc, rows, cols, add);
+        else Tile512InPlaceA<FullTile>(a, rowStride, depthStride, bp, ldb, cp, ldc, kc, rows, cols, add);
+    }
+
+    /// <summary>
+    /// 8 (or, for <see cref="HalfTile"/>, 4) rows by 32 columns, 16 (8) Vector512 accumulators, with
+    /// A(r, p) = a[r·rowStride + p·depthStride]: a packed tile (rowStride 1, depthStride 8) or A in place (row-major: lda,
+    /// 1; transposed: 1, lda). Rows past <paramref name="rows"/> read row 0 again; their results are not stored. The
+    /// multiply-adds of an element run in the same order whatever the layout and the height, so a product has the same
+    /// bits packed or in place, in whole or half tiles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile512InPlaceA<THeight>(float* a, nint rowStride, nint depthStride, float* bp, int ldb, float* cp, int ldc, int kc, int rows, int cols, bool add)
+        where THeight : struct, ITileHeight
+    {
+        int height = THeight.Full ? RowTile : RowTile / 2;
+        PrefetchTile(cp, ldc, Math.Min(rows, height), 32);
         nint rs = rowStride;
         nint o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0, o4 = rows > 4 ? 4 * rs : 0;
         nint o5 = rows > 5 ? 5 * rs : 0, o6 = rows > 6 ? 6 * rs : 0, o7 = rows > 7 ? 7 * rs : 0;
@@ -716,27 +757,34 @@ public static unsafe partial class Gemm
             c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
             x = Vector512.Create(a[o3]);
             c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(a[o4]);
-            c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(a[o5]);
-            c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
-            x = Vector512.Create(a[o6]);
-            c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
-            x = Vector512.Create(a[o7]);
-            c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            if (THeight.Full)
+            {
+                x = Vector512.Create(a[o4]);
+                c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                x = Vector512.Create(a[o5]);
+                c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                x = Vector512.Create(a[o6]);
+                c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+                x = Vector512.Create(a[o7]);
+                c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            }
             a += depthStride;
             bp += ldb;
         }
-        if (rows == RowTile && cols == 32)
+        if (rows == height && cols == 32)
         {
             Store512(cp, c00, c01, add); cp += ldc;
             Store512(cp, c10, c11, add); cp += ldc;
             Store512(cp, c20, c21, add); cp += ldc;
-            Store512(cp, c30, c31, add); cp += ldc;
-            Store512(cp, c40, c41, add); cp += ldc;
-            Store512(cp, c50, c51, add); cp += ldc;
-            Store512(cp, c60, c61, add); cp += ldc;
-            Store512(cp, c70, c71, add);
+            Store512(cp, c30, c31, add);
+            if (THeight.Full)
+            {
+                cp += ldc;
+                Store512(cp, c40, c41, add); cp += ldc;
+                Store512(cp, c50, c51, add); cp += ldc;
+                Store512(cp, c60, c61, add); cp += ldc;
+                Store512(cp, c70, c71, add);
+            }
             return;
         }
         float* t = stackalloc float[RowTile * 32];

@@ -3,7 +3,7 @@ using NoisyRnn.Kernels;
 namespace NoisyRnn.Models;
 
 /// <summary>
-/// Splits a [batch, ...] recurrence into parts of whole 8-row GEMM tiles. Rows of a batch never interact inside
+/// Splits a [batch, ...] recurrence into parts of whole shares of rows (half or whole 8-row GEMM tiles). Rows of a batch never interact inside
 /// the recurrent loops of <see cref="VanillaRnn"/> and <see cref="GruRnn"/> (h_t[b] needs only h_{t-1}[b]; dh_{t-1}[b]
 /// only the gradients of row b at step t), so each
 /// part runs all its time steps without waiting for the others, and every row goes through the same operations
@@ -14,12 +14,13 @@ internal static class BatchParts
     /// <summary>Recurrences with fewer multiply-adds (batch·hidden²·time) than this run on the calling thread alone.</summary>
     public const long ParallelThreshold = 1L << 22;
 
-    /// <summary>Number of parts for a recurrence of the given size on up to <paramref name="threads"/> threads.</summary>
-    public static int Count(int batch, int hidden, int time, int threads)
+    /// <summary>Number of parts for a recurrence of the given size on up to <paramref name="threads"/> threads, cut on
+    /// multiples of <paramref name="shareRows"/> rows (<see cref="Gemm.ShareRows"/>, or a whole tile).</summary>
+    public static int Count(int batch, int hidden, int time, int threads, int shareRows)
     {
-        int tiles = (batch + Gemm.RowTile - 1) / Gemm.RowTile;
-        if (threads <= 1 || tiles < 2 || (long)batch * hidden * hidden * time < ParallelThreshold) return 1;
-        return Math.Min(threads, tiles);
+        int units = (batch + shareRows - 1) / shareRows;
+        if (threads <= 1 || units < 2 || (long)batch * hidden * hidden * time < ParallelThreshold) return 1;
+        return Math.Min(threads, units);
     }
 
     /// <summary>
@@ -53,12 +54,13 @@ internal static class BatchParts
         for (int b = 0; b < batch; b++) aside.AsSpan(b * nH, nH).CopyTo(gradient.AsSpan(b * time * nH, nH));
     }
 
-    /// <summary>Rows [start, end) of part <paramref name="part"/> of <paramref name="parts"/>, on tile boundaries.</summary>
-    public static (int Start, int End) Rows(int batch, int part, int parts)
+    /// <summary>Rows [start, end) of part <paramref name="part"/> of <paramref name="parts"/>, on multiples of
+    /// <paramref name="shareRows"/> rows.</summary>
+    public static (int Start, int End) Rows(int batch, int part, int parts, int shareRows)
     {
-        int tiles = (batch + Gemm.RowTile - 1) / Gemm.RowTile;
-        int start = Math.Min(batch, (int)((long)tiles * part / parts) * Gemm.RowTile);
-        int end = Math.Min(batch, (int)((long)tiles * (part + 1) / parts) * Gemm.RowTile);
+        int units = (batch + shareRows - 1) / shareRows;
+        int start = Math.Min(batch, (int)((long)units * part / parts) * shareRows);
+        int end = Math.Min(batch, (int)((long)units * (part + 1) / parts) * shareRows);
         return (start, end);
     }
 }

@@ -30,18 +30,26 @@ internal abstract class BatchRecurrence : WorkerPool.IParallelParts
     /// <inheritdoc />
     public int Parts { get; private set; } = 1;
 
+    /// <summary>Parts are cut on multiples of this many rows.</summary>
+    private int ShareRows { get; set; } = Gemm.RowTile;
+
+    /// <summary>True when the loop keeps sums per 8-row tile, which a part must then hold whole (parts are cut on whole
+    /// tiles instead of <see cref="Gemm.ShareRows"/>).</summary>
+    protected virtual bool KeepsTileSums => false;
+
     /// <summary>Runs the loop for the whole batch, split over up to <paramref name="threads"/> threads.</summary>
     public void RunAll(IsaTier tier, int threads)
     {
         Tier = tier;
-        Parts = BatchParts.Count(Batch, HiddenSize, Time, threads);
+        ShareRows = KeepsTileSums ? Gemm.RowTile : Gemm.ShareRows(tier);
+        Parts = BatchParts.Count(Batch, HiddenSize, Time, threads, ShareRows);
         WorkerPool.RunParts(this, threads);
     }
 
     /// <inheritdoc />
     public void Run(int part)
     {
-        (int start, int end) = BatchParts.Rows(Batch, part, Parts);
+        (int start, int end) = BatchParts.Rows(Batch, part, Parts, ShareRows);
         if (end > start) RunRows(start, end);
     }
 

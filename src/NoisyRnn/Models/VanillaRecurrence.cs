@@ -108,6 +108,9 @@ internal sealed class VanillaBackwardRecurrence(VanillaTape tape)
     /// to the caller.</summary>
     public float[]? InputPartials;
 
+    /// <inheritdoc />
+    protected override bool KeepsTileSums => InputPartials is not null;
+
     /// <summary>Length of <see cref="InputPartials"/>: per tile one row of hidden per input, then one for the bias.</summary>
     public int PartialsLength => (Batch + Gemm.RowTile - 1) / Gemm.RowTile * PartialRows * HiddenSize;
 

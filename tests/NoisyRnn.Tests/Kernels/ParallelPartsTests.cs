@@ -96,22 +96,26 @@ public class ParallelPartsTests
     }
 
     [Theory]
-    [InlineData(200, 512, 100, 2, 2)]
-    [InlineData(200, 128, 100, 2, 2)]
-    [InlineData(8, 512, 100, 2, 1)]    // one tile: nothing to split
-    [InlineData(4, 8, 10, 2, 1)]       // too small to be worth a helper
-    [InlineData(200, 512, 100, 1, 1)]
-    public void BatchPartsCoverTheBatchOnTileBoundaries(int batch, int hidden, int time, int threads, int expectedParts)
+    [InlineData(200, 512, 100, 2, 8, 2, 96)]
+    [InlineData(200, 512, 100, 2, 4, 2, 100)]  // half tiles: 100 / 100
+    [InlineData(200, 128, 100, 2, 8, 2, 96)]
+    [InlineData(8, 512, 100, 2, 8, 1, 8)]      // one tile: nothing to split
+    [InlineData(8, 512, 100, 2, 4, 2, 4)]      // two half tiles
+    [InlineData(4, 8, 10, 2, 4, 1, 4)]         // too small to be worth a helper
+    [InlineData(200, 512, 100, 1, 4, 1, 200)]
+    public void BatchPartsCoverTheBatchOnShareBoundaries(int batch, int hidden, int time, int threads, int shareRows, int expectedParts,
+        int expectedFirstEnd)
     {
-        int parts = BatchParts.Count(batch, hidden, time, threads);
+        int parts = BatchParts.Count(batch, hidden, time, threads, shareRows);
         Assert.Equal(expectedParts, parts);
         int next = 0;
         for (int part = 0; part < parts; part++)
         {
-            (int start, int end) = BatchParts.Rows(batch, part, parts);
+            (int start, int end) = BatchParts.Rows(batch, part, parts, shareRows);
+            if (part == 0) Assert.Equal(expectedFirstEnd, end);
             Assert.Equal(next, start);
             Assert.True(end >= start);
-            if (end < batch) Assert.Equal(0, end % Gemm.RowTile);
+            if (end < batch) Assert.Equal(0, end % shareRows);
             next = end;
         }
         Assert.Equal(batch, next);

@@ -12,8 +12,9 @@ namespace NoisyRnn.Tests.Models;
 [Collection(nameof(NoisyRnn.Tests.Training.AllocationMeasurements))]
 public class ThreadIndependenceTests
 {
-    /// <summary>Recurrent products of 64 x 384 x 384 (above the parallel threshold) and a readout over batch·time rows.</summary>
-    private const int Batch = 64, Time = 6, Hidden = 384, Outputs = 48;
+    /// <summary>Recurrent products of 68 x 384 x 384 (above the parallel threshold; 8 tiles and a 4-row half tile, split
+    /// 32 / 36 rows) and a readout over batch·time rows.</summary>
+    private const int Batch = 68, Time = 6, Hidden = 384, Outputs = 48;
 
     private static float[] Values(int n, int seed, float scale)
     {
@@ -67,6 +68,34 @@ public class ThreadIndependenceTests
         AssertBitEqual(one.Hidden, two.Hidden, "hidden");
         AssertBitEqual(one.Gradient, two.Gradient, "gradient");
         Assert.Contains(one.Gradient, g => g != 0f);
+    }
+
+    /// <summary>Work shared in half tiles (the Vector512 default) and in whole tiles: the same bits, since a row's
+    /// arithmetic never depends on which share or which tile height computes it.</summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void HalfAndWholeTileSharesGiveTheSameBits(string kind, bool modified)
+    {
+        IRecurrentNetwork model = kind == "vanilla"
+            ? VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, Hidden, Outputs, Outputs), 6)
+            : GruRnn.CreateInitialized(new GruRnnOptions(2, Hidden, Outputs, Outputs), 6);
+        if (modified) ((ISimulatedCell)model).Dynamics = new DynamicsModifiers { Momentum = 0.5, Adaptation = 0.3 };
+        int threads = Math.Max(2, Environment.ProcessorCount);
+        bool saved = Gemm.HalfTileShares;
+        try
+        {
+            Gemm.HalfTileShares = true;
+            var half = Pass(model, threads);
+            Gemm.HalfTileShares = false;
+            var whole = Pass(model, threads);
+            AssertBitEqual(whole.Outputs, half.Outputs, "outputs");
+            AssertBitEqual(whole.Hidden, half.Hidden, "hidden");
+            AssertBitEqual(whole.Gradient, half.Gradient, "gradient");
+        }
+        finally
+        {
+            Gemm.HalfTileShares = saved;
+        }
     }
 }
 
