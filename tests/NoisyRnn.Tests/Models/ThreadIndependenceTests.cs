@@ -101,8 +101,11 @@ public class ThreadIndependenceTests
 
 /// <summary>
 /// dW_in and db_rec are summed inside the backward loop for narrow inputs and by one product over batch·time rows
-/// otherwise; both paths must give the same gradients up to float32 summation order.
+/// otherwise; both paths must give the same gradients up to float32 summation order. The switch between them is
+/// process-wide and changes bits, so these tests run alone (an in-process `reproduce` beside them once ended with other
+/// weights than its uninterrupted twin).
 /// </summary>
+[Collection(nameof(NoisyRnn.Tests.Training.AllocationMeasurements))]
 public class InputGradientPathTests
 {
     [Theory]

@@ -5,7 +5,9 @@ using NoisyRnn.Training;
 
 namespace NoisyRnn.Tests.Training;
 
-/// <summary>Allocation measurements read a process-wide counter, so nothing else may run beside them.</summary>
+/// <summary>Tests that nothing else may run beside: allocation measurements read a process-wide counter, and some tests
+/// set process-wide switches that change result bits (<see cref="NoisyRnn.Models.VanillaBackwardRecurrence.MaxFusedInputs"/>),
+/// which an in-process CLI run beside them would pick up.</summary>
 [CollectionDefinition(nameof(AllocationMeasurements), DisableParallelization = true)]
 public sealed class AllocationMeasurements;
 
