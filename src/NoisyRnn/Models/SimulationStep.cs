@@ -28,4 +28,17 @@ internal abstract class SimulationStep
     /// for zero input); <paramref name="noise"/> is [batch, hidden] raw draws, or null for none.
     /// </summary>
     public abstract void Advance(float[] hidden, ReadOnlySpan<float> inputs, int inputStride, float[]? noise, float noiseStd, IsaTier tier, int threads);
+
+    /// <summary>Whether the cell implements <see cref="AdvanceRows"/>.</summary>
+    public virtual bool SupportsRows => false;
+
+    /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="Advance"/> with zero input, on the calling
+    /// thread: the same operations on those rows, so the same bits, whichever rows a call takes (the simulation runs
+    /// parts of the batch on different cores). <paramref name="noise"/> holds the raw draws of those rows only
+    /// ([end − start, hidden]), or is empty for none.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The cell does not implement it (<see cref="SupportsRows"/> is false).</exception>
+    public virtual void AdvanceRows(float[] hidden, int start, int end, ReadOnlySpan<float> noise, float noiseStd, IsaTier tier) =>
+        throw new NotSupportedException($"{GetType().Name} has no step over a range of rows.");
 }

@@ -249,8 +249,29 @@ public sealed class VanillaRnn : RecurrentNetwork<VanillaRnnOptions, VanillaTape
                 started = true;
             }
             Gemm.MultiplyPacked(h, nH, false, _wRecT, u, nH, batch, started, tier, threads);
-            if (Adaptation is { } a) TensorPrimitives.Subtract(u, a, u);
-            Fused.LeakyUpdate(h, u, noise, Leak!.Value, noiseStd, o.Activation, h, tier);
+            Update(h, u, Adaptation, noise, noiseStd, tier);
+        }
+
+        public override bool SupportsRows => true;
+
+        public override void AdvanceRows(float[] hidden, int start, int end, ReadOnlySpan<float> noise, float noiseStd, IsaTier tier)
+        {
+            int nH = _model.Options.HiddenSize, rows = end - start;
+            Span<float> h = hidden.AsSpan(start * nH, rows * nH), u = _u.AsSpan(start * nH, rows * nH);
+            // u = (b) + W_rec h, as Advance with zero input.
+            if (!_bias.IsEmpty)
+            {
+                for (int b = 0; b < rows; b++) _bias.Span.CopyTo(u.Slice(b * nH, nH));
+            }
+            Gemm.MultiplyPacked(h, nH, false, _wRecT, u, nH, rows, !_bias.IsEmpty, tier, 1);
+            Update(h, u, Adaptation is { } a ? a.AsSpan(start * nH, rows * nH) : default, noise, noiseStd, tier);
+        }
+
+        /// <summary>u −= a (when adaptation is on); h = (1 − alpha) h + alpha act(u) + s·xi.</summary>
+        private void Update(Span<float> h, Span<float> u, ReadOnlySpan<float> adaptation, ReadOnlySpan<float> noise, float noiseStd, IsaTier tier)
+        {
+            if (!adaptation.IsEmpty) TensorPrimitives.Subtract(u, adaptation, u);
+            Fused.LeakyUpdate(h, u, noise, Leak!.Value, noiseStd, _model.Options.Activation, h, tier);
         }
     }
 
