@@ -37,7 +37,8 @@ public static class Quiescence
     /// (ParamName "modifiers").</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size or the noise std is out of range, or the result would exceed
     /// <see cref="Array.MaxLength"/> elements (ParamName "steps").</exception>
-    /// <exception cref="SimulationDivergedException">The state or its readout became non-finite; the step is counted from the start of the run.</exception>
+    /// <exception cref="SimulationDivergedException">The state or its readout became non-finite; the step is counted from the start of the run.
+    /// <paramref name="noise"/> may then have been drawn for some steps past it.</exception>
     public static float[] Run(IRecurrentNetwork model, ReadOnlySpan<float> initialHidden, int batch, int steps, float noiseStd,
         INoiseSource noise, OutputDecoder decode, int decodedSize, DynamicsModifiers? modifiers = null)
     {

@@ -126,7 +126,8 @@ public interface IRecurrentNetwork
     /// <exception cref="ArgumentNullException"><paramref name="recurrentNoise"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size or the std is out of range.</exception>
     /// <exception cref="ArgumentException">A length differs from its shape or an input is not finite.</exception>
-    /// <exception cref="SimulationDivergedException">The hidden state became non-finite.</exception>
+    /// <exception cref="SimulationDivergedException">The hidden state became non-finite. <paramref name="recurrentNoise"/> may
+    /// then have been drawn for some steps past it.</exception>
     void Simulate(ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> inputs, int batch, int time, float recurrentStd,
         INoiseSource recurrentNoise, Span<float> hidden, Span<float> outputs);
 }

@@ -417,7 +417,9 @@ public abstract class RecurrentNetwork<TOptions, TTape> : IRecurrentNetwork, ISi
     /// <exception cref="ArgumentNullException"><paramref name="recurrentNoise"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">batch or time is not positive, or recurrentStd is negative or not finite.</exception>
     /// <exception cref="ArgumentException">A span length differs from its shape or an input is not finite.</exception>
-    /// <exception cref="SimulationDivergedException">The hidden state became non-finite; <see cref="SimulationDivergedException.Step"/> says when.</exception>
+    /// <exception cref="SimulationDivergedException">The hidden state became non-finite; <see cref="SimulationDivergedException.Step"/> says when.
+    /// <paramref name="recurrentNoise"/> may then have been drawn for some steps past it (zero-input runs draw a stretch
+    /// of steps ahead); draws up to the step of divergence are the same as always.</exception>
     public void Simulate(ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> inputs, int batch, int time, float recurrentStd,
         INoiseSource recurrentNoise, Span<float> hidden, Span<float> outputs)
     {
