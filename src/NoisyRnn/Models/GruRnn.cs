@@ -268,14 +268,36 @@ public sealed class GruRnn : RecurrentNetwork<GruRnnOptions, GruTape>
                 Gemm.MultiplyTransposedBStrided(inputs, inputStride, p[ResetInputWeight], r, nH, batch, nH, nIn, true, tier, threads);
                 Gemm.MultiplyTransposedBStrided(inputs, inputStride, p[CandidateInputWeight], u, nH, batch, nH, nIn, true, tier, threads);
             }
-            Gemm.MultiplyPacked(h, nH, false, _uzT, z, nH, batch, true, tier, threads);
-            Gemm.MultiplyPacked(h, nH, false, _urT, r, nH, batch, true, tier, threads);
+            Recur(h, z, r, u, q, Adaptation, noise, noiseStd, tier, threads);
+        }
+
+        public override bool SupportsRows => true;
+
+        public override void AdvanceRows(float[] hidden, int start, int end, ReadOnlySpan<float> noise, float noiseStd, IsaTier tier)
+        {
+            int nH = _model.Options.HiddenSize, rows = end - start, first = start * nH, length = rows * nH;
+            Span<float> z = _z.AsSpan(first, length), r = _r.AsSpan(first, length), u = _u.AsSpan(first, length);
+            _model.FillRows(z, rows, _bz);
+            _model.FillRows(r, rows, _br);
+            _model.FillRows(u, rows, _bh);
+            Recur(hidden.AsSpan(first, length), z, r, u, _q.AsSpan(first, length),
+                Adaptation is { } a ? a.AsSpan(first, length) : default, noise, noiseStd, tier, 1);
+        }
+
+        /// <summary>The recurrent part of a step over [rows, hidden] blocks, the input and bias parts already in z, r and u:
+        /// z, r += U h; sigmoid; q = r ⊙ h; u += U_h q (− a); h = GRU update.</summary>
+        private void Recur(Span<float> h, Span<float> z, Span<float> r, Span<float> u, Span<float> q, ReadOnlySpan<float> adaptation,
+            ReadOnlySpan<float> noise, float noiseStd, IsaTier tier, int threads)
+        {
+            int nH = _model.Options.HiddenSize, rows = h.Length / nH;
+            Gemm.MultiplyPacked(h, nH, false, _uzT, z, nH, rows, true, tier, threads);
+            Gemm.MultiplyPacked(h, nH, false, _urT, r, nH, rows, true, tier, threads);
             TensorPrimitives.Sigmoid(z, z);
             TensorPrimitives.Sigmoid(r, r);
             TensorPrimitives.Multiply(r, h, q);
-            Gemm.MultiplyPacked(q, nH, false, _uhT, u, nH, batch, true, tier, threads);
-            if (Adaptation is { } a) TensorPrimitives.Subtract(u, a, u);
-            FusedGru.Update(h, z, u, noise, Leak!.Value, noiseStd, o.Activation, h, tier);
+            Gemm.MultiplyPacked(q, nH, false, _uhT, u, nH, rows, true, tier, threads);
+            if (!adaptation.IsEmpty) TensorPrimitives.Subtract(u, adaptation, u);
+            FusedGru.Update(h, z, u, noise, Leak!.Value, noiseStd, _model.Options.Activation, h, tier);
         }
     }
 }

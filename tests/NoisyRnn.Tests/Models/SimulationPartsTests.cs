@@ -14,8 +14,9 @@ public class SimulationPartsTests
 {
     private const int Batch = 68, Hidden = 128, Outputs = 32, Time = 70;
 
-    private static VanillaRnn Model(ulong seed) =>
-        VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, Hidden, Outputs, Outputs, Activation.Relu, 1f, 0.2f, UseBias: true), seed);
+    private static IRecurrentNetwork Model(string kind, ulong seed) => kind == "vanilla"
+        ? VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, Hidden, Outputs, Outputs, Activation.Relu, 1f, 0.2f, UseBias: true), seed)
+        : GruRnn.CreateInitialized(new GruRnnOptions(2, Hidden, Outputs, Outputs, Activation.Tanh, 1f, 0.2f), seed);
 
     private static float[] Start(int seed)
     {
@@ -49,11 +50,12 @@ public class SimulationPartsTests
     }
 
     [Theory]
-    [InlineData(0.3f)]
-    [InlineData(0f)]
-    public void PartsPerCoreGiveTheBitsOfTheOneBlockLoop(float noiseStd)
+    [InlineData("vanilla", 0.3f)]
+    [InlineData("vanilla", 0f)]
+    [InlineData("gru", 0.3f)]
+    public void PartsPerCoreGiveTheBitsOfTheOneBlockLoop(string kind, float noiseStd)
     {
-        VanillaRnn model = Model(3);
+        IRecurrentNetwork model = Model(kind, 3);
         float[] h0 = Start(4);
         (float[] Hidden, float[] Outputs) Run()
         {
