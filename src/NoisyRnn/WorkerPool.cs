@@ -263,6 +263,57 @@ internal static unsafe class WorkerPool
         for (int part = 0; part < work.Parts; part++) work.Run(part);
     }
 
+    /// <summary>Work on the range [start, end) of an index set (<see cref="ForRanges"/>).</summary>
+    internal delegate void RangeBody(int start, int end);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on near-equal contiguous ranges of [0, <paramref name="count"/>) (<see cref="PartRange"/>),
+    /// one per thread, on up to <paramref name="threads"/> threads; on the calling thread alone when
+    /// <paramref name="threads"/> is 1. For row-wise work whose rows do not interact, so that the split changes no result.
+    /// </summary>
+    internal static void ForRanges(int count, int threads, RangeBody body)
+    {
+        int parts = Math.Max(1, Math.Min(threads, count));
+        if (parts == 1)
+        {
+            body(0, count);
+            return;
+        }
+        var work = t_ranges ??= new RangeParts();
+        work.Set(count, parts, body);
+        try
+        {
+            RunParts(work, parts);
+        }
+        finally
+        {
+            work.Set(0, 0, null);
+        }
+    }
+
+    [ThreadStatic] private static RangeParts? t_ranges;
+
+    private sealed class RangeParts : IParallelParts
+    {
+        private RangeBody? _body;
+        private int _count;
+
+        public int Parts { get; private set; }
+
+        public void Set(int count, int parts, RangeBody? body)
+        {
+            _count = count;
+            Parts = parts;
+            _body = body;
+        }
+
+        public void Run(int part)
+        {
+            (int start, int end) = PartRange(_count, part, Parts);
+            if (end > start) _body!(start, end);
+        }
+    }
+
     private static Helper[] EnsureHelpers(int count)
     {
         Helper[] helpers = s_helpers;

@@ -158,6 +158,25 @@ public sealed class HeadDirectionCells : ITargetEncoder
         int rows = activations.Length / Count;
         Guard.Length(headings.Length, rows, nameof(headings), $"[n] = {rows}");
         Guard.AllFinite(activations, nameof(activations));
+        unsafe
+        {
+            fixed (float* pa = activations, ph = headings)
+            {
+                float* a = pa, h = ph;
+                // Rows are decoded independently: long inputs are split over the cores.
+                WorkerPool.ForRanges(rows, (long)rows * Count >= ParallelDecodeLength ? WorkerPool.MaxThreads : 1,
+                    (r0, r1) => DecodeRows(new ReadOnlySpan<float>(a + (nint)r0 * Count, (r1 - r0) * Count), new Span<float>(h + r0, r1 - r0), k));
+            }
+        }
+    }
+
+    /// <summary>Activations of at least this many floats are decoded on all cores.</summary>
+    private const int ParallelDecodeLength = 1 << 18;
+
+    /// <summary>The loop of <see cref="Decode"/> over whole rows (arguments checked).</summary>
+    private void DecodeRows(ReadOnlySpan<float> activations, Span<float> headings, int k)
+    {
+        int rows = activations.Length / Count;
         Span<int> top = stackalloc int[Math.Min(k, 64)];
         int[]? big = k > 64 ? new int[k] : null;
         Span<int> t = big ?? top[..k];

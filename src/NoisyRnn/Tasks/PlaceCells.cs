@@ -205,6 +205,25 @@ public sealed class PlaceCells : ITargetEncoder
         Guard.Length(positions.Length, 2L * rows, nameof(positions), $"{rows} rows x 2");
         Guard.AllFinite(activations, nameof(activations));
 
+        unsafe
+        {
+            fixed (float* pa = activations, pp = positions)
+            {
+                float* a = pa, p = pp;
+                // Rows are decoded independently: long inputs (a quiescent chunk is 20,000 rows) are split over the cores.
+                WorkerPool.ForRanges(rows, (long)rows * Count >= ParallelDecodeLength ? WorkerPool.MaxThreads : 1,
+                    (r0, r1) => DecodeRows(new ReadOnlySpan<float>(a + (nint)r0 * Count, (r1 - r0) * Count), new Span<float>(p + 2 * (nint)r0, 2 * (r1 - r0)), k));
+            }
+        }
+    }
+
+    /// <summary>Activations of at least this many floats are decoded on all cores.</summary>
+    private const int ParallelDecodeLength = 1 << 18;
+
+    /// <summary>The loop of <see cref="Decode"/> over whole rows (arguments checked).</summary>
+    private void DecodeRows(ReadOnlySpan<float> activations, Span<float> positions, int k)
+    {
+        int rows = activations.Length / Count;
         Span<int> top = k <= InsertionTopKLimit ? stackalloc int[k] : new int[k];
         int[]? order = k > InsertionTopKLimit ? new int[Count] : null;
         for (int r = 0; r < rows; r++)
