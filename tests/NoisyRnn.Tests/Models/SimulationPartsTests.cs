@@ -70,6 +70,19 @@ public class SimulationPartsTests
         Assert.Contains(parts.Outputs, v => v != 0f);
     }
 
+    /// <summary>Quiescence in chunks of 100 steps (the last one shorter) of many noise stretches, an odd batch (37 chains:
+    /// a 1-row share at the end) and the split moving between stretches: the decoded outputs of the one-block loop.</summary>
+    [Fact]
+    public void QuiescenceInChunksAndAnOddBatchKeepsTheBits()
+    {
+        const int batch = 37, hidden = 256, outputs = 16, steps = 237;
+        var model = VanillaRnn.CreateInitialized(new VanillaRnnOptions(2, hidden, outputs, outputs, Activation.Relu, 1f, 0.2f, UseBias: true), 8);
+        var rng = new Random(9);
+        float[] h0 = Enumerable.Range(0, batch * hidden).Select(_ => (float)rng.NextDouble()).ToArray();
+        float[] Run() => NoisyRnn.Analysis.Quiescence.Run(model, h0, batch, steps, 0.2f, new GaussianNoiseSource(10), (y, d) => y.CopyTo(d), outputs);
+        AssertBitEqual(With(false, Run), With(true, Run), "decoded");
+    }
+
     /// <summary>Rows of the second half start at 1, the others at 0, so one part of the batch diverges and the other not:
     /// the state through W_rec = 1000·I (identity activation), or the readout through W_out = 3e38 first (quiescence
     /// checks both).</summary>
